@@ -1,0 +1,104 @@
+//! The records pocket-chat stores, one type per IndexedDB object store.
+//!
+//! They mirror the original LINE bot's tables (user, payment, thread, message). Times are
+//! milliseconds since the Unix epoch, passed in by the caller: nothing here reads a clock.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ledger::DebitKind;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+
+/// A person using this browser, with their own threads, models and token balance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub user_id: String,
+    pub display_name: String,
+    /// The balance in tokens; equals Σ payment.charged_token − Σ message.total.
+    pub num_token: i64,
+    /// Set by the first paid top-up (the sign-up bonus does not count).
+    pub is_charged_once: bool,
+    /// The model in use, one of `models`.
+    pub model: String,
+    /// The user's two models, switched by モデルを切り替える.
+    pub models: [String; 2],
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// A credit: the sign-up bonus (amount 0) or a top-up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    /// Assigned by the store on insert.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<u64>,
+    pub user_id: String,
+    /// What was paid, in the user's currency; 0 for the bonus.
+    pub amount: f64,
+    pub charged_token: i64,
+    pub created_at: Millis,
+}
+
+/// A conversation; only the current thread goes into the model's context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<u64>,
+    pub user_id: String,
+    pub title: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+/// How an exchange ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageStatus {
+    Complete,
+    Interrupted,
+    Failed,
+}
+
+/// One exchange: the user's prompt and the model's completion, and its debit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<u64>,
+    pub thread_id: u64,
+    pub user_id: String,
+    pub prompt: String,
+    pub completion: String,
+    /// Tokens debited for this exchange.
+    pub total: u64,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// Whether `total` is the provider's usage or an estimate.
+    pub debit_kind: DebitKind,
+    pub model: String,
+    pub status: MessageStatus,
+    pub created_at: Millis,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Guards against writing `payment_id: null`, which IndexedDB rejects as a key for an
+    // auto-increment store instead of assigning one.
+    #[test]
+    fn new_rows_omit_their_key() {
+        let p = Payment {
+            payment_id: None,
+            user_id: "u1".into(),
+            amount: 0.0,
+            charged_token: 100,
+            created_at: 1,
+        };
+        let json = serde_json::to_value(&p).map_err(|e| e.to_string());
+        assert_eq!(
+            json,
+            Ok(serde_json::json!({"user_id":"u1","amount":0.0,"charged_token":100,"created_at":1}))
+        );
+    }
+}
