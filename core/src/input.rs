@@ -35,7 +35,11 @@ mod tests {
             ("NumpadEnter", false, false, 13, false),
         ];
         for (key, shift, composing, code, want) in cases {
-            assert_eq!(is_send_key(key, shift, composing, code), want, "{key} shift={shift} composing={composing} code={code}");
+            assert_eq!(
+                is_send_key(key, shift, composing, code),
+                want,
+                "{key} shift={shift} composing={composing} code={code}"
+            );
         }
     }
 

@@ -149,26 +149,81 @@ mod tests {
             want: Result<u64, ()>,
         }
         let cases = [
-            Case { balance: 100, prompt: 30, limit: 4096, want: Ok(70) },
-            Case { balance: 100, prompt: 30, limit: 50, want: Ok(50) },
-            Case { balance: 100, prompt: 99, limit: 4096, want: Ok(1) },
-            Case { balance: 100, prompt: 100, limit: 4096, want: Err(()) },
-            Case { balance: 100, prompt: 101, limit: 4096, want: Err(()) },
-            Case { balance: 0, prompt: 0, limit: 4096, want: Err(()) },
-            Case { balance: -5, prompt: 1, limit: 4096, want: Err(()) },
-            Case { balance: 1, prompt: 0, limit: 4096, want: Ok(1) },
-            Case { balance: i64::MAX, prompt: u64::MAX, limit: 10, want: Err(()) },
-            Case { balance: 10, prompt: 2, limit: 0, want: Ok(1) },
+            Case {
+                balance: 100,
+                prompt: 30,
+                limit: 4096,
+                want: Ok(70),
+            },
+            Case {
+                balance: 100,
+                prompt: 30,
+                limit: 50,
+                want: Ok(50),
+            },
+            Case {
+                balance: 100,
+                prompt: 99,
+                limit: 4096,
+                want: Ok(1),
+            },
+            Case {
+                balance: 100,
+                prompt: 100,
+                limit: 4096,
+                want: Err(()),
+            },
+            Case {
+                balance: 100,
+                prompt: 101,
+                limit: 4096,
+                want: Err(()),
+            },
+            Case {
+                balance: 0,
+                prompt: 0,
+                limit: 4096,
+                want: Err(()),
+            },
+            Case {
+                balance: -5,
+                prompt: 1,
+                limit: 4096,
+                want: Err(()),
+            },
+            Case {
+                balance: 1,
+                prompt: 0,
+                limit: 4096,
+                want: Ok(1),
+            },
+            Case {
+                balance: i64::MAX,
+                prompt: u64::MAX,
+                limit: 10,
+                want: Err(()),
+            },
+            Case {
+                balance: 10,
+                prompt: 2,
+                limit: 0,
+                want: Ok(1),
+            },
         ];
         for c in cases {
             let got = preflight(c.balance, c.prompt, c.limit).map(|a| a.reply_cap);
             match (got, c.want) {
-                (Ok(cap), Ok(want)) => assert_eq!(cap, want, "balance {} prompt {}", c.balance, c.prompt),
+                (Ok(cap), Ok(want)) => {
+                    assert_eq!(cap, want, "balance {} prompt {}", c.balance, c.prompt)
+                }
                 (Err(LedgerError::InsufficientBalance { balance, needed }), Err(())) => {
                     assert_eq!(balance, c.balance);
                     assert_eq!(needed, c.prompt.saturating_add(1));
                 }
-                (got, want) => panic!("balance {} prompt {}: got {got:?}, want {want:?}", c.balance, c.prompt),
+                (got, want) => panic!(
+                    "balance {} prompt {}: got {got:?}, want {want:?}",
+                    c.balance, c.prompt
+                ),
             }
         }
     }
@@ -180,15 +235,26 @@ mod tests {
         assert_eq!(credit(-20, 30), Ok(10));
         assert_eq!(credit(0, 0), Err(LedgerError::InvalidTopUp { given: 0 }));
         assert_eq!(credit(0, -1), Err(LedgerError::InvalidTopUp { given: -1 }));
-        assert_eq!(credit(0, MAX_TOP_UP + 1), Err(LedgerError::InvalidTopUp { given: MAX_TOP_UP + 1 }));
+        assert_eq!(
+            credit(0, MAX_TOP_UP + 1),
+            Err(LedgerError::InvalidTopUp {
+                given: MAX_TOP_UP + 1
+            })
+        );
         assert_eq!(credit(i64::MAX - 1, 2), Err(LedgerError::Overflow));
     }
 
     // Guards against a debit that is dropped or clamped when it overruns the balance.
     #[test]
     fn debit_table() {
-        let exact = |total| Debit { total, kind: DebitKind::Exact };
-        let est = |total| Debit { total, kind: DebitKind::Estimated };
+        let exact = |total| Debit {
+            total,
+            kind: DebitKind::Exact,
+        };
+        let est = |total| Debit {
+            total,
+            kind: DebitKind::Estimated,
+        };
         assert_eq!(debit(100, exact(37)), 63);
         assert_eq!(debit(10, est(25)), -15);
         assert_eq!(debit(0, exact(0)), 0);
@@ -202,7 +268,10 @@ mod tests {
         assert_eq!(check_invariant(5063, [100, 5000], [37]), Ok(()));
         assert_eq!(
             check_invariant(5064, [100, 5000], [37]),
-            Err(InvariantViolation { stored: 5064, expected: 5063 })
+            Err(InvariantViolation {
+                stored: 5064,
+                expected: 5063
+            })
         );
         assert_eq!(check_invariant(-15, [10], [25]), Ok(()));
     }

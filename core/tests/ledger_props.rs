@@ -8,7 +8,12 @@ enum Op {
     TopUp(i64),
     /// A chat call: the estimated prompt, the provider's real prompt tokens, the reply
     /// length the model wanted, and whether usage came back.
-    Exchange { estimate: u64, real_prompt: u64, wanted_reply: u64, usage: bool },
+    Exchange {
+        estimate: u64,
+        real_prompt: u64,
+        wanted_reply: u64,
+        usage: bool,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
