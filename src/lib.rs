@@ -1,0 +1,11 @@
+//! pocket-chat: a Leptos single-page app compiled to WebAssembly.
+//!
+//! Dependencies point one way: `ui` → `app` state → `storage` → `pocket_chat_core`.
+//! Browser modules are compiled for `wasm32` only, so `cargo test` on the host stays fast.
+
+#[cfg(target_arch = "wasm32")]
+pub mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod storage;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
