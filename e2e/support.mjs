@@ -1,0 +1,86 @@
+// Shared by the end-to-end tests: a static host for dist/ (optionally under a subpath)
+// and a headless Debian Chromium driven by playwright-core.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const DIST = resolve(ROOT, process.env.DIST_DIR ?? 'dist');
+export const DIST_SUBPATH = resolve(ROOT, process.env.DIST_SUBPATH_DIR ?? 'target/dist-subpath');
+export const SCREENSHOTS = resolve(ROOT, 'target/screenshots');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+};
+
+/**
+ * Serves `dir` at `prefix` on 127.0.0.1 as a plain static host would: no rewrites, 404 for
+ * anything missing. Records every path asked for, so tests can spot stray requests.
+ */
+export async function serveStatic(dir, { prefix = '/' } = {}) {
+  const requested = [];
+  const server = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requested.push(path);
+    if (!path.startsWith(prefix)) return notFound(res);
+    let rel = normalize(path.slice(prefix.length));
+    if (rel.startsWith('..')) return notFound(res);
+    if (rel === '.' || rel === '' || rel.endsWith('/')) rel = join(rel, 'index.html');
+    const file = join(dir, rel);
+    try {
+      if (!(await stat(file)).isFile()) return notFound(res);
+      const body = await readFile(file);
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      res.end(body);
+    } catch {
+      notFound(res);
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}${prefix}`,
+    requested,
+    close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
+  };
+}
+
+function notFound(res) {
+  res.writeHead(404, { 'content-type': 'text/plain' });
+  res.end('not found');
+}
+
+/** Headless Debian Chromium with the flags this closed network needs. */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
+
+/**
+ * A fresh page (own storage) that records console errors, uncaught exceptions and failed
+ * requests: a page that logs any of them is broken even if it looks fine.
+ */
+export async function openPage(browser, url, { viewport = { width: 1100, height: 760 }, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.goto(url);
+  return { page, context, problems };
+}

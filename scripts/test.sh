@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what tests need, then runs every layer: format and lint, host tests of the pure
+# core, browser tests (wasm-bindgen-test in headless Chromium), the mock provider's own
+# tests, and end-to-end tests of the release build. Runs all layers, then exits non-zero
+# if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test || exit 1
+source scripts/env.sh
+
+LOGS=target/test-logs
+rm -rf "$LOGS" && mkdir -p "$LOGS"
+failed=()
+step() {
+  local name=$1
+  shift
+  printf '\n\033[1m== %s\033[0m\n' "$name"
+  if ! "$@" 2>&1 | tee "$LOGS/$name.log"; then
+    failed+=("$name")
+  fi
+}
+
+step fmt cargo fmt --all --check
+step clippy-host cargo clippy --workspace --all-targets --quiet -- -D warnings
+step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p pocket-chat --all-targets --quiet -- -D warnings
+step host-tests cargo test -p pocket-chat-core --tests
+step browser-tests env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p pocket-chat --test storage
+step mock-provider-tests node --test --test-reporter=spec tests/mock-provider/
+step build-release trunk build --release
+step build-subpath trunk build --release --public-url /pocket-chat/ --dist target/dist-subpath
+step e2e-tests node --test --test-reporter=spec --test-concurrency=1 e2e/
+step size scripts/size.sh dist
+
+# Chromium leaves scratch folders behind in TMPDIR.
+rm -rf .tmp/org.chromium.Chromium.* 2>/dev/null
+
+# One closing line for the whole run: tests passed and failed across all layers.
+read -r passed nfailed < <(cat "$LOGS"/*.log | awk '
+  /^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  /^ℹ pass [0-9]+$/ { p += $3 }
+  /^ℹ fail [0-9]+$/ { f += $3 }
+  END { print p + 0, f + 0 }')
+echo
+if ((${#failed[@]})); then
+  echo "FAILED steps: ${failed[*]}"
+  echo "total: $passed passed, $((nfailed > 0 ? nfailed : 1)) failed"
+  exit 1
+fi
+echo "total: $passed passed, $nfailed failed"
