@@ -4,10 +4,17 @@
 //! and the version) is listed in one place, `storage/schema.rs`, because rexie drops any
 //! store not named when the database is opened.
 
+pub mod audit;
+pub mod broadcast;
+pub mod messages;
+pub mod payments;
 pub mod schema;
+pub mod settings;
+pub mod threads;
+pub mod transfer;
 pub mod users;
 
-use rexie::{Rexie, TransactionMode};
+use rexie::{KeyRange, Rexie, TransactionMode, TransactionResult};
 use thiserror::Error;
 use wasm_bindgen::JsValue;
 
@@ -31,6 +38,18 @@ pub enum StorageError {
         "A stored {store} record could not be read ({detail}). Export your data and report this."
     )]
     Corrupt { store: &'static str, detail: String },
+    /// A record the operation needs is not there (deleted in another tab, say).
+    #[error("{0} Reload the page to see the current data.")]
+    NotFound(&'static str),
+    /// The ledger refused (a top-up of a nonsense amount, say).
+    #[error(transparent)]
+    Ledger(#[from] pocket_chat_core::ledger::LedgerError),
+    /// The stored balance does not match the ledger history.
+    #[error(transparent)]
+    Invariant(#[from] pocket_chat_core::ledger::InvariantViolation),
+    /// An amount paid that is negative or not a number.
+    #[error("The amount paid must be zero or a positive number.")]
+    InvalidAmount,
     /// Any other IndexedDB failure; the transaction was rolled back.
     #[error("Saving or reading your data failed ({0}). Nothing was changed; try again.")]
     Backend(String),
@@ -95,6 +114,82 @@ impl Database {
     ) -> Result<rexie::Transaction, StorageError> {
         Ok(self.rexie.transaction(stores, mode)?)
     }
+}
+
+/// Commits `tx` when `result` is `Ok`, aborts it otherwise, so that a failure inside a
+/// transaction leaves nothing half-written.
+pub(crate) async fn commit_or_abort<T>(
+    tx: rexie::Transaction,
+    result: Result<T, StorageError>,
+) -> Result<T, StorageError> {
+    match result {
+        Ok(value) => match tx.done().await? {
+            TransactionResult::Committed => Ok(value),
+            TransactionResult::Aborted => Err(StorageError::Backend(
+                "the browser cancelled the transaction".into(),
+            )),
+        },
+        Err(err) => {
+            // Already aborted when a request failed; aborting again only errors.
+            let _ = tx.abort().await;
+            Err(err)
+        }
+    }
+}
+
+/// Waits for a read-only transaction to finish.
+pub(crate) async fn finish(tx: rexie::Transaction) -> Result<(), StorageError> {
+    commit_or_abort(tx, Ok(())).await
+}
+
+/// The key range of one exact key (a `user_id`, say) for index look-ups.
+pub(crate) fn only(key: &JsValue) -> Result<KeyRange, StorageError> {
+    Ok(KeyRange::only(key).map_err(rexie::Error::from)?)
+}
+
+/// The key range of every compound key `[first, *]` of an index on `[first, number]`.
+pub(crate) fn starting_with(first: &str) -> Result<KeyRange, StorageError> {
+    let lower = js_sys::Array::of2(
+        &JsValue::from_str(first),
+        &JsValue::from_f64(f64::NEG_INFINITY),
+    );
+    let upper = js_sys::Array::of2(&JsValue::from_str(first), &JsValue::from_f64(f64::INFINITY));
+    Ok(KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?)
+}
+
+/// Reads every value of `values` as a record of `store`.
+pub(crate) fn all_from_js<T: serde::de::DeserializeOwned>(
+    store: &'static str,
+    values: Vec<JsValue>,
+) -> Result<Vec<T>, StorageError> {
+    values.into_iter().map(|v| from_js(store, v)).collect()
+}
+
+/// Asks the browser to keep pocket-chat's data under storage pressure. Returns whether
+/// it agreed; browsers may say no (Chromium decides by site engagement).
+pub async fn request_persistence() -> bool {
+    let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) else {
+        return false;
+    };
+    let Ok(promise) = storage.persist() else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false)
+}
+
+/// A key read back from IndexedDB as the `u64` id it was stored as.
+pub(crate) fn key_to_id(store: &'static str, key: &JsValue) -> Result<u64, StorageError> {
+    key.as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
+        .map(|n| n as u64)
+        .ok_or_else(|| StorageError::Corrupt {
+            store,
+            detail: "a key is not a whole number".into(),
+        })
 }
 
 /// Converts a record to the JavaScript object stored in IndexedDB.

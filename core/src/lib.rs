@@ -3,6 +3,7 @@
 //! Everything here takes its inputs (balances, usage, `now`) as arguments, so it is
 //! tested on the host with plain `cargo test`, deterministic and fast.
 
+pub mod export;
 pub mod input;
 pub mod ledger;
 pub mod records;

@@ -80,6 +80,13 @@ pub struct Message {
     pub created_at: Millis,
 }
 
+/// One setting (provider, key, theme, …), stored under its `key`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Setting {
+    pub key: String,
+    pub value: serde_json::Value,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,8 +8,12 @@ use rexie::{Index, ObjectStore, RexieBuilder};
 /// The database the app uses.
 pub const DB_NAME: &str = "pocket-chat";
 
-/// The schema version. Raise it when a store or index is added.
-pub const VERSION: u32 = 1;
+/// The schema version. Raise it when a store or index is added, and keep a fixture of the
+/// previous version in `tests/fixtures/` so the upgrade test opens old data.
+///
+/// - 1: users, payments, threads, messages, settings, meta.
+/// - 2: threads gain the `user_updated` index (a user's threads by last activity).
+pub const VERSION: u32 = 2;
 
 pub const USERS: &str = "users";
 pub const PAYMENTS: &str = "payments";
@@ -36,7 +40,8 @@ pub fn builder(name: &str) -> RexieBuilder {
             ObjectStore::new(THREADS)
                 .key_path("thread_id")
                 .auto_increment(true)
-                .add_index(Index::new_array("user_thread", ["user_id", "thread_id"])),
+                .add_index(Index::new_array("user_thread", ["user_id", "thread_id"]))
+                .add_index(Index::new_array("user_updated", ["user_id", "updated_at"])),
         )
         .add_object_store(
             ObjectStore::new(MESSAGES)

@@ -1,0 +1,113 @@
+//! The `messages` store: exchanges (prompt + completion) and their debits. Recording an
+//! exchange inserts the message and debits the balance in ONE readwrite transaction, so a
+//! crash or a second tab can never lose or double a debit.
+
+use pocket_chat_core::ledger::{self, Debit};
+use pocket_chat_core::records::{Message, Millis, Thread, User};
+use rexie::TransactionMode;
+use wasm_bindgen::JsValue;
+
+use super::broadcast::{announce, Change};
+use super::schema::{MESSAGES, THREADS, USERS};
+use super::{
+    all_from_js, commit_or_abort, finish, from_js, key_to_id, only, to_js, Database, StorageError,
+};
+
+/// What recording an exchange gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Recorded {
+    pub message_id: u64,
+    /// The user's balance after the debit.
+    pub balance: i64,
+}
+
+/// Stores `message` and debits its `total` from its user, and marks its thread active,
+/// all in one transaction. `message.message_id` is normally `None` (the store assigns
+/// it); an id that is already taken fails the whole transaction and writes nothing.
+pub async fn record_exchange(
+    db: &Database,
+    message: &Message,
+    now: Millis,
+) -> Result<Recorded, StorageError> {
+    let tx = db.transaction(&[USERS, THREADS, MESSAGES], TransactionMode::ReadWrite)?;
+    let result = async {
+        let users = tx.store(USERS)?;
+        let mut user: User = match users.get(JsValue::from_str(&message.user_id)).await? {
+            Some(v) => from_js(USERS, v)?,
+            None => return Err(StorageError::NotFound("This user no longer exists.")),
+        };
+        let threads = tx.store(THREADS)?;
+        let mut thread: Thread = match threads
+            .get(JsValue::from_f64(message.thread_id as f64))
+            .await?
+        {
+            Some(v) => from_js(THREADS, v)?,
+            None => return Err(StorageError::NotFound("This thread no longer exists.")),
+        };
+        if thread.user_id != user.user_id {
+            return Err(StorageError::NotFound(
+                "This thread belongs to another user.",
+            ));
+        }
+        // Read-modify-write of the balance inside the transaction: IndexedDB runs
+        // overlapping readwrite transactions one after another, across tabs too.
+        user.num_token = ledger::debit(
+            user.num_token,
+            Debit {
+                total: message.total,
+                kind: message.debit_kind,
+            },
+        );
+        user.updated_at = now;
+        users.put(&to_js(USERS, &user)?, None).await?;
+        let key = tx
+            .store(MESSAGES)?
+            .add(&to_js(MESSAGES, message)?, None)
+            .await?;
+        thread.updated_at = now;
+        threads.put(&to_js(THREADS, &thread)?, None).await?;
+        Ok(Recorded {
+            message_id: key_to_id(MESSAGES, &key)?,
+            balance: user.num_token,
+        })
+    }
+    .await;
+    let recorded = commit_or_abort(tx, result).await?;
+    announce(&Change::User {
+        user_id: message.user_id.clone(),
+    });
+    Ok(recorded)
+}
+
+/// A thread's exchanges, oldest first.
+pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+    let lower = js_sys::Array::of2(
+        &JsValue::from_f64(thread_id as f64),
+        &JsValue::from_f64(0.0),
+    );
+    let upper = js_sys::Array::of2(
+        &JsValue::from_f64(thread_id as f64),
+        &JsValue::from_f64(f64::INFINITY),
+    );
+    let range = rexie::KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?;
+    let values = tx
+        .store(MESSAGES)?
+        .index("thread_message")?
+        .get_all(Some(range), None)
+        .await?;
+    finish(tx).await?;
+    all_from_js(MESSAGES, values)
+}
+
+/// A user's exchanges in all threads, by id.
+pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Message>, StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+    let values = tx
+        .store(MESSAGES)?
+        .index("user_id")?
+        .get_all(Some(only(&JsValue::from_str(user_id))?), None)
+        .await?;
+    finish(tx).await?;
+    all_from_js(MESSAGES, values)
+}

@@ -1,0 +1,85 @@
+//! The `settings` store: app-wide settings (provider, current user, theme, …), one record
+//! per key, and the `meta` store's schema record.
+
+use pocket_chat_core::records::{Millis, Setting};
+use rexie::TransactionMode;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use super::schema::{META, SETTINGS, VERSION};
+use super::{all_from_js, commit_or_abort, finish, from_js, to_js, Database, StorageError};
+
+/// The key of the user shown when the app opens.
+pub const CURRENT_USER: &str = "current_user";
+
+/// The setting stored under `key`, if any.
+pub async fn get(db: &Database, key: &str) -> Result<Option<serde_json::Value>, StorageError> {
+    let tx = db.transaction(&[SETTINGS], TransactionMode::ReadOnly)?;
+    let value = tx.store(SETTINGS)?.get(JsValue::from_str(key)).await?;
+    finish(tx).await?;
+    Ok(value
+        .map(|v| from_js::<Setting>(SETTINGS, v))
+        .transpose()?
+        .map(|s| s.value))
+}
+
+/// Stores `value` under `key`.
+pub async fn put(db: &Database, key: &str, value: serde_json::Value) -> Result<(), StorageError> {
+    let setting = Setting {
+        key: key.to_owned(),
+        value,
+    };
+    let tx = db.transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
+    let result = async {
+        tx.store(SETTINGS)?
+            .put(&to_js(SETTINGS, &setting)?, None)
+            .await?;
+        Ok(())
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
+/// Every setting.
+pub async fn all(db: &Database) -> Result<Vec<Setting>, StorageError> {
+    let tx = db.transaction(&[SETTINGS], TransactionMode::ReadOnly)?;
+    let values = tx.store(SETTINGS)?.get_all(None, None).await?;
+    finish(tx).await?;
+    all_from_js(SETTINGS, values)
+}
+
+/// The `meta` store's record of which schema (and data migrations) the data is at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchemaRecord {
+    pub key: String,
+    pub version: u32,
+    pub upgraded_at: Millis,
+}
+
+/// Records the schema version after open when it changed. Data migrations, when a
+/// version needs one, run here, keyed on the version recorded before.
+pub async fn record_schema(db: &Database, now: Millis) -> Result<Option<u32>, StorageError> {
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let result = async {
+        let store = tx.store(META)?;
+        let previous: Option<SchemaRecord> = store
+            .get(JsValue::from_str("schema"))
+            .await?
+            .map(|v| from_js(META, v))
+            .transpose()?;
+        let before = previous.as_ref().map(|r| r.version);
+        if before != Some(VERSION) {
+            // Versions 1 → 2 only added an index, which IndexedDB builds from existing
+            // records itself: no data migration is needed yet.
+            let record = SchemaRecord {
+                key: "schema".into(),
+                version: VERSION,
+                upgraded_at: now,
+            };
+            store.put(&to_js(META, &record)?, None).await?;
+        }
+        Ok(before)
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}

@@ -1,0 +1,207 @@
+//! Export and import: every store (or one user's records) to a versioned JSON file, and
+//! back. An import is validated whole before anything is written, then written in one
+//! transaction, so a bad file changes nothing.
+
+use std::collections::HashMap;
+
+use pocket_chat_core::export::{ExportFile, ImportError};
+use pocket_chat_core::records::{Message, Millis, Payment, Setting, Thread, User};
+use rexie::TransactionMode;
+use wasm_bindgen::JsValue;
+
+use super::broadcast::{announce, Change};
+use super::schema::{MESSAGES, PAYMENTS, SETTINGS, THREADS, USERS};
+use super::{all_from_js, commit_or_abort, key_to_id, to_js, Database, StorageError};
+
+const DATA_STORES: [&str; 5] = [USERS, PAYMENTS, THREADS, MESSAGES, SETTINGS];
+
+/// How an import meets the data already here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Adds the file's users next to the ones here (refused if one already exists); their
+    /// threads, messages and payments get new ids; settings here are kept.
+    Merge,
+    /// The file's data replaces what is here: everything, or for a one-user file that user.
+    Replace,
+}
+
+/// Why an import failed: the file (nothing written) or storage (nothing written either).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TransferError {
+    #[error(transparent)]
+    File(#[from] ImportError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Imported {
+    pub users: usize,
+    pub threads: usize,
+    pub messages: usize,
+    pub payments: usize,
+}
+
+/// Reads every store (or one user's records) in one read-only transaction, a consistent
+/// snapshot. API keys are left out unless `include_secrets`.
+pub async fn export(
+    db: &Database,
+    only_user: Option<&str>,
+    include_secrets: bool,
+    now: Millis,
+) -> Result<ExportFile, StorageError> {
+    let tx = db.transaction(&DATA_STORES, TransactionMode::ReadOnly)?;
+    let result = async {
+        let mut file = ExportFile::new(now, only_user.map(str::to_owned));
+        let mine = |user_id: &str| only_user.is_none_or(|only| only == user_id);
+        let users: Vec<User> = all_from_js(USERS, tx.store(USERS)?.get_all(None, None).await?)?;
+        file.users = users.into_iter().filter(|u| mine(&u.user_id)).collect();
+        let payments: Vec<Payment> =
+            all_from_js(PAYMENTS, tx.store(PAYMENTS)?.get_all(None, None).await?)?;
+        file.payments = payments.into_iter().filter(|p| mine(&p.user_id)).collect();
+        let threads: Vec<Thread> =
+            all_from_js(THREADS, tx.store(THREADS)?.get_all(None, None).await?)?;
+        file.threads = threads.into_iter().filter(|t| mine(&t.user_id)).collect();
+        let messages: Vec<Message> =
+            all_from_js(MESSAGES, tx.store(MESSAGES)?.get_all(None, None).await?)?;
+        file.messages = messages.into_iter().filter(|m| mine(&m.user_id)).collect();
+        // Settings belong to the browser, not to a user.
+        if only_user.is_none() {
+            file.settings = all_from_js(SETTINGS, tx.store(SETTINGS)?.get_all(None, None).await?)?;
+        }
+        Ok(file)
+    }
+    .await;
+    let mut file = commit_or_abort(tx, result).await?;
+    if !include_secrets {
+        file.remove_secrets();
+    }
+    Ok(file)
+}
+
+/// Parses, validates and writes an import file in one transaction.
+pub async fn import_text(
+    db: &Database,
+    text: &str,
+    mode: ImportMode,
+) -> Result<Imported, TransferError> {
+    let file = ExportFile::parse(text)?;
+    import(db, &file, mode).await
+}
+
+/// Writes a validated export file in one transaction.
+pub async fn import(
+    db: &Database,
+    file: &ExportFile,
+    mode: ImportMode,
+) -> Result<Imported, TransferError> {
+    file.validate()?;
+    let tx = db.transaction(&DATA_STORES, TransactionMode::ReadWrite)?;
+    // The outer error is storage's; the inner one a merge the data here refuses.
+    let result: Result<Result<Imported, ImportError>, StorageError> = async {
+        let existing: Vec<User> = all_from_js(USERS, tx.store(USERS)?.get_all(None, None).await?)?;
+        match mode {
+            ImportMode::Merge => {
+                if let Err(refused) = file.check_merge(existing.iter().map(|u| u.user_id.as_str()))
+                {
+                    return Ok(Err(refused));
+                }
+                write_merged(&tx, file).await?;
+            }
+            ImportMode::Replace => {
+                match &file.only_user {
+                    None => {
+                        for store in DATA_STORES {
+                            tx.store(store)?.clear().await?;
+                        }
+                    }
+                    Some(user_id) => super::users::delete_rows(&tx, user_id).await?,
+                }
+                write_as_is(&tx, file).await?;
+            }
+        }
+        Ok(Ok(Imported {
+            users: file.users.len(),
+            threads: file.threads.len(),
+            messages: file.messages.len(),
+            payments: file.payments.len(),
+        }))
+    }
+    .await;
+    let imported = match result {
+        Ok(Ok(imported)) => commit_or_abort(tx, Ok(imported)).await?,
+        Ok(Err(refused)) => {
+            let _ = tx.abort().await;
+            return Err(refused.into());
+        }
+        Err(failed) => commit_or_abort(tx, Err(failed)).await?,
+    };
+    announce(&Change::All);
+    Ok(imported)
+}
+
+/// Replace: records keep their ids, so export → wipe → import is exact.
+async fn write_as_is(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
+    put_all(tx, USERS, &file.users).await?;
+    put_all(tx, PAYMENTS, &file.payments).await?;
+    put_all(tx, THREADS, &file.threads).await?;
+    put_all(tx, MESSAGES, &file.messages).await?;
+    put_all(tx, SETTINGS, &file.settings).await
+}
+
+/// Merge: new ids for payments, threads and messages (the file's could collide with
+/// ids here); messages follow their thread's new id. Settings here win.
+async fn write_merged(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
+    put_all(tx, USERS, &file.users).await?;
+    let payments = tx.store(PAYMENTS)?;
+    for p in &file.payments {
+        let fresh = Payment {
+            payment_id: None,
+            ..p.clone()
+        };
+        payments.add(&to_js(PAYMENTS, &fresh)?, None).await?;
+    }
+    let threads = tx.store(THREADS)?;
+    let mut new_ids: HashMap<Option<u64>, u64> = HashMap::new();
+    for t in &file.threads {
+        let fresh = Thread {
+            thread_id: None,
+            ..t.clone()
+        };
+        let key = threads.add(&to_js(THREADS, &fresh)?, None).await?;
+        new_ids.insert(t.thread_id, key_to_id(THREADS, &key)?);
+    }
+    let messages = tx.store(MESSAGES)?;
+    for m in &file.messages {
+        let thread_id = new_ids
+            .get(&Some(m.thread_id))
+            .copied()
+            .unwrap_or(m.thread_id);
+        let fresh = Message {
+            message_id: None,
+            thread_id,
+            ..m.clone()
+        };
+        messages.add(&to_js(MESSAGES, &fresh)?, None).await?;
+    }
+    let settings = tx.store(SETTINGS)?;
+    for s in &file.settings {
+        if settings.get(JsValue::from_str(&s.key)).await?.is_none() {
+            settings.add(&to_js::<Setting>(SETTINGS, s)?, None).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn put_all<T: serde::Serialize>(
+    tx: &rexie::Transaction,
+    store: &'static str,
+    rows: &[T],
+) -> Result<(), StorageError> {
+    let s = tx.store(store)?;
+    for row in rows {
+        s.put(&to_js(store, row)?, None).await?;
+    }
+    Ok(())
+}
