@@ -84,3 +84,40 @@ export async function openPage(browser, url, { viewport = { width: 1100, height:
   await page.goto(url);
   return { page, context, problems };
 }
+
+export const DIST_E2E = resolve(ROOT, process.env.DIST_E2E_DIR ?? 'target/dist-e2e');
+
+/**
+ * Every record of the app's IndexedDB database, read with the browser's own IndexedDB API
+ * (not the app's code), so tests check what is really stored.
+ */
+export function dumpDb(page) {
+  return page.evaluate(async () => {
+    const db = await new Promise((ok, fail) => {
+      const req = indexedDB.open('pocket-chat');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error);
+    });
+    const out = {};
+    for (const name of db.objectStoreNames) {
+      out[name] = await new Promise((ok, fail) => {
+        const req = db.transaction(name).objectStore(name).getAll();
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => fail(req.error);
+      });
+    }
+    db.close();
+    return out;
+  });
+}
+
+/** Checks num_token == Σ charged_token − Σ total for every stored user. */
+export function ledgerProblems(dump) {
+  return dump.users
+    .map((u) => {
+      const credits = dump.payments.filter((p) => p.user_id === u.user_id).reduce((s, p) => s + p.charged_token, 0);
+      const debits = dump.messages.filter((m) => m.user_id === u.user_id).reduce((s, m) => s + m.total, 0);
+      return credits - debits === u.num_token ? null : `${u.user_id}: ${u.num_token} != ${credits} - ${debits}`;
+    })
+    .filter(Boolean);
+}

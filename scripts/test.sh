@@ -22,13 +22,15 @@ step() {
 
 step fmt cargo fmt --all --check
 step clippy-host cargo clippy --workspace --all-targets --quiet -- -D warnings
-step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p pocket-chat --all-targets --quiet -- -D warnings
+step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p pocket-chat --all-targets --features e2e-hooks --quiet -- -D warnings
 step host-tests cargo test -p pocket-chat-core --tests
 step browser-tests env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p pocket-chat --test storage
 step mock-provider-tests node --test --test-reporter=spec tests/mock-provider/
 step build-release trunk build --release
 step build-subpath trunk build --release --public-url /pocket-chat/ --dist target/dist-subpath
+# With test hooks that drive storage directly (never shipped).
+step build-e2e trunk build --release --features e2e-hooks --dist target/dist-e2e
 step e2e-tests node --test --test-reporter=spec --test-concurrency=1 e2e/
 step size scripts/size.sh dist
 

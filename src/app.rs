@@ -2,7 +2,11 @@
 
 use leptos::prelude::*;
 
-use crate::ui::{composer::Composer, header::Header, thread_view::ThreadView};
+use crate::state::provide_app_state;
+use crate::ui::{
+    composer::Composer, data_panel::DataPanel, header::Header, notice_line::NoticeLine,
+    thread_view::ThreadView,
+};
 
 /// A prompt shown in the thread view. Sending to a provider arrives with the chat issue;
 /// until then the shell keeps typed prompts on screen so nothing typed is lost.
@@ -15,6 +19,8 @@ pub struct Draft {
 /// The shell: header, the current thread, the composer.
 #[component]
 pub fn App() -> impl IntoView {
+    provide_app_state();
+    let data_open = RwSignal::new(false);
     let (drafts, set_drafts) = signal(Vec::<Draft>::new());
     let on_send = move |text: String| {
         set_drafts.update(|list| {
@@ -24,7 +30,9 @@ pub fn App() -> impl IntoView {
     };
     view! {
         <div class="shell">
-            <Header />
+            <Header data_open=data_open />
+            <DataPanel open=data_open />
+            <NoticeLine />
             <main class="thread" aria-live="polite">
                 <ThreadView drafts=drafts />
             </main>

@@ -1,5 +1,7 @@
 //! Components, one per file, named after it.
 
 pub mod composer;
+pub mod data_panel;
 pub mod header;
+pub mod notice_line;
 pub mod thread_view;

@@ -4,6 +4,7 @@
 //! tested on the host with plain `cargo test`, deterministic and fast.
 
 pub mod export;
+pub mod format;
 pub mod input;
 pub mod ledger;
 pub mod records;

@@ -1,0 +1,136 @@
+// Storage and the token ledger as a person meets them: the balance in view, data that
+// survives reloads, two tabs, export and import.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DIST, DIST_E2E, SCREENSHOTS, dumpDb, launchBrowser, ledgerProblems, openPage, serveStatic } from './support.mjs';
+
+let browser;
+let site;
+let hooked;
+before(async () => {
+  browser = await launchBrowser();
+  site = await serveStatic(DIST);
+  hooked = await serveStatic(DIST_E2E);
+  await mkdir(SCREENSHOTS, { recursive: true });
+});
+after(async () => {
+  await site?.close();
+  await hooked?.close();
+  await browser?.close();
+});
+
+const balance = (page) => page.getByTestId('balance');
+
+// Guards against a first visit without the 100-token bonus, or a bonus not in the ledger,
+// or a user that is not the same after a reload.
+test('a first visit gets a user with 100 tokens that survives a reload', async () => {
+  const { page, context, problems } = await openPage(browser, site.url);
+  await assertText(balance(page), '100 tokens');
+  const dump = await dumpDb(page);
+  assert.equal(dump.users.length, 1);
+  assert.deepEqual(dump.payments.map((p) => [p.amount, p.charged_token, p.user_id]), [[0, 100, dump.users[0].user_id]]);
+  assert.deepEqual(dump.meta.map((m) => [m.key, m.version]), [['schema', 2]]);
+  await page.reload();
+  await assertText(balance(page), '100 tokens');
+  assert.deepEqual((await dumpDb(page)).users, dump.users);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Guards against lost or doubled debits when two tabs debit one user at the same time,
+// and against a tab that keeps showing a stale balance.
+test('two pages racing 50 debits each end with the exact balance on both screens', async () => {
+  const context = await browser.newContext();
+  const a = await context.newPage();
+  await a.goto(hooked.url);
+  await assertText(balance(a), '100 tokens');
+  const b = await context.newPage();
+  await b.goto(hooked.url);
+  await assertText(balance(b), '100 tokens');
+
+  await a.evaluate(() => window.wasmBindings.e2e_top_up(10000));
+  await assertText(balance(b), '10,100 tokens');
+
+  const [lastA, lastB] = await Promise.all([
+    a.evaluate(() => window.wasmBindings.e2e_debit(50, 3)),
+    b.evaluate(() => window.wasmBindings.e2e_debit(50, 7)),
+  ]);
+  const want = 10100 - 50 * 3 - 50 * 7;
+  assert.ok(Math.min(lastA, lastB) === want, `the later of the two ends at ${want}: ${lastA}, ${lastB}`);
+  await assertText(balance(a), '9,600 tokens');
+  await assertText(balance(b), '9,600 tokens');
+  const dump = await dumpDb(a);
+  assert.equal(dump.messages.length, 100);
+  assert.equal(dump.users[0].num_token, want);
+  assert.deepEqual(ledgerProblems(dump), []);
+  await context.close();
+});
+
+// Guards against an export that cannot be imported into a fresh browser as it was.
+test('export everything, import into an empty browser with Replace: same records', async () => {
+  const { page, context } = await openPage(browser, hooked.url);
+  await assertText(balance(page), '100 tokens');
+  await page.evaluate(() => window.wasmBindings.e2e_top_up(2500));
+  await page.evaluate(() => window.wasmBindings.e2e_debit(4, 11));
+  await assertText(balance(page), '2,556 tokens');
+  const original = await dumpDb(page);
+
+  await page.getByTestId('data-button').click();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-all').click()]);
+  const file = join(SCREENSHOTS, '..', 'export.json');
+  await download.saveAs(file);
+  const exported = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(exported.format, 'pocket-chat-export');
+  assert.deepEqual(exported.users, original.users);
+  await assertText(page.getByTestId('notice'), /Exported 1 user, 1 thread and 4 messages/);
+  await page.screenshot({ path: join(SCREENSHOTS, 'data-panel-exported.png') });
+  await context.close();
+
+  const fresh = await openPage(browser, site.url);
+  await assertText(balance(fresh.page), '100 tokens');
+  await fresh.page.getByTestId('data-button').click();
+  await fresh.page.getByTestId('import-file').setInputFiles(file);
+  await assertText(fresh.page.getByTestId('import-confirm'), /1 user, 1 thread, 4 messages and 2 payments/);
+  await fresh.page.screenshot({ path: join(SCREENSHOTS, 'data-panel-import-confirm.png') });
+  await fresh.page.getByTestId('import-replace').click();
+  await assertText(fresh.page.getByTestId('notice'), /Imported 1 user, 1 thread, 4 messages and 2 payments/);
+  await assertText(balance(fresh.page), '2,556 tokens');
+  const after = await dumpDb(fresh.page);
+  for (const store of ['users', 'payments', 'threads', 'messages']) {
+    assert.deepEqual(after[store], original[store], `store ${store} differs after the round trip`);
+  }
+  assert.deepEqual(fresh.problems, []);
+  await fresh.context.close();
+});
+
+// Guards against a bad file changing anything, or failing without a sentence.
+test('a damaged import file is refused with a sentence and changes nothing', async () => {
+  const { page, context } = await openPage(browser, site.url);
+  await assertText(balance(page), '100 tokens');
+  const before = await dumpDb(page);
+  await page.getByTestId('data-button').click();
+  const bad = join(SCREENSHOTS, '..', 'bad-export.json');
+  await writeFile(bad, '{"format":"pocket-chat-export","version":1,"users":[{"user_id":');
+  await page.getByTestId('import-file').setInputFiles(bad);
+  await assertText(page.getByTestId('notice'), /not valid JSON .*Nothing was imported\./);
+  assert.equal(await page.getByTestId('import-confirm').count(), 0);
+  await page.screenshot({ path: join(SCREENSHOTS, 'data-panel-bad-import.png') });
+  assert.deepEqual(await dumpDb(page), before);
+  await assertText(balance(page), '100 tokens');
+  await context.close();
+});
+
+/** Waits until `locator`'s text equals `want` (or matches it), then asserts it. */
+async function assertText(locator, want) {
+  const matches = (t) => (want instanceof RegExp ? want.test(t) : t === want);
+  let text = '';
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    text = (await locator.count()) ? await locator.first().innerText() : '';
+    if (matches(text.trim())) return;
+    await locator.page().waitForTimeout(25);
+  }
+  assert.fail(`expected ${want}, screen shows ${JSON.stringify(text)}`);
+}

@@ -1,0 +1,105 @@
+//! Export to a downloaded JSON file and import from a chosen file: the actions behind the
+//! data panel.
+
+use leptos::prelude::*;
+use pocket_chat_core::export::ExportFile;
+use pocket_chat_core::format::count;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{now, AppState, Notice};
+use crate::storage::transfer::{self, ImportMode};
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Everything,
+    CurrentUser,
+}
+
+/// Exports and offers the file as a download.
+pub async fn download_export(state: AppState, scope: Scope, include_secrets: bool) {
+    let Some(db) = state.db() else { return };
+    let only = match scope {
+        Scope::Everything => None,
+        Scope::CurrentUser => state.user.get_untracked().map(|u| u.user_id),
+    };
+    let file = match transfer::export(&db, only.as_deref(), include_secrets, now()).await {
+        Ok(file) => file,
+        Err(e) => return state.fail(e),
+    };
+    let date = js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default();
+    let name = format!(
+        "pocket-chat-export-{}.json",
+        date.get(..10).unwrap_or("today")
+    );
+    match offer_download(&name, &file.to_json()) {
+        Ok(()) => state.notice.set(Some(Notice::Info(format!(
+            "Exported {}, {} and {} to {name}.",
+            count(file.users.len(), "user"),
+            count(file.threads.len(), "thread"),
+            count(file.messages.len(), "message"),
+        )))),
+        Err(_) => state.fail(
+            "The browser did not allow the download. Allow downloads for this site and try again.",
+        ),
+    }
+}
+
+/// Reads and validates a chosen file; nothing is written yet.
+pub async fn read_import(file: web_sys::File) -> Result<ExportFile, String> {
+    let text = JsFuture::from(file.text())
+        .await
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or_else(|| "This file could not be read. Choose the file again.".to_owned())?;
+    ExportFile::parse(&text).map_err(|e| e.to_string())
+}
+
+/// Writes a validated import and shows what it did.
+pub async fn apply_import(state: AppState, file: &ExportFile, mode: ImportMode) {
+    let Some(db) = state.db() else { return };
+    match transfer::import(&db, file, mode).await {
+        Ok(n) => {
+            state.notice.set(Some(Notice::Info(format!(
+                "Imported {}, {}, {} and {}.",
+                count(n.users, "user"),
+                count(n.threads, "thread"),
+                count(n.messages, "message"),
+                count(n.payments, "payment"),
+            ))));
+            state.reload_user();
+        }
+        Err(e) => state.fail(e),
+    }
+}
+
+/// Hands `text` to the browser as a file download called `name`.
+fn offer_download(name: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.unchecked_into();
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // Revoked a moment later: revoking at once can cancel the download in some browsers.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            revoke.unchecked_ref(),
+            10_000,
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! Test hooks, compiled only with the `e2e-hooks` feature: functions end-to-end tests call
+//! (through Trunk's `window.wasmBindings`) to drive the real storage operations where no
+//! screen does so yet, such as many debits racing from two pages.
+
+use pocket_chat_core::ledger::DebitKind;
+use pocket_chat_core::records::{Message, MessageStatus};
+use wasm_bindgen::prelude::*;
+
+use super::now;
+use crate::storage::settings::CURRENT_USER;
+use crate::storage::{messages, payments, schema, settings, threads, Database, StorageError};
+
+async fn current_user(db: &Database) -> Result<String, StorageError> {
+    settings::get(db, CURRENT_USER)
+        .await?
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .ok_or(StorageError::NotFound("No user yet."))
+}
+
+fn js(err: StorageError) -> JsValue {
+    JsValue::from_str(&err.to_string())
+}
+
+/// Records `count` exchanges of `total` tokens each for the current user, one
+/// transaction per exchange, in a thread of their own. Returns the balance after the last.
+#[wasm_bindgen]
+pub async fn e2e_debit(count: u32, total: u32) -> Result<f64, JsValue> {
+    let db = Database::open(schema::DB_NAME).await.map_err(js)?;
+    let user_id = current_user(&db).await.map_err(js)?;
+    let thread = threads::create(&db, &user_id, "e2e debits", now())
+        .await
+        .map_err(js)?;
+    let mut balance = 0;
+    for i in 0..count {
+        let message = Message {
+            message_id: None,
+            thread_id: thread.thread_id.unwrap_or_default(),
+            user_id: user_id.clone(),
+            prompt: format!("debit {i}"),
+            completion: String::new(),
+            total: u64::from(total),
+            prompt_tokens: u64::from(total),
+            completion_tokens: 0,
+            debit_kind: DebitKind::Exact,
+            model: "e2e".into(),
+            status: MessageStatus::Complete,
+            created_at: now(),
+        };
+        balance = messages::record_exchange(&db, &message, now())
+            .await
+            .map_err(js)?
+            .balance;
+    }
+    db.close();
+    Ok(balance as f64)
+}
+
+/// Tops up the current user by `tokens`. Returns the new balance.
+#[wasm_bindgen]
+pub async fn e2e_top_up(tokens: u32) -> Result<f64, JsValue> {
+    let db = Database::open(schema::DB_NAME).await.map_err(js)?;
+    let user_id = current_user(&db).await.map_err(js)?;
+    let (user, _) = payments::top_up(&db, &user_id, i64::from(tokens), 0.0, now())
+        .await
+        .map_err(js)?;
+    db.close();
+    Ok(user.num_token as f64)
+}
