@@ -134,3 +134,53 @@ async function assertText(locator, want) {
   }
   assert.fail(`expected ${want}, screen shows ${JSON.stringify(text)}`);
 }
+
+// Guards against a blank or crashing page where IndexedDB is missing (some private
+// windows): the user must be told, in a sentence, what to do.
+test('without IndexedDB the page says so and still takes input', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+  });
+  const page = await context.newPage();
+  await page.goto(site.url);
+  await assertText(page.getByTestId('notice'), /does not let pocket-chat store data .*Open pocket-chat in a normal window/);
+  await page.getByTestId('composer-input').fill('still here');
+  await page.keyboard.press('Enter');
+  await assertText(page.getByTestId('message-user'), /still here/);
+  await context.close();
+});
+
+// Guards against a full storage quota failing silently or half-writing. Chromium's quota
+// override does not apply to test profiles, so the test makes IndexedDB writes fail the way
+// a full quota does: with a QuotaExceededError DOMException.
+test('a full storage quota is reported as a sentence and writes nothing', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    for (const method of ['put', 'add']) {
+      const real = IDBObjectStore.prototype[method];
+      IDBObjectStore.prototype[method] = function (...args) {
+        if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return real.apply(this, args);
+      };
+    }
+  });
+  const page = await context.newPage();
+  await page.goto(hooked.url);
+  await assertText(balance(page), '100 tokens');
+  const before = await dumpDb(page);
+  await page.evaluate(() => { window.__quotaFull = true; });
+  const refused = await page.evaluate(() => window.wasmBindings.e2e_top_up(500).then(() => 'stored', (e) => String(e)));
+  assert.match(refused, /storage for pocket-chat is full\. .*Nothing was changed\./);
+  const file = join(SCREENSHOTS, '..', 'small-import.json');
+  await writeFile(file, JSON.stringify({ format: 'pocket-chat-export', version: 1, exported_at: 0, users: [], payments: [], threads: [], messages: [], settings: [{ key: 'theme', value: 'dark' }] }));
+  await page.getByTestId('data-button').click();
+  await page.getByTestId('import-file').setInputFiles(file);
+  await page.getByTestId('import-merge').click();
+  await assertText(page.getByTestId('notice'), /storage for pocket-chat is full\. .*Nothing was changed\./);
+  await page.screenshot({ path: join(SCREENSHOTS, 'quota-full.png') });
+  await page.evaluate(() => { window.__quotaFull = false; });
+  assert.deepEqual(await dumpDb(page), before);
+  await assertText(balance(page), '100 tokens');
+  await context.close();
+});
