@@ -3,18 +3,32 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DIST, DIST_SUBPATH, SCREENSHOTS, launchBrowser, openPage, serveStatic } from './support.mjs';
+import { startMockProvider } from '../tests/mock-provider/server.mjs';
+import { DIST, DIST_SUBPATH, SCREENSHOTS, configure, launchBrowser, openPage, serveStatic, waitText } from './support.mjs';
 
 let browser;
 let site;
+let mock;
 before(async () => {
   browser = await launchBrowser();
   site = await serveStatic(DIST);
+  mock = await startMockProvider();
 });
 after(async () => {
+  await mock?.close();
   await site?.close();
   await browser?.close();
 });
+
+/** The shell on a fresh profile, pointed at the mock provider. */
+async function ready(url = site.url) {
+  const opened = await openPage(browser, url);
+  await waitText(opened.page.getByTestId('balance'), '100 tokens');
+  await configure(opened.page, { base: mock.url });
+  return opened;
+}
+
+const prompts = (page) => page.locator('[data-testid=exchange] [data-testid=prompt]').allInnerTexts();
 
 // Guards against a build that serves but never starts (the WASM dying at start-up, as
 // Debian's wasm-opt makes it do) or logs errors while starting.
@@ -34,13 +48,13 @@ test('the release build loads and shows the shell ready for input', async () => 
 
 // Guards against a send button that loses the typed text or a composer that ignores it.
 test('typing and clicking Send puts the message in the thread and empties the box', async () => {
-  const { page, context, problems } = await openPage(browser, site.url);
+  const { page, context, problems } = await ready();
   const input = page.getByTestId('composer-input');
   await input.fill('  こんにちは、pocket-chat  ');
   assert.equal(await page.getByTestId('send-button').isEnabled(), true);
   await page.getByTestId('send-button').click();
-  await page.getByTestId('message-user').first().waitFor();
-  assert.deepEqual(await page.locator('[data-testid=message-user] .bubble').allInnerTexts(), ['こんにちは、pocket-chat']);
+  await waitText(page.getByTestId('reply'), 'Echo: こんにちは、pocket-chat');
+  assert.deepEqual(await prompts(page), ['こんにちは、pocket-chat']);
   assert.equal(await input.inputValue(), '');
   assert.equal(await page.getByTestId('empty-thread').count(), 0);
   await page.screenshot({ path: join(SCREENSHOTS, 'shell-message.png') });
@@ -50,26 +64,27 @@ test('typing and clicking Send puts the message in the thread and empties the bo
 
 // Guards against Shift+Enter sending, or Enter not sending, or whitespace being sent.
 test('Enter sends, Shift+Enter adds a line, whitespace alone sends nothing', async () => {
-  const { page, context } = await openPage(browser, site.url);
+  const { page, context } = await ready();
   const input = page.getByTestId('composer-input');
   await input.click();
   await page.keyboard.type('first line');
   await page.keyboard.press('Shift+Enter');
   await page.keyboard.type('second line');
   assert.equal(await input.inputValue(), 'first line\nsecond line');
-  assert.equal(await page.getByTestId('message-user').count(), 0);
+  assert.equal(await page.getByTestId('exchange').count(), 0);
   await page.keyboard.press('Enter');
-  await page.getByTestId('message-user').first().waitFor();
-  assert.deepEqual(await page.locator('[data-testid=message-user] .bubble').allInnerTexts(), ['first line\nsecond line']);
+  await waitText(page.getByTestId('reply'), 'Echo: first line\nsecond line');
+  assert.deepEqual(await prompts(page), ['first line\nsecond line']);
   await page.keyboard.type('   ');
   await page.keyboard.press('Enter');
-  assert.equal(await page.getByTestId('message-user').count(), 1);
+  assert.equal(await page.getByTestId('pending').count(), 0);
+  assert.equal(await page.getByTestId('exchange').count(), 1);
   await context.close();
 });
 
 // Guards against the Enter that confirms a Japanese IME conversion sending the message.
 test('the Enter that confirms an IME conversion does not send; the next Enter does', async () => {
-  const { page, context } = await openPage(browser, site.url);
+  const { page, context } = await ready();
   const input = page.getByTestId('composer-input');
   await input.fill('にほんご');
   await input.dispatchEvent('compositionstart', {});
@@ -78,11 +93,12 @@ test('the Enter that confirms an IME conversion does not send; the next Enter do
     el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Process', keyCode: 229, bubbles: true, cancelable: true }));
   });
   await input.dispatchEvent('compositionend', { data: '日本語' });
-  assert.equal(await page.getByTestId('message-user').count(), 0);
+  assert.equal(await page.getByTestId('pending').count(), 0);
+  assert.equal(await page.getByTestId('exchange').count(), 0);
   assert.equal(await input.inputValue(), 'にほんご');
   await input.press('Enter');
-  await page.getByTestId('message-user').first().waitFor();
-  assert.deepEqual(await page.locator('[data-testid=message-user] .bubble').allInnerTexts(), ['にほんご']);
+  await waitText(page.getByTestId('reply'), 'Echo: にほんご');
+  assert.deepEqual(await prompts(page), ['にほんご']);
   await context.close();
 });
 
@@ -91,11 +107,10 @@ test('the Enter that confirms an IME conversion does not send; the next Enter do
 test('a build for a subpath works when served from that subpath', async () => {
   const sub = await serveStatic(DIST_SUBPATH, { prefix: '/pocket-chat/' });
   try {
-    const { page, context, problems } = await openPage(browser, sub.url);
-    await page.getByTestId('composer-input').waitFor();
+    const { page, context, problems } = await ready(sub.url);
     await page.getByTestId('composer-input').fill('from a subpath');
     await page.keyboard.press('Enter');
-    await page.getByTestId('message-user').first().waitFor();
+    await waitText(page.getByTestId('reply'), 'Echo: from a subpath');
     assert.deepEqual(problems, []);
     const outside = sub.requested.filter((p) => !p.startsWith('/pocket-chat/'));
     assert.deepEqual(outside, []);

@@ -121,3 +121,39 @@ export function ledgerProblems(dump) {
     })
     .filter(Boolean);
 }
+
+/**
+ * Waits until `locator`'s (first match's) text equals `want` or matches the RegExp, polling
+ * the page for up to 10 s; fails with what the screen shows instead.
+ */
+export async function waitText(locator, want) {
+  const matches = (t) => (want instanceof RegExp ? want.test(t) : t === want);
+  let text = '';
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    text = (await locator.count()) ? (await locator.first().innerText()).trim() : '';
+    if (matches(text)) return;
+    await locator.page().waitForTimeout(25);
+  }
+  throw new Error(`expected ${want}, screen shows ${JSON.stringify(text)}`);
+}
+
+/** Fills the settings form as a person would and saves it. */
+export async function configure(page, { kind = 'openai', key = 'sk-test', base, endpoint, apiVersion = '2024-10-21',
+  deployA = 'gpt-35-turbo', deployB = 'dep-4o', stream = true } = {}) {
+  await page.getByTestId('settings-button').click();
+  await page.getByTestId('provider-kind').selectOption(kind);
+  await page.getByTestId('api-key').fill(key);
+  if (kind === 'azure') {
+    await page.getByTestId('azure-endpoint').fill(endpoint);
+    await page.getByTestId('api-version').fill(apiVersion);
+    await page.getByTestId('deployment-a').fill(deployA);
+    await page.getByTestId('deployment-b').fill(deployB);
+  } else {
+    await page.getByTestId('base-url').fill(base);
+  }
+  const box = page.getByTestId('stream');
+  if ((await box.isChecked()) !== stream) await box.click();
+  await page.getByTestId('save-settings').click();
+  await waitText(page.getByTestId('notice'), /Settings saved\./);
+}

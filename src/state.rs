@@ -1,6 +1,8 @@
 //! App state shared through context: the database, the current user, the notice line.
 //! Components read signals; everything that touches storage goes through here.
 
+pub mod chat;
+pub mod connection;
 pub mod data;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
@@ -9,12 +11,16 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::records::User;
+use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
+use pocket_chat_core::records::{Message, User};
 
+use crate::providers::InFlight;
 use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
-use crate::storage::{request_persistence, schema, settings, users, Database, StorageError};
+use crate::storage::{
+    messages, request_persistence, schema, settings, threads, users, Database, StorageError,
+};
 
 /// The models a new user starts with; switchable per user.
 pub const DEFAULT_MODELS: [&str; 2] = ["gpt-4o-mini", "gpt-4o"];
@@ -26,6 +32,14 @@ pub enum Notice {
     Info(String),
 }
 
+/// The exchange being sent: its prompt on screen while the reply streams in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub prompt: String,
+    /// Earlier exchanges left out of the context because the window is full.
+    pub omitted: usize,
+}
+
 /// Handles every component may use. All are `Copy`.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -35,12 +49,31 @@ pub struct AppState {
     pub notice: RwSignal<Option<Notice>>,
     /// False until the database is open and a user is loaded.
     pub ready: RwSignal<bool>,
+    /// The provider, key and endpoint.
+    pub settings: RwSignal<ProviderSettings>,
+    /// The thread on screen; `None` until the first message of a new thread.
+    pub thread: RwSignal<Option<u64>>,
+    /// The current thread's stored exchanges, oldest first.
+    pub messages: RwSignal<Vec<Message>>,
+    pub pending: RwSignal<Option<Pending>>,
+    /// The oldest exchange the last call sent, when older ones were left out.
+    pub first_in_context: RwSignal<Option<u64>>,
+    /// The text in the input box; a failed send puts its prompt back here.
+    pub draft: RwSignal<String>,
+    in_flight: StoredValue<Option<InFlight>, LocalStorage>,
+    /// Why the database could not be opened, if it could not.
+    open_failed: StoredValue<Option<String>>,
 }
 
 impl AppState {
     /// The open database, or `None` while opening or when it could not be opened.
     pub fn db(&self) -> Option<Rc<Database>> {
         self.db.get_value()
+    }
+
+    /// Why nothing can be stored, when the database could not be opened.
+    pub fn open_failed(&self) -> Option<String> {
+        self.open_failed.get_value()
     }
 
     /// Shows a failure as a sentence.
@@ -85,9 +118,52 @@ impl AppState {
         if remembered != Some(user.user_id.as_str()) {
             settings::put(&db, CURRENT_USER, user.user_id.clone().into()).await?;
         }
+        let switched = self
+            .user
+            .with_untracked(|u| u.as_ref().map(|u| u.user_id != user.user_id))
+            != Some(false);
+        if switched {
+            let latest = threads::for_user(&db, &user.user_id)
+                .await?
+                .into_iter()
+                .next();
+            self.thread.set(latest.and_then(|t| t.thread_id));
+        }
         self.user.set(Some(user));
+        reload_thread(*self).await;
         Ok(())
     }
+}
+
+/// Reads the current thread's exchanges again.
+pub async fn reload_thread(state: AppState) {
+    let Some(db) = state.db() else { return };
+    let list = match state.thread.get_untracked() {
+        Some(id) => messages::for_thread(&db, id).await,
+        None => Ok(Vec::new()),
+    };
+    match list {
+        Ok(list) => state.messages.set(list),
+        Err(e) => state.fail(e),
+    }
+}
+
+/// Stores new provider settings and uses them from the next call on.
+pub async fn save_settings(state: AppState, new: ProviderSettings) {
+    let Some(db) = state.db() else { return };
+    let value = serde_json::to_value(&new).unwrap_or_default();
+    match settings::put(&db, SETTINGS_KEY, value).await {
+        Ok(()) => state.settings.set(new),
+        Err(e) => state.fail(e),
+    }
+}
+
+/// The stored provider settings, or the defaults on a first visit.
+async fn load_settings(db: &Database) -> Result<ProviderSettings, StorageError> {
+    Ok(settings::get(db, SETTINGS_KEY)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default())
 }
 
 /// Creates the state, provides it as context and starts opening the database.
@@ -97,6 +173,14 @@ pub fn provide_app_state() -> AppState {
         user: RwSignal::new(None),
         notice: RwSignal::new(None),
         ready: RwSignal::new(false),
+        settings: RwSignal::new(ProviderSettings::default()),
+        thread: RwSignal::new(None),
+        messages: RwSignal::new(Vec::new()),
+        pending: RwSignal::new(None),
+        first_in_context: RwSignal::new(None),
+        draft: RwSignal::new(String::new()),
+        in_flight: StoredValue::new_local(None),
+        open_failed: StoredValue::new(None),
     };
     provide_context(state);
     spawn_local(async move {
@@ -104,6 +188,10 @@ pub fn provide_app_state() -> AppState {
             Ok(db) => {
                 if let Err(e) = settings::record_schema(&db, now()).await {
                     state.fail(e);
+                }
+                match load_settings(&db).await {
+                    Ok(loaded) => state.settings.set(loaded),
+                    Err(e) => state.fail(e),
                 }
                 state.db.set_value(Some(Rc::new(db)));
                 match state.load_user().await {
@@ -114,7 +202,10 @@ pub fn provide_app_state() -> AppState {
                 // Best effort: without it the browser may evict data under pressure.
                 request_persistence().await;
             }
-            Err(e) => state.fail(e),
+            Err(e) => {
+                state.open_failed.set_value(Some(e.to_string()));
+                state.fail(e);
+            }
         }
     });
     state

@@ -3,8 +3,14 @@
 //! Everything here takes its inputs (balances, usage, `now`) as arguments, so it is
 //! tested on the host with plain `cargo test`, deterministic and fast.
 
+pub mod chat_api;
+pub mod context;
 pub mod export;
 pub mod format;
 pub mod input;
 pub mod ledger;
+pub mod markdown;
+pub mod provider;
 pub mod records;
+pub mod sse;
+pub mod tokens;

@@ -103,6 +103,22 @@ pub async fn set_model(
     update(db, user_id, now, |user| user.model = model.to_owned()).await
 }
 
+/// Sets the user's two models; the model in use follows when it is no longer one of them.
+pub async fn set_models(
+    db: &Database,
+    user_id: &str,
+    models: [String; 2],
+    now: Millis,
+) -> Result<User, StorageError> {
+    update(db, user_id, now, |user| {
+        if !models.contains(&user.model) {
+            user.model = models[0].clone();
+        }
+        user.models = models;
+    })
+    .await
+}
+
 /// Reads, changes and writes one user inside one transaction, so a change made in another
 /// tab meanwhile (a debit, say) is never overwritten.
 async fn update(

@@ -1,19 +1,30 @@
-//! The input box and send button. Enter sends, Shift+Enter is a new line, and the Enter
+//! The input box and Send / Stop. Enter sends, Shift+Enter is a new line, and the Enter
 //! that confirms an IME conversion never sends.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
+use crate::state::{chat, use_app_state};
+use crate::ui::thread_view::append_streamed;
+
 #[component]
-pub fn Composer(on_send: impl Fn(String) + Copy + 'static) -> impl IntoView {
-    let (text, set_text) = signal(String::new());
+pub fn Composer() -> impl IntoView {
+    let state = use_app_state();
+    let text = state.draft;
+    let sending = move || state.pending.with(Option::is_some);
     let can_send = move || text.with(|t| prompt_to_send(t).is_some());
     let send = move || {
-        let Some(prompt) = text.with(|t| prompt_to_send(t).map(str::to_owned)) else {
+        if sending() {
+            return;
+        }
+        let Some(prompt) = text.with_untracked(|t| prompt_to_send(t).map(str::to_owned)) else {
             return;
         };
-        on_send(prompt);
-        set_text.set(String::new());
+        text.set(String::new());
+        spawn_local(chat::send(state, prompt, Rc::new(append_streamed)));
     };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
@@ -24,7 +35,7 @@ pub fn Composer(on_send: impl Fn(String) + Copy + 'static) -> impl IntoView {
                 rows="1"
                 placeholder="Message pocket-chat"
                 prop:value=text
-                on:input=move |ev| set_text.set(event_target_value(&ev))
+                on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=move |ev| {
                     if is_send_key(&ev.key(), ev.shift_key(), ev.is_composing(), ev.key_code()) {
                         ev.prevent_default();
@@ -32,7 +43,14 @@ pub fn Composer(on_send: impl Fn(String) + Copy + 'static) -> impl IntoView {
                     }
                 }
             ></textarea>
-            <button type="submit" data-testid="send-button" disabled=move || !can_send()>"Send"</button>
+            <Show
+                when=sending
+                fallback=move || view! {
+                    <button type="submit" data-testid="send-button" disabled=move || !can_send()>"Send"</button>
+                }
+            >
+                <button type="button" class="stop" data-testid="stop-button" on:click=move |_| chat::stop(state)>"Stop"</button>
+            </Show>
         </form>
     }
 }

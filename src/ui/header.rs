@@ -6,7 +6,7 @@ use pocket_chat_core::format;
 use crate::state::use_app_state;
 
 #[component]
-pub fn Header(data_open: RwSignal<bool>) -> impl IntoView {
+pub fn Header(data_open: RwSignal<bool>, settings_open: RwSignal<bool>) -> impl IntoView {
     let state = use_app_state();
     let name = move || {
         state
@@ -14,11 +14,13 @@ pub fn Header(data_open: RwSignal<bool>) -> impl IntoView {
             .with(|u| u.as_ref().map(|u| u.display_name.clone()))
     };
     let balance = move || state.user.with(|u| u.as_ref().map(|u| u.num_token));
+    let model = move || state.user.with(|u| u.as_ref().map(|u| u.model.clone()));
     view! {
         <header class="header">
             <h1 class="brand" data-testid="app-name">"pocket-chat"</h1>
             <div class="account">
                 <span class="user-name" data-testid="user-name">{name}</span>
+                <span class="model" data-testid="model" title="The model in use">{model}</span>
                 <span
                     class="balance"
                     class:negative=move || balance().is_some_and(|b| b < 0)
@@ -36,6 +38,15 @@ pub fn Header(data_open: RwSignal<bool>) -> impl IntoView {
                     on:click=move |_| data_open.update(|open| *open = !*open)
                 >
                     "Data"
+                </button>
+                <button
+                    type="button"
+                    class="ghost"
+                    data-testid="settings-button"
+                    aria-expanded=move || settings_open.get().to_string()
+                    on:click=move |_| settings_open.update(|open| *open = !*open)
+                >
+                    "Settings"
                 </button>
             </div>
         </header>

@@ -1,14 +1,34 @@
-//! The current thread's messages, or an empty state that says what to do.
+//! The current thread: stored exchanges rendered as Markdown, the exchange being sent with
+//! its reply streaming in, or an empty state that says what to do.
 
 use leptos::prelude::*;
+use pocket_chat_core::ledger::DebitKind;
+use pocket_chat_core::markdown;
+use pocket_chat_core::records::{Message, MessageStatus};
+use wasm_bindgen::JsCast;
 
-use crate::app::Draft;
+use crate::state::use_app_state;
+
+/// The id of the element streamed text is appended to.
+pub const STREAM_TARGET: &str = "streaming-reply";
+
+/// Appends streamed text to the reply on screen as a text node: no re-render per chunk.
+pub fn append_streamed(text: &str) {
+    let target = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(STREAM_TARGET));
+    if let Some(target) = target {
+        let _ = target.append_with_str_1(text);
+    }
+}
 
 #[component]
-pub fn ThreadView(drafts: ReadSignal<Vec<Draft>>) -> impl IntoView {
+pub fn ThreadView() -> impl IntoView {
+    let state = use_app_state();
+    let empty = move || state.messages.with(Vec::is_empty) && state.pending.with(Option::is_none);
     view! {
         <Show
-            when=move || !drafts.with(Vec::is_empty)
+            when=move || !empty()
             fallback=|| view! {
                 <div class="empty" data-testid="empty-thread">
                     <p class="empty-title">"Start a conversation"</p>
@@ -16,14 +36,83 @@ pub fn ThreadView(drafts: ReadSignal<Vec<Draft>>) -> impl IntoView {
                 </div>
             }
         >
-            <ol class="messages" data-testid="messages">
-                <For each=move || drafts.get() key=|d| d.id let:draft>
-                    <li class="message user" data-testid="message-user">
-                        <div class="bubble">{draft.text}</div>
-                        <p class="note">"Not sent: connecting to a model comes with provider settings."</p>
-                    </li>
+            <ol class="messages" data-testid="messages" on:click=copy_code>
+                <For each=move || state.messages.get() key=|m| m.message_id let:message>
+                    <Exchange message=message />
                 </For>
+                {move || state.pending.get().map(|p| view! {
+                    <li class="exchange pending" data-testid="pending">
+                        {(p.omitted > 0).then(|| view! {
+                            <p class="context-note" data-testid="omitted-note">
+                                {format!("{} older exchanges were left out: they do not fit in the model's context.", p.omitted)}
+                            </p>
+                        })}
+                        <div class="message user"><div class="bubble" data-testid="prompt">{p.prompt}</div></div>
+                        <div class="message assistant">
+                            <div id=STREAM_TARGET class="stream-text" data-testid="streaming-reply"></div>
+                            <span class="cursor" aria-hidden="true"></span>
+                        </div>
+                    </li>
+                })}
             </ol>
         </Show>
     }
+}
+
+/// One stored exchange: the prompt, the reply as Markdown, and how it ended.
+#[component]
+fn Exchange(message: Message) -> impl IntoView {
+    let state = use_app_state();
+    let id = message.message_id;
+    let context_starts_here = move || id.is_some() && state.first_in_context.get() == id;
+    let html = markdown::render(&message.completion);
+    let note = match (message.status, message.debit_kind) {
+        (MessageStatus::Interrupted, _) => Some(format!(
+            "Stopped early · about {} tokens (estimated)",
+            message.total
+        )),
+        (_, DebitKind::Estimated) => Some(format!(
+            "About {} tokens (estimated: the provider sent no usage)",
+            message.total
+        )),
+        (_, DebitKind::Exact) => None,
+    };
+    view! {
+        <li class="exchange" data-testid="exchange">
+            <Show when=context_starts_here>
+                <p class="context-note" data-testid="context-start">
+                    "Exchanges above this line no longer fit in the model's context and were not sent."
+                </p>
+            </Show>
+            <div class="message user"><div class="bubble" data-testid="prompt">{message.prompt}</div></div>
+            <div class="message assistant">
+                <div class="markdown" data-testid="reply" inner_html=html></div>
+                {note.map(|n| view! { <p class="note" data-testid="reply-note">{n}</p> })}
+            </div>
+        </li>
+    }
+}
+
+/// Copies a code block's text when its Copy button is clicked (one listener for all).
+fn copy_code(ev: leptos::ev::MouseEvent) {
+    let Some(button) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return;
+    };
+    if !button.has_attribute("data-copy") {
+        return;
+    }
+    let code = button
+        .closest(".code-block")
+        .ok()
+        .flatten()
+        .and_then(|block| block.query_selector("code").ok().flatten())
+        .and_then(|code| code.text_content());
+    let (Some(code), Some(window)) = (code, web_sys::window()) else {
+        return;
+    };
+    let _ = window.navigator().clipboard().write_text(&code);
+    button.set_text_content(Some("Copied"));
 }

@@ -1,0 +1,530 @@
+//! Providers as pure data: the settings of OpenAI, Azure OpenAI and OpenAI-compatible
+//! endpoints, the exact request each one wants, and every failure as a sentence.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::chat_api::{ChatMessage, ChatRequest, ErrorBody, StreamOptions};
+
+/// The settings key the provider settings are stored under.
+pub const SETTINGS_KEY: &str = "provider";
+
+/// Which wire format and URL scheme to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    #[default]
+    OpenAi,
+    Azure,
+    Compatible,
+}
+
+impl ProviderKind {
+    /// The name shown in the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProviderKind::OpenAi => "OpenAI",
+            ProviderKind::Azure => "Azure OpenAI",
+            ProviderKind::Compatible => "OpenAI-compatible",
+        }
+    }
+}
+
+/// The default OpenAI base URL.
+pub const OPENAI_BASE: &str = "https://api.openai.com";
+/// The Azure api-version used when none is set.
+pub const AZURE_API_VERSION: &str = "2024-10-21";
+
+/// Where and how to call the model. Stored in the settings store; `api_key` is a secret
+/// that exports leave out unless asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProviderSettings {
+    pub kind: ProviderKind,
+    pub api_key: String,
+    /// OpenAI: `https://api.openai.com` (or a proxy); compatible: e.g. `http://localhost:11434/v1`.
+    pub base_url: String,
+    /// Azure: `https://NAME.openai.azure.com`.
+    pub azure_endpoint: String,
+    pub api_version: String,
+    /// Azure: the deployment of each model name; a model without one uses its own name.
+    pub deployments: BTreeMap<String, String>,
+    /// Sent first in every context when not empty.
+    pub system_prompt: String,
+    /// Stream replies (server-sent events) rather than wait for the whole reply.
+    pub stream: bool,
+    /// Compatible servers that reject `stream_options` get requests without it.
+    pub omit_stream_options: bool,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        ProviderSettings {
+            kind: ProviderKind::OpenAi,
+            api_key: String::new(),
+            base_url: OPENAI_BASE.to_owned(),
+            azure_endpoint: String::new(),
+            api_version: AZURE_API_VERSION.to_owned(),
+            deployments: BTreeMap::new(),
+            system_prompt: String::new(),
+            stream: true,
+            omit_stream_options: false,
+        }
+    }
+}
+
+/// Settings that cannot make a request. Each is a sentence saying what to fix.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum SettingsError {
+    #[error("Add your API key in Settings to start chatting.")]
+    MissingKey,
+    #[error("“{0}” is not a web address. Enter one that starts with https:// (or http:// for a server on this computer).")]
+    BadUrl(String),
+    #[error(
+        "Enter your Azure OpenAI endpoint in Settings, such as https://NAME.openai.azure.com."
+    )]
+    MissingEndpoint,
+    #[error("Enter the Azure api-version in Settings, such as {AZURE_API_VERSION}.")]
+    MissingApiVersion,
+    #[error("Choose a model in Settings.")]
+    MissingModel,
+}
+
+/// One HTTP request, ready for `fetch`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub url: String,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: String,
+}
+
+/// Checks that `url` is an absolute http(s) address without spaces or credentials, and
+/// returns it without trailing slashes.
+pub fn check_url(url: &str) -> Result<String, SettingsError> {
+    let trimmed = url.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"));
+    let ok = match rest {
+        Some(rest) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            !host.is_empty()
+                && !host.contains('@')
+                && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if ok {
+        Ok(trimmed.trim_end_matches('/').to_owned())
+    } else {
+        Err(SettingsError::BadUrl(trimmed.chars().take(80).collect()))
+    }
+}
+
+/// Percent-encodes one URL path segment or query value.
+fn encode(part: &str) -> String {
+    let mut out = String::with_capacity(part.len());
+    for b in part.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// What one call asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallSpec {
+    pub model: String,
+    pub messages: Vec<ChatMessage>,
+    /// The reply cap from the ledger's pre-flight.
+    pub reply_cap: u64,
+    pub stream: bool,
+}
+
+impl ProviderSettings {
+    /// The request for `call` in this provider's exact wire format.
+    pub fn request(&self, call: &CallSpec) -> Result<HttpRequest, SettingsError> {
+        if call.model.trim().is_empty() {
+            return Err(SettingsError::MissingModel);
+        }
+        let key = self.api_key.trim();
+        let mut headers = vec![("content-type", "application/json".to_owned())];
+        let mut body = ChatRequest {
+            model: Some(call.model.clone()),
+            messages: call.messages.clone(),
+            stream: call.stream,
+            stream_options: (call.stream && !self.omit_stream_options).then_some(StreamOptions {
+                include_usage: true,
+            }),
+            max_tokens: None,
+            max_completion_tokens: None,
+        };
+        let url = match self.kind {
+            ProviderKind::OpenAi => {
+                if key.is_empty() {
+                    return Err(SettingsError::MissingKey);
+                }
+                headers.push(("authorization", format!("Bearer {key}")));
+                body.max_completion_tokens = Some(call.reply_cap);
+                let base = check_url(&self.base_url)?;
+                // Accept a base given with or without the /v1 suffix.
+                let base = base.strip_suffix("/v1").unwrap_or(&base);
+                format!("{base}/v1/chat/completions")
+            }
+            ProviderKind::Azure => {
+                if key.is_empty() {
+                    return Err(SettingsError::MissingKey);
+                }
+                if self.azure_endpoint.trim().is_empty() {
+                    return Err(SettingsError::MissingEndpoint);
+                }
+                let version = self.api_version.trim();
+                if version.is_empty() {
+                    return Err(SettingsError::MissingApiVersion);
+                }
+                headers.push(("api-key", key.to_owned()));
+                body.model = None;
+                body.max_tokens = Some(call.reply_cap);
+                let endpoint = check_url(&self.azure_endpoint)?;
+                format!(
+                    "{endpoint}/openai/deployments/{}/chat/completions?api-version={}",
+                    encode(self.deployment(&call.model)),
+                    encode(version)
+                )
+            }
+            ProviderKind::Compatible => {
+                if !key.is_empty() {
+                    headers.push(("authorization", format!("Bearer {key}")));
+                }
+                body.max_tokens = Some(call.reply_cap);
+                format!("{}/chat/completions", check_url(&self.base_url)?)
+            }
+        };
+        let body = serde_json::to_string(&body).map_err(|_| SettingsError::MissingModel)?;
+        Ok(HttpRequest { url, headers, body })
+    }
+
+    /// The Azure deployment that serves `model`.
+    pub fn deployment<'a>(&'a self, model: &'a str) -> &'a str {
+        self.deployments
+            .get(model)
+            .map(String::as_str)
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or(model)
+    }
+
+    /// The origin (scheme://host:port) requests go to: the only place the key is sent.
+    pub fn origin(&self) -> Option<String> {
+        let url = match self.kind {
+            ProviderKind::Azure => check_url(&self.azure_endpoint).ok()?,
+            _ => check_url(&self.base_url).ok()?,
+        };
+        let scheme_end = url.find("://")? + 3;
+        let host_end = url[scheme_end..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| scheme_end + i);
+        Some(url[..host_end].to_ascii_lowercase())
+    }
+}
+
+/// Why a call failed, as a sentence the user can act on. The prompt is never lost: the UI
+/// keeps it in the input box or in the failed exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CallError {
+    #[error("The provider rejected the API key (HTTP {status}). Check the key in Settings.")]
+    KeyRejected { status: u16 },
+    #[error("The provider has no model or deployment called “{model}” (HTTP 404). Check the model name{hint} in Settings.")]
+    NotFound { model: String, hint: &'static str },
+    #[error("The provider's rate limit was reached (HTTP 429).{retry} Your message was kept; send it again then.")]
+    RateLimited { retry: String },
+    #[error("Your provider account has no quota left (HTTP 429). Check your plan and billing with the provider.")]
+    QuotaExhausted,
+    #[error("The provider refused the request (HTTP 400): {detail}")]
+    BadRequest { detail: String },
+    #[error("The provider took too long to answer (HTTP 408). Send the message again.")]
+    Timeout,
+    #[error(
+        "The provider had an error (HTTP {status}). This is on their side; try again in a moment."
+    )]
+    ProviderDown { status: u16 },
+    #[error("The provider answered with HTTP {status}{detail}.")]
+    Unexpected { status: u16, detail: String },
+    #[error("The endpoint could not be reached. Check your connection and the address in Settings; a server on another site must allow this page (CORS).")]
+    Unreachable,
+    #[error("The provider sent a reply pocket-chat could not read. Try again; if it keeps happening, check the endpoint in Settings.")]
+    Malformed,
+    #[error(
+        "The reply was cut off before it finished. What arrived is kept; send again to retry."
+    )]
+    StreamCut,
+    #[error("The provider reported an error while answering: {detail}")]
+    InStream { detail: String },
+}
+
+/// Classifies a failed HTTP reply.
+pub fn classify(
+    kind: ProviderKind,
+    status: u16,
+    retry_after: Option<&str>,
+    body: &str,
+    model: &str,
+) -> CallError {
+    let error = ErrorBody::parse(body);
+    let detail = || {
+        error
+            .message()
+            .map(|m| m.chars().take(300).collect::<String>())
+            .unwrap_or_else(|| "no reason given".into())
+    };
+    match status {
+        401 | 403 => CallError::KeyRejected { status },
+        404 => CallError::NotFound {
+            model: model.to_owned(),
+            hint: if kind == ProviderKind::Azure {
+                " and its deployment"
+            } else {
+                ""
+            },
+        },
+        429 if error.code().as_deref() == Some("insufficient_quota") => CallError::QuotaExhausted,
+        429 => CallError::RateLimited {
+            retry: match retry_after.and_then(|s| s.trim().parse::<u64>().ok()) {
+                Some(1) => " Wait 1 second.".into(),
+                Some(s) => format!(" Wait {s} seconds."),
+                None => " Wait a moment.".into(),
+            },
+        },
+        400 => CallError::BadRequest { detail: detail() },
+        408 => CallError::Timeout,
+        500..=599 => CallError::ProviderDown { status },
+        _ => CallError::Unexpected {
+            status,
+            detail: error
+                .message()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chat_api::Role;
+    use serde_json::json;
+
+    fn call(stream: bool) -> CallSpec {
+        CallSpec {
+            model: "gpt-4o".into(),
+            messages: vec![ChatMessage {
+                role: Role::User,
+                content: "hi".into(),
+            }],
+            reply_cap: 70,
+            stream,
+        }
+    }
+
+    fn body(req: &HttpRequest) -> serde_json::Value {
+        serde_json::from_str(&req.body).unwrap_or_default()
+    }
+
+    // Guards against the wrong URL, header or cap field for OpenAI.
+    #[test]
+    fn openai_request() {
+        for base in [
+            "https://api.openai.com",
+            "https://api.openai.com/",
+            "https://api.openai.com/v1",
+        ] {
+            let s = ProviderSettings {
+                api_key: " sk-test ".into(),
+                base_url: base.into(),
+                ..Default::default()
+            };
+            let req = s.request(&call(true)).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(req.url, "https://api.openai.com/v1/chat/completions");
+            assert_eq!(
+                req.headers,
+                vec![
+                    ("content-type", "application/json".into()),
+                    ("authorization", "Bearer sk-test".into())
+                ]
+            );
+            assert_eq!(
+                body(&req),
+                json!({"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "stream": true,
+                       "stream_options": {"include_usage": true}, "max_completion_tokens": 70})
+            );
+        }
+    }
+
+    // Guards against Azure requests with a Bearer header, a model field or a bad URL.
+    #[test]
+    fn azure_request() {
+        let s = ProviderSettings {
+            kind: ProviderKind::Azure,
+            api_key: "az-key".into(),
+            azure_endpoint: "https://res.openai.azure.com/".into(),
+            api_version: "2024-10-21".into(),
+            deployments: [("gpt-4o".to_owned(), "prod 4o".to_owned())].into(),
+            ..Default::default()
+        };
+        let req = s.request(&call(false)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            req.url,
+            "https://res.openai.azure.com/openai/deployments/prod%204o/chat/completions?api-version=2024-10-21"
+        );
+        assert_eq!(req.headers[1], ("api-key", "az-key".into()));
+        assert_eq!(
+            body(&req),
+            json!({"messages": [{"role": "user", "content": "hi"}], "stream": false, "max_tokens": 70})
+        );
+        let mut other = call(false);
+        other.model = "gpt-35-turbo".into();
+        assert!(s
+            .request(&other)
+            .map(|r| r.url)
+            .unwrap_or_default()
+            .contains("/deployments/gpt-35-turbo/"));
+    }
+
+    // Guards against compatible servers getting an empty Bearer header or a /v1 added.
+    #[test]
+    fn compatible_request() {
+        let mut s = ProviderSettings {
+            kind: ProviderKind::Compatible,
+            base_url: "http://localhost:11434/v1".into(),
+            ..Default::default()
+        };
+        let req = s.request(&call(true)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(req.url, "http://localhost:11434/v1/chat/completions");
+        assert_eq!(req.headers.len(), 1);
+        assert_eq!(body(&req)["max_tokens"], json!(70));
+        s.omit_stream_options = true;
+        let req = s.request(&call(true)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(body(&req).get("stream_options"), None);
+    }
+
+    // Guards against requests to addresses that are not http(s), or without a key.
+    #[test]
+    fn settings_errors() {
+        let no_key = ProviderSettings::default();
+        assert_eq!(no_key.request(&call(true)), Err(SettingsError::MissingKey));
+        for bad in [
+            "ftp://x",
+            "javascript:alert(1)",
+            "localhost:8080",
+            "https://",
+            "https://user:pw@host",
+            "http://a b",
+            "",
+        ] {
+            let s = ProviderSettings {
+                api_key: "k".into(),
+                base_url: bad.into(),
+                ..Default::default()
+            };
+            assert!(
+                matches!(s.request(&call(true)), Err(SettingsError::BadUrl(_))),
+                "{bad}"
+            );
+        }
+        let azure = ProviderSettings {
+            kind: ProviderKind::Azure,
+            api_key: "k".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            azure.request(&call(true)),
+            Err(SettingsError::MissingEndpoint)
+        );
+    }
+
+    // Guards against the key going anywhere but the configured origin.
+    #[test]
+    fn origin_of_each_provider() {
+        let s = ProviderSettings {
+            base_url: "https://API.openai.com/v1/".into(),
+            ..Default::default()
+        };
+        assert_eq!(s.origin().as_deref(), Some("https://api.openai.com"));
+        let c = ProviderSettings {
+            kind: ProviderKind::Compatible,
+            base_url: "http://127.0.0.1:8787/v1".into(),
+            ..Default::default()
+        };
+        assert_eq!(c.origin().as_deref(), Some("http://127.0.0.1:8787"));
+    }
+
+    // Guards against vague failures: every status gets its own actionable sentence.
+    #[test]
+    fn classification_table() {
+        use ProviderKind::*;
+        let openai_429 = r#"{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#;
+        let quota = r#"{"error":{"message":"You exceeded your current quota","type":"insufficient_quota","param":null,"code":"insufficient_quota"}}"#;
+        let cases: Vec<(CallError, &str)> = vec![
+            (
+                classify(OpenAi, 401, None, "", "m"),
+                "rejected the API key (HTTP 401)",
+            ),
+            (
+                classify(Azure, 403, None, "", "m"),
+                "rejected the API key (HTTP 403)",
+            ),
+            (
+                classify(OpenAi, 404, None, "", "gpt-9"),
+                "no model or deployment called “gpt-9” (HTTP 404). Check the model name in",
+            ),
+            (
+                classify(Azure, 404, None, "", "gpt-4o"),
+                "Check the model name and its deployment in",
+            ),
+            (
+                classify(OpenAi, 429, Some("7"), openai_429, "m"),
+                "rate limit was reached (HTTP 429). Wait 7 seconds.",
+            ),
+            (
+                classify(OpenAi, 429, None, openai_429, "m"),
+                "Wait a moment.",
+            ),
+            (classify(OpenAi, 429, None, quota, "m"), "no quota left"),
+            (
+                classify(
+                    OpenAi,
+                    400,
+                    None,
+                    r#"{"error":{"message":"context too long"}}"#,
+                    "m",
+                ),
+                "(HTTP 400): context too long",
+            ),
+            (classify(OpenAi, 408, None, "", "m"), "took too long"),
+            (
+                classify(OpenAi, 500, None, "", "m"),
+                "had an error (HTTP 500)",
+            ),
+            (
+                classify(OpenAi, 502, None, "<html>", "m"),
+                "had an error (HTTP 502)",
+            ),
+            (
+                classify(OpenAi, 503, None, "", "m"),
+                "had an error (HTTP 503)",
+            ),
+            (
+                classify(OpenAi, 418, None, "", "m"),
+                "answered with HTTP 418.",
+            ),
+        ];
+        for (err, want) in cases {
+            assert!(err.to_string().contains(want), "{err} lacks {want}");
+        }
+    }
+}

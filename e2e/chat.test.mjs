@@ -1,0 +1,272 @@
+// Chatting as a person would, against the project's mock of the OpenAI and Azure wire
+// formats: settings typed into the form, messages typed into the box, replies read off
+// the screen, requests read off the mock, rows read out of IndexedDB.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { startMockProvider } from '../tests/mock-provider/server.mjs';
+import { DIST_E2E, SCREENSHOTS, configure as configureWith, dumpDb, launchBrowser, ledgerProblems, serveStatic, waitText } from './support.mjs';
+
+let browser;
+let site;
+let mock;
+before(async () => {
+  browser = await launchBrowser();
+  site = await serveStatic(DIST_E2E);
+  mock = await startMockProvider({ azureDeployments: ['gpt-35-turbo', 'dep-4o'] });
+});
+after(async () => {
+  await mock?.close();
+  await site?.close();
+  await browser?.close();
+});
+beforeEach(() => mock.reset());
+
+const configure = (page, options = {}) => configureWith(page, { base: mock.url, endpoint: mock.url, ...options });
+
+
+/** A fresh browser profile on the app, with a watch on dialogs and foreign requests. */
+async function open() {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const allowed = [new URL(site.url).origin, new URL(mock.url).origin];
+  page.on('request', (r) => {
+    const url = r.url();
+    if (!url.startsWith('data:') && !url.startsWith('blob:') && !allowed.includes(new URL(url).origin)) problems.push(`request to ${url}`);
+  });
+  await page.goto(site.url);
+  await waitText(page.getByTestId('balance'), '100 tokens');
+  return { page, context, problems };
+}
+
+async function say(page, text) {
+  await page.getByTestId('composer-input').fill(text);
+  await page.getByTestId('composer-input').press('Enter');
+}
+
+const chats = (kind) => mock.requests.filter((r) => r.kind === kind);
+
+/** The ledger as stored: invariant, balance shown, no problems. */
+async function assertLedger(page, problems) {
+  const dump = await dumpDb(page);
+  assert.deepEqual(ledgerProblems(dump), []);
+  const shown = await page.getByTestId('balance').innerText();
+  assert.equal(shown, `${dump.users[0].num_token.toLocaleString('en-US')} tokens`);
+  assert.deepEqual(problems, []);
+  return dump;
+}
+
+const providers = {
+  openai: { path: '/v1/chat/completions', query: {}, auth: ['authorization', 'Bearer sk-test'], model: 'gpt-4o-mini', cap: 'max_completion_tokens' },
+  azure: { path: '/openai/deployments/gpt-35-turbo/chat/completions', query: { 'api-version': '2024-10-21' }, auth: ['api-key', 'sk-test'], model: undefined, cap: 'max_tokens' },
+  compatible: { path: '/chat/completions', query: {}, auth: null, model: 'gpt-4o-mini', cap: 'max_tokens' },
+};
+for (const [kind, want] of Object.entries(providers)) {
+  for (const stream of [true, false]) {
+    // Guards against the wrong URL, auth header, body or cap for each provider, a context
+    // that misses the thread's earlier turn, and a reply that is not both on screen and
+    // stored with its exact debit.
+    test(`${kind}, ${stream ? 'streaming' : 'whole reply'}: exact request, reply on screen and stored, debit`, async () => {
+      const { page, context, problems } = await open();
+      await configure(page, { kind, stream, key: kind === 'compatible' ? '' : 'sk-test' });
+      await say(page, 'Hello there, model');
+      await waitText(page.getByTestId('reply').last(), 'Echo: Hello there, model');
+      await page.evaluate(() => window.wasmBindings.e2e_top_up(50000));
+      await say(page, 'And again');
+      await waitText(page.getByTestId('reply').last(), 'Echo: And again');
+      const reqs = chats(kind);
+      assert.equal(reqs.length, 2);
+      for (const req of reqs) {
+        assert.equal(req.method, 'POST');
+        assert.equal(req.path, want.path);
+        assert.deepEqual(req.query, want.query);
+        const sent = ['authorization', 'api-key'].filter((h) => req.headers[h] !== undefined).map((h) => [h, req.headers[h]]);
+        assert.deepEqual(sent, want.auth ? [want.auth] : []);
+        assert.equal(req.body.model, want.model);
+        assert.equal(req.body.stream, stream);
+        assert.deepEqual(req.body.stream_options, stream ? { include_usage: true } : undefined);
+        const caps = ['max_tokens', 'max_completion_tokens'].filter((c) => req.body[c] !== undefined);
+        assert.deepEqual(caps, [want.cap]);
+      }
+      // The first call: what the 100-token balance covers after the prompt estimate.
+      const firstCap = reqs[0].body[want.cap];
+      assert.ok(firstCap > 60 && firstCap < 100, `cap ${firstCap}`);
+      // The second: the balance covers gpt-4o-mini's whole reply reserve.
+      assert.equal(reqs[1].body[want.cap], 16384);
+      assert.deepEqual(reqs[0].body.messages, [{ role: 'user', content: 'Hello there, model' }]);
+      assert.deepEqual(reqs[1].body.messages, [
+        { role: 'user', content: 'Hello there, model' },
+        { role: 'assistant', content: 'Echo: Hello there, model' },
+        { role: 'user', content: 'And again' },
+      ]);
+      const dump = await assertLedger(page, problems);
+      const [m] = dump.messages;
+      assert.deepEqual([m.prompt, m.completion, m.status, m.debit_kind], ['Hello there, model', 'Echo: Hello there, model', 'complete', 'exact']);
+      // The mock's usage: prompt Σ(4 + ⌈len/4⌉) + 3 = 4 + 5 + 3, completion 4 words.
+      assert.deepEqual([m.prompt_tokens, m.completion_tokens, m.total], [12, 4, 16]);
+      assert.equal(dump.users[0].num_token, 100 + 50000 - dump.messages.reduce((s, x) => s + x.total, 0));
+      await page.screenshot({ path: join(SCREENSHOTS, `chat-${kind}-${stream ? 'stream' : 'json'}.png`) });
+      await context.close();
+    });
+  }
+}
+
+const faults = [
+  ['401', '[[mock:status=401]]', /rejected the API key \(HTTP 401\)\. Check the key in Settings\./],
+  ['403', '[[mock:status=403]]', /rejected the API key \(HTTP 403\)/],
+  ['404', '[[mock:status=404]]', /no model or deployment called “gpt-4o-mini” \(HTTP 404\)/],
+  ['429 with Retry-After', '[[mock:status=429,retryAfter=7]]', /rate limit was reached \(HTTP 429\)\. Wait 7 seconds\./],
+  ['500', '[[mock:status=500]]', /provider had an error \(HTTP 500\)/],
+  ['502', '[[mock:status=502]]', /provider had an error \(HTTP 502\)/],
+  ['503', '[[mock:status=503]]', /provider had an error \(HTTP 503\)/],
+  ['a 200 that is not JSON', '[[mock:nonJsonBody]]', /could not read/],
+];
+for (const [name, directive, sentence] of faults) {
+  // Guards against a failure without a sentence, a lost prompt or a debit for nothing.
+  test(`fault ${name}: sentence shown, prompt kept, nothing debited`, async () => {
+    const { page, context, problems } = await open();
+    await configure(page);
+    const prompt = `please answer ${directive}`;
+    await say(page, prompt);
+    await waitText(page.getByTestId('notice'), sentence);
+    assert.equal(await page.getByTestId('composer-input').inputValue(), prompt);
+    const dump = await assertLedger(page, problems);
+    assert.deepEqual([dump.messages.length, dump.users[0].num_token], [0, 100]);
+    if (name === '429 with Retry-After') await page.screenshot({ path: join(SCREENSHOTS, 'chat-fault-429.png') });
+    await context.close();
+  });
+}
+
+// Guards against an unreachable endpoint losing the prompt or failing silently.
+test('fault endpoint unreachable: sentence shown, prompt kept', async () => {
+  const { page, context, problems } = await open();
+  await configure(page, { base: 'http://127.0.0.1:9' });
+  await say(page, 'anyone there?');
+  await waitText(page.getByTestId('notice'), /could not be reached/);
+  assert.equal(await page.getByTestId('composer-input').inputValue(), 'anyone there?');
+  const dump = await assertLedger(page, problems.filter((p) => !p.includes('127.0.0.1:9')));
+  assert.equal(dump.messages.length, 0);
+  await context.close();
+});
+
+// Guards against a cut stream losing what arrived, or not debiting what was consumed.
+test('fault stream cut: what arrived is kept as interrupted, debited by estimate', async () => {
+  const { page, context, problems } = await open();
+  await configure(page);
+  // Chunks 50 ms apart, as a network delivers them: a browser drops body bytes still
+  // queued when the connection breaks, so a cut right behind the last chunk shows nothing.
+  await say(page, 'one two three four five six [[mock:dropAfterChunks=3,chunkDelayMs=50]]');
+  await waitText(page.getByTestId('notice'), /cut off before it finished\. What arrived is kept/);
+  const dump = await assertLedger(page, problems);
+  const [m] = dump.messages;
+  assert.deepEqual([m.status, m.debit_kind], ['interrupted', 'estimated']);
+  assert.match(m.completion, /^Echo: one /);
+  assert.ok(!m.completion.includes('six'), m.completion);
+  assert.ok(m.total > 0);
+  await waitText(page.getByTestId('reply').last(), 'Echo: one two');
+  await waitText(page.getByTestId('reply-note').last(), /Stopped early/);
+  await context.close();
+});
+
+// Guards against a malformed chunk being shown as text or losing what came before it.
+test('fault malformed chunk: sentence shown, earlier text kept', async () => {
+  const { page, context, problems } = await open();
+  await configure(page);
+  await say(page, 'alpha beta gamma delta [[mock:malformedAfterChunks=2]]');
+  await waitText(page.getByTestId('notice'), /could not read/);
+  const dump = await assertLedger(page, problems);
+  assert.deepEqual([dump.messages[0].status, dump.messages[0].completion], ['interrupted', 'Echo: alpha ']);
+  await context.close();
+});
+
+// Guards against a reply without usage being debited nothing, or marked exact.
+test('no usage in the reply: debited by estimate and marked so', async () => {
+  const { page, context, problems } = await open();
+  await configure(page);
+  await say(page, 'count me [[mock:noUsage]]');
+  await waitText(page.getByTestId('reply').last(), /^Echo: count me/);
+  const dump = await assertLedger(page, problems);
+  assert.deepEqual([dump.messages[0].status, dump.messages[0].debit_kind], ['complete', 'estimated']);
+  assert.ok(dump.messages[0].total >= 10, `estimate ${dump.messages[0].total}`);
+  await waitText(page.getByTestId('reply-note').last(), /estimated: the provider sent no usage/);
+  await context.close();
+});
+
+// Guards against Stop losing the text that already arrived, or leaving the request open.
+test('Stop keeps what arrived and stores it as interrupted', async () => {
+  const { page, context, problems } = await open();
+  await configure(page);
+  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
+  await say(page, `${words} [[mock:chunkDelayMs=150]]`);
+  await waitText(page.getByTestId('streaming-reply'), /Echo: w0 w1/);
+  await page.screenshot({ path: join(SCREENSHOTS, 'chat-streaming.png') });
+  await page.getByTestId('stop-button').click();
+  await waitText(page.getByTestId('reply-note').last(), /Stopped early/);
+  const dump = await assertLedger(page, problems);
+  const [m] = dump.messages;
+  assert.equal(m.status, 'interrupted');
+  assert.match(m.completion, /^Echo: w0 w1 /);
+  assert.ok(!m.completion.includes('w39'), 'the reply stopped early');
+  assert.equal(await page.getByTestId('send-button').isVisible(), true);
+  await context.close();
+});
+
+// Guards against a balance that cannot cover the prompt still calling the provider.
+test('a balance that does not cover the prompt: refused before any request', async () => {
+  const { page, context, problems } = await open();
+  await configure(page);
+  const long = 'lorem ipsum dolor sit amet '.repeat(40).trim();
+  await say(page, long);
+  await waitText(page.getByTestId('notice'), /does not cover this message .*残高を加える/);
+  assert.equal(chats('openai').length, 0);
+  assert.equal(await page.getByTestId('composer-input').inputValue(), long);
+  await assertLedger(page, problems);
+  await context.close();
+});
+
+// Guards against model output running script, loading remote content or opening dialogs.
+test('a reply full of HTML and script tricks renders as inert text', async () => {
+  const { page, context, problems } = await open();
+  await configure(page);
+  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  const payload = [
+    '<script>alert(1)</script>',
+    '<img src=x onerror=alert(2)>',
+    '[click](javascript:alert(3))',
+    '<iframe src="https://evil.example/"></iframe>',
+    '![pixel](https://evil.example/p.png)',
+    '<svg onload=alert(4)></svg>',
+    '<a href="javascript:alert(5)">x</a>',
+  ].join('\n\n');
+  await say(page, payload);
+  const reply = page.getByTestId('reply').last();
+  await waitText(reply, /alert\(1\)/);
+  assert.equal(await reply.locator('script, iframe, img, svg, object, embed').count(), 0);
+  const hrefs = await reply.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(hrefs.filter((h) => !/^https?:/.test(h)), []);
+  assert.match(await reply.innerText(), /<script>alert\(1\)<\/script>/);
+  await page.screenshot({ path: join(SCREENSHOTS, 'chat-xss-inert.png') });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Guards against a code block without its copy button, or a button that copies nothing.
+test('code blocks render with a working Copy button', async () => {
+  const { page, context, problems } = await open();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(site.url).origin });
+  await configure(page);
+  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  await say(page, 'code:\n\n```rust\nfn main() {}\n```');
+  const block = page.locator('[data-testid=reply] .code-block').last();
+  await block.waitFor();
+  assert.equal(await block.locator('code').innerText(), 'fn main() {}\n');
+  await block.locator('[data-copy]').click();
+  await waitText(block.locator('[data-copy]'), 'Copied');
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'fn main() {}\n');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

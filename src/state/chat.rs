@@ -1,0 +1,333 @@
+//! One chat turn: context, ledger pre-flight, the provider call (streamed or whole), Stop,
+//! and the exchange stored with its debit. Failures become sentences; the prompt is never
+//! lost (back in the input box, or kept in the stored exchange).
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use pocket_chat_core::chat_api::{parse_completion, StreamReply, StreamStep, Usage};
+use pocket_chat_core::context::{self, Turn};
+use pocket_chat_core::ledger::{self, DebitKind};
+use pocket_chat_core::provider::{
+    classify, CallError, CallSpec, HttpRequest, ProviderKind, ProviderSettings,
+};
+use pocket_chat_core::records::{Message, MessageStatus};
+use pocket_chat_core::sse::SseDecoder;
+use pocket_chat_core::tokens;
+
+use super::{now, AppState, Pending};
+use crate::providers::{self, Transport};
+use crate::storage::{messages, threads};
+
+/// How a call ended.
+enum Outcome {
+    /// The whole reply arrived.
+    Complete { text: String, usage: Option<Usage> },
+    /// Part of a reply arrived: stopped by the user, or cut by a fault.
+    Partial {
+        text: String,
+        usage: Option<Usage>,
+        error: Option<CallError>,
+    },
+    /// Nothing was consumed: an HTTP error or no connection.
+    Failed(CallError),
+}
+
+/// Sends `prompt` in the current thread. `on_text` appends streamed text to the screen as
+/// it arrives (the UI passes a function that adds a text node, so nothing re-renders).
+pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
+    let restore = |sentence: String| {
+        state.draft.set(prompt.clone());
+        state.fail(sentence);
+    };
+    let (Some(db), Some(user)) = (state.db(), state.user.get_untracked()) else {
+        let why = state.open_failed();
+        return restore(why.unwrap_or_else(|| {
+            "pocket-chat is still opening its storage. Send again in a moment.".into()
+        }));
+    };
+    let settings = state.settings.get_untracked();
+    let history = state.messages.get_untracked();
+    let turns: Vec<Turn> = history
+        .iter()
+        .filter(|m| m.status != MessageStatus::Failed)
+        .map(|m| Turn {
+            prompt: &m.prompt,
+            completion: &m.completion,
+        })
+        .collect();
+    let ctx = match context::build(&user.model, &settings.system_prompt, &turns, &prompt) {
+        Ok(ctx) => ctx,
+        Err(e) => return restore(e.to_string()),
+    };
+    let allowance = match ledger::preflight(user.num_token, ctx.prompt_estimate, ctx.reply_reserve)
+    {
+        Ok(a) => a,
+        Err(e) => return restore(e.to_string()),
+    };
+    let spec = CallSpec {
+        model: user.model.clone(),
+        messages: ctx.messages,
+        reply_cap: allowance.reply_cap,
+        stream: settings.stream,
+    };
+    let request = match settings.request(&spec) {
+        Ok(r) => r,
+        Err(e) => return restore(e.to_string()),
+    };
+    let thread_id = match state.thread.get_untracked() {
+        Some(id) => id,
+        None => match threads::create(&db, &user.user_id, &title_from(&prompt), now()).await {
+            Ok(t) => {
+                let id = t.thread_id.unwrap_or_default();
+                state.thread.set(Some(id));
+                id
+            }
+            Err(e) => return restore(e.to_string()),
+        },
+    };
+    state.notice.set(None);
+    let first_kept = (ctx.omitted > 0)
+        .then(|| history.get(ctx.omitted).and_then(|m| m.message_id))
+        .flatten();
+    state.pending.set(Some(Pending {
+        prompt: prompt.clone(),
+        omitted: ctx.omitted,
+    }));
+
+    let mut outcome = call(state, &request, &settings, &spec, on_text.clone()).await;
+    // Some compatible servers reject stream_options: retry once without it, and remember.
+    if let Outcome::Failed(CallError::BadRequest { detail }) = &outcome {
+        if settings.kind == ProviderKind::Compatible
+            && spec.stream
+            && !settings.omit_stream_options
+            && detail.contains("stream_options")
+        {
+            let mut relaxed = settings.clone();
+            relaxed.omit_stream_options = true;
+            if let Ok(retry) = relaxed.request(&spec) {
+                outcome = call(state, &retry, &relaxed, &spec, on_text).await;
+                super::save_settings(state, relaxed).await;
+            }
+        }
+    }
+    state.in_flight.set_value(None);
+
+    let (text, usage, status, error) = match outcome {
+        Outcome::Failed(e) => {
+            state.pending.set(None);
+            return restore(e.to_string());
+        }
+        Outcome::Partial { text, error, .. } if text.is_empty() => {
+            // Nothing of the reply arrived: nothing to keep or debit; the prompt goes back.
+            state.pending.set(None);
+            return match error {
+                Some(e) => restore(e.to_string()),
+                None => {
+                    state.draft.set(prompt);
+                    state.notice.set(Some(super::Notice::Info(
+                        "Stopped before the reply began. Your message is back in the box.".into(),
+                    )));
+                }
+            };
+        }
+        Outcome::Complete { text, usage } => (text, usage, MessageStatus::Complete, None),
+        Outcome::Partial { text, usage, error } => (text, usage, MessageStatus::Interrupted, error),
+    };
+    // Exact usage when the provider sent it; otherwise our estimate, marked as such.
+    let (prompt_tokens, completion_tokens, total, debit_kind) = match usage {
+        Some(u) => (
+            u.prompt_tokens,
+            u.completion_tokens,
+            u.total_tokens,
+            DebitKind::Exact,
+        ),
+        None => {
+            let completion = tokens::estimate_text(&text);
+            (
+                allowance.prompt_estimate,
+                completion,
+                allowance.prompt_estimate + completion,
+                DebitKind::Estimated,
+            )
+        }
+    };
+    let message = Message {
+        message_id: None,
+        thread_id,
+        user_id: user.user_id.clone(),
+        prompt,
+        completion: text,
+        total,
+        prompt_tokens,
+        completion_tokens,
+        debit_kind,
+        model: user.model.clone(),
+        status,
+        created_at: now(),
+    };
+    let recorded = messages::record_exchange(&db, &message, now()).await;
+    // The stored exchange replaces the pending one on screen without a gap.
+    super::reload_thread(state).await;
+    state.pending.set(None);
+    match recorded {
+        Ok(recorded) => {
+            // Mark where the context began: the oldest exchange sent, or this one.
+            state
+                .first_in_context
+                .set((ctx.omitted > 0).then(|| first_kept.unwrap_or(recorded.message_id)));
+            if let Some(e) = error {
+                state.fail(e);
+            }
+        }
+        Err(e) => {
+            // The reply could not be stored: keep the prompt to send again.
+            state.draft.set(message.prompt.clone());
+            state.fail(e);
+        }
+    }
+    state.reload_user();
+}
+
+/// Stops the call in flight, keeping what arrived.
+pub fn stop(state: AppState) {
+    state.in_flight.with_value(|f| {
+        if let Some(f) = f {
+            f.abort();
+        }
+    });
+}
+
+/// A thread's title: the first line of its first prompt, shortened.
+fn title_from(prompt: &str) -> String {
+    let line = prompt.lines().next().unwrap_or("").trim();
+    let mut title: String = line.chars().take(40).collect();
+    if line.chars().count() > 40 {
+        title.push('…');
+    }
+    title
+}
+
+async fn call(
+    state: AppState,
+    request: &HttpRequest,
+    settings: &ProviderSettings,
+    spec: &CallSpec,
+    on_text: Rc<dyn Fn(&str)>,
+) -> Outcome {
+    let (handle, reply) = providers::start(request);
+    state.in_flight.set_value(Some(handle));
+    let reply = match reply.await {
+        Ok(r) => r,
+        Err(Transport::Aborted) => {
+            return Outcome::Partial {
+                text: String::new(),
+                usage: None,
+                error: None,
+            }
+        }
+        Err(Transport::Unreachable) => return Outcome::Failed(CallError::Unreachable),
+    };
+    if !reply.ok() {
+        let status = reply.status();
+        let retry_after = reply.header("retry-after");
+        let body = reply.text().await.unwrap_or_default();
+        return Outcome::Failed(classify(
+            settings.kind,
+            status,
+            retry_after.as_deref(),
+            &body,
+            &spec.model,
+        ));
+    }
+    if !spec.stream {
+        return match reply.text().await {
+            Ok(body) => match parse_completion(&body) {
+                Ok(r) => {
+                    on_text(&r.text);
+                    Outcome::Complete {
+                        text: r.text,
+                        usage: r.usage,
+                    }
+                }
+                Err(_) => Outcome::Failed(CallError::Malformed),
+            },
+            Err(Transport::Aborted) => Outcome::Partial {
+                text: String::new(),
+                usage: None,
+                error: None,
+            },
+            Err(Transport::Unreachable) => Outcome::Failed(CallError::Unreachable),
+        };
+    }
+    let mut chunks = match reply.chunks() {
+        Ok(c) => c,
+        Err(_) => return Outcome::Failed(CallError::Malformed),
+    };
+    let mut decoder = SseDecoder::new();
+    let mut stream = StreamReply::default();
+    let mut any_event = false;
+    loop {
+        let bytes = match chunks.next().await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => break,
+            Err(Transport::Aborted) => {
+                return Outcome::Partial {
+                    text: stream.text,
+                    usage: stream.usage,
+                    error: None,
+                }
+            }
+            Err(Transport::Unreachable) => {
+                return Outcome::Partial {
+                    text: stream.text,
+                    usage: stream.usage,
+                    error: Some(CallError::StreamCut),
+                }
+            }
+        };
+        for event in decoder.push(&bytes) {
+            any_event = true;
+            match stream.apply(&event) {
+                Ok(StreamStep::Text(t)) => on_text(&t),
+                Ok(StreamStep::Nothing | StreamStep::Done) => {}
+                Ok(StreamStep::ProviderError(body)) => {
+                    let detail = body
+                        .message()
+                        .unwrap_or("no reason given")
+                        .chars()
+                        .take(300)
+                        .collect();
+                    return Outcome::Partial {
+                        text: stream.text,
+                        usage: stream.usage,
+                        error: Some(CallError::InStream { detail }),
+                    };
+                }
+                Err(_) => {
+                    return Outcome::Partial {
+                        text: stream.text,
+                        usage: stream.usage,
+                        error: Some(CallError::Malformed),
+                    };
+                }
+            }
+        }
+    }
+    if !any_event {
+        // A 200 whose body is not an event stream (an HTML error page, say).
+        return Outcome::Failed(CallError::Malformed);
+    }
+    if stream.is_complete() {
+        Outcome::Complete {
+            text: stream.text,
+            usage: stream.usage,
+        }
+    } else {
+        Outcome::Partial {
+            text: stream.text,
+            usage: stream.usage,
+            error: Some(CallError::StreamCut),
+        }
+    }
+}

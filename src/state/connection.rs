@@ -1,0 +1,42 @@
+//! "Test connection": one cheap call (a one-token reply) that says whether the provider,
+//! key and model work. Its few tokens are not taken from the balance.
+
+use pocket_chat_core::chat_api::{parse_completion, ChatMessage, Role};
+use pocket_chat_core::provider::{classify, CallError, CallSpec, ProviderSettings};
+
+use crate::providers::{self, Transport};
+
+/// `Ok(sentence)` when the model answered, `Err(sentence)` saying what to fix.
+pub async fn test(settings: &ProviderSettings, model: &str) -> Result<String, String> {
+    let spec = CallSpec {
+        model: model.to_owned(),
+        messages: vec![ChatMessage {
+            role: Role::User,
+            content: "Reply with OK.".into(),
+        }],
+        reply_cap: 1,
+        stream: false,
+    };
+    let request = settings.request(&spec).map_err(|e| e.to_string())?;
+    let (_handle, reply) = providers::start(&request);
+    let reply = reply.await.map_err(|t| match t {
+        Transport::Unreachable | Transport::Aborted => CallError::Unreachable.to_string(),
+    })?;
+    let status = reply.status();
+    let ok = reply.ok();
+    let retry_after = reply.header("retry-after");
+    let body = reply
+        .text()
+        .await
+        .map_err(|_| CallError::Unreachable.to_string())?;
+    if !ok {
+        return Err(
+            classify(settings.kind, status, retry_after.as_deref(), &body, model).to_string(),
+        );
+    }
+    parse_completion(&body).map_err(|_| CallError::Malformed.to_string())?;
+    Ok(format!(
+        "Connection works: {model} answered through {}.",
+        settings.kind.label()
+    ))
+}

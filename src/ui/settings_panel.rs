@@ -1,0 +1,206 @@
+//! Settings: provider, API key (masked, clearable), base URL or Azure endpoint,
+//! api-version, the user's two models and their Azure deployments, system prompt,
+//! streaming — and "Test connection".
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
+
+use crate::state::{now, save_settings, use_app_state, AppState, Notice};
+use crate::storage::users;
+
+#[component]
+pub fn SettingsPanel(open: RwSignal<bool>) -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <Show when=move || open.get()>
+            <SettingsForm state=state open=open />
+        </Show>
+    }
+}
+
+#[component]
+fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
+    let current = state.settings.get_untracked();
+    let models = state
+        .user
+        .get_untracked()
+        .map(|u| u.models)
+        .unwrap_or_default();
+    let kind = RwSignal::new(current.kind);
+    let key = RwSignal::new(current.api_key.clone());
+    let base_url = RwSignal::new(current.base_url.clone());
+    let endpoint = RwSignal::new(current.azure_endpoint.clone());
+    let api_version = RwSignal::new(current.api_version.clone());
+    let model_a = RwSignal::new(models[0].clone());
+    let model_b = RwSignal::new(models[1].clone());
+    let deploy_a = RwSignal::new(
+        current
+            .deployments
+            .get(&models[0])
+            .cloned()
+            .unwrap_or_default(),
+    );
+    let deploy_b = RwSignal::new(
+        current
+            .deployments
+            .get(&models[1])
+            .cloned()
+            .unwrap_or_default(),
+    );
+    let system = RwSignal::new(current.system_prompt.clone());
+    let stream = RwSignal::new(current.stream);
+    let result = RwSignal::new(None::<Result<String, String>>);
+
+    // The settings the form describes, checked; the error is a sentence.
+    let collect = move || -> Result<(ProviderSettings, [String; 2]), String> {
+        let mut s = state.settings.get_untracked();
+        s.kind = kind.get_untracked();
+        s.api_key = key.get_untracked().trim().to_owned();
+        s.system_prompt = system.get_untracked();
+        s.stream = stream.get_untracked();
+        let models = [
+            model_a.get_untracked().trim().to_owned(),
+            model_b.get_untracked().trim().to_owned(),
+        ];
+        if models.iter().any(String::is_empty) {
+            return Err("Enter a name for both models.".into());
+        }
+        match s.kind {
+            ProviderKind::Azure => {
+                s.azure_endpoint =
+                    check_url(&endpoint.get_untracked()).map_err(|e| e.to_string())?;
+                s.api_version = api_version.get_untracked().trim().to_owned();
+                s.deployments.insert(
+                    models[0].clone(),
+                    deploy_a.get_untracked().trim().to_owned(),
+                );
+                s.deployments.insert(
+                    models[1].clone(),
+                    deploy_b.get_untracked().trim().to_owned(),
+                );
+            }
+            _ => s.base_url = check_url(&base_url.get_untracked()).map_err(|e| e.to_string())?,
+        }
+        Ok((s, models))
+    };
+    let save = move |_| match collect() {
+        Err(sentence) => result.set(Some(Err(sentence))),
+        Ok((settings, models)) => spawn_local(async move {
+            save_settings(state, settings).await;
+            if let (Some(db), Some(user)) = (state.db(), state.user.get_untracked()) {
+                if user.models != models {
+                    match users::set_models(&db, &user.user_id, models, now()).await {
+                        Ok(u) => state.user.set(Some(u)),
+                        Err(e) => state.fail(e),
+                    }
+                }
+            }
+            result.set(None);
+            open.set(false);
+            state
+                .notice
+                .set(Some(Notice::Info("Settings saved.".into())));
+        }),
+    };
+    let test = move |_| match collect() {
+        Err(sentence) => result.set(Some(Err(sentence))),
+        Ok((settings, models)) => {
+            result.set(Some(Ok("Testing…".into())));
+            spawn_local(async move {
+                let model = state
+                    .user
+                    .get_untracked()
+                    .map(|u| u.model)
+                    .filter(|m| models.contains(m));
+                let model = model.unwrap_or_else(|| models[0].clone());
+                result.set(Some(
+                    crate::state::connection::test(&settings, &model).await,
+                ));
+            });
+        }
+    };
+    let is = move |k: ProviderKind| move || kind.get() == k;
+    view! {
+        <section class="panel settings" data-testid="settings-panel" aria-label="Settings">
+            <h2>"Settings"</h2>
+            <div class="grid">
+                <label for="provider-kind">"Provider"</label>
+                <select id="provider-kind" data-testid="provider-kind"
+                    on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
+                        "azure" => ProviderKind::Azure,
+                        "compatible" => ProviderKind::Compatible,
+                        _ => ProviderKind::OpenAi,
+                    })>
+                    <option value="openai" selected=is(ProviderKind::OpenAi)>"OpenAI"</option>
+                    <option value="azure" selected=is(ProviderKind::Azure)>"Azure OpenAI"</option>
+                    <option value="compatible" selected=is(ProviderKind::Compatible)>"OpenAI-compatible (Ollama, LM Studio, vLLM, …)"</option>
+                </select>
+
+                <label for="api-key">"API key"</label>
+                <span class="inline">
+                    <input id="api-key" type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
+                        placeholder=move || if kind.get() == ProviderKind::Compatible { "optional" } else { "sk-…" }
+                        prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
+                    <button type="button" class="ghost" data-testid="clear-key" on:click=move |_| key.set(String::new())>"Clear"</button>
+                </span>
+
+                <Show when=move || kind.get() != ProviderKind::Azure>
+                    <label for="base-url">"Base URL"</label>
+                    <input id="base-url" type="url" data-testid="base-url" prop:value=base_url
+                        placeholder=move || if kind.get() == ProviderKind::Compatible { "http://localhost:11434/v1" } else { "https://api.openai.com" }
+                        on:input=move |ev| base_url.set(event_target_value(&ev)) />
+                </Show>
+                <Show when=is(ProviderKind::Azure)>
+                    <label for="azure-endpoint">"Endpoint"</label>
+                    <input id="azure-endpoint" type="url" data-testid="azure-endpoint" placeholder="https://NAME.openai.azure.com"
+                        prop:value=endpoint on:input=move |ev| endpoint.set(event_target_value(&ev)) />
+                    <label for="api-version">"api-version"</label>
+                    <input id="api-version" data-testid="api-version" prop:value=api_version
+                        on:input=move |ev| api_version.set(event_target_value(&ev)) />
+                </Show>
+
+                <label for="model-a">"Model 1"</label>
+                <span class="inline">
+                    <input id="model-a" data-testid="model-a" prop:value=model_a on:input=move |ev| model_a.set(event_target_value(&ev)) />
+                    <Show when=is(ProviderKind::Azure)>
+                        <input aria-label="Deployment of model 1" data-testid="deployment-a" placeholder="deployment"
+                            prop:value=deploy_a on:input=move |ev| deploy_a.set(event_target_value(&ev)) />
+                    </Show>
+                </span>
+                <label for="model-b">"Model 2"</label>
+                <span class="inline">
+                    <input id="model-b" data-testid="model-b" prop:value=model_b on:input=move |ev| model_b.set(event_target_value(&ev)) />
+                    <Show when=is(ProviderKind::Azure)>
+                        <input aria-label="Deployment of model 2" data-testid="deployment-b" placeholder="deployment"
+                            prop:value=deploy_b on:input=move |ev| deploy_b.set(event_target_value(&ev)) />
+                    </Show>
+                </span>
+
+                <label for="system-prompt">"System prompt"</label>
+                <textarea id="system-prompt" rows="2" data-testid="system-prompt" placeholder="optional"
+                    prop:value=system on:input=move |ev| system.set(event_target_value(&ev))></textarea>
+
+                <span></span>
+                <label class="check">
+                    <input type="checkbox" data-testid="stream" prop:checked=stream
+                        on:change=move |ev| stream.set(event_target_checked(&ev)) />
+                    "Stream replies as they are written"
+                </label>
+            </div>
+            <p class="hint">"The key is kept in this browser and sent only to the address above."</p>
+            {move || result.get().map(|r| {
+                let (class, text) = match r {
+                    Ok(t) => ("result ok", t),
+                    Err(t) => ("result bad", t),
+                };
+                view! { <p class=class role="status" data-testid="settings-result">{text}</p> }
+            })}
+            <div class="row">
+                <button type="button" data-testid="save-settings" on:click=save>"Save"</button>
+                <button type="button" class="ghost" data-testid="test-connection" on:click=test>"Test connection"</button>
+                <button type="button" class="ghost" on:click=move |_| open.set(false)>"Close"</button>
+            </div>
+        </section>
+    }
+}
