@@ -270,3 +270,76 @@ test('code blocks render with a working Copy button', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Guards against "Test connection" that reports success for a bad key, or says nothing.
+test('Test connection reports a working setup and a rejected key, and Clear empties the key', async () => {
+  const { page, context, problems } = await open();
+  await page.getByTestId('settings-button').click();
+  await page.getByTestId('api-key').fill('sk-test');
+  await page.getByTestId('base-url').fill(mock.url);
+  assert.equal(await page.getByTestId('api-key').getAttribute('type'), 'password');
+  await page.getByTestId('test-connection').click();
+  await waitText(page.getByTestId('settings-result'), 'Connection works: gpt-4o-mini answered through OpenAI.');
+  const [probe] = chats('openai');
+  assert.equal(probe.body.max_completion_tokens, 1);
+  await page.getByTestId('api-key').fill('sk-wrong');
+  await page.getByTestId('test-connection').click();
+  await waitText(page.getByTestId('settings-result'), /rejected the API key \(HTTP 401\)/);
+  await page.screenshot({ path: join(SCREENSHOTS, 'settings-test-connection.png') });
+  await page.getByTestId('clear-key').click();
+  assert.equal(await page.getByTestId('api-key').inputValue(), '');
+  await page.getByTestId('test-connection').click();
+  await waitText(page.getByTestId('settings-result'), 'Add your API key in Settings to start chatting.');
+  // Testing costs the balance nothing.
+  await assertLedger(page, problems);
+  await waitText(page.getByTestId('balance'), '100 tokens');
+  await context.close();
+});
+
+// Guards against a compatible server that rejects stream_options breaking chat for good.
+test('a compatible server rejecting stream_options: retried without it, and remembered', async () => {
+  const { page, context, problems } = await open();
+  await configure(page, { kind: 'compatible', key: '' });
+  mock.setFault({ status: 400, errorBody: { error: { message: "Unrecognized request argument supplied: stream_options", type: 'invalid_request_error', param: null, code: null } }, times: 1 });
+  await say(page, 'first');
+  await waitText(page.getByTestId('reply').last(), 'Echo: first');
+  await say(page, 'second');
+  await waitText(page.getByTestId('reply').last(), 'Echo: second');
+  const reqs = chats('compatible');
+  assert.deepEqual(reqs.map((r) => [r.status, r.body.stream, r.body.stream_options]), [
+    [400, true, { include_usage: true }],
+    [200, true, undefined],
+    [200, true, undefined],
+  ]);
+  // Without usage in the stream, the debit is our estimate, marked so.
+  const dump = await assertLedger(page, problems);
+  assert.deepEqual(dump.messages.map((m) => m.debit_kind), ['estimated', 'estimated']);
+  await context.close();
+});
+
+// Guards against a context longer than the model's window, and against leaving out
+// earlier exchanges without saying so.
+test('older exchanges that no longer fit the window are left out, and the thread says so', async () => {
+  const { page, context, problems } = await open();
+  await page.evaluate(() => window.wasmBindings.e2e_top_up(1000000));
+  await page.getByTestId('settings-button').click();
+  await page.getByTestId('model-a').fill('tiny-local-model');
+  await page.getByTestId('api-key').fill('sk-test');
+  await page.getByTestId('base-url').fill(mock.url);
+  await page.getByTestId('save-settings').click();
+  await waitText(page.getByTestId('model'), 'tiny-local-model');
+  // About 4,000 tokens: it fits an 8k window alone, but not with its reply and a new prompt.
+  const long = Array.from({ length: 4000 }, (_, i) => ['alpha', 'beta', 'gamma', 'delta'][i % 4]).join(' ');
+  await say(page, long);
+  await waitText(page.getByTestId('reply').last(), /^Echo: alpha beta/);
+  await say(page, 'short follow-up');
+  await waitText(page.getByTestId('reply').last(), 'Echo: short follow-up');
+  const reqs = chats('openai');
+  assert.equal(reqs[0].body.model, 'tiny-local-model');
+  assert.deepEqual(reqs[1].body.messages, [{ role: 'user', content: 'short follow-up' }]);
+  await waitText(page.getByTestId('context-start'), /no longer fit in the model's context/);
+  const starts = await page.getByTestId('exchange').evaluateAll((els) => els.map((e) => !!e.querySelector('[data-testid=context-start]')));
+  assert.deepEqual(starts, [false, true]);
+  await assertLedger(page, problems);
+  await context.close();
+});
