@@ -2,24 +2,28 @@
 //! Components read signals; everything that touches storage goes through here.
 
 pub mod chat;
+pub mod commands;
 pub mod connection;
 pub mod data;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
+pub mod people;
+pub mod threads;
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
-use pocket_chat_core::records::{Message, User};
+use pocket_chat_core::records::{Message, Thread, User};
 
 use crate::providers::InFlight;
 use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
 use crate::storage::{
-    messages, request_persistence, schema, settings, threads, users, Database, StorageError,
+    messages, request_persistence, schema, settings, threads as thread_store, users, Database,
+    StorageError,
 };
 
 /// The models a new user starts with; switchable per user.
@@ -40,6 +44,20 @@ pub struct Pending {
     pub omitted: usize,
 }
 
+/// A command's answer shown in the thread, under what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadNote {
+    pub typed: String,
+    pub answer: String,
+}
+
+/// A top-up that waits for its form (tokens and amount paid, or the PIN).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopUpRequest {
+    /// Already typed with the command, when it was.
+    pub tokens: Option<i64>,
+}
+
 /// Handles every component may use. All are `Copy`.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -51,8 +69,18 @@ pub struct AppState {
     pub ready: RwSignal<bool>,
     /// The provider, key and endpoint.
     pub settings: RwSignal<ProviderSettings>,
+    /// The optional top-up PIN; empty when none is set.
+    pub pin: RwSignal<String>,
+    /// Everyone using this browser.
+    pub users: RwSignal<Vec<User>>,
+    /// The current user's threads, most recently active first.
+    pub threads: RwSignal<Vec<Thread>>,
     /// The thread on screen; `None` until the first message of a new thread.
     pub thread: RwSignal<Option<u64>>,
+    /// Answers to commands typed in this thread (not stored; not sent to the model).
+    pub thread_notes: RwSignal<Vec<ThreadNote>>,
+    /// The top-up form, when a top-up needs more input.
+    pub top_up: RwSignal<Option<TopUpRequest>>,
     /// The current thread's stored exchanges, oldest first.
     pub messages: RwSignal<Vec<Message>>,
     pub pending: RwSignal<Option<Pending>>,
@@ -63,12 +91,20 @@ pub struct AppState {
     in_flight: StoredValue<Option<InFlight>, LocalStorage>,
     /// Why the database could not be opened, if it could not.
     open_failed: StoredValue<Option<String>>,
+    /// Counts user loads, so that of two overlapping loads only the later one shows.
+    load_seq: StoredValue<u64>,
 }
 
 impl AppState {
     /// The open database, or `None` while opening or when it could not be opened.
     pub fn db(&self) -> Option<Rc<Database>> {
         self.db.get_value()
+    }
+
+    /// The current user's id.
+    pub fn user_id(&self) -> Option<String> {
+        self.user
+            .with_untracked(|u| u.as_ref().map(|u| u.user_id.clone()))
     }
 
     /// Why nothing can be stored, when the database could not be opened.
@@ -94,6 +130,8 @@ impl AppState {
     /// Loads the last active user; when none is left, the first user, or a new one.
     async fn load_user(&self) -> Result<(), StorageError> {
         let Some(db) = self.db() else { return Ok(()) };
+        let seq = self.load_seq.get_value() + 1;
+        self.load_seq.set_value(seq);
         let remembered = settings::get(&db, CURRENT_USER).await?;
         let remembered = remembered.as_ref().and_then(|v| v.as_str());
         let mut user = match remembered {
@@ -118,17 +156,27 @@ impl AppState {
         if remembered != Some(user.user_id.as_str()) {
             settings::put(&db, CURRENT_USER, user.user_id.clone().into()).await?;
         }
-        let switched = self
-            .user
-            .with_untracked(|u| u.as_ref().map(|u| u.user_id != user.user_id))
-            != Some(false);
-        if switched {
-            let latest = threads::for_user(&db, &user.user_id)
-                .await?
-                .into_iter()
-                .next();
-            self.thread.set(latest.and_then(|t| t.thread_id));
+        let list = thread_store::for_user(&db, &user.user_id).await?;
+        let everyone = users::all(&db).await?;
+        // A thread link wins; else the user's most recent thread.
+        let linked = threads::from_link(*self, false)
+            .await
+            .filter(|t| t.user_id == user.user_id);
+        // A load that started later (another tab's change, a switch) has the last word;
+        // from here on nothing awaits, so no other load can interleave.
+        if self.load_seq.get_value() != seq {
+            return Ok(());
         }
+        if self.user_id().as_deref() != Some(user.user_id.as_str()) {
+            let shown = linked
+                .or_else(|| list.first().cloned())
+                .and_then(|t| t.thread_id);
+            self.thread.set(shown);
+            self.thread_notes.set(Vec::new());
+            self.first_in_context.set(None);
+        }
+        self.threads.set(list);
+        self.users.set(everyone);
         self.user.set(Some(user));
         reload_thread(*self).await;
         Ok(())
@@ -174,13 +222,19 @@ pub fn provide_app_state() -> AppState {
         notice: RwSignal::new(None),
         ready: RwSignal::new(false),
         settings: RwSignal::new(ProviderSettings::default()),
+        pin: RwSignal::new(String::new()),
+        users: RwSignal::new(Vec::new()),
+        threads: RwSignal::new(Vec::new()),
         thread: RwSignal::new(None),
+        thread_notes: RwSignal::new(Vec::new()),
+        top_up: RwSignal::new(None),
         messages: RwSignal::new(Vec::new()),
         pending: RwSignal::new(None),
         first_in_context: RwSignal::new(None),
         draft: RwSignal::new(String::new()),
         in_flight: StoredValue::new_local(None),
         open_failed: StoredValue::new(None),
+        load_seq: StoredValue::new(0),
     };
     provide_context(state);
     spawn_local(async move {
@@ -193,12 +247,22 @@ pub fn provide_app_state() -> AppState {
                     Ok(loaded) => state.settings.set(loaded),
                     Err(e) => state.fail(e),
                 }
+                match settings::get(&db, commands::PIN_KEY).await {
+                    Ok(pin) => state.pin.set(
+                        pin.and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default(),
+                    ),
+                    Err(e) => state.fail(e),
+                }
                 state.db.set_value(Some(Rc::new(db)));
+                // A thread link names its user: make them current before loading.
+                threads::from_link(state, true).await;
                 match state.load_user().await {
                     Ok(()) => state.ready.set(true),
                     Err(e) => state.fail(e),
                 }
                 listen_to_other_tabs(state);
+                threads::follow_hash_changes(state);
                 // Best effort: without it the browser may evict data under pressure.
                 request_persistence().await;
             }

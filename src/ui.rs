@@ -5,4 +5,8 @@ pub mod data_panel;
 pub mod header;
 pub mod notice_line;
 pub mod settings_panel;
+pub mod sidebar;
+pub mod thread_bar;
 pub mod thread_view;
+pub mod top_up_form;
+pub mod users_panel;

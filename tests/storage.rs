@@ -41,6 +41,14 @@ async fn new_user(db: &Database, id: &str) -> User {
     users::create(db, new, T0).await.expect("create user")
 }
 
+/// A new thread's id.
+async fn new_thread(db: &Database, user_id: &str, title: &str) -> u64 {
+    let thread = threads::create(db, user_id, title, T0)
+        .await
+        .expect("thread");
+    thread.thread_id.expect("id")
+}
+
 fn exchange(user_id: &str, thread_id: u64, total: u64) -> Message {
     Message {
         message_id: None,
@@ -295,11 +303,7 @@ async fn recording_an_exchange_stores_the_message_and_debits_together() {
 async fn a_transaction_failing_midway_changes_nothing() {
     let db = fresh("t-atomic").await;
     new_user(&db, "u1").await;
-    let thread_id = threads::create(&db, "u1", "t", T0)
-        .await
-        .expect("thread")
-        .thread_id
-        .expect("id");
+    let thread_id = new_thread(&db, "u1", "t").await;
     let first = messages::record_exchange(&db, &exchange("u1", thread_id, 10), T0 + 1)
         .await
         .expect("record");
@@ -338,11 +342,7 @@ async fn two_connections_racing_debits_lose_none() {
     payments::top_up(&a, "u1", 10_000, 0.0, T0)
         .await
         .expect("top up");
-    let thread_id = threads::create(&a, "u1", "race", T0)
-        .await
-        .expect("thread")
-        .thread_id
-        .expect("id");
+    let thread_id = new_thread(&a, "u1", "race").await;
     let run = |db: &'static Database, total: u64| async move {
         for _ in 0..50 {
             messages::record_exchange(db, &exchange("u1", thread_id, total), T0)
@@ -370,11 +370,7 @@ async fn deleting_a_user_deletes_their_rows_only() {
     let db = fresh("t-delete").await;
     for id in ["u1", "u2"] {
         new_user(&db, id).await;
-        let thread_id = threads::create(&db, id, "t", T0)
-            .await
-            .expect("thread")
-            .thread_id
-            .expect("id");
+        let thread_id = new_thread(&db, id, "t").await;
         messages::record_exchange(&db, &exchange(id, thread_id, 5), T0)
             .await
             .expect("record");
@@ -403,11 +399,7 @@ async fn deleting_a_user_deletes_their_rows_only() {
 async fn rename_and_model_switch_keep_the_balance() {
     let db = fresh("t-update").await;
     new_user(&db, "u1").await;
-    let thread_id = threads::create(&db, "u1", "t", T0)
-        .await
-        .expect("thread")
-        .thread_id
-        .expect("id");
+    let thread_id = new_thread(&db, "u1", "t").await;
     messages::record_exchange(&db, &exchange("u1", thread_id, 30), T0)
         .await
         .expect("record");
@@ -463,11 +455,7 @@ async fn populate(db: &Database) {
         payments::top_up(db, id, 1000, 3.5, T0 + 1)
             .await
             .expect("top up");
-        let thread_id = threads::create(db, id, &format!("{id} thread"), T0)
-            .await
-            .expect("thread")
-            .thread_id
-            .expect("id");
+        let thread_id = new_thread(db, id, &format!("{id} thread")).await;
         for total in totals {
             messages::record_exchange(db, &exchange(id, thread_id, total), T0 + 2)
                 .await

@@ -18,6 +18,9 @@ pub const VERSION: u32 = 1;
 /// Field names whose values are secrets, left out of exports unless asked for.
 const SECRET_FIELDS: [&str; 1] = ["api_key"];
 
+/// Settings that are secrets as a whole (the top-up PIN).
+const SECRET_SETTINGS: [&str; 1] = ["topup_pin"];
+
 /// Everything pocket-chat stores (or one user's share of it), with ids as stored, so that
 /// export → wipe → import gives identical stores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +97,8 @@ impl ExportFile {
     /// Removes secrets (API keys) from the settings: exports leave them out unless the
     /// user asks for them.
     pub fn remove_secrets(&mut self) {
+        self.settings
+            .retain(|s| !SECRET_SETTINGS.contains(&s.key.as_str()));
         for setting in &mut self.settings {
             strip_secrets(&mut setting.value);
         }
@@ -305,6 +310,7 @@ mod tests {
             title: "t".into(),
             created_at: 4,
             updated_at: 5,
+            deleted_at: None,
         };
         let msg = |id, thread_id, user: &str, total| Message {
             message_id: Some(id),

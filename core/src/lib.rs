@@ -4,12 +4,14 @@
 //! tested on the host with plain `cargo test`, deterministic and fast.
 
 pub mod chat_api;
+pub mod commands;
 pub mod context;
 pub mod export;
 pub mod format;
 pub mod input;
 pub mod ledger;
 pub mod markdown;
+pub mod pricing;
 pub mod provider;
 pub mod records;
 pub mod sse;

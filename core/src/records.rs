@@ -49,6 +49,10 @@ pub struct Thread {
     pub title: String,
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// Set when the user deleted the thread: it is hidden and its messages' text is
+    /// erased, but the rows stay so that their debits stay in the ledger history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Millis>,
 }
 
 /// How an exchange ended.

@@ -17,7 +17,7 @@ use pocket_chat_core::tokens;
 
 use super::{now, AppState, Pending};
 use crate::providers::{self, Transport};
-use crate::storage::{messages, threads};
+use crate::storage::{messages, threads, users};
 
 /// How a call ended.
 enum Outcome {
@@ -40,11 +40,17 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         state.draft.set(prompt.clone());
         state.fail(sentence);
     };
-    let (Some(db), Some(user)) = (state.db(), state.user.get_untracked()) else {
+    let (Some(db), Some(shown)) = (state.db(), state.user.get_untracked()) else {
         let why = state.open_failed();
         return restore(why.unwrap_or_else(|| {
             "pocket-chat is still opening its storage. Send again in a moment.".into()
         }));
+    };
+    // The balance as stored now: another tab may have spent or added tokens meanwhile.
+    let user = match users::get(&db, &shown.user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return restore("This user no longer exists. Reload the page.".into()),
+        Err(e) => return restore(e.to_string()),
     };
     let settings = state.settings.get_untracked();
     let history = state.messages.get_untracked();
@@ -80,7 +86,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         None => match threads::create(&db, &user.user_id, &title_from(&prompt), now()).await {
             Ok(t) => {
                 let id = t.thread_id.unwrap_or_default();
-                state.thread.set(Some(id));
+                super::threads::open(state, id);
                 id
             }
             Err(e) => return restore(e.to_string()),
@@ -186,6 +192,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
             state.fail(e);
         }
     }
+    super::threads::reload_threads(state).await;
     state.reload_user();
 }
 

@@ -100,6 +100,14 @@ pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, S
     all_from_js(MESSAGES, values)
 }
 
+/// The key range of a thread's messages in the `thread_message` index.
+pub(crate) fn thread_range(thread_id: u64) -> Result<rexie::KeyRange, StorageError> {
+    let id = JsValue::from_f64(thread_id as f64);
+    let lower = js_sys::Array::of2(&id, &JsValue::from_f64(0.0));
+    let upper = js_sys::Array::of2(&id, &JsValue::from_f64(f64::INFINITY));
+    Ok(rexie::KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?)
+}
+
 /// A user's exchanges in all threads, by id.
 pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Message>, StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;

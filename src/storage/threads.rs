@@ -1,10 +1,11 @@
 //! The `threads` store: a user's conversations.
 
-use pocket_chat_core::records::{Millis, Thread};
+use pocket_chat_core::records::{Message, Millis, Thread};
 use rexie::{Direction, TransactionMode};
 use wasm_bindgen::JsValue;
 
-use super::schema::THREADS;
+use super::broadcast::{announce, Change};
+use super::schema::{MESSAGES, THREADS};
 use super::{
     commit_or_abort, finish, from_js, key_to_id, starting_with, to_js, Database, StorageError,
 };
@@ -22,6 +23,7 @@ pub async fn create(
         title: title.to_owned(),
         created_at: now,
         updated_at: now,
+        deleted_at: None,
     };
     let tx = db.transaction(&[THREADS], TransactionMode::ReadWrite)?;
     let result = async {
@@ -47,7 +49,7 @@ pub async fn get(db: &Database, thread_id: u64) -> Result<Option<Thread>, Storag
     value.map(|v| from_js(THREADS, v)).transpose()
 }
 
-/// A user's threads, most recently active first.
+/// A user's threads that are not deleted, most recently active first.
 pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Thread>, StorageError> {
     let tx = db.transaction(&[THREADS], TransactionMode::ReadOnly)?;
     let rows = tx
@@ -61,5 +63,45 @@ pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Thread>, Stora
         )
         .await?;
     finish(tx).await?;
-    rows.into_iter().map(|(_, v)| from_js(THREADS, v)).collect()
+    let threads: Vec<Thread> = rows
+        .into_iter()
+        .map(|(_, v)| from_js(THREADS, v))
+        .collect::<Result<_, _>>()?;
+    Ok(threads
+        .into_iter()
+        .filter(|t| t.deleted_at.is_none())
+        .collect())
+}
+
+/// Deletes a thread as the user sees it: hidden, title and messages' text erased. The
+/// rows stay, with their token counts, so the ledger history still adds up.
+pub async fn delete(db: &Database, thread_id: u64, now: Millis) -> Result<(), StorageError> {
+    let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite)?;
+    let result = async {
+        let threads = tx.store(THREADS)?;
+        let mut thread: Thread = match threads.get(JsValue::from_f64(thread_id as f64)).await? {
+            Some(v) => from_js(THREADS, v)?,
+            None => return Err(StorageError::NotFound("This thread no longer exists.")),
+        };
+        thread.title = String::new();
+        thread.deleted_at = Some(now);
+        thread.updated_at = now;
+        threads.put(&to_js(THREADS, &thread)?, None).await?;
+        let messages = tx.store(MESSAGES)?;
+        let rows = messages
+            .index("thread_message")?
+            .get_all(Some(super::messages::thread_range(thread_id)?), None)
+            .await?;
+        for row in rows {
+            let mut message: Message = from_js(MESSAGES, row)?;
+            message.prompt.clear();
+            message.completion.clear();
+            messages.put(&to_js(MESSAGES, &message)?, None).await?;
+        }
+        Ok(thread.user_id)
+    }
+    .await;
+    let user_id = commit_or_abort(tx, result).await?;
+    announce(&Change::User { user_id });
+    Ok(())
 }

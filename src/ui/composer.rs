@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
-use crate::state::{chat, use_app_state};
+use crate::state::{chat, commands, use_app_state};
 use crate::ui::thread_view::append_streamed;
 
 #[component]
@@ -24,7 +24,11 @@ pub fn Composer() -> impl IntoView {
             return;
         };
         text.set(String::new());
-        spawn_local(chat::send(state, prompt, Rc::new(append_streamed)));
+        // Command phrases run here and never reach the model.
+        match commands::parse(&prompt) {
+            Some(command) => spawn_local(commands::run(state, command, prompt)),
+            None => spawn_local(chat::send(state, prompt, Rc::new(append_streamed))),
+        }
     };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>

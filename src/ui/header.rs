@@ -1,12 +1,23 @@
-//! The header: the app's name, the current user and their balance, always in view.
+//! The header, always in view: the current user (opens the switcher), their model (a click
+//! switches to their other one), their balance, and the Data and Settings buttons.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use pocket_chat_core::format;
 
-use crate::state::use_app_state;
+use crate::state::{people, use_app_state};
+
+/// Which panel is open under the header.
+#[derive(Clone, Copy)]
+pub struct Panels {
+    pub users: RwSignal<bool>,
+    pub data: RwSignal<bool>,
+    pub settings: RwSignal<bool>,
+    pub threads: RwSignal<bool>,
+}
 
 #[component]
-pub fn Header(data_open: RwSignal<bool>, settings_open: RwSignal<bool>) -> impl IntoView {
+pub fn Header(panels: Panels) -> impl IntoView {
     let state = use_app_state();
     let name = move || {
         state
@@ -15,39 +26,42 @@ pub fn Header(data_open: RwSignal<bool>, settings_open: RwSignal<bool>) -> impl 
     };
     let balance = move || state.user.with(|u| u.as_ref().map(|u| u.num_token));
     let model = move || state.user.with(|u| u.as_ref().map(|u| u.model.clone()));
+    let other_model = move || {
+        state.user.with(|u| {
+            u.as_ref()
+                .and_then(|u| u.models.iter().find(|m| **m != u.model).cloned())
+                .map(|m| format!("Switch to {m}"))
+        })
+    };
+    // Opening one panel closes the others.
+    let toggle = move |which: RwSignal<bool>| {
+        let was = which.get_untracked();
+        for p in [panels.users, panels.data, panels.settings] {
+            p.set(false);
+        }
+        which.set(!was);
+    };
     view! {
         <header class="header">
+            <button type="button" class="ghost threads-toggle" aria-label="Threads" data-testid="threads-toggle"
+                on:click=move |_| panels.threads.update(|o| *o = !*o)>"☰"</button>
             <h1 class="brand" data-testid="app-name">"pocket-chat"</h1>
             <div class="account">
-                <span class="user-name" data-testid="user-name">{name}</span>
-                <span class="model" data-testid="model" title="The model in use">{model}</span>
-                <span
-                    class="balance"
-                    class:negative=move || balance().is_some_and(|b| b < 0)
-                    data-testid="balance"
-                    title="Your token balance"
-                >
+                <button type="button" class="ghost user-name" data-testid="user-name"
+                    aria-expanded=move || panels.users.get().to_string() title="Switch user"
+                    on:click=move |_| toggle(panels.users)>{name}</button>
+                <button type="button" class="model" data-testid="model" title=other_model
+                    on:click=move |_| { spawn_local(async move { people::switch_model(state, None).await; }); }>
+                    {model}
+                </button>
+                <span class="balance" class:negative=move || balance().is_some_and(|b| b < 0)
+                    data-testid="balance" title="Your token balance">
                     {move || balance().map(|b| format!("{} tokens", format::tokens(b)))}
                 </span>
-                <button
-                    type="button"
-                    class="ghost"
-                    data-testid="data-button"
-                    aria-expanded=move || data_open.get().to_string()
-                    aria-controls="data-panel"
-                    on:click=move |_| data_open.update(|open| *open = !*open)
-                >
-                    "Data"
-                </button>
-                <button
-                    type="button"
-                    class="ghost"
-                    data-testid="settings-button"
-                    aria-expanded=move || settings_open.get().to_string()
-                    on:click=move |_| settings_open.update(|open| *open = !*open)
-                >
-                    "Settings"
-                </button>
+                <button type="button" class="ghost" data-testid="data-button"
+                    aria-expanded=move || panels.data.get().to_string() on:click=move |_| toggle(panels.data)>"Data"</button>
+                <button type="button" class="ghost" data-testid="settings-button"
+                    aria-expanded=move || panels.settings.get().to_string() on:click=move |_| toggle(panels.settings)>"Settings"</button>
             </div>
         </header>
     }

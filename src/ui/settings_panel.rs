@@ -51,6 +51,7 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
     let system = RwSignal::new(current.system_prompt.clone());
     let stream = RwSignal::new(current.stream);
     let result = RwSignal::new(None::<Result<String, String>>);
+    let pin = RwSignal::new(state.pin.get_untracked());
 
     // The settings the form describes, checked; the error is a sentence.
     let collect = move || -> Result<(ProviderSettings, [String; 2]), String> {
@@ -88,6 +89,7 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
         Err(sentence) => result.set(Some(Err(sentence))),
         Ok((settings, models)) => spawn_local(async move {
             save_settings(state, settings).await;
+            crate::state::commands::set_pin(state, pin.get_untracked().trim().to_owned()).await;
             if let (Some(db), Some(user)) = (state.db(), state.user.get_untracked()) {
                 if user.models != models {
                     match users::set_models(&db, &user.user_id, models, now()).await {
@@ -180,6 +182,14 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
                 <label for="system-prompt">"System prompt"</label>
                 <textarea id="system-prompt" rows="2" data-testid="system-prompt" placeholder="optional"
                     prop:value=system on:input=move |ev| system.set(event_target_value(&ev))></textarea>
+
+                <label for="topup-pin">"Top-up PIN"</label>
+                <span class="inline">
+                    <input id="topup-pin" type="password" inputmode="numeric" autocomplete="off" data-testid="topup-pin-setting"
+                        placeholder="optional" prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
+                </span>
+                <span></span>
+                <p class="hint">"When set, adding tokens and deleting users ask for it. A soft guard for a shared family or classroom browser, not a lock: anyone with the browser's developer tools can get around it."</p>
 
                 <span></span>
                 <label class="check">

@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use pocket_chat_core::ledger::DebitKind;
-use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Message, MessageStatus};
+use pocket_chat_core::{commands, markdown};
 use wasm_bindgen::JsCast;
 
 use crate::state::use_app_state;
+use crate::ui::top_up_form::TopUpForm;
 
 /// The id of the element streamed text is appended to.
 pub const STREAM_TARGET: &str = "streaming-reply";
@@ -25,7 +26,12 @@ pub fn append_streamed(text: &str) {
 #[component]
 pub fn ThreadView() -> impl IntoView {
     let state = use_app_state();
-    let empty = move || state.messages.with(Vec::is_empty) && state.pending.with(Option::is_none);
+    let empty = move || {
+        state.messages.with(Vec::is_empty)
+            && state.pending.with(Option::is_none)
+            && state.thread_notes.with(Vec::is_empty)
+            && state.top_up.with(Option::is_none)
+    };
     view! {
         <Show
             when=move || !empty()
@@ -33,6 +39,9 @@ pub fn ThreadView() -> impl IntoView {
                 <div class="empty" data-testid="empty-thread">
                     <p class="empty-title">"Start a conversation"</p>
                     <p class="empty-hint">"Type a message below. Enter sends, Shift+Enter starts a new line."</p>
+                    <ul class="empty-commands">
+                        {commands::help_lines().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                    </ul>
                 </div>
             }
         >
@@ -40,6 +49,13 @@ pub fn ThreadView() -> impl IntoView {
                 <For each=move || state.messages.get() key=|m| m.message_id let:message>
                     <Exchange message=message />
                 </For>
+                <For each=move || state.thread_notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
+                    <li class="thread-note" data-testid="thread-note">
+                        <span class="note-typed">{item.1.typed}</span>
+                        <span class="note-answer" data-testid="note-answer">{item.1.answer}</span>
+                    </li>
+                </For>
+                <TopUpForm />
                 {move || state.pending.get().map(|p| view! {
                     <li class="exchange pending" data-testid="pending">
                         {(p.omitted > 0).then(|| view! {

@@ -1,0 +1,145 @@
+//! The phrases typed in the input box that run functions instead of going to the model:
+//! 会話を始める, 残高を見る, 残高を加える [N], モデルを切り替える [name] and their aliases.
+//! They are never sent to the model and cost nothing; their answers show in the thread.
+
+use leptos::prelude::*;
+use pocket_chat_core::commands::{self, Command, TopUpArg};
+use pocket_chat_core::format;
+
+use super::{now, people, threads, AppState, ThreadNote, TopUpRequest};
+use crate::storage::{messages, payments, settings};
+
+/// The settings key of the optional top-up PIN.
+pub const PIN_KEY: &str = "topup_pin";
+
+/// Unicode NFKC folding by the browser (`String.prototype.normalize`), which costs the
+/// page nothing, where a Rust table would add about 60 KB.
+pub fn nfkc(text: &str) -> String {
+    js_sys::JsString::from(text)
+        .normalize("NFKC")
+        .as_string()
+        .unwrap_or_else(|| text.to_owned())
+}
+
+/// The command `text` runs, if it is one.
+pub fn parse(text: &str) -> Option<Command> {
+    commands::parse(text, nfkc)
+}
+
+/// Runs a command typed as `typed`.
+pub async fn run(state: AppState, command: Command, typed: String) {
+    let answer = match command {
+        Command::NewThread => {
+            threads::start_new(state);
+            "Started a new thread. The next message begins a fresh context.".to_owned()
+        }
+        Command::ShowBalance => match balance_report(state).await {
+            Some(report) => report,
+            None => return,
+        },
+        Command::TopUp(TopUpArg::Tokens(tokens)) => {
+            if pin(state).is_some() {
+                state.top_up.set(Some(TopUpRequest {
+                    tokens: Some(tokens),
+                }));
+                "Enter the top-up PIN to add the tokens.".to_owned()
+            } else {
+                match top_up(state, tokens, 0.0, None).await {
+                    Ok(sentence) => sentence,
+                    Err(sentence) => sentence,
+                }
+            }
+        }
+        Command::TopUp(TopUpArg::Missing) => {
+            state.top_up.set(Some(TopUpRequest { tokens: None }));
+            "How many tokens, and what was paid? Fill in the form below.".to_owned()
+        }
+        Command::TopUp(invalid) => invalid.problem().unwrap_or_default(),
+        Command::SwitchModel(name) => match people::switch_model(state, name.as_deref()).await {
+            Some(user) => format!(
+                "Now using {}. Your two models: {} and {}.",
+                user.model, user.models[0], user.models[1]
+            ),
+            None => return,
+        },
+    };
+    note(state, typed, answer);
+}
+
+/// Adds a note under the thread.
+pub fn note(state: AppState, typed: String, answer: String) {
+    state
+        .thread_notes
+        .update(|notes| notes.push(ThreadNote { typed, answer }));
+}
+
+/// The balance, tokens used in this thread and in total.
+async fn balance_report(state: AppState) -> Option<String> {
+    let db = state.db()?;
+    let user = state.user.get_untracked()?;
+    let in_thread: u64 = state
+        .messages
+        .with_untracked(|ms| ms.iter().map(|m| m.total).sum());
+    let all = match messages::for_user(&db, &user.user_id).await {
+        Ok(all) => all,
+        Err(e) => {
+            state.fail(e);
+            return None;
+        }
+    };
+    let total: u64 = all.iter().map(|m| m.total).sum();
+    let tokens = |n: u64| format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
+    let mut report = format!(
+        "Balance: {} tokens. Used in this thread: {} tokens; in all threads: {} tokens.",
+        format::tokens(user.num_token),
+        tokens(in_thread),
+        tokens(total)
+    );
+    if user.num_token <= 0 {
+        report.push_str(" Add tokens with 残高を加える (or /topup) to chat again.");
+    }
+    Some(report)
+}
+
+/// The top-up PIN, when one is set.
+pub fn pin(state: AppState) -> Option<String> {
+    Some(state.pin.get_untracked()).filter(|p| !p.is_empty())
+}
+
+/// Stores the top-up PIN (empty: none).
+pub async fn set_pin(state: AppState, pin: String) {
+    let Some(db) = state.db() else { return };
+    match settings::put(&db, PIN_KEY, pin.clone().into()).await {
+        Ok(()) => state.pin.set(pin),
+        Err(e) => state.fail(e),
+    }
+}
+
+/// Adds `tokens` (with `amount` paid), checking the PIN when one is set. The sentence says
+/// what happened.
+pub async fn top_up(
+    state: AppState,
+    tokens: i64,
+    amount: f64,
+    typed_pin: Option<&str>,
+) -> Result<String, String> {
+    let (Some(db), Some(user_id)) = (state.db(), state.user_id()) else {
+        return Err("pocket-chat is still opening its storage. Try again in a moment.".into());
+    };
+    if let Some(pin) = pin(state) {
+        if typed_pin != Some(pin.as_str()) {
+            return Err("That PIN is not right. Ask whoever set it, then try again.".into());
+        }
+    }
+    match payments::top_up(&db, &user_id, tokens, amount, now()).await {
+        Ok((user, _)) => {
+            state.user.set(Some(user.clone()));
+            Ok(format!(
+                "Added {} tokens. Balance: {} tokens.",
+                format::tokens(tokens),
+                format::tokens(user.num_token)
+            ))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}

@@ -1,0 +1,44 @@
+//! Above the messages: the thread's title and what it has used, in tokens and, where the
+//! model's price is known, in money.
+
+use leptos::prelude::*;
+use pocket_chat_core::{format, pricing};
+
+use crate::state::use_app_state;
+
+#[component]
+pub fn ThreadBar() -> impl IntoView {
+    let state = use_app_state();
+    let title = move || {
+        let id = state.thread.get();
+        state.threads.with(|ts| {
+            ts.iter()
+                .find(|t| t.thread_id.is_some() && t.thread_id == id)
+                .map(|t| t.title.clone())
+                .unwrap_or_else(|| "New thread".into())
+        })
+    };
+    let used = move || {
+        state.messages.with(|ms| {
+            let tokens: u64 = ms.iter().map(|m| m.total).sum();
+            let cost: Option<f64> = ms
+                .iter()
+                .map(|m| pricing::cost(&m.model, m.prompt_tokens, m.completion_tokens))
+                .sum();
+            let tokens = format!(
+                "{} tokens",
+                format::tokens(i64::try_from(tokens).unwrap_or(i64::MAX))
+            );
+            match cost {
+                Some(c) if !ms.is_empty() => format!("{tokens} · {}", pricing::usd(c)),
+                _ => tokens,
+            }
+        })
+    };
+    view! {
+        <div class="thread-bar">
+            <span class="thread-title" data-testid="thread-title">{title}</span>
+            <span class="thread-used" data-testid="thread-used" title="Used in this thread">{used}</span>
+        </div>
+    }
+}

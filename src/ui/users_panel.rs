@@ -1,0 +1,128 @@
+//! The user switcher: everyone using this browser, each with a balance; switch, rename,
+//! delete (asks to confirm), and create a user who starts with the 100-token bonus.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pocket_chat_core::format;
+
+use crate::state::{people, use_app_state};
+
+#[component]
+pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
+    let state = use_app_state();
+    let new_name = RwSignal::new(String::new());
+    let editing = RwSignal::new(None::<String>);
+    let edit_name = RwSignal::new(String::new());
+    let confirming = RwSignal::new(None::<String>);
+    let create = move || {
+        let name = new_name.get_untracked();
+        new_name.set(String::new());
+        spawn_local(async move {
+            people::create(state, &name).await;
+            open.set(false);
+        });
+    };
+    view! {
+        <Show when=move || open.get()>
+            <section class="panel" data-testid="users-panel" aria-label="Users">
+                <h2>"Who is chatting?"</h2>
+                <p class="hint">"Each person has their own threads, models and token balance in this browser."</p>
+                <ul class="user-list">
+                    <For each=move || state.users.get() key=|u| (u.user_id.clone(), u.display_name.clone(), u.num_token) let:user>
+                        {
+                            let id = user.user_id.clone();
+                            let (id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone());
+                            let is_current = move || state.user.with(|u| u.as_ref().map(|u| u.user_id.as_str()) == Some(id.as_str()));
+                            let name = user.display_name.clone();
+                            let name2 = name.clone();
+                            view! {
+                                <li class="user-row" data-testid="user-row">
+                                    <Show when=move || editing.get().as_deref() == Some(id2.as_str())
+                                        fallback=move || view! { <span class="user-label" data-testid="user-label">{name.clone()}</span> }>
+                                        <input aria-label="New name" data-testid="rename-input" prop:value=edit_name
+                                            on:input=move |ev| edit_name.set(event_target_value(&ev)) />
+                                        <button type="button" data-testid="rename-save" on:click={
+                                            let id = id3.clone();
+                                            move |_| {
+                                                let (id, name) = (id.clone(), edit_name.get_untracked());
+                                                editing.set(None);
+                                                spawn_local(async move { people::rename(state, &id, &name).await });
+                                            }
+                                        }>"Save"</button>
+                                    </Show>
+                                    <span class="user-balance">{format!("{} tokens", format::tokens(user.num_token))}</span>
+                                    <span class="row-actions">
+                                        <button type="button" class="ghost" data-testid="switch-user" disabled=is_current.clone()
+                                            on:click={
+                                                let id = id4.clone();
+                                                move |_| {
+                                                    let id = id.clone();
+                                                    spawn_local(async move { people::switch_to(state, &id).await; open.set(false); });
+                                                }
+                                            }>"Switch"</button>
+                                        <button type="button" class="ghost" data-testid="rename-user" on:click={
+                                            let (id, name) = (id5.clone(), name2.clone());
+                                            move |_| { edit_name.set(name.clone()); editing.set(Some(id.clone())); }
+                                        }>"Rename"</button>
+                                        <DeleteUser user_id=user.user_id.clone() name=user.display_name.clone() confirming=confirming />
+                                    </span>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+                <form class="row" on:submit=move |ev| { ev.prevent_default(); create(); }>
+                    <label for="new-user-name">"New user"</label>
+                    <input id="new-user-name" data-testid="new-user-name" placeholder="Name"
+                        prop:value=new_name on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                    <button type="submit" data-testid="create-user">"Add user"</button>
+                </form>
+            </section>
+        </Show>
+    }
+}
+
+/// Delete, then "Delete Ann and all their threads?" to confirm.
+#[component]
+fn DeleteUser(
+    user_id: String,
+    name: String,
+    confirming: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let asking = {
+        let id = user_id.clone();
+        move || confirming.get().as_deref() == Some(id.as_str())
+    };
+    let question = format!("Delete {name} and all their threads, messages and payments?");
+    let typed_pin = RwSignal::new(String::new());
+    let needs_pin = move || !state.pin.get().is_empty();
+    view! {
+        <Show when=asking.clone()
+            fallback={
+                let id = user_id.clone();
+                move || {
+                    let id = id.clone();
+                    view! { <button type="button" class="ghost" data-testid="delete-user" on:click=move |_| confirming.set(Some(id.clone()))>"Delete"</button> }
+                }
+            }>
+            <span class="confirm-inline" role="alert">
+                <span>{question.clone()}</span>
+                <Show when=needs_pin>
+                    <input type="password" inputmode="numeric" aria-label="PIN" placeholder="PIN" data-testid="delete-user-pin"
+                        prop:value=typed_pin on:input=move |ev| typed_pin.set(event_target_value(&ev)) />
+                </Show>
+                <button type="button" class="danger" data-testid="confirm-delete-user" on:click={
+                    let id = user_id.clone();
+                    move |_| {
+                        let id = id.clone();
+                        confirming.set(None);
+                        let pin = typed_pin.get_untracked();
+                        spawn_local(async move { people::delete(state, &id, &pin).await });
+                    }
+                }>"Delete"</button>
+                <button type="button" class="ghost" on:click=move |_| confirming.set(None)>"Cancel"</button>
+            </span>
+        </Show>
+    }
+}
