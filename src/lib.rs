@@ -7,6 +7,8 @@
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod providers;
+#[cfg(all(target_arch = "wasm32", feature = "e2e-hooks"))]
+pub mod seed;
 #[cfg(target_arch = "wasm32")]
 pub mod state;
 #[cfg(target_arch = "wasm32")]

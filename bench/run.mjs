@@ -1,0 +1,190 @@
+// The benchmark: the figures of the benchmark issue, measured in headless Chromium on the
+// release build, each over several fresh browser contexts. Times are taken inside the page
+// (performance.now from navigation start, or from the user's click / key press), by an
+// observer installed before the app starts. Prints median / min / max and writes JSON.
+//
+//   node bench/run.mjs [--runs 5] [--messages 2000] [--threads 200] [--out target/bench.json]
+import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import { join, resolve, dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startMockProvider } from '../tests/mock-provider/server.mjs';
+import { DIST, DIST_E2E, configure, launchBrowser, serveStatic, waitText } from '../e2e/support.mjs';
+
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    messages: { type: 'string', default: '2000' },
+    threads: { type: 'string', default: '200' },
+    out: { type: 'string', default: 'target/bench.json' },
+  },
+});
+const RUNS = Number(opts.runs);
+const MESSAGES = Number(opts.messages);
+const THREADS = Number(opts.threads);
+
+/** Installed before any app code: records when conditions first hold, in page time. */
+const PROBE = () => {
+  window.__bench = { marks: {}, frames: [], longTasks: [] };
+  const b = window.__bench;
+  const checks = [];
+  b.when = (name, test) => checks.push({ name, test });
+  const run = () => {
+    for (const c of checks) {
+      if (b.marks[c.name] === undefined && c.test()) {
+        // Painted: the frame after the DOM holds it.
+        const seen = performance.now();
+        b.marks[c.name + ':seen'] = seen;
+        requestAnimationFrame(() => requestAnimationFrame(() => { b.marks[c.name] = performance.now(); }));
+        b.marks[c.name] = null;
+      }
+    }
+  };
+  new MutationObserver(run).observe(document, { childList: true, subtree: true, characterData: true });
+  b.when('input-ready', () => {
+    const input = document.querySelector('[data-testid=composer-input]');
+    const balance = document.querySelector('[data-testid=balance]');
+    return !!input && !!balance && /\d/.test(balance.textContent);
+  });
+  addEventListener('click', () => { b.marks.click = performance.now(); }, true);
+  addEventListener('keydown', (e) => { if (e.key === 'Enter') b.marks.enter = performance.now(); }, true);
+  try {
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) b.longTasks.push([e.startTime, e.duration]); })
+      .observe({ type: 'longtask', buffered: true });
+  } catch { /* no long-task timing here */ }
+};
+
+async function mark(page, name) {
+  await page.waitForFunction((n) => typeof window.__bench.marks[n] === 'number', name, { timeout: 60_000, polling: 50 });
+  return page.evaluate((n) => window.__bench.marks[n], name);
+}
+
+async function newPage(context, url) {
+  const page = await context.newPage();
+  await page.addInitScript(PROBE);
+  await page.goto(url);
+  return page;
+}
+
+async function firstLoadBytes(dir) {
+  let total = 0;
+  for (const f of await readdir(dir)) {
+    if (/\.(wasm|js|css)$/.test(f)) total += gzipSync(await readFile(join(dir, f)), { level: 9 }).length;
+  }
+  return total;
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], runs: s };
+}
+
+const browser = await launchBrowser();
+const site = await serveStatic(DIST_E2E);
+const mock = await startMockProvider();
+const results = {};
+const record = (name, value) => (results[name] ??= []).push(value);
+
+try {
+  for (let run = 0; run < RUNS; run++) {
+    // First visit → input ready, on an empty profile.
+    {
+      const context = await browser.newContext();
+      const page = await newPage(context, site.url);
+      record('first visit → input ready (ms)', await mark(page, 'input-ready'));
+      await context.close();
+    }
+
+    const context = await browser.newContext();
+    const cdp = async (page, method, params) => (await context.newCDPSession(page)).send(method, params);
+    const setup = await newPage(context, site.url);
+    await mark(setup, 'input-ready');
+    await configure(setup, { base: mock.url });
+    const longTitle = await setup.evaluate(([t, m]) => window.wasmBindings.e2e_seed_history(t, m), [THREADS, MESSAGES]);
+    const ids = await setup.evaluate(async (title) => {
+      const db = await new Promise((ok, fail) => { const r = indexedDB.open('pocket-chat'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
+      const threads = await new Promise((ok) => { const r = db.transaction('threads').objectStore('threads').getAll(); r.onsuccess = () => ok(r.result); });
+      db.close();
+      const seeded = threads.filter((t) => t.user_id.endsWith('-seed'));
+      return { long: seeded.find((t) => t.title === title).thread_id, short: seeded.find((t) => t.title === 'Short thread 0').thread_id };
+    }, longTitle);
+    await setup.close();
+    const lastPrompt = `Question ${MESSAGES - 1} in thread ${THREADS}`;
+
+    // Open the long thread by its link → last message painted.
+    {
+      const page = await context.newPage();
+      await page.addInitScript(PROBE);
+      await page.addInitScript((text) => {
+        window.__bench.when('last-painted', () => [...document.querySelectorAll('[data-testid=prompt]')].some((e) => e.textContent === text));
+      }, lastPrompt);
+      await page.goto(`${site.url}#/thread/${ids.long}`);
+      record('open the long thread → last message painted (ms)', await mark(page, 'last-painted'));
+      await cdp(page, 'HeapProfiler.collectGarbage');
+      const heap = await cdp(page, 'Runtime.getHeapUsage');
+      record('JS heap after GC (MB)', heap.usedSize / 1e6);
+      record('DOM nodes', await page.evaluate(() => document.getElementsByTagName('*').length));
+      await page.close();
+    }
+
+    // From a short thread, switch to the long one → last message painted.
+    {
+      const page = await newPage(context, `${site.url}#/thread/${ids.short}`);
+      await waitText(page.getByTestId('thread-title'), 'Short thread 0');
+      await page.evaluate((text) => window.__bench.when('switched', () => [...document.querySelectorAll('[data-testid=prompt]')].some((e) => e.textContent === text)), lastPrompt);
+      await page.getByTestId('thread-link').filter({ hasText: longTitle }).click();
+      const painted = await mark(page, 'switched');
+      record('switch short → long thread → last message painted (ms)', painted - (await mark(page, 'click')));
+      await page.close();
+    }
+
+    // Streams with that history stored: 2,000 chunks 2 ms apart, then all at once.
+    for (const [label, delay] of [['paced', 2], ['burst', 0]]) {
+      const page = await newPage(context, site.url);
+      await mark(page, 'input-ready');
+      await page.getByTestId('new-thread').click();
+      const words = Array.from({ length: 1999 }, (_, i) => `w${i}`).join(' ');
+      await page.evaluate(() => {
+        const b = window.__bench;
+        b.frames = [];
+        const tick = (t) => { b.frames.push(t); b.raf = requestAnimationFrame(tick); };
+        b.raf = requestAnimationFrame(tick);
+        b.when('stream-done', () => (document.querySelector('[data-testid=streaming-reply]')?.textContent ?? '').includes('w1998'));
+      });
+      await page.getByTestId('composer-input').fill(`${words} [[mock:chunkDelayMs=${delay}]]`);
+      await page.getByTestId('composer-input').press('Enter');
+      const done = await mark(page, 'stream-done');
+      const enter = await mark(page, 'enter');
+      const { frames, longTasks } = await page.evaluate(() => window.__bench);
+      const during = frames.filter((t) => t >= enter && t <= done);
+      const long = longTasks.filter(([s]) => s >= enter && s <= done).reduce((sum, [, d]) => sum + d, 0);
+      if (label === 'paced') {
+        record('paced stream: frame rate (fps)', during.length / ((done - enter) / 1000));
+        record('paced stream: long tasks (ms)', long);
+      } else {
+        record('burst stream: Enter → last chunk painted (ms)', done - enter);
+      }
+      await page.close();
+    }
+    await context.close();
+    process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
+  }
+} finally {
+  await mock.close();
+  await site.close();
+  await browser.close();
+}
+
+const table = { 'first load JS+CSS+WASM, gzip -9 (KB)': stats([(await firstLoadBytes(DIST)) / 1000]) };
+for (const [name, xs] of Object.entries(results)) table[name] = stats(xs);
+const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
+console.log(`pocket-chat benchmark: ${RUNS} runs, ${THREADS} threads + one of ${MESSAGES} messages`);
+console.log(`${'figure'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}`);
+for (const [name, s] of Object.entries(table)) {
+  console.log(`${name.padEnd(58)} ${fmt(s.median).padStart(9)} ${fmt(s.min).padStart(9)} ${fmt(s.max).padStart(9)}`);
+}
+const out = resolve(opts.out);
+await mkdir(dirname(out), { recursive: true });
+await writeFile(out, JSON.stringify({ runs: RUNS, threads: THREADS, messages: MESSAGES, at: new Date().toISOString(), figures: table }, null, 2));
+console.log(`written ${out}`);
