@@ -98,9 +98,12 @@ pub fn cost(model: &str, prompt_tokens: u64, completion_tokens: u64) -> Option<f
     Some((prompt_tokens as f64 * p.input + completion_tokens as f64 * p.output) / 1_000_000.0)
 }
 
-/// `$0.0012`, `$1.25`: four decimals below a dollar, two above.
+/// `$0.0012`, `$1.25`: four decimals below a dollar, two above; a cost too small for
+/// four decimals reads `<$0.0001` rather than a misleading `$0.0000`.
 pub fn usd(amount: f64) -> String {
-    if amount < 1.0 {
+    if amount > 0.0 && amount < 0.000_05 {
+        "<$0.0001".to_owned()
+    } else if amount < 1.0 {
         format!("${amount:.4}")
     } else {
         format!("${amount:.2}")
@@ -140,6 +143,8 @@ mod tests {
             Some("$0.0008")
         );
         assert_eq!(usd(12.345), "$12.35");
+        assert_eq!(cost("gpt-4o-mini", 50, 21).map(usd).as_deref(), Some("<$0.0001"));
+        assert_eq!(usd(0.0), "$0.0000");
         assert_eq!(cost("mistral", 10, 10), None);
     }
 }
