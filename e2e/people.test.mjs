@@ -157,7 +157,9 @@ test('two users: each sees their own threads and balance; deleting one keeps the
   const { page, context, problems } = await open();
   await say(page, 'from the first user');
   await waitText(page.getByTestId('reply').last(), 'Echo: from the first user');
-  const firstBalance = await page.getByTestId('balance').innerText();
+  // The stored balance after the debit: the header may still show the one before it.
+  const firstBalance = `${(await dumpDb(page)).users[0].num_token.toLocaleString('en-US')} tokens`;
+  await waitText(page.getByTestId('balance'), firstBalance);
 
   await page.getByTestId('user-name').click();
   await page.getByTestId('new-user-name').fill('花子');

@@ -37,6 +37,9 @@ test('the release build loads and shows the shell ready for input', async () => 
   const input = page.getByTestId('composer-input');
   await input.waitFor();
   assert.equal(await page.getByTestId('app-name').textContent(), 'pocket-chat');
+  // A first visit opens on the welcome card; "Later" shows the empty thread behind it.
+  await page.getByTestId('first-run').waitFor();
+  await page.getByTestId('first-run-later').click();
   assert.match(await page.getByTestId('empty-thread').innerText(), /Start a conversation/);
   assert.equal(await page.getByTestId('send-button').isDisabled(), true);
   assert.equal(await page.getByRole('textbox', { name: 'Message' }).count(), 1);

@@ -8,15 +8,20 @@ pub mod data;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
 pub mod people;
+pub mod prefs;
+pub mod text;
 pub mod threads;
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
 use pocket_chat_core::records::{Message, Thread, User};
 
+use self::prefs::Theme;
+use self::text::Text;
 use crate::providers::InFlight;
 use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
@@ -32,8 +37,8 @@ pub const DEFAULT_MODELS: [&str; 2] = ["gpt-4o-mini", "gpt-4o"];
 /// A sentence shown above the thread: what went wrong (or right) and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    Error(String),
-    Info(String),
+    Error(Text),
+    Info(Text),
 }
 
 /// The exchange being sent: its prompt on screen while the reply streams in.
@@ -48,7 +53,7 @@ pub struct Pending {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadNote {
     pub typed: String,
-    pub answer: String,
+    pub answer: Text,
 }
 
 /// A top-up that waits for its form (tokens and amount paid, or the PIN).
@@ -69,6 +74,13 @@ pub struct AppState {
     pub ready: RwSignal<bool>,
     /// The provider, key and endpoint.
     pub settings: RwSignal<ProviderSettings>,
+    /// The language every text is shown in.
+    pub lang: RwSignal<Lang>,
+    /// Light, dark, or as the system says.
+    pub theme: RwSignal<Theme>,
+    /// True on a first visit, until provider settings are saved or the welcome card is
+    /// put off with "Later".
+    pub first_run: RwSignal<bool>,
     /// The optional top-up PIN; empty when none is set.
     pub pin: RwSignal<String>,
     /// Everyone using this browser.
@@ -90,7 +102,7 @@ pub struct AppState {
     pub draft: RwSignal<String>,
     in_flight: StoredValue<Option<InFlight>, LocalStorage>,
     /// Why the database could not be opened, if it could not.
-    open_failed: StoredValue<Option<String>>,
+    open_failed: StoredValue<Option<StorageError>>,
     /// Counts user loads, so that of two overlapping loads only the later one shows.
     load_seq: StoredValue<u64>,
 }
@@ -108,13 +120,24 @@ impl AppState {
     }
 
     /// Why nothing can be stored, when the database could not be opened.
-    pub fn open_failed(&self) -> Option<String> {
+    pub fn open_failed(&self) -> Option<StorageError> {
         self.open_failed.get_value()
     }
 
-    /// Shows a failure as a sentence.
-    pub fn fail(&self, err: impl std::fmt::Display) {
-        self.notice.set(Some(Notice::Error(err.to_string())));
+    /// Shows a failure as a sentence, in the language current when it is read.
+    pub fn fail(&self, err: impl Into<Text>) {
+        self.notice.set(Some(Notice::Error(err.into())));
+    }
+
+    /// Shows what was done as a sentence.
+    pub fn inform(&self, text: impl Into<Text>) {
+        self.notice.set(Some(Notice::Info(text.into())));
+    }
+
+    /// The text of `key` in the current language, as a reactive closure for views.
+    pub fn tr(&self, key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        let lang = self.lang;
+        move || i18n::t(lang.get(), key)
     }
 
     /// Reads the current user again (after this or another tab changed it).
@@ -147,7 +170,7 @@ impl AppState {
                 let id = new_id();
                 let new = NewUser {
                     user_id: &id,
-                    display_name: "You",
+                    display_name: i18n::t(self.lang.get_untracked(), Key::DefaultUserName),
                     models: DEFAULT_MODELS.map(str::to_owned),
                 };
                 users::create(&db, new, now()).await?
@@ -196,22 +219,44 @@ pub async fn reload_thread(state: AppState) {
     }
 }
 
-/// Stores new provider settings and uses them from the next call on.
-pub async fn save_settings(state: AppState, new: ProviderSettings) {
-    let Some(db) = state.db() else { return };
+/// Stores new provider settings and uses them from the next call on. Returns whether
+/// they were stored.
+pub async fn save_settings(state: AppState, new: ProviderSettings) -> bool {
+    let Some(db) = state.db() else { return false };
     let value = serde_json::to_value(&new).unwrap_or_default();
     match settings::put(&db, SETTINGS_KEY, value).await {
-        Ok(()) => state.settings.set(new),
-        Err(e) => state.fail(e),
+        Ok(()) => {
+            state.settings.set(new);
+            // Saved settings end the first visit, from any form.
+            state.first_run.set(false);
+            true
+        }
+        Err(e) => {
+            state.fail(e);
+            false
+        }
     }
 }
 
-/// The stored provider settings, or the defaults on a first visit.
-async fn load_settings(db: &Database) -> Result<ProviderSettings, StorageError> {
+/// The stored provider settings; `None` on a first visit, when none were ever saved.
+async fn load_settings(db: &Database) -> Result<Option<ProviderSettings>, StorageError> {
     Ok(settings::get(db, SETTINGS_KEY)
         .await?
-        .and_then(|v| serde_json::from_value(v).ok())
-        .unwrap_or_default())
+        .map(|v| serde_json::from_value(v).unwrap_or_default()))
+}
+
+/// Reads the provider settings again (after an import), ending the first visit if some
+/// came with it.
+pub async fn reload_settings(state: AppState) {
+    let Some(db) = state.db() else { return };
+    match load_settings(&db).await {
+        Ok(Some(loaded)) => {
+            state.settings.set(loaded);
+            state.first_run.set(false);
+        }
+        Ok(None) => {}
+        Err(e) => state.fail(e),
+    }
 }
 
 /// Creates the state, provides it as context and starts opening the database.
@@ -222,6 +267,9 @@ pub fn provide_app_state() -> AppState {
         notice: RwSignal::new(None),
         ready: RwSignal::new(false),
         settings: RwSignal::new(ProviderSettings::default()),
+        lang: RwSignal::new(prefs::browser_lang()),
+        theme: RwSignal::new(Theme::System),
+        first_run: RwSignal::new(false),
         pin: RwSignal::new(String::new()),
         users: RwSignal::new(Vec::new()),
         threads: RwSignal::new(Vec::new()),
@@ -237,14 +285,18 @@ pub fn provide_app_state() -> AppState {
         load_seq: StoredValue::new(0),
     };
     provide_context(state);
+    prefs::apply_to_page(state);
     spawn_local(async move {
         match Database::open(schema::DB_NAME).await {
             Ok(db) => {
                 if let Err(e) = settings::record_schema(&db, now()).await {
                     state.fail(e);
                 }
+                // Before the user loads: a first user gets their name in this language.
+                prefs::load(state, &db).await;
                 match load_settings(&db).await {
-                    Ok(loaded) => state.settings.set(loaded),
+                    Ok(Some(loaded)) => state.settings.set(loaded),
+                    Ok(None) => state.first_run.set(true),
                     Err(e) => state.fail(e),
                 }
                 match settings::get(&db, commands::PIN_KEY).await {
@@ -267,7 +319,7 @@ pub fn provide_app_state() -> AppState {
                 request_persistence().await;
             }
             Err(e) => {
-                state.open_failed.set_value(Some(e.to_string()));
+                state.open_failed.set_value(Some(e.clone()));
                 state.fail(e);
             }
         }

@@ -2,6 +2,7 @@
 
 pub mod composer;
 pub mod data_panel;
+pub mod first_run;
 pub mod header;
 pub mod notice_line;
 pub mod settings_panel;

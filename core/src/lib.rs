@@ -8,6 +8,7 @@ pub mod commands;
 pub mod context;
 pub mod export;
 pub mod format;
+pub mod i18n;
 pub mod input;
 pub mod ledger;
 pub mod markdown;

@@ -143,7 +143,10 @@ mod tests {
             Some("$0.0008")
         );
         assert_eq!(usd(12.345), "$12.35");
-        assert_eq!(cost("gpt-4o-mini", 50, 21).map(usd).as_deref(), Some("<$0.0001"));
+        assert_eq!(
+            cost("gpt-4o-mini", 50, 21).map(usd).as_deref(),
+            Some("<$0.0001")
+        );
         assert_eq!(usd(0.0), "$0.0000");
         assert_eq!(cost("mistral", 10, 10), None);
     }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use pocket_chat_core::chat_api::{parse_completion, StreamReply, StreamStep, Usage};
 use pocket_chat_core::context::{self, Turn};
+use pocket_chat_core::i18n::Key;
 use pocket_chat_core::ledger::{self, DebitKind};
 use pocket_chat_core::provider::{
     classify, CallError, CallSpec, HttpRequest, ProviderKind, ProviderSettings,
@@ -15,6 +16,7 @@ use pocket_chat_core::records::{Message, MessageStatus};
 use pocket_chat_core::sse::SseDecoder;
 use pocket_chat_core::tokens;
 
+use super::text::{key, Text};
 use super::{now, AppState, Pending};
 use crate::providers::{self, Transport};
 use crate::storage::{messages, threads, users};
@@ -36,21 +38,19 @@ enum Outcome {
 /// Sends `prompt` in the current thread. `on_text` appends streamed text to the screen as
 /// it arrives (the UI passes a function that adds a text node, so nothing re-renders).
 pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
-    let restore = |sentence: String| {
+    let restore = |sentence: Text| {
         state.draft.set(prompt.clone());
         state.fail(sentence);
     };
     let (Some(db), Some(shown)) = (state.db(), state.user.get_untracked()) else {
         let why = state.open_failed();
-        return restore(why.unwrap_or_else(|| {
-            "pocket-chat is still opening its storage. Send again in a moment.".into()
-        }));
+        return restore(why.map_or_else(|| key(Key::StillOpeningSend), Text::from));
     };
     // The balance as stored now: another tab may have spent or added tokens meanwhile.
     let user = match users::get(&db, &shown.user_id).await {
         Ok(Some(user)) => user,
-        Ok(None) => return restore("This user no longer exists. Reload the page.".into()),
-        Err(e) => return restore(e.to_string()),
+        Ok(None) => return restore(key(Key::UserGone)),
+        Err(e) => return restore(e.into()),
     };
     let settings = state.settings.get_untracked();
     let history = state.messages.get_untracked();
@@ -64,12 +64,12 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         .collect();
     let ctx = match context::build(&user.model, &settings.system_prompt, &turns, &prompt) {
         Ok(ctx) => ctx,
-        Err(e) => return restore(e.to_string()),
+        Err(e) => return restore(e.into()),
     };
     let allowance = match ledger::preflight(user.num_token, ctx.prompt_estimate, ctx.reply_reserve)
     {
         Ok(a) => a,
-        Err(e) => return restore(e.to_string()),
+        Err(e) => return restore(e.into()),
     };
     let spec = CallSpec {
         model: user.model.clone(),
@@ -79,7 +79,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
     };
     let request = match settings.request(&spec) {
         Ok(r) => r,
-        Err(e) => return restore(e.to_string()),
+        Err(e) => return restore(e.into()),
     };
     let thread_id = match state.thread.get_untracked() {
         Some(id) => id,
@@ -89,7 +89,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
                 super::threads::open(state, id);
                 id
             }
-            Err(e) => return restore(e.to_string()),
+            Err(e) => return restore(e.into()),
         },
     };
     state.notice.set(None);
@@ -122,18 +122,16 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
     let (text, usage, status, error) = match outcome {
         Outcome::Failed(e) => {
             state.pending.set(None);
-            return restore(e.to_string());
+            return restore(e.into());
         }
         Outcome::Partial { text, error, .. } if text.is_empty() => {
             // Nothing of the reply arrived: nothing to keep or debit; the prompt goes back.
             state.pending.set(None);
             return match error {
-                Some(e) => restore(e.to_string()),
+                Some(e) => restore(e.into()),
                 None => {
                     state.draft.set(prompt);
-                    state.notice.set(Some(super::Notice::Info(
-                        "Stopped before the reply began. Your message is back in the box.".into(),
-                    )));
+                    state.inform(key(Key::StoppedBeforeReply));
                 }
             };
         }

@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 use pocket_chat_core::commands::{self, Command, TopUpArg};
-use pocket_chat_core::format;
+use pocket_chat_core::i18n::{self, Key};
 
+use super::text::{key, Text};
 use super::{now, people, threads, AppState, ThreadNote, TopUpRequest};
 use crate::storage::{messages, payments, settings};
 
@@ -31,7 +32,7 @@ pub async fn run(state: AppState, command: Command, typed: String) {
     let answer = match command {
         Command::NewThread => {
             threads::start_new(state);
-            "Started a new thread. The next message begins a fresh context.".to_owned()
+            key(Key::StartedThread)
         }
         Command::ShowBalance => match balance_report(state).await {
             Some(report) => report,
@@ -42,7 +43,7 @@ pub async fn run(state: AppState, command: Command, typed: String) {
                 state.top_up.set(Some(TopUpRequest {
                     tokens: Some(tokens),
                 }));
-                "Enter the top-up PIN to add the tokens.".to_owned()
+                key(Key::EnterPinToAdd)
             } else {
                 match top_up(state, tokens, 0.0, None).await {
                     Ok(sentence) => sentence,
@@ -52,14 +53,13 @@ pub async fn run(state: AppState, command: Command, typed: String) {
         }
         Command::TopUp(TopUpArg::Missing) => {
             state.top_up.set(Some(TopUpRequest { tokens: None }));
-            "How many tokens, and what was paid? Fill in the form below.".to_owned()
+            key(Key::AskTopUp)
         }
-        Command::TopUp(invalid) => invalid.problem().unwrap_or_default(),
+        Command::TopUp(invalid) => {
+            Text::new(move |lang| i18n::localize_top_up_problem(lang, &invalid).unwrap_or_default())
+        }
         Command::SwitchModel(name) => match people::switch_model(state, name.as_deref()).await {
-            Some(user) => format!(
-                "Now using {}. Your two models: {} and {}.",
-                user.model, user.models[0], user.models[1]
-            ),
+            Some(user) => Text::new(move |lang| i18n::now_using(lang, &user.model, &user.models)),
             None => return,
         },
     };
@@ -67,14 +67,14 @@ pub async fn run(state: AppState, command: Command, typed: String) {
 }
 
 /// Adds a note under the thread.
-pub fn note(state: AppState, typed: String, answer: String) {
+pub fn note(state: AppState, typed: String, answer: Text) {
     state
         .thread_notes
         .update(|notes| notes.push(ThreadNote { typed, answer }));
 }
 
 /// The balance, tokens used in this thread and in total.
-async fn balance_report(state: AppState) -> Option<String> {
+async fn balance_report(state: AppState) -> Option<Text> {
     let db = state.db()?;
     let user = state.user.get_untracked()?;
     let in_thread: u64 = state
@@ -88,17 +88,10 @@ async fn balance_report(state: AppState) -> Option<String> {
         }
     };
     let total: u64 = all.iter().map(|m| m.total).sum();
-    let tokens = |n: u64| format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
-    let mut report = format!(
-        "Balance: {} tokens. Used in this thread: {} tokens; in all threads: {} tokens.",
-        format::tokens(user.num_token),
-        tokens(in_thread),
-        tokens(total)
-    );
-    if user.num_token <= 0 {
-        report.push_str(" Add tokens with 残高を加える (or /topup) to chat again.");
-    }
-    Some(report)
+    let balance = user.num_token;
+    Some(Text::new(move |lang| {
+        i18n::balance_report(lang, balance, in_thread, total)
+    }))
 }
 
 /// The top-up PIN, when one is set.
@@ -122,24 +115,23 @@ pub async fn top_up(
     tokens: i64,
     amount: f64,
     typed_pin: Option<&str>,
-) -> Result<String, String> {
+) -> Result<Text, Text> {
     let (Some(db), Some(user_id)) = (state.db(), state.user_id()) else {
-        return Err("pocket-chat is still opening its storage. Try again in a moment.".into());
+        return Err(key(Key::StillOpeningTry));
     };
     if let Some(pin) = pin(state) {
         if typed_pin != Some(pin.as_str()) {
-            return Err("That PIN is not right. Ask whoever set it, then try again.".into());
+            return Err(key(Key::WrongPin));
         }
     }
     match payments::top_up(&db, &user_id, tokens, amount, now()).await {
         Ok((user, _)) => {
-            state.user.set(Some(user.clone()));
-            Ok(format!(
-                "Added {} tokens. Balance: {} tokens.",
-                format::tokens(tokens),
-                format::tokens(user.num_token)
-            ))
+            let balance = user.num_token;
+            state.user.set(Some(user));
+            Ok(Text::new(move |lang| {
+                i18n::added_tokens(lang, tokens, balance)
+            }))
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }

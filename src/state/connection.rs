@@ -2,12 +2,14 @@
 //! key and model work. Its few tokens are not taken from the balance.
 
 use pocket_chat_core::chat_api::{parse_completion, ChatMessage, Role};
+use pocket_chat_core::i18n;
 use pocket_chat_core::provider::{classify, CallError, CallSpec, ProviderSettings};
 
+use super::text::Text;
 use crate::providers::{self, Transport};
 
 /// `Ok(sentence)` when the model answered, `Err(sentence)` saying what to fix.
-pub async fn test(settings: &ProviderSettings, model: &str) -> Result<String, String> {
+pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Text> {
     let spec = CallSpec {
         model: model.to_owned(),
         messages: vec![ChatMessage {
@@ -17,10 +19,10 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<String, St
         reply_cap: 1,
         stream: false,
     };
-    let request = settings.request(&spec).map_err(|e| e.to_string())?;
+    let request = settings.request(&spec).map_err(Text::from)?;
     let (_handle, reply) = providers::start(&request);
     let reply = reply.await.map_err(|t| match t {
-        Transport::Unreachable | Transport::Aborted => CallError::Unreachable.to_string(),
+        Transport::Unreachable | Transport::Aborted => Text::from(CallError::Unreachable),
     })?;
     let status = reply.status();
     let ok = reply.ok();
@@ -28,15 +30,13 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<String, St
     let body = reply
         .text()
         .await
-        .map_err(|_| CallError::Unreachable.to_string())?;
+        .map_err(|_| Text::from(CallError::Unreachable))?;
     if !ok {
-        return Err(
-            classify(settings.kind, status, retry_after.as_deref(), &body, model).to_string(),
-        );
+        return Err(classify(settings.kind, status, retry_after.as_deref(), &body, model).into());
     }
-    parse_completion(&body).map_err(|_| CallError::Malformed.to_string())?;
-    Ok(format!(
-        "Connection works: {model} answered through {}.",
-        settings.kind.label()
-    ))
+    parse_completion(&body).map_err(|_| Text::from(CallError::Malformed))?;
+    let (model, provider) = (model.to_owned(), settings.kind.label());
+    Ok(Text::new(move |lang| {
+        i18n::connection_works(lang, &model, provider)
+    }))
 }

@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use pocket_chat_core::export::ExportFile;
-use pocket_chat_core::format::count;
+use pocket_chat_core::i18n::{self, Key};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::{now, AppState, Notice};
+use super::text::{key, Text};
+use super::{now, AppState};
 use crate::storage::transfer::{self, ImportMode};
 
 /// What to export.
@@ -37,26 +38,25 @@ pub async fn download_export(state: AppState, scope: Scope, include_secrets: boo
         date.get(..10).unwrap_or("today")
     );
     match offer_download(&name, &file.to_json()) {
-        Ok(()) => state.notice.set(Some(Notice::Info(format!(
-            "Exported {}, {} and {} to {name}.",
-            count(file.users.len(), "user"),
-            count(file.threads.len(), "thread"),
-            count(file.messages.len(), "message"),
-        )))),
-        Err(_) => state.fail(
-            "The browser did not allow the download. Allow downloads for this site and try again.",
-        ),
+        Ok(()) => {
+            let (users, threads, messages) =
+                (file.users.len(), file.threads.len(), file.messages.len());
+            state.inform(Text::new(move |lang| {
+                i18n::exported(lang, users, threads, messages, &name)
+            }));
+        }
+        Err(_) => state.fail(key(Key::DownloadBlocked)),
     }
 }
 
 /// Reads and validates a chosen file; nothing is written yet.
-pub async fn read_import(file: web_sys::File) -> Result<ExportFile, String> {
+pub async fn read_import(file: web_sys::File) -> Result<ExportFile, Text> {
     let text = JsFuture::from(file.text())
         .await
         .ok()
         .and_then(|v| v.as_string())
-        .ok_or_else(|| "This file could not be read. Choose the file again.".to_owned())?;
-    ExportFile::parse(&text).map_err(|e| e.to_string())
+        .ok_or_else(|| key(Key::FileUnreadable))?;
+    ExportFile::parse(&text).map_err(Text::from)
 }
 
 /// Writes a validated import and shows what it did.
@@ -64,13 +64,11 @@ pub async fn apply_import(state: AppState, file: &ExportFile, mode: ImportMode) 
     let Some(db) = state.db() else { return };
     match transfer::import(&db, file, mode).await {
         Ok(n) => {
-            state.notice.set(Some(Notice::Info(format!(
-                "Imported {}, {}, {} and {}.",
-                count(n.users, "user"),
-                count(n.threads, "thread"),
-                count(n.messages, "message"),
-                count(n.payments, "payment"),
-            ))));
+            state.inform(Text::new(move |lang| {
+                i18n::imported(lang, n.users, n.threads, n.messages, n.payments)
+            }));
+            // An import may bring provider settings: a first visit ends with them.
+            super::reload_settings(state).await;
             state.reload_user();
         }
         Err(e) => state.fail(e),

@@ -2,9 +2,11 @@
 //! renaming and deleting users, and switching a user's model.
 
 use leptos::prelude::*;
+use pocket_chat_core::i18n::{self, Key};
 use pocket_chat_core::records::User;
 
-use super::{new_id, now, AppState, Notice, DEFAULT_MODELS};
+use super::text::{key, Text};
+use super::{new_id, now, AppState, DEFAULT_MODELS};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
 use crate::storage::{settings, users};
@@ -27,7 +29,7 @@ pub async fn create(state: AppState, name: &str) {
     let Some(db) = state.db() else { return };
     let name = name.trim();
     if name.is_empty() {
-        return state.fail("Enter a name for the new user.");
+        return state.fail(key(Key::EnterNewUserName));
     }
     let models = state
         .user
@@ -43,25 +45,30 @@ pub async fn create(state: AppState, name: &str) {
     match users::create(&db, new, now()).await {
         Ok(user) => {
             switch_to(state, &user.user_id).await;
-            state.notice.set(Some(Notice::Info(format!(
-                "Welcome, {}: you start with 100 tokens.",
-                user.display_name
-            ))));
+            let name = user.display_name;
+            state.inform(Text::new(move |lang| i18n::welcome_user(lang, &name)));
         }
         Err(e) => state.fail(e),
     }
 }
 
-/// Renames a user.
-pub async fn rename(state: AppState, user_id: &str, name: &str) {
-    let Some(db) = state.db() else { return };
+/// Renames a user. Returns whether the new name was stored.
+pub async fn rename(state: AppState, user_id: &str, name: &str) -> bool {
+    let Some(db) = state.db() else { return false };
     let name = name.trim();
     if name.is_empty() {
-        return state.fail("A name cannot be empty.");
+        state.fail(key(Key::EmptyName));
+        return false;
     }
     match users::rename(&db, user_id, name, now()).await {
-        Ok(_) => state.reload_user(),
-        Err(e) => state.fail(e),
+        Ok(_) => {
+            state.reload_user();
+            true
+        }
+        Err(e) => {
+            state.fail(e);
+            false
+        }
     }
 }
 
@@ -71,7 +78,7 @@ pub async fn delete(state: AppState, user_id: &str, typed_pin: &str) {
     let Some(db) = state.db() else { return };
     if let Some(pin) = super::commands::pin(state) {
         if typed_pin != pin {
-            return state.fail("That PIN is not right. Ask whoever set it, then try again.");
+            return state.fail(key(Key::WrongPin));
         }
     }
     let name = state.users.with_untracked(|us| {
@@ -89,10 +96,9 @@ pub async fn delete(state: AppState, user_id: &str, typed_pin: &str) {
     if let Err(e) = state.load_user().await {
         return state.fail(e);
     }
-    state.notice.set(Some(Notice::Info(format!(
-        "Deleted {} with all their threads, messages and payments.",
-        name.unwrap_or_else(|| "the user".into())
-    ))));
+    state.inform(Text::new(move |lang| {
+        i18n::deleted_user(lang, name.as_deref())
+    }));
 }
 
 /// Switches the current user's model: to `name` when given (it becomes one of their two

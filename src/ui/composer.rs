@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pocket_chat_core::i18n::Key;
 use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
 use crate::state::{chat, commands, use_app_state};
@@ -32,12 +33,12 @@ pub fn Composer() -> impl IntoView {
     };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
-            <label class="visually-hidden" for="composer-input">"Message"</label>
+            <label class="visually-hidden" for="composer-input">{state.tr(Key::MessageLabel)}</label>
             <textarea
                 id="composer-input"
                 data-testid="composer-input"
                 rows="1"
-                placeholder="Message pocket-chat"
+                placeholder=state.tr(Key::ComposerPlaceholder)
                 prop:value=text
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=move |ev| {
@@ -50,10 +51,10 @@ pub fn Composer() -> impl IntoView {
             <Show
                 when=sending
                 fallback=move || view! {
-                    <button type="submit" data-testid="send-button" disabled=move || !can_send()>"Send"</button>
+                    <button type="submit" data-testid="send-button" disabled=move || !can_send()>{state.tr(Key::Send)}</button>
                 }
             >
-                <button type="button" class="stop" data-testid="stop-button" on:click=move |_| chat::stop(state)>"Stop"</button>
+                <button type="button" class="stop" data-testid="stop-button" on:click=move |_| chat::stop(state)>{state.tr(Key::Stop)}</button>
             </Show>
         </form>
     }

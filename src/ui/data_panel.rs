@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::export::ExportFile;
-use pocket_chat_core::format::count;
+use pocket_chat_core::i18n::{self, Key};
 use wasm_bindgen::JsCast;
 
 use crate::state::data::{apply_import, download_export, read_import, Scope};
@@ -46,47 +46,46 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
         pending.set(None);
         spawn_local(async move { apply_import(state, &file, mode).await });
     };
+    let lang = state.lang;
+    let tr = move |k: Key| state.tr(k);
     view! {
         <Show when=move || open.get()>
-            <section id="data-panel" class="panel" data-testid="data-panel" aria-label="Your data">
-                <h2>"Your data"</h2>
-                <p class="hint">"Everything stays in this browser. Export a file to keep a copy or to move to another browser."</p>
+            <section id="data-panel" class="panel" data-testid="data-panel" aria-labelledby="data-title">
+                <h2 id="data-title">{tr(Key::YourData)}</h2>
+                <p class="hint">{tr(Key::DataHint)}</p>
                 <div class="row">
                     <button type="button" data-testid="export-all" on:click=move |_| export(Scope::Everything)>
-                        "Export everything"
+                        {tr(Key::ExportEverything)}
                     </button>
                     <button type="button" data-testid="export-user" on:click=move |_| export(Scope::CurrentUser)>
-                        "Export this user"
+                        {tr(Key::ExportThisUser)}
                     </button>
                     <label class="check">
                         <input type="checkbox" data-testid="include-keys" prop:checked=include_keys
                             on:change=move |ev| include_keys.set(event_target_checked(&ev)) />
-                        "Include API keys"
+                        {tr(Key::IncludeKeys)}
                     </label>
                 </div>
-                <label class="file">
-                    "Import a file: "
-                    <input type="file" accept="application/json,.json" data-testid="import-file" on:change=on_file />
+                // The browser's own file button speaks the browser's language, not the app's:
+                // the input is hidden and its label is the button.
+                <label class="file-button">
+                    <input type="file" class="visually-hidden" accept="application/json,.json" data-testid="import-file" on:change=on_file />
+                    <span>{tr(Key::ImportFile)}</span>
                 </label>
                 {move || pending.get().map(|file| {
-                    let summary = format!(
-                        "This file holds {}, {}, {} and {}.",
-                        count(file.users.len(), "user"),
-                        count(file.threads.len(), "thread"),
-                        count(file.messages.len(), "message"),
-                        count(file.payments.len(), "payment"),
-                    );
+                    let counts = (file.users.len(), file.threads.len(), file.messages.len(), file.payments.len());
+                    let summary = move || i18n::file_holds(lang.get(), counts.0, counts.1, counts.2, counts.3);
                     view! {
                         <div class="confirm" data-testid="import-confirm">
                             <p>{summary}</p>
                             <p class="hint">
-                                "Merge adds its users next to yours and keeps your settings. "
-                                "Replace deletes what is here first (for a one-user file, only that user)."
+                                {tr(Key::ImportHintMerge)}
+                                {tr(Key::ImportHintReplace)}
                             </p>
                             <div class="row">
-                                <button type="button" data-testid="import-merge" on:click=move |_| import(ImportMode::Merge)>"Merge"</button>
-                                <button type="button" class="danger" data-testid="import-replace" on:click=move |_| import(ImportMode::Replace)>"Replace"</button>
-                                <button type="button" class="ghost" on:click=move |_| pending.set(None)>"Cancel"</button>
+                                <button type="button" data-testid="import-merge" on:click=move |_| import(ImportMode::Merge)>{tr(Key::Merge)}</button>
+                                <button type="button" class="danger" data-testid="import-replace" on:click=move |_| import(ImportMode::Replace)>{tr(Key::Replace)}</button>
+                                <button type="button" class="ghost" on:click=move |_| pending.set(None)>{tr(Key::Cancel)}</button>
                             </div>
                         </div>
                     }

@@ -1,10 +1,12 @@
 //! The header, always in view: the current user (opens the switcher), their model (a click
-//! switches to their other one), their balance, and the Data and Settings buttons.
+//! switches to their other one), their balance, the Data and Settings buttons, and the
+//! language and theme switches.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::format;
+use pocket_chat_core::i18n::{self, Key};
 
+use crate::state::prefs::{self, Theme};
 use crate::state::{people, use_app_state};
 
 /// Which panel is open under the header.
@@ -16,9 +18,26 @@ pub struct Panels {
     pub threads: RwSignal<bool>,
 }
 
+impl Panels {
+    /// Closes the panel on top, if one is open, and returns the id of the header button
+    /// that opens it (where the keyboard focus goes back to).
+    pub fn close_one(&self) -> Option<&'static str> {
+        let panels = [
+            (self.threads, "threads-toggle"),
+            (self.users, "user-button"),
+            (self.data, "data-button"),
+            (self.settings, "settings-button"),
+        ];
+        let (open, button) = panels.into_iter().find(|(p, _)| p.get_untracked())?;
+        open.set(false);
+        Some(button)
+    }
+}
+
 #[component]
 pub fn Header(panels: Panels) -> impl IntoView {
     let state = use_app_state();
+    let lang = state.lang;
     let name = move || {
         state
             .user
@@ -30,7 +49,7 @@ pub fn Header(panels: Panels) -> impl IntoView {
         state.user.with(|u| {
             u.as_ref()
                 .and_then(|u| u.models.iter().find(|m| **m != u.model).cloned())
-                .map(|m| format!("Switch to {m}"))
+                .map(|m| i18n::switch_to_model(lang.get(), &m))
         })
     };
     // Opening one panel closes the others.
@@ -41,27 +60,64 @@ pub fn Header(panels: Panels) -> impl IntoView {
         }
         which.set(!was);
     };
+    let theme_label = move || {
+        state.tr(match state.theme.get() {
+            Theme::System => Key::ThemeSystem,
+            Theme::Light => Key::ThemeLight,
+            Theme::Dark => Key::ThemeDark,
+        })()
+    };
+    let theme_icon = move || match state.theme.get() {
+        Theme::System => "◐",
+        Theme::Light => "☀",
+        Theme::Dark => "☾",
+    };
+    // Document order is visual order at every width: app controls on the left, the
+    // account on the right (on a phone: the second row).
     view! {
         <header class="header">
-            <button type="button" class="ghost threads-toggle" aria-label="Threads" data-testid="threads-toggle"
-                on:click=move |_| panels.threads.update(|o| *o = !*o)>"☰"</button>
+            <button type="button" id="threads-toggle" class="ghost icon-button threads-toggle" data-testid="threads-toggle"
+                aria-label=state.tr(Key::ThreadsToggle) aria-controls="sidebar"
+                aria-expanded=move || panels.threads.get().to_string()
+                on:click=move |_| panels.threads.update(|o| *o = !*o)>
+                <span aria-hidden="true">"☰"</span>
+            </button>
             <h1 class="brand" data-testid="app-name">"pocket-chat"</h1>
+            <div class="tools">
+                <button type="button" id="data-button" class="ghost" data-testid="data-button"
+                    aria-expanded=move || panels.data.get().to_string() on:click=move |_| toggle(panels.data)>
+                    {state.tr(Key::Data)}
+                </button>
+                <button type="button" id="settings-button" class="ghost" data-testid="settings-button"
+                    aria-expanded=move || panels.settings.get().to_string() on:click=move |_| toggle(panels.settings)>
+                    {state.tr(Key::Settings)}
+                </button>
+            </div>
+            <div class="look">
+                // Named in the language it switches to, as language switches are.
+                <button type="button" class="ghost" data-testid="language-button"
+                    lang=move || lang.get().other().code() title=state.tr(Key::SwitchLanguage)
+                    on:click=move |_| prefs::set_lang(state, lang.get_untracked().other())>
+                    {move || lang.get().other().name()}
+                </button>
+                <button type="button" class="ghost icon-button" data-testid="theme-button"
+                    title=theme_label aria-label=theme_label
+                    on:click=move |_| prefs::set_theme(state, state.theme.get_untracked().next())>
+                    <span aria-hidden="true">{theme_icon}</span>
+                </button>
+            </div>
             <div class="account">
-                <button type="button" class="ghost user-name" data-testid="user-name"
-                    aria-expanded=move || panels.users.get().to_string() title="Switch user"
+                <button type="button" id="user-button" class="ghost user-name" data-testid="user-name"
+                    aria-expanded=move || panels.users.get().to_string() title=state.tr(Key::SwitchUser)
                     on:click=move |_| toggle(panels.users)>{name}</button>
                 <button type="button" class="model" data-testid="model" title=other_model
                     on:click=move |_| { spawn_local(async move { people::switch_model(state, None).await; }); }>
                     {model}
                 </button>
                 <span class="balance" class:negative=move || balance().is_some_and(|b| b < 0)
-                    data-testid="balance" title="Your token balance">
-                    {move || balance().map(|b| format!("{} tokens", format::tokens(b)))}
+                    data-testid="balance" title=state.tr(Key::BalanceTitle)>
+                    {move || balance().map(|b| i18n::tokens(lang.get(), b))}
                 </span>
-                <button type="button" class="ghost" data-testid="data-button"
-                    aria-expanded=move || panels.data.get().to_string() on:click=move |_| toggle(panels.data)>"Data"</button>
-                <button type="button" class="ghost" data-testid="settings-button"
-                    aria-expanded=move || panels.settings.get().to_string() on:click=move |_| toggle(panels.settings)>"Settings"</button>
             </div>
         </header>
     }

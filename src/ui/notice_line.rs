@@ -1,6 +1,7 @@
 //! The notice line: one sentence saying what went wrong (or what was done), dismissible.
 
 use leptos::prelude::*;
+use pocket_chat_core::i18n::Key;
 
 use crate::state::{use_app_state, Notice};
 
@@ -15,9 +16,10 @@ pub fn NoticeLine() -> impl IntoView {
             };
             view! {
                 <div class=class role=role data-testid="notice">
-                    <p>{text}</p>
-                    <button type="button" class="ghost" aria-label="Dismiss" on:click=move |_| state.notice.set(None)>
-                        "×"
+                    <p>{move || text.get(state.lang.get())}</p>
+                    <button type="button" class="ghost icon-button" aria-label=state.tr(Key::Dismiss) title=state.tr(Key::Dismiss)
+                        on:click=move |_| state.notice.set(None)>
+                        <span aria-hidden="true">"×"</span>
                     </button>
                 </div>
             }

@@ -4,9 +4,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pocket_chat_core::i18n::Key;
 use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
 
-use crate::state::{now, save_settings, use_app_state, AppState, Notice};
+use crate::state::text::{key as text_of, Text};
+use crate::state::{now, save_settings, use_app_state, AppState};
 use crate::storage::users;
 
 #[component]
@@ -50,11 +52,11 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
     );
     let system = RwSignal::new(current.system_prompt.clone());
     let stream = RwSignal::new(current.stream);
-    let result = RwSignal::new(None::<Result<String, String>>);
+    let result = RwSignal::new(None::<Result<Text, Text>>);
     let pin = RwSignal::new(state.pin.get_untracked());
 
     // The settings the form describes, checked; the error is a sentence.
-    let collect = move || -> Result<(ProviderSettings, [String; 2]), String> {
+    let collect = move || -> Result<(ProviderSettings, [String; 2]), Text> {
         let mut s = state.settings.get_untracked();
         s.kind = kind.get_untracked();
         s.api_key = key.get_untracked().trim().to_owned();
@@ -65,12 +67,11 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
             model_b.get_untracked().trim().to_owned(),
         ];
         if models.iter().any(String::is_empty) {
-            return Err("Enter a name for both models.".into());
+            return Err(text_of(Key::BothModels));
         }
         match s.kind {
             ProviderKind::Azure => {
-                s.azure_endpoint =
-                    check_url(&endpoint.get_untracked()).map_err(|e| e.to_string())?;
+                s.azure_endpoint = check_url(&endpoint.get_untracked())?;
                 s.api_version = api_version.get_untracked().trim().to_owned();
                 s.deployments.insert(
                     models[0].clone(),
@@ -81,14 +82,16 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
                     deploy_b.get_untracked().trim().to_owned(),
                 );
             }
-            _ => s.base_url = check_url(&base_url.get_untracked()).map_err(|e| e.to_string())?,
+            _ => s.base_url = check_url(&base_url.get_untracked())?,
         }
         Ok((s, models))
     };
     let save = move |_| match collect() {
         Err(sentence) => result.set(Some(Err(sentence))),
         Ok((settings, models)) => spawn_local(async move {
-            save_settings(state, settings).await;
+            if !save_settings(state, settings).await {
+                return;
+            }
             crate::state::commands::set_pin(state, pin.get_untracked().trim().to_owned()).await;
             if let (Some(db), Some(user)) = (state.db(), state.user.get_untracked()) {
                 if user.models != models {
@@ -100,15 +103,13 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
             }
             result.set(None);
             open.set(false);
-            state
-                .notice
-                .set(Some(Notice::Info("Settings saved.".into())));
+            state.inform(text_of(Key::SettingsSaved));
         }),
     };
     let test = move |_| match collect() {
         Err(sentence) => result.set(Some(Err(sentence))),
         Ok((settings, models)) => {
-            result.set(Some(Ok("Testing…".into())));
+            result.set(Some(Ok(text_of(Key::Testing))));
             spawn_local(async move {
                 let model = state
                     .user
@@ -123,38 +124,40 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
         }
     };
     let is = move |k: ProviderKind| move || kind.get() == k;
+    let lang = state.lang;
+    let tr = move |k: Key| state.tr(k);
     view! {
-        <section class="panel settings" data-testid="settings-panel" aria-label="Settings">
-            <h2>"Settings"</h2>
+        <section class="panel settings" data-testid="settings-panel" aria-labelledby="settings-title">
+            <h2 id="settings-title">{tr(Key::Settings)}</h2>
             <div class="grid">
-                <label for="provider-kind">"Provider"</label>
+                <label for="provider-kind">{tr(Key::Provider)}</label>
                 <select id="provider-kind" data-testid="provider-kind"
                     on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
                         "azure" => ProviderKind::Azure,
                         "compatible" => ProviderKind::Compatible,
                         _ => ProviderKind::OpenAi,
                     })>
-                    <option value="openai" selected=is(ProviderKind::OpenAi)>"OpenAI"</option>
-                    <option value="azure" selected=is(ProviderKind::Azure)>"Azure OpenAI"</option>
-                    <option value="compatible" selected=is(ProviderKind::Compatible)>"OpenAI-compatible (Ollama, LM Studio, vLLM, …)"</option>
+                    <option value="openai" selected=is(ProviderKind::OpenAi)>{tr(Key::ProviderOpenAi)}</option>
+                    <option value="azure" selected=is(ProviderKind::Azure)>{tr(Key::ProviderAzure)}</option>
+                    <option value="compatible" selected=is(ProviderKind::Compatible)>{tr(Key::ProviderCompatible)}</option>
                 </select>
 
-                <label for="api-key">"API key"</label>
+                <label for="api-key">{tr(Key::ApiKey)}</label>
                 <span class="inline">
                     <input id="api-key" type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
-                        placeholder=move || if kind.get() == ProviderKind::Compatible { "optional" } else { "sk-…" }
+                        placeholder=move || if kind.get() == ProviderKind::Compatible { tr(Key::Optional)() } else { "sk-…" }
                         prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
-                    <button type="button" class="ghost" data-testid="clear-key" on:click=move |_| key.set(String::new())>"Clear"</button>
+                    <button type="button" class="ghost" data-testid="clear-key" on:click=move |_| key.set(String::new())>{tr(Key::Clear)}</button>
                 </span>
 
                 <Show when=move || kind.get() != ProviderKind::Azure>
-                    <label for="base-url">"Base URL"</label>
+                    <label for="base-url">{tr(Key::BaseUrl)}</label>
                     <input id="base-url" type="url" data-testid="base-url" prop:value=base_url
                         placeholder=move || if kind.get() == ProviderKind::Compatible { "http://localhost:11434/v1" } else { "https://api.openai.com" }
                         on:input=move |ev| base_url.set(event_target_value(&ev)) />
                 </Show>
                 <Show when=is(ProviderKind::Azure)>
-                    <label for="azure-endpoint">"Endpoint"</label>
+                    <label for="azure-endpoint">{tr(Key::Endpoint)}</label>
                     <input id="azure-endpoint" type="url" data-testid="azure-endpoint" placeholder="https://NAME.openai.azure.com"
                         prop:value=endpoint on:input=move |ev| endpoint.set(event_target_value(&ev)) />
                     <label for="api-version">"api-version"</label>
@@ -162,54 +165,54 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
                         on:input=move |ev| api_version.set(event_target_value(&ev)) />
                 </Show>
 
-                <label for="model-a">"Model 1"</label>
+                <label for="model-a">{tr(Key::Model1)}</label>
                 <span class="inline">
                     <input id="model-a" data-testid="model-a" prop:value=model_a on:input=move |ev| model_a.set(event_target_value(&ev)) />
                     <Show when=is(ProviderKind::Azure)>
-                        <input aria-label="Deployment of model 1" data-testid="deployment-a" placeholder="deployment"
+                        <input aria-label=tr(Key::Deployment1) data-testid="deployment-a" placeholder=tr(Key::DeploymentPlaceholder)
                             prop:value=deploy_a on:input=move |ev| deploy_a.set(event_target_value(&ev)) />
                     </Show>
                 </span>
-                <label for="model-b">"Model 2"</label>
+                <label for="model-b">{tr(Key::Model2)}</label>
                 <span class="inline">
                     <input id="model-b" data-testid="model-b" prop:value=model_b on:input=move |ev| model_b.set(event_target_value(&ev)) />
                     <Show when=is(ProviderKind::Azure)>
-                        <input aria-label="Deployment of model 2" data-testid="deployment-b" placeholder="deployment"
+                        <input aria-label=tr(Key::Deployment2) data-testid="deployment-b" placeholder=tr(Key::DeploymentPlaceholder)
                             prop:value=deploy_b on:input=move |ev| deploy_b.set(event_target_value(&ev)) />
                     </Show>
                 </span>
 
-                <label for="system-prompt">"System prompt"</label>
-                <textarea id="system-prompt" rows="2" data-testid="system-prompt" placeholder="optional"
+                <label for="system-prompt">{tr(Key::SystemPrompt)}</label>
+                <textarea id="system-prompt" rows="2" data-testid="system-prompt" placeholder=tr(Key::Optional)
                     prop:value=system on:input=move |ev| system.set(event_target_value(&ev))></textarea>
 
-                <label for="topup-pin">"Top-up PIN"</label>
+                <label for="topup-pin">{tr(Key::TopUpPin)}</label>
                 <span class="inline">
                     <input id="topup-pin" type="password" inputmode="numeric" autocomplete="off" data-testid="topup-pin-setting"
-                        placeholder="optional" prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
+                        placeholder=tr(Key::Optional) prop:value=pin on:input=move |ev| pin.set(event_target_value(&ev)) />
                 </span>
                 <span></span>
-                <p class="hint">"When set, adding tokens and deleting users ask for it. A soft guard for a shared family or classroom browser, not a lock: anyone with the browser's developer tools can get around it."</p>
+                <p class="hint">{tr(Key::PinHint)}</p>
 
                 <span></span>
                 <label class="check">
                     <input type="checkbox" data-testid="stream" prop:checked=stream
                         on:change=move |ev| stream.set(event_target_checked(&ev)) />
-                    "Stream replies as they are written"
+                    {tr(Key::StreamReplies)}
                 </label>
             </div>
-            <p class="hint">"The key is kept in this browser and sent only to the address above."</p>
+            <p class="hint">{tr(Key::KeyHint)}</p>
             {move || result.get().map(|r| {
                 let (class, text) = match r {
                     Ok(t) => ("result ok", t),
                     Err(t) => ("result bad", t),
                 };
-                view! { <p class=class role="status" data-testid="settings-result">{text}</p> }
+                view! { <p class=class role="status" data-testid="settings-result">{move || text.get(lang.get())}</p> }
             })}
             <div class="row">
-                <button type="button" data-testid="save-settings" on:click=save>"Save"</button>
-                <button type="button" class="ghost" data-testid="test-connection" on:click=test>"Test connection"</button>
-                <button type="button" class="ghost" on:click=move |_| open.set(false)>"Close"</button>
+                <button type="button" data-testid="save-settings" on:click=save>{tr(Key::Save)}</button>
+                <button type="button" class="ghost" data-testid="test-connection" on:click=test>{tr(Key::TestConnection)}</button>
+                <button type="button" class="ghost" on:click=move |_| open.set(false)>{tr(Key::Close)}</button>
             </div>
         </section>
     }

@@ -1,7 +1,9 @@
 //! The thread list: the current user's threads, newest first, a New thread button, and a
-//! delete button per thread. On a phone it opens from the header.
+//! delete button per thread. On a phone it slides over the thread from the header's ☰
+//! button and closes after a choice, on its × button, on a tap beside it, or on Escape.
 
 use leptos::prelude::*;
+use pocket_chat_core::i18n::{self, Key};
 
 use crate::state::{threads, use_app_state};
 
@@ -9,32 +11,72 @@ use crate::state::{threads, use_app_state};
 pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
     let state = use_app_state();
     let current = state.thread;
+    let lang = state.lang;
+    // On a phone the list opens over the thread: the keyboard goes into it, and back to
+    // the ☰ button when it closes from inside.
+    Effect::new(move |was_open: Option<bool>| {
+        let now_open = open.get();
+        if now_open && was_open == Some(false) {
+            request_animation_frame(|| crate::app::focus("new-thread"));
+        } else if !now_open && was_open == Some(true) && focus_inside_sidebar() {
+            crate::app::focus("threads-toggle");
+        }
+        now_open
+    });
     view! {
-        <aside class="sidebar" class:open=move || open.get() data-testid="sidebar" aria-label="Threads">
-            <button type="button" class="new-thread" data-testid="new-thread"
-                on:click=move |_| { threads::start_new(state); open.set(false); }>
-                "+ New thread"
-            </button>
+        <div class="scrim" class:open=move || open.get() aria-hidden="true" on:click=move |_| open.set(false)></div>
+        <aside id="sidebar" class="sidebar" class:open=move || open.get() data-testid="sidebar"
+            aria-label=state.tr(Key::ThreadsToggle)>
+            <div class="sidebar-head">
+                <button type="button" id="new-thread" class="new-thread" data-testid="new-thread"
+                    on:click=move |_| { threads::start_new(state); open.set(false); }>
+                    {state.tr(Key::NewThreadButton)}
+                </button>
+                <button type="button" class="ghost icon-button close-sidebar" data-testid="close-sidebar"
+                    aria-label=state.tr(Key::CloseThreads) title=state.tr(Key::CloseThreads)
+                    on:click=move |_| open.set(false)>
+                    <span aria-hidden="true">"×"</span>
+                </button>
+            </div>
             <ul class="thread-list" data-testid="thread-list">
                 <For each=move || state.threads.get() key=|t| (t.thread_id, t.title.clone()) let:thread>
                     {
                         let id = thread.thread_id.unwrap_or_default();
-                        let title = if thread.title.is_empty() { "Untitled".to_owned() } else { thread.title.clone() };
-                        let label = format!("Delete thread “{title}”");
+                        let title = thread.title.clone();
+                        let shown = {
+                            let title = title.clone();
+                            move || if title.is_empty() { i18n::t(lang.get(), Key::Untitled).to_owned() } else { title.clone() }
+                        };
+                        let shown2 = shown.clone();
+                        let label = move || i18n::delete_thread(lang.get(), &shown2());
                         view! {
                             <li class="thread-item" class:active=move || current.get() == Some(id) data-testid="thread-item">
                                 <a href=threads::link(id) data-testid="thread-link"
                                     aria-current=move || (current.get() == Some(id)).then_some("page")
                                     on:click=move |ev| { ev.prevent_default(); threads::open(state, id); open.set(false); }>
-                                    {title}
+                                    {shown}
                                 </a>
-                                <button type="button" class="icon" aria-label=label data-testid="delete-thread"
-                                    on:click=move |_| threads::delete(state, id)>"×"</button>
+                                <button type="button" class="icon" aria-label=label.clone() title=label data-testid="delete-thread"
+                                    on:click=move |_| threads::delete(state, id)>
+                                    <span aria-hidden="true">"×"</span>
+                                </button>
                             </li>
                         }
                     }
                 </For>
             </ul>
         </aside>
+    }
+}
+
+/// True when the keyboard focus is in the thread list, or was lost to the page.
+fn focus_inside_sidebar() -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let body: Option<web_sys::Element> = document.body().map(Into::into);
+    match document.active_element() {
+        Some(active) => active.closest("#sidebar").ok().flatten().is_some() || Some(active) == body,
+        None => true,
     }
 }

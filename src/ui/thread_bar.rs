@@ -2,20 +2,22 @@
 //! model's price is known, in money.
 
 use leptos::prelude::*;
-use pocket_chat_core::{format, pricing};
+use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::pricing;
 
 use crate::state::use_app_state;
 
 #[component]
 pub fn ThreadBar() -> impl IntoView {
     let state = use_app_state();
+    let lang = state.lang;
     let title = move || {
         let id = state.thread.get();
         state.threads.with(|ts| {
             ts.iter()
                 .find(|t| t.thread_id.is_some() && t.thread_id == id)
                 .map(|t| t.title.clone())
-                .unwrap_or_else(|| "New thread".into())
+                .unwrap_or_else(|| i18n::t(lang.get(), Key::NewThread).to_owned())
         })
     };
     let used = move || {
@@ -25,10 +27,7 @@ pub fn ThreadBar() -> impl IntoView {
                 .iter()
                 .map(|m| pricing::cost(&m.model, m.prompt_tokens, m.completion_tokens))
                 .sum();
-            let tokens = format!(
-                "{} tokens",
-                format::tokens(i64::try_from(tokens).unwrap_or(i64::MAX))
-            );
+            let tokens = i18n::tokens_u(lang.get(), tokens);
             match cost {
                 Some(c) if !ms.is_empty() => format!("{tokens} · {}", pricing::usd(c)),
                 _ => tokens,
@@ -38,7 +37,7 @@ pub fn ThreadBar() -> impl IntoView {
     view! {
         <div class="thread-bar">
             <span class="thread-title" data-testid="thread-title">{title}</span>
-            <span class="thread-used" data-testid="thread-used" title="Used in this thread">{used}</span>
+            <span class="thread-used" data-testid="thread-used" title=state.tr(Key::UsedInThread)>{used}</span>
         </div>
     }
 }

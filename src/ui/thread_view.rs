@@ -2,12 +2,14 @@
 //! its reply streaming in, or an empty state that says what to do.
 
 use leptos::prelude::*;
+use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::ledger::DebitKind;
+use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Message, MessageStatus};
-use pocket_chat_core::{commands, markdown};
 use wasm_bindgen::JsCast;
 
 use crate::state::use_app_state;
+use crate::ui::first_run::FirstRun;
 use crate::ui::top_up_form::TopUpForm;
 
 /// The id of the element streamed text is appended to.
@@ -32,27 +34,33 @@ pub fn ThreadView() -> impl IntoView {
             && state.thread_notes.with(Vec::is_empty)
             && state.top_up.with(Option::is_none)
     };
+    let lang = state.lang;
     view! {
         <Show
             when=move || !empty()
-            fallback=|| view! {
-                <div class="empty" data-testid="empty-thread">
-                    <p class="empty-title">"Start a conversation"</p>
-                    <p class="empty-hint">"Type a message below. Enter sends, Shift+Enter starts a new line."</p>
-                    <ul class="empty-commands">
-                        {commands::help_lines().into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
-                    </ul>
-                </div>
+            fallback=move || view! {
+                <Show when=move || !state.first_run.get() fallback=|| view! { <FirstRun /> }>
+                    <div class="empty" data-testid="empty-thread">
+                        <p class="empty-title">{state.tr(Key::EmptyTitle)}</p>
+                        <p class="empty-hint">{state.tr(Key::EmptyHint)}</p>
+                        <ul class="empty-commands">
+                            {move || i18n::help_lines(lang.get()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                </Show>
             }
         >
-            <ol class="messages" data-testid="messages" on:click=copy_code>
+            <ol class="messages" data-testid="messages" on:click=move |ev| copy_code(lang.get_untracked(), ev)>
                 <For each=move || state.messages.get() key=|m| m.message_id let:message>
                     <Exchange message=message />
                 </For>
                 <For each=move || state.thread_notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
                     <li class="thread-note" data-testid="thread-note">
                         <span class="note-typed">{item.1.typed}</span>
-                        <span class="note-answer" data-testid="note-answer">{item.1.answer}</span>
+                        <span class="note-answer" data-testid="note-answer">{
+                            let answer = item.1.answer;
+                            move || answer.get(lang.get())
+                        }</span>
                     </li>
                 </For>
                 <TopUpForm />
@@ -60,7 +68,7 @@ pub fn ThreadView() -> impl IntoView {
                     <li class="exchange pending" data-testid="pending">
                         {(p.omitted > 0).then(|| view! {
                             <p class="context-note" data-testid="omitted-note">
-                                {format!("{} older exchanges were left out: they do not fit in the model's context.", p.omitted)}
+                                {move || i18n::omitted_note(lang.get(), p.omitted)}
                             </p>
                         })}
                         <div class="message user"><div class="bubble" data-testid="prompt">{p.prompt}</div></div>
@@ -82,35 +90,41 @@ fn Exchange(message: Message) -> impl IntoView {
     let id = message.message_id;
     let context_starts_here = move || id.is_some() && state.first_in_context.get() == id;
     let html = markdown::render(&message.completion);
-    let note = match (message.status, message.debit_kind) {
-        (MessageStatus::Interrupted, _) => Some(format!(
-            "Stopped early · about {} tokens (estimated)",
-            message.total
-        )),
-        (_, DebitKind::Estimated) => Some(format!(
-            "About {} tokens (estimated: the provider sent no usage)",
-            message.total
-        )),
+    let lang = state.lang;
+    let total = message.total;
+    let note: Option<fn(Lang, u64) -> String> = match (message.status, message.debit_kind) {
+        (MessageStatus::Interrupted, _) => Some(i18n::stopped_note),
+        (_, DebitKind::Estimated) => Some(i18n::estimated_note),
         (_, DebitKind::Exact) => None,
     };
     view! {
         <li class="exchange" data-testid="exchange">
             <Show when=context_starts_here>
-                <p class="context-note" data-testid="context-start">
-                    "Exchanges above this line no longer fit in the model's context and were not sent."
-                </p>
+                <p class="context-note" data-testid="context-start">{state.tr(Key::ContextStart)}</p>
             </Show>
             <div class="message user"><div class="bubble" data-testid="prompt">{message.prompt}</div></div>
             <div class="message assistant">
-                <div class="markdown" data-testid="reply" inner_html=html></div>
-                {note.map(|n| view! { <p class="note" data-testid="reply-note">{n}</p> })}
+                <div class="markdown" data-testid="reply" inner_html=move || copy_labels(&html, lang.get())></div>
+                {note.map(|n| view! { <p class="note" data-testid="reply-note">{move || n(lang.get(), total)}</p> })}
             </div>
         </li>
     }
 }
 
+/// The rendered reply with its code blocks' Copy buttons in `lang` (the renderer writes
+/// them in English).
+fn copy_labels(html: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => html.to_owned(),
+        _ => html.replace(
+            "data-copy>Copy</button>",
+            &format!("data-copy>{}</button>", i18n::t(lang, Key::Copy)),
+        ),
+    }
+}
+
 /// Copies a code block's text when its Copy button is clicked (one listener for all).
-fn copy_code(ev: leptos::ev::MouseEvent) {
+fn copy_code(lang: Lang, ev: leptos::ev::MouseEvent) {
     let Some(button) = ev
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -130,5 +144,5 @@ fn copy_code(ev: leptos::ev::MouseEvent) {
         return;
     };
     let _ = window.navigator().clipboard().write_text(&code);
-    button.set_text_content(Some("Copied"));
+    button.set_text_content(Some(i18n::t(lang, Key::Copied)));
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::format;
+use pocket_chat_core::i18n::{self, Key};
 
 use crate::state::{people, use_app_state};
 
@@ -14,6 +14,8 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let edit_name = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<String>);
+    let lang = state.lang;
+    let tr = move |k: Key| state.tr(k);
     let create = move || {
         let name = new_name.get_untracked();
         new_name.set(String::new());
@@ -24,9 +26,9 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <Show when=move || open.get()>
-            <section class="panel" data-testid="users-panel" aria-label="Users">
-                <h2>"Who is chatting?"</h2>
-                <p class="hint">"Each person has their own threads, models and token balance in this browser."</p>
+            <section class="panel" data-testid="users-panel" aria-labelledby="users-title">
+                <h2 id="users-title">{tr(Key::WhoIsChatting)}</h2>
+                <p class="hint">{tr(Key::UsersHint)}</p>
                 <ul class="user-list">
                     <For each=move || state.users.get() key=|u| (u.user_id.clone(), u.display_name.clone(), u.num_token) let:user>
                         {
@@ -39,18 +41,18 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                                 <li class="user-row" data-testid="user-row">
                                     <Show when=move || editing.get().as_deref() == Some(id2.as_str())
                                         fallback=move || view! { <span class="user-label" data-testid="user-label">{name.clone()}</span> }>
-                                        <input aria-label="New name" data-testid="rename-input" prop:value=edit_name
+                                        <input aria-label=tr(Key::NewName) data-testid="rename-input" prop:value=edit_name
                                             on:input=move |ev| edit_name.set(event_target_value(&ev)) />
                                         <button type="button" data-testid="rename-save" on:click={
                                             let id = id3.clone();
                                             move |_| {
                                                 let (id, name) = (id.clone(), edit_name.get_untracked());
                                                 editing.set(None);
-                                                spawn_local(async move { people::rename(state, &id, &name).await });
+                                                spawn_local(async move { people::rename(state, &id, &name).await; });
                                             }
-                                        }>"Save"</button>
+                                        }>{tr(Key::Save)}</button>
                                     </Show>
-                                    <span class="user-balance">{format!("{} tokens", format::tokens(user.num_token))}</span>
+                                    <span class="user-balance">{move || i18n::tokens(lang.get(), user.num_token)}</span>
                                     <span class="row-actions">
                                         <button type="button" class="ghost" data-testid="switch-user" disabled=is_current.clone()
                                             on:click={
@@ -59,11 +61,11 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                                                     let id = id.clone();
                                                     spawn_local(async move { people::switch_to(state, &id).await; open.set(false); });
                                                 }
-                                            }>"Switch"</button>
+                                            }>{tr(Key::Switch)}</button>
                                         <button type="button" class="ghost" data-testid="rename-user" on:click={
                                             let (id, name) = (id5.clone(), name2.clone());
                                             move |_| { edit_name.set(name.clone()); editing.set(Some(id.clone())); }
-                                        }>"Rename"</button>
+                                        }>{tr(Key::Rename)}</button>
                                         <DeleteUser user_id=user.user_id.clone() name=user.display_name.clone() confirming=confirming />
                                     </span>
                                 </li>
@@ -72,10 +74,10 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                     </For>
                 </ul>
                 <form class="row" on:submit=move |ev| { ev.prevent_default(); create(); }>
-                    <label for="new-user-name">"New user"</label>
-                    <input id="new-user-name" data-testid="new-user-name" placeholder="Name"
+                    <label for="new-user-name">{tr(Key::NewUser)}</label>
+                    <input id="new-user-name" data-testid="new-user-name" placeholder=tr(Key::NamePlaceholder)
                         prop:value=new_name on:input=move |ev| new_name.set(event_target_value(&ev)) />
-                    <button type="submit" data-testid="create-user">"Add user"</button>
+                    <button type="submit" data-testid="create-user">{tr(Key::AddUser)}</button>
                 </form>
             </section>
         </Show>
@@ -94,7 +96,9 @@ fn DeleteUser(
         let id = user_id.clone();
         move || confirming.get().as_deref() == Some(id.as_str())
     };
-    let question = format!("Delete {name} and all their threads, messages and payments?");
+    let lang = state.lang;
+    let tr = move |k: Key| state.tr(k);
+    let question = move || i18n::delete_user_question(lang.get(), &name);
     let typed_pin = RwSignal::new(String::new());
     let needs_pin = move || !state.pin.get().is_empty();
     view! {
@@ -103,13 +107,13 @@ fn DeleteUser(
                 let id = user_id.clone();
                 move || {
                     let id = id.clone();
-                    view! { <button type="button" class="ghost" data-testid="delete-user" on:click=move |_| confirming.set(Some(id.clone()))>"Delete"</button> }
+                    view! { <button type="button" class="ghost" data-testid="delete-user" on:click=move |_| confirming.set(Some(id.clone()))>{tr(Key::Delete)}</button> }
                 }
             }>
             <span class="confirm-inline" role="alert">
                 <span>{question.clone()}</span>
                 <Show when=needs_pin>
-                    <input type="password" inputmode="numeric" aria-label="PIN" placeholder="PIN" data-testid="delete-user-pin"
+                    <input type="password" inputmode="numeric" aria-label=tr(Key::Pin) placeholder=tr(Key::Pin) data-testid="delete-user-pin"
                         prop:value=typed_pin on:input=move |ev| typed_pin.set(event_target_value(&ev)) />
                 </Show>
                 <button type="button" class="danger" data-testid="confirm-delete-user" on:click={
@@ -120,8 +124,8 @@ fn DeleteUser(
                         let pin = typed_pin.get_untracked();
                         spawn_local(async move { people::delete(state, &id, &pin).await });
                     }
-                }>"Delete"</button>
-                <button type="button" class="ghost" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                }>{tr(Key::Delete)}</button>
+                <button type="button" class="ghost" on:click=move |_| confirming.set(None)>{tr(Key::Cancel)}</button>
             </span>
         </Show>
     }

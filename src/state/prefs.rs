@@ -1,0 +1,112 @@
+//! The look of the page: its language (from the browser, unless the user chose one) and
+//! its theme (the system's, unless the user chose light or dark), both kept in the settings
+//! store and applied to `<html lang>` and `<html data-theme>`.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pocket_chat_core::i18n::Lang;
+
+use super::AppState;
+use crate::storage::{settings, Database};
+
+/// The settings key of the chosen language ("en", "ja"); absent: the browser's.
+pub const LANGUAGE_KEY: &str = "ui_language";
+/// The settings key of the chosen theme ("system", "light", "dark").
+pub const THEME_KEY: &str = "ui_theme";
+
+/// Which colours the page uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// Light or dark as the system prefers (`prefers-color-scheme`).
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    /// The value stored, and set as `data-theme` (the stylesheet reads it).
+    pub fn code(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The theme a stored [`Theme::code`] names.
+    pub fn from_code(code: &str) -> Option<Theme> {
+        [Theme::System, Theme::Light, Theme::Dark]
+            .into_iter()
+            .find(|t| t.code() == code)
+    }
+
+    /// The next theme of the header's theme button: system → light → dark → system.
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::System => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+}
+
+/// The browser's language, as `navigator.language` tells it.
+pub fn browser_lang() -> Lang {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .map_or(Lang::En, |tag| Lang::from_browser(&tag))
+}
+
+/// Reads the user's stored choices; a missing or unreadable one leaves the default.
+pub async fn load(state: AppState, db: &Database) {
+    let stored = |key| async move {
+        settings::get(db, key)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.as_str().map(str::to_owned))
+    };
+    if let Some(lang) = stored(LANGUAGE_KEY).await.and_then(|c| Lang::from_code(&c)) {
+        state.lang.set(lang);
+    }
+    if let Some(theme) = stored(THEME_KEY).await.and_then(|c| Theme::from_code(&c)) {
+        state.theme.set(theme);
+    }
+}
+
+/// Shows the page in `lang` and remembers the choice.
+pub fn set_lang(state: AppState, lang: Lang) {
+    state.lang.set(lang);
+    remember(state, LANGUAGE_KEY, lang.code());
+}
+
+/// Uses `theme` and remembers the choice.
+pub fn set_theme(state: AppState, theme: Theme) {
+    state.theme.set(theme);
+    remember(state, THEME_KEY, theme.code());
+}
+
+fn remember(state: AppState, key: &'static str, code: &'static str) {
+    spawn_local(async move {
+        let Some(db) = state.db() else { return };
+        if let Err(e) = settings::put(&db, key, code.into()).await {
+            state.fail(e);
+        }
+    });
+}
+
+/// Keeps `<html lang>` and `<html data-theme>` in step with the state, so that screen
+/// readers pronounce the right language and the stylesheet picks the colours.
+pub fn apply_to_page(state: AppState) {
+    Effect::new(move |_| {
+        let (lang, theme) = (state.lang.get(), state.theme.get());
+        let root = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element());
+        if let Some(root) = root {
+            let _ = root.set_attribute("lang", lang.code());
+            let _ = root.set_attribute("data-theme", theme.code());
+        }
+    });
+}

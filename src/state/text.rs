@@ -1,0 +1,83 @@
+//! Sentences kept as "how to say it" rather than as words, so that a notice or a thread
+//! note shown in English turns Japanese (and back) when the user switches languages.
+
+use std::sync::Arc;
+
+use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
+
+use crate::storage::transfer::TransferError;
+use crate::storage::StorageError;
+
+/// A sentence in whatever language is current when it is shown.
+#[derive(Clone)]
+pub struct Text(Arc<dyn Fn(Lang) -> String + Send + Sync>);
+
+impl Text {
+    /// A sentence built for a language when shown.
+    pub fn new(say: impl Fn(Lang) -> String + Send + Sync + 'static) -> Text {
+        Text(Arc::new(say))
+    }
+
+    /// Words that are the same in every language: model names, what the user typed.
+    pub fn verbatim(words: impl Into<String>) -> Text {
+        let words = words.into();
+        Text::new(move |_| words.clone())
+    }
+
+    /// The sentence in `lang`.
+    pub fn get(&self, lang: Lang) -> String {
+        (self.0)(lang)
+    }
+}
+
+impl<T: Localize + Send + Sync + 'static> From<T> for Text {
+    fn from(value: T) -> Text {
+        Text::new(move |lang| value.localize(lang))
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Text").field(&self.get(Lang::En)).finish()
+    }
+}
+
+/// Two texts are the same when they are the same sentence (not merely equal words).
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Text {}
+
+impl Localize for StorageError {
+    fn localize(&self, lang: Lang) -> String {
+        let problem = match self {
+            _ if lang == Lang::En => return self.to_string(),
+            StorageError::Ledger(e) => return i18n::localize_ledger(lang, e),
+            StorageError::Invariant(e) => return i18n::localize_invariant(lang, e),
+            StorageError::Unavailable => StorageProblem::Unavailable,
+            StorageError::QuotaExceeded => StorageProblem::QuotaExceeded,
+            StorageError::Corrupt { store, detail } => StorageProblem::Corrupt { store, detail },
+            StorageError::NotFound(what) => StorageProblem::NotFound(what),
+            StorageError::InvalidAmount => StorageProblem::InvalidAmount,
+            StorageError::Backend(detail) => StorageProblem::Backend(detail),
+        };
+        i18n::storage_ja(problem)
+    }
+}
+
+impl Localize for TransferError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            TransferError::File(e) => i18n::localize_import(lang, e),
+            TransferError::Storage(e) => e.localize(lang),
+        }
+    }
+}
+
+/// A fixed text of the catalog as a [`Text`].
+pub fn key(key: Key) -> Text {
+    Text::from(key)
+}

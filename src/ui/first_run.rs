@@ -1,0 +1,187 @@
+//! The first-run card, shown in place of the empty thread until provider settings are
+//! saved: your name, the provider, its key (and address where the provider needs one),
+//! "Start chatting" and "Later". Everything else stays in Settings.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pocket_chat_core::i18n::{self, Key, Lang};
+use pocket_chat_core::provider::{
+    check_url, CallSpec, ProviderKind, ProviderSettings, SettingsError,
+};
+
+use crate::state::text::Text;
+use crate::state::{people, save_settings, use_app_state, AppState};
+
+/// True when `name` is the name a user gets automatically, in either language.
+fn is_default_name(name: &str) -> bool {
+    Lang::ALL
+        .iter()
+        .any(|&lang| i18n::t(lang, Key::DefaultUserName) == name)
+}
+
+#[component]
+pub fn FirstRun() -> impl IntoView {
+    let state = use_app_state();
+    let lang = state.lang;
+    // Until the user types a name, an automatic one follows the language.
+    let typed_name = RwSignal::new(None::<String>);
+    let name = move || {
+        typed_name.get().unwrap_or_else(|| {
+            let current = state
+                .user
+                .with(|u| u.as_ref().map(|u| u.display_name.clone()));
+            match current {
+                Some(n) if !is_default_name(&n) => n,
+                _ => i18n::t(lang.get(), Key::DefaultUserName).to_owned(),
+            }
+        })
+    };
+    let kind = RwSignal::new(ProviderKind::OpenAi);
+    let key = RwSignal::new(String::new());
+    let base_url = RwSignal::new(String::new());
+    let endpoint = RwSignal::new(String::new());
+    let problem = RwSignal::new(None::<Text>);
+    let busy = RwSignal::new(false);
+
+    let start = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        match collect(state, kind, key, base_url, endpoint) {
+            Err(why) => problem.set(Some(why)),
+            Ok(settings) => {
+                let name = name();
+                busy.set(true);
+                spawn_local(async move {
+                    finish(state, settings, name, problem).await;
+                    busy.set(false);
+                });
+            }
+        }
+    };
+    let later = move |_| state.first_run.set(false);
+    let is = move |k: ProviderKind| move || kind.get() == k;
+    view! {
+        <section class="first-run panel" data-testid="first-run" aria-labelledby="first-run-title">
+            <h2 id="first-run-title">{state.tr(Key::WelcomeTitle)}</h2>
+            <p class="hint">{state.tr(Key::WelcomeIntro)}</p>
+            <form on:submit=move |ev| { ev.prevent_default(); start(); }>
+                <div class="grid">
+                    <label for="first-run-name">{state.tr(Key::YourName)}</label>
+                    <input id="first-run-name" data-testid="first-run-name" autocomplete="nickname"
+                        prop:value=name on:input=move |ev| typed_name.set(Some(event_target_value(&ev))) />
+
+                    <label for="first-run-kind">{state.tr(Key::Provider)}</label>
+                    <select id="first-run-kind" data-testid="first-run-kind"
+                        on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
+                            "azure" => ProviderKind::Azure,
+                            "compatible" => ProviderKind::Compatible,
+                            _ => ProviderKind::OpenAi,
+                        })>
+                        <option value="openai" selected=is(ProviderKind::OpenAi)>{state.tr(Key::ProviderOpenAi)}</option>
+                        <option value="azure" selected=is(ProviderKind::Azure)>{state.tr(Key::ProviderAzure)}</option>
+                        <option value="compatible" selected=is(ProviderKind::Compatible)>{state.tr(Key::ProviderCompatible)}</option>
+                    </select>
+
+                    <Show when=is(ProviderKind::Azure)>
+                        <label for="first-run-endpoint">{state.tr(Key::Endpoint)}</label>
+                        <input id="first-run-endpoint" type="url" data-testid="first-run-endpoint"
+                            placeholder="https://NAME.openai.azure.com"
+                            prop:value=endpoint on:input=move |ev| endpoint.set(event_target_value(&ev)) />
+                    </Show>
+                    <Show when=is(ProviderKind::Compatible)>
+                        <label for="first-run-base">{state.tr(Key::BaseUrl)}</label>
+                        <input id="first-run-base" type="url" data-testid="first-run-base"
+                            placeholder="http://localhost:11434/v1"
+                            prop:value=base_url on:input=move |ev| base_url.set(event_target_value(&ev)) />
+                    </Show>
+
+                    <label for="first-run-key">{state.tr(Key::ApiKey)}</label>
+                    <input id="first-run-key" type="password" autocomplete="off" spellcheck="false" data-testid="first-run-key"
+                        placeholder=move || if kind.get() == ProviderKind::Compatible { state.tr(Key::Optional)() } else { "sk-…" }
+                        prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
+                </div>
+                <p class="hint">
+                    {state.tr(Key::KeyHint)}
+                    // Japanese runs sentences together; English puts a space between them.
+                    {move || if lang.get() == Lang::En { " " } else { "" }}
+                    {state.tr(Key::WelcomeMore)}
+                </p>
+                {move || problem.get().map(|p| view! {
+                    <p class="result bad" role="alert" data-testid="first-run-problem">{move || p.get(lang.get())}</p>
+                })}
+                <div class="row">
+                    <button type="submit" data-testid="first-run-start" disabled=move || busy.get()>
+                        {state.tr(Key::StartChatting)}
+                    </button>
+                    <button type="button" class="link" data-testid="first-run-later" on:click=later>
+                        {state.tr(Key::Later)}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// The settings the card describes, checked as a call would check them.
+fn collect(
+    state: AppState,
+    kind: RwSignal<ProviderKind>,
+    key: RwSignal<String>,
+    base_url: RwSignal<String>,
+    endpoint: RwSignal<String>,
+) -> Result<ProviderSettings, Text> {
+    let mut s = state.settings.get_untracked();
+    s.kind = kind.get_untracked();
+    s.api_key = key.get_untracked().trim().to_owned();
+    // An empty address is missing, not malformed: say what to enter.
+    let (endpoint, base_url) = (endpoint.get_untracked(), base_url.get_untracked());
+    match s.kind {
+        ProviderKind::Azure if endpoint.trim().is_empty() => {
+            return Err(SettingsError::MissingEndpoint.into())
+        }
+        ProviderKind::Azure => s.azure_endpoint = check_url(&endpoint)?,
+        ProviderKind::Compatible if base_url.trim().is_empty() => {
+            return Err(crate::state::text::key(Key::EnterBaseUrl))
+        }
+        ProviderKind::Compatible => s.base_url = check_url(&base_url)?,
+        ProviderKind::OpenAi => s.base_url = pocket_chat_core::provider::OPENAI_BASE.to_owned(),
+    }
+    // A request for the user's model says whether anything is still missing.
+    let model = state
+        .user
+        .get_untracked()
+        .map(|u| u.model)
+        .unwrap_or_else(|| crate::state::DEFAULT_MODELS[0].to_owned());
+    let probe = CallSpec {
+        model,
+        messages: Vec::new(),
+        reply_cap: 1,
+        stream: s.stream,
+    };
+    s.request(&probe)?;
+    Ok(s)
+}
+
+/// Renames the first user when the name changed, then stores the settings, which closes
+/// the card; the input box gets the focus, ready for the first message.
+async fn finish(
+    state: AppState,
+    settings: ProviderSettings,
+    name: String,
+    problem: RwSignal<Option<Text>>,
+) {
+    let name = name.trim().to_owned();
+    if name.is_empty() {
+        return problem.set(Some(crate::state::text::key(Key::EmptyName)));
+    }
+    let current = state.user.get_untracked();
+    if let Some(user) = current.filter(|u| u.display_name != name) {
+        if !people::rename(state, &user.user_id, &name).await {
+            return;
+        }
+    }
+    if save_settings(state, settings).await {
+        crate::app::focus("composer-input");
+    }
+}
