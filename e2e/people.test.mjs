@@ -180,11 +180,17 @@ test('two users: each sees their own threads and balance; deleting one keeps the
   await waitText(page.getByTestId('balance'), firstBalance);
   assert.deepEqual(await page.getByTestId('thread-link').allInnerTexts(), ['from the first user']);
 
+  // Rename: the new name shows in the list and the header of that user.
   await page.getByTestId('user-name').click();
-  const hanako = page.getByTestId('user-row').filter({ hasText: '花子' });
+  await page.getByTestId('user-row').filter({ hasText: '花子' }).getByTestId('rename-user').click();
+  await page.getByTestId('rename-input').fill('はなこ');
+  await page.getByTestId('rename-save').click();
+  await waitText(page.getByTestId('user-row').filter({ hasText: 'はなこ' }).getByTestId('user-label'), 'はなこ');
+  assert.equal((await dumpDb(page)).users.filter((u) => u.display_name === 'はなこ').length, 1);
+  const hanako = page.getByTestId('user-row').filter({ hasText: 'はなこ' });
   await hanako.getByTestId('delete-user').click();
   await hanako.getByTestId('confirm-delete-user').click();
-  await waitText(page.getByTestId('notice'), /Deleted 花子 with all their threads, messages and payments\./);
+  await waitText(page.getByTestId('notice'), /Deleted はなこ with all their threads, messages and payments\./);
   const dump = await dumpDb(page);
   assert.deepEqual(dump.users.map((u) => u.display_name), ['You']);
   assert.ok(dump.threads.every((t) => t.user_id === dump.users[0].user_id));

@@ -70,10 +70,14 @@ test('Enter sends, Shift+Enter adds a line, whitespace alone sends nothing', asy
   const { page, context } = await ready();
   const input = page.getByTestId('composer-input');
   await input.click();
+  const oneLine = (await input.boundingBox()).height;
   await page.keyboard.type('first line');
   await page.keyboard.press('Shift+Enter');
   await page.keyboard.type('second line');
   assert.equal(await input.inputValue(), 'first line\nsecond line');
+  // The box grows with its text.
+  const twoLines = (await input.boundingBox()).height;
+  assert.ok(twoLines > oneLine + 10, `height ${oneLine} → ${twoLines}`);
   assert.equal(await page.getByTestId('exchange').count(), 0);
   await page.keyboard.press('Enter');
   await waitText(page.getByTestId('reply'), 'Echo: first line\nsecond line');
