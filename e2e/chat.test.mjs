@@ -342,3 +342,33 @@ test('older exchanges that no longer fit the window are left out, and the thread
   await assertLedger(page, problems);
   await context.close();
 });
+
+// Guards against losing a reply (and its cost) when the tab is reloaded or closed while it
+// streams: what arrived is saved as it comes, as an interrupted exchange debited by estimate.
+test('reloading mid-stream keeps what arrived as an interrupted, debited exchange', async () => {
+  const { page, context, problems } = await open();
+  await configure(page);
+  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  const words = Array.from({ length: 60 }, (_, i) => `r${i}`).join(' ');
+  await say(page, `${words} [[mock:chunkDelayMs=100]]`);
+  await waitText(page.getByTestId('streaming-reply'), /Echo: r0 r1 r2 r3/);
+  // Wait until a save (about one a second) holds a few words, then leave mid-stream.
+  const deadline = Date.now() + 10_000;
+  let saved = [];
+  while (Date.now() < deadline) {
+    saved = (await dumpDb(page)).messages;
+    if (saved.length === 1 && saved[0].completion.includes('r3')) break;
+    await page.waitForTimeout(50);
+  }
+  assert.match(saved[0]?.completion ?? '', /r3/, 'the streaming reply was saved while it arrived');
+  await page.reload();
+  await waitText(page.getByTestId('reply').last(), /^Echo: r0 r1/);
+  await waitText(page.getByTestId('reply-note').last(), /Stopped early/);
+  const dump = await assertLedger(page, problems);
+  const [m] = dump.messages;
+  assert.deepEqual([dump.messages.length, m.status, m.debit_kind], [1, 'interrupted', 'estimated']);
+  assert.match(m.completion, /^Echo: r0 r1 /);
+  assert.ok(!m.completion.includes('r59'), 'the stream was cut by the reload');
+  assert.ok(m.total > m.prompt_tokens, `debited ${m.total} for prompt ${m.prompt_tokens} and the partial reply`);
+  await context.close();
+});

@@ -96,6 +96,9 @@ pub struct AppState {
     /// The current thread's stored exchanges, oldest first.
     pub messages: RwSignal<Vec<Message>>,
     pub pending: RwSignal<Option<Pending>>,
+    /// The stored row of the reply streaming now (saved as it arrives), which the thread
+    /// shows as the pending exchange instead.
+    pub streaming_row: RwSignal<Option<u64>>,
     /// The oldest exchange the last call sent, when older ones were left out.
     pub first_in_context: RwSignal<Option<u64>>,
     /// The text in the input box; a failed send puts its prompt back here.
@@ -278,6 +281,7 @@ pub fn provide_app_state() -> AppState {
         top_up: RwSignal::new(None),
         messages: RwSignal::new(Vec::new()),
         pending: RwSignal::new(None),
+        streaming_row: RwSignal::new(None),
         first_in_context: RwSignal::new(None),
         draft: RwSignal::new(String::new()),
         in_flight: StoredValue::new_local(None),

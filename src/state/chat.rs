@@ -101,7 +101,33 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         omitted: ctx.omitted,
     }));
 
-    let mut outcome = call(state, &request, &settings, &spec, on_text.clone()).await;
+    let mut checkpoint = Checkpoint {
+        db: db.clone(),
+        row: Message {
+            message_id: None,
+            thread_id,
+            user_id: user.user_id.clone(),
+            prompt: prompt.clone(),
+            completion: String::new(),
+            total: 0,
+            prompt_tokens: allowance.prompt_estimate,
+            completion_tokens: 0,
+            debit_kind: DebitKind::Estimated,
+            model: user.model.clone(),
+            status: MessageStatus::Interrupted,
+            created_at: now(),
+        },
+        last_saved: 0.0,
+    };
+    let mut outcome = call(
+        state,
+        &request,
+        &settings,
+        &spec,
+        on_text.clone(),
+        &mut checkpoint,
+    )
+    .await;
     // Some compatible servers reject stream_options: retry once without it, and remember.
     if let Outcome::Failed(CallError::BadRequest { detail }) = &outcome {
         if settings.kind == ProviderKind::Compatible
@@ -112,7 +138,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
             let mut relaxed = settings.clone();
             relaxed.omit_stream_options = true;
             if let Ok(retry) = relaxed.request(&spec) {
-                outcome = call(state, &retry, &relaxed, &spec, on_text).await;
+                outcome = call(state, &retry, &relaxed, &spec, on_text, &mut checkpoint).await;
                 super::save_settings(state, relaxed).await;
             }
         }
@@ -157,7 +183,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         }
     };
     let message = Message {
-        message_id: None,
+        message_id: checkpoint.row.message_id,
         thread_id,
         user_id: user.user_id.clone(),
         prompt,
@@ -170,10 +196,15 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         status,
         created_at: now(),
     };
-    let recorded = messages::record_exchange(&db, &message, now()).await;
+    let recorded = match message.message_id {
+        // Saved while streaming: finish that row, moving the balance by the difference.
+        Some(_) => messages::update_exchange(&db, &message, now()).await,
+        None => messages::record_exchange(&db, &message, now()).await,
+    };
     // The stored exchange replaces the pending one on screen without a gap.
     super::reload_thread(state).await;
     state.pending.set(None);
+    state.streaming_row.set(None);
     match recorded {
         Ok(recorded) => {
             // Mark where the context began: the oldest exchange sent, or this one.
@@ -192,6 +223,38 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
     }
     super::threads::reload_threads(state).await;
     state.reload_user();
+}
+
+/// Saves a streaming reply as it arrives (about once a second) as an interrupted exchange
+/// debited by estimate; the end of the call then finishes the same row.
+struct Checkpoint {
+    db: Rc<crate::storage::Database>,
+    row: Message,
+    last_saved: f64,
+}
+
+impl Checkpoint {
+    /// Whether a second has passed since the last save (or nothing was saved yet).
+    fn due(&self) -> bool {
+        js_sys::Date::now() - self.last_saved >= 1_000.0
+    }
+
+    async fn save(&mut self, state: AppState, text: &str) {
+        self.last_saved = js_sys::Date::now();
+        let completion = tokens::estimate_text(text);
+        self.row.completion = text.to_owned();
+        self.row.completion_tokens = completion;
+        self.row.total = self.row.prompt_tokens + completion;
+        let saved = match self.row.message_id {
+            Some(_) => messages::update_exchange(&self.db, &self.row, now()).await,
+            None => messages::record_exchange(&self.db, &self.row, now()).await,
+        };
+        // A failed save is not fatal here: the end of the call writes (and reports) again.
+        if let Ok(recorded) = saved {
+            self.row.message_id = Some(recorded.message_id);
+            state.streaming_row.set(Some(recorded.message_id));
+        }
+    }
 }
 
 /// Stops the call in flight, keeping what arrived.
@@ -219,6 +282,7 @@ async fn call(
     settings: &ProviderSettings,
     spec: &CallSpec,
     on_text: Rc<dyn Fn(&str)>,
+    checkpoint: &mut Checkpoint,
 ) -> Outcome {
     let (handle, reply) = providers::start(request);
     state.in_flight.set_value(Some(handle));
@@ -291,7 +355,8 @@ async fn call(
                 }
             }
         };
-        for event in decoder.push(&bytes) {
+        let events = decoder.push(&bytes);
+        for event in events {
             any_event = true;
             match stream.apply(&event) {
                 Ok(StreamStep::Text(t)) => on_text(&t),
@@ -317,6 +382,10 @@ async fn call(
                     };
                 }
             }
+        }
+        // Save what arrived so far: a tab closed mid-stream keeps it.
+        if !stream.text.is_empty() && checkpoint.due() {
+            checkpoint.save(state, &stream.text).await;
         }
     }
     if !any_event {

@@ -79,6 +79,62 @@ pub async fn record_exchange(
     Ok(recorded)
 }
 
+/// Rewrites a stored exchange (a reply saved while it streams, then finished) and moves
+/// the balance by the difference of its `total`, in one transaction: at every commit the
+/// ledger adds up, so a tab closed mid-stream leaves the part that arrived, debited.
+pub async fn update_exchange(
+    db: &Database,
+    message: &Message,
+    now: Millis,
+) -> Result<Recorded, StorageError> {
+    let Some(message_id) = message.message_id else {
+        return Err(StorageError::NotFound("This exchange was never stored."));
+    };
+    let tx = db.transaction(&[USERS, THREADS, MESSAGES], TransactionMode::ReadWrite)?;
+    let result = async {
+        let rows = tx.store(MESSAGES)?;
+        let old: Message = match rows.get(JsValue::from_f64(message_id as f64)).await? {
+            Some(v) => from_js(MESSAGES, v)?,
+            None => return Err(StorageError::NotFound("This exchange no longer exists.")),
+        };
+        if old.user_id != message.user_id || old.thread_id != message.thread_id {
+            return Err(StorageError::NotFound(
+                "This exchange belongs to another thread.",
+            ));
+        }
+        let users = tx.store(USERS)?;
+        let mut user: User = match users.get(JsValue::from_str(&message.user_id)).await? {
+            Some(v) => from_js(USERS, v)?,
+            None => return Err(StorageError::NotFound("This user no longer exists.")),
+        };
+        let delta = i64::try_from(message.total).unwrap_or(i64::MAX)
+            - i64::try_from(old.total).unwrap_or(i64::MAX);
+        user.num_token = user.num_token.saturating_sub(delta);
+        user.updated_at = now;
+        users.put(&to_js(USERS, &user)?, None).await?;
+        rows.put(&to_js(MESSAGES, message)?, None).await?;
+        let threads = tx.store(THREADS)?;
+        if let Some(v) = threads
+            .get(JsValue::from_f64(message.thread_id as f64))
+            .await?
+        {
+            let mut thread: Thread = from_js(THREADS, v)?;
+            thread.updated_at = now;
+            threads.put(&to_js(THREADS, &thread)?, None).await?;
+        }
+        Ok(Recorded {
+            message_id,
+            balance: user.num_token,
+        })
+    }
+    .await;
+    let recorded = commit_or_abort(tx, result).await?;
+    announce(&Change::User {
+        user_id: message.user_id.clone(),
+    });
+    Ok(recorded)
+}
+
 /// A thread's exchanges, oldest first.
 pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;

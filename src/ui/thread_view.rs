@@ -51,7 +51,14 @@ pub fn ThreadView() -> impl IntoView {
             }
         >
             <ol class="messages" data-testid="messages" on:click=move |ev| copy_code(lang.get_untracked(), ev)>
-                <For each=move || state.messages.get() key=|m| m.message_id let:message>
+                <For
+                    each=move || {
+                        let streaming = state.streaming_row.get();
+                        state.messages.get().into_iter().filter(move |m| streaming.is_none() || m.message_id != streaming)
+                    }
+                    key=|m| m.message_id
+                    let:message
+                >
                     <Exchange message=message />
                 </For>
                 <For each=move || state.thread_notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
