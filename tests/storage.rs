@@ -609,3 +609,55 @@ async fn merge_adds_users_with_new_ids_and_refuses_existing_ones() {
     assert_eq!(snapshot(&db).await, before);
     db.close();
 }
+
+// Guards against a reply saved while streaming being debited twice, or its final usage
+// not replacing the running estimate.
+#[wasm_bindgen_test]
+async fn updating_an_exchange_moves_the_balance_by_the_difference() {
+    let db = fresh("t-update-exchange").await;
+    new_user(&db, "u1").await;
+    let thread_id = new_thread(&db, "u1", "t").await;
+    let mut row = exchange("u1", thread_id, 30);
+    row.status = MessageStatus::Interrupted;
+    row.debit_kind = DebitKind::Estimated;
+    let first = messages::record_exchange(&db, &row, T0)
+        .await
+        .expect("save");
+    assert_eq!(first.balance, 70);
+    row.message_id = Some(first.message_id);
+    row.total = 45;
+    row.completion = "Echo: more".into();
+    assert_eq!(
+        messages::update_exchange(&db, &row, T0 + 1)
+            .await
+            .map(|r| r.balance),
+        Ok(55)
+    );
+    // The provider's usage turns out lower than the estimate: the difference comes back.
+    row.total = 40;
+    row.status = MessageStatus::Complete;
+    row.debit_kind = DebitKind::Exact;
+    assert_eq!(
+        messages::update_exchange(&db, &row, T0 + 2)
+            .await
+            .map(|r| r.balance),
+        Ok(60)
+    );
+    let stored = messages::for_thread(&db, thread_id)
+        .await
+        .expect("messages");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        (stored[0].total, stored[0].status),
+        (40, MessageStatus::Complete)
+    );
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(60));
+    let mut ghost = row.clone();
+    ghost.message_id = Some(999);
+    assert!(matches!(
+        messages::update_exchange(&db, &ghost, T0).await,
+        Err(StorageError::NotFound(_))
+    ));
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(60));
+    db.close();
+}
