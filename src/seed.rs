@@ -104,5 +104,6 @@ pub async fn e2e_seed_history(threads: u32, messages: u32) -> Result<String, JsV
         .await
         .map_err(|e| err(e.to_string()))?;
     db.close();
+    crate::storage::broadcast::announce_to_all(&crate::storage::broadcast::Change::All);
     Ok(long_title)
 }

@@ -157,6 +157,20 @@ pub(crate) fn starting_with(first: &str) -> Result<KeyRange, StorageError> {
     Ok(KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?)
 }
 
+/// The record under `key` in `store` (of an open transaction, named `name`); when there is
+/// none, `missing` as a [`StorageError::NotFound`] sentence.
+pub(crate) async fn get_required<T: serde::de::DeserializeOwned>(
+    store: &rexie::Store,
+    name: &'static str,
+    key: JsValue,
+    missing: &'static str,
+) -> Result<T, StorageError> {
+    match store.get(key).await? {
+        Some(v) => from_js(name, v),
+        None => Err(StorageError::NotFound(missing)),
+    }
+}
+
 /// Reads every value of `values` as a record of `store`.
 pub(crate) fn all_from_js<T: serde::de::DeserializeOwned>(
     store: &'static str,

@@ -221,7 +221,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
             state.fail(e);
         }
     }
-    super::threads::reload_threads(state).await;
+    // Reloads the user, their threads (the title and order changed) and users alike.
     state.reload_user();
 }
 

@@ -7,6 +7,7 @@ use pocket_chat_core::records::{Message, MessageStatus};
 use wasm_bindgen::prelude::*;
 
 use super::now;
+use crate::storage::broadcast::{announce_to_all, Change};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::{messages, payments, schema, settings, threads, Database, StorageError};
 
@@ -52,6 +53,8 @@ pub async fn e2e_debit(count: u32, total: u32) -> Result<f64, JsValue> {
             .balance;
     }
     db.close();
+    // Written as another tab would write: this page refreshes too.
+    announce_to_all(&Change::User { user_id });
     Ok(balance as f64)
 }
 
@@ -64,5 +67,6 @@ pub async fn e2e_top_up(tokens: u32) -> Result<f64, JsValue> {
         .await
         .map_err(js)?;
     db.close();
+    announce_to_all(&Change::User { user_id });
     Ok(user.num_token as f64)
 }

@@ -6,7 +6,7 @@ use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::schema::{MESSAGES, PAYMENTS, USERS};
-use super::{all_from_js, commit_or_abort, from_js, only, Database, StorageError};
+use super::{all_from_js, commit_or_abort, get_required, only, Database, StorageError};
 
 /// Checks `num_token == Σ payment.charged_token − Σ message.total` for `user_id`, reading
 /// the user, their payments and their messages in one transaction. Returns the balance.
@@ -14,10 +14,13 @@ pub async fn check_user(db: &Database, user_id: &str) -> Result<i64, StorageErro
     let tx = db.transaction(&[USERS, PAYMENTS, MESSAGES], TransactionMode::ReadOnly)?;
     let result = async {
         let id = JsValue::from_str(user_id);
-        let user: User = match tx.store(USERS)?.get(id.clone()).await? {
-            Some(v) => from_js(USERS, v)?,
-            None => return Err(StorageError::NotFound("This user no longer exists.")),
-        };
+        let user: User = get_required(
+            &tx.store(USERS)?,
+            USERS,
+            id.clone(),
+            "This user no longer exists.",
+        )
+        .await?;
         let payments: Vec<Payment> = all_from_js(
             PAYMENTS,
             tx.store(PAYMENTS)?

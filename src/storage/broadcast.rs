@@ -22,24 +22,44 @@ pub enum Change {
 }
 
 thread_local! {
-    static SENDER: RefCell<Option<BroadcastChannel>> = const { RefCell::new(None) };
+    /// One channel for sending and listening: a BroadcastChannel never delivers a message
+    /// to the object that posted it, so this tab does not reload for its own writes.
+    static CHANNEL_OF_THIS_TAB: RefCell<Option<BroadcastChannel>> = const { RefCell::new(None) };
+}
+
+fn with_channel(f: impl FnOnce(&BroadcastChannel)) {
+    CHANNEL_OF_THIS_TAB.with(|cell| {
+        let mut channel = cell.borrow_mut();
+        if channel.is_none() {
+            *channel = BroadcastChannel::new(CHANNEL).ok();
+        }
+        if let Some(channel) = channel.as_ref() {
+            f(channel);
+        }
+    });
 }
 
 /// Tells the other tabs about `change`. Best effort: a browser without BroadcastChannel
 /// still stores correctly, it only does not refresh other tabs.
 pub fn announce(change: &Change) {
-    let Ok(text) = serde_json::to_string(change) else {
+    if let Ok(text) = serde_json::to_string(change) {
+        with_channel(|channel| {
+            let _ = channel.post_message(&text.into());
+        });
+    }
+}
+
+/// Tells every tab, this one included, about `change`: for writes made outside the app's
+/// own state, such as the test hooks.
+pub fn announce_to_all(change: &Change) {
+    let (Ok(text), Ok(channel)) = (
+        serde_json::to_string(change),
+        BroadcastChannel::new(CHANNEL),
+    ) else {
         return;
     };
-    SENDER.with(|cell| {
-        let mut sender = cell.borrow_mut();
-        if sender.is_none() {
-            *sender = BroadcastChannel::new(CHANNEL).ok();
-        }
-        if let Some(channel) = sender.as_ref() {
-            let _ = channel.post_message(&text.into());
-        }
-    });
+    let _ = channel.post_message(&text.into());
+    channel.close();
 }
 
 /// Listens for changes from other tabs (never this tab's own). Keep the returned value:
@@ -51,7 +71,9 @@ pub struct Listener {
 
 impl Listener {
     pub fn new(mut on_change: impl FnMut(Change) + 'static) -> Option<Listener> {
-        let channel = BroadcastChannel::new(CHANNEL).ok()?;
+        let mut shared = None;
+        with_channel(|c| shared = Some(c.clone()));
+        let channel = shared?;
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let change = event
                 .data()
@@ -71,7 +93,7 @@ impl Listener {
 
 impl Drop for Listener {
     fn drop(&mut self) {
+        // Not closed: the tab keeps announcing its own writes on the same channel.
         self.channel.set_onmessage(None);
-        self.channel.close();
     }
 }

@@ -10,7 +10,8 @@ use wasm_bindgen::JsValue;
 use super::broadcast::{announce, Change};
 use super::schema::{MESSAGES, THREADS, USERS};
 use super::{
-    all_from_js, commit_or_abort, finish, from_js, key_to_id, only, to_js, Database, StorageError,
+    all_from_js, commit_or_abort, finish, from_js, get_required, key_to_id, only, to_js, Database,
+    StorageError,
 };
 
 /// What recording an exchange gave.
@@ -32,10 +33,13 @@ pub async fn record_exchange(
     let tx = db.transaction(&[USERS, THREADS, MESSAGES], TransactionMode::ReadWrite)?;
     let result = async {
         let users = tx.store(USERS)?;
-        let mut user: User = match users.get(JsValue::from_str(&message.user_id)).await? {
-            Some(v) => from_js(USERS, v)?,
-            None => return Err(StorageError::NotFound("This user no longer exists.")),
-        };
+        let mut user: User = get_required(
+            &users,
+            USERS,
+            JsValue::from_str(&message.user_id),
+            "This user no longer exists.",
+        )
+        .await?;
         let threads = tx.store(THREADS)?;
         let mut thread: Thread = match threads
             .get(JsValue::from_f64(message.thread_id as f64))
@@ -93,20 +97,26 @@ pub async fn update_exchange(
     let tx = db.transaction(&[USERS, THREADS, MESSAGES], TransactionMode::ReadWrite)?;
     let result = async {
         let rows = tx.store(MESSAGES)?;
-        let old: Message = match rows.get(JsValue::from_f64(message_id as f64)).await? {
-            Some(v) => from_js(MESSAGES, v)?,
-            None => return Err(StorageError::NotFound("This exchange no longer exists.")),
-        };
+        let old: Message = get_required(
+            &rows,
+            MESSAGES,
+            JsValue::from_f64(message_id as f64),
+            "This exchange no longer exists.",
+        )
+        .await?;
         if old.user_id != message.user_id || old.thread_id != message.thread_id {
             return Err(StorageError::NotFound(
                 "This exchange belongs to another thread.",
             ));
         }
         let users = tx.store(USERS)?;
-        let mut user: User = match users.get(JsValue::from_str(&message.user_id)).await? {
-            Some(v) => from_js(USERS, v)?,
-            None => return Err(StorageError::NotFound("This user no longer exists.")),
-        };
+        let mut user: User = get_required(
+            &users,
+            USERS,
+            JsValue::from_str(&message.user_id),
+            "This user no longer exists.",
+        )
+        .await?;
         let delta = i64::try_from(message.total).unwrap_or(i64::MAX)
             - i64::try_from(old.total).unwrap_or(i64::MAX);
         user.num_token = user.num_token.saturating_sub(delta);

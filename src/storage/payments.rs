@@ -9,7 +9,8 @@ use wasm_bindgen::JsValue;
 use super::broadcast::{announce, Change};
 use super::schema::{PAYMENTS, USERS};
 use super::{
-    all_from_js, commit_or_abort, finish, from_js, key_to_id, only, to_js, Database, StorageError,
+    all_from_js, commit_or_abort, finish, get_required, key_to_id, only, to_js, Database,
+    StorageError,
 };
 
 /// Adds `tokens` to the user's balance, recording `amount` paid (in the user's currency,
@@ -44,10 +45,13 @@ pub async fn credit(
     let tx = db.transaction(&[USERS, PAYMENTS], TransactionMode::ReadWrite)?;
     let result = async {
         let users = tx.store(USERS)?;
-        let mut user: User = match users.get(JsValue::from_str(&payment.user_id)).await? {
-            Some(v) => from_js(USERS, v)?,
-            None => return Err(StorageError::NotFound("This user no longer exists.")),
-        };
+        let mut user: User = get_required(
+            &users,
+            USERS,
+            JsValue::from_str(&payment.user_id),
+            "This user no longer exists.",
+        )
+        .await?;
         // Read-modify-write inside the transaction: a debit from another tab waits for it.
         user.num_token = ledger::credit(user.num_token, payment.charged_token)?;
         user.is_charged_once = true;

@@ -7,7 +7,8 @@ use wasm_bindgen::JsValue;
 use super::broadcast::{announce, Change};
 use super::schema::{MESSAGES, THREADS};
 use super::{
-    commit_or_abort, finish, from_js, key_to_id, starting_with, to_js, Database, StorageError,
+    commit_or_abort, finish, from_js, get_required, key_to_id, starting_with, to_js, Database,
+    StorageError,
 };
 
 /// Starts a thread for `user_id`; returns it with its new id.
@@ -79,10 +80,13 @@ pub async fn delete(db: &Database, thread_id: u64, now: Millis) -> Result<(), St
     let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite)?;
     let result = async {
         let threads = tx.store(THREADS)?;
-        let mut thread: Thread = match threads.get(JsValue::from_f64(thread_id as f64)).await? {
-            Some(v) => from_js(THREADS, v)?,
-            None => return Err(StorageError::NotFound("This thread no longer exists.")),
-        };
+        let mut thread: Thread = get_required(
+            &threads,
+            THREADS,
+            JsValue::from_f64(thread_id as f64),
+            "This thread no longer exists.",
+        )
+        .await?;
         thread.title = String::new();
         thread.deleted_at = Some(now);
         thread.updated_at = now;

@@ -9,8 +9,8 @@ use wasm_bindgen::JsValue;
 use super::broadcast::{announce, Change};
 use super::schema::{MESSAGES, PAYMENTS, THREADS, USERS};
 use super::{
-    all_from_js, commit_or_abort, finish, from_js, only, starting_with, to_js, Database,
-    StorageError,
+    all_from_js, commit_or_abort, finish, from_js, get_required, only, starting_with, to_js,
+    Database, StorageError,
 };
 
 /// What a new user starts with.
@@ -130,10 +130,13 @@ async fn update(
     let tx = db.transaction(&[USERS], TransactionMode::ReadWrite)?;
     let result = async {
         let store = tx.store(USERS)?;
-        let mut user: User = match store.get(JsValue::from_str(user_id)).await? {
-            Some(v) => from_js(USERS, v)?,
-            None => return Err(StorageError::NotFound("This user no longer exists.")),
-        };
+        let mut user: User = get_required(
+            &store,
+            USERS,
+            JsValue::from_str(user_id),
+            "This user no longer exists.",
+        )
+        .await?;
         change(&mut user);
         user.updated_at = now;
         store.put(&to_js(USERS, &user)?, None).await?;
