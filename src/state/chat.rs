@@ -221,7 +221,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
             state.fail(e);
         }
     }
-    // Reloads the user, their threads (the title and order changed) and users alike.
+    super::threads::reload_threads(state).await;
     state.reload_user();
 }
 

@@ -11,6 +11,7 @@ use pocket_chat_core::provider::{
 
 use crate::state::text::Text;
 use crate::state::{people, save_settings, use_app_state, AppState};
+use crate::ui::provider_select::ProviderSelect;
 
 /// True when `name` is the name a user gets automatically, in either language.
 fn is_default_name(name: &str) -> bool {
@@ -72,16 +73,7 @@ pub fn FirstRun() -> impl IntoView {
                         prop:value=name on:input=move |ev| typed_name.set(Some(event_target_value(&ev))) />
 
                     <label for="first-run-kind">{state.tr(Key::Provider)}</label>
-                    <select id="first-run-kind" data-testid="first-run-kind"
-                        on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
-                            "azure" => ProviderKind::Azure,
-                            "compatible" => ProviderKind::Compatible,
-                            _ => ProviderKind::OpenAi,
-                        })>
-                        <option value="openai" selected=is(ProviderKind::OpenAi)>{state.tr(Key::ProviderOpenAi)}</option>
-                        <option value="azure" selected=is(ProviderKind::Azure)>{state.tr(Key::ProviderAzure)}</option>
-                        <option value="compatible" selected=is(ProviderKind::Compatible)>{state.tr(Key::ProviderCompatible)}</option>
-                    </select>
+                    <ProviderSelect id="first-run-kind" testid="first-run-kind" kind=kind />
 
                     <Show when=is(ProviderKind::Azure)>
                         <label for="first-run-endpoint">{state.tr(Key::Endpoint)}</label>

@@ -10,6 +10,7 @@ use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
 use crate::state::text::{key as text_of, Text};
 use crate::state::{now, save_settings, use_app_state, AppState};
 use crate::storage::users;
+use crate::ui::provider_select::ProviderSelect;
 
 #[component]
 pub fn SettingsPanel(open: RwSignal<bool>) -> impl IntoView {
@@ -131,16 +132,7 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
             <h2 id="settings-title">{tr(Key::Settings)}</h2>
             <div class="grid">
                 <label for="provider-kind">{tr(Key::Provider)}</label>
-                <select id="provider-kind" data-testid="provider-kind"
-                    on:change=move |ev| kind.set(match event_target_value(&ev).as_str() {
-                        "azure" => ProviderKind::Azure,
-                        "compatible" => ProviderKind::Compatible,
-                        _ => ProviderKind::OpenAi,
-                    })>
-                    <option value="openai" selected=is(ProviderKind::OpenAi)>{tr(Key::ProviderOpenAi)}</option>
-                    <option value="azure" selected=is(ProviderKind::Azure)>{tr(Key::ProviderAzure)}</option>
-                    <option value="compatible" selected=is(ProviderKind::Compatible)>{tr(Key::ProviderCompatible)}</option>
-                </select>
+                <ProviderSelect id="provider-kind" testid="provider-kind" kind=kind />
 
                 <label for="api-key">{tr(Key::ApiKey)}</label>
                 <span class="inline">
