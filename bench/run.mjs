@@ -150,7 +150,10 @@ try {
         b.frames = [];
         const tick = (t) => { b.frames.push(t); b.raf = requestAnimationFrame(tick); };
         b.raf = requestAnimationFrame(tick);
-        b.when('stream-done', () => (document.querySelector('[data-testid=streaming-reply]')?.textContent ?? '').includes('w1998'));
+        // The last chunk on screen: in the streaming reply, or in the stored reply that
+        // replaces it when the stream ends.
+        const shows = (sel) => [...document.querySelectorAll(sel)].some((e) => e.textContent.includes('w1998'));
+        b.when('stream-done', () => shows('[data-testid=streaming-reply]') || shows('[data-testid=reply]'));
       });
       await page.getByTestId('composer-input').fill(`${words} [[mock:chunkDelayMs=${delay}]]`);
       await page.getByTestId('composer-input').press('Enter');

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 use wasm_bindgen::JsCast;
 
-use crate::state::{provide_app_state, use_app_state};
+use crate::state::{provide_app_state, use_app_state, window};
 use crate::ui::{
     composer::Composer,
     data_panel::DataPanel,
@@ -67,7 +67,7 @@ pub fn App() -> impl IntoView {
                     <DataPanel open=panels.data />
                     <NoticeLine />
                     <ThreadBar />
-                    <main class="thread" aria-live="polite" aria-label=state.tr(Key::Conversation)>
+                    <main class="thread" on:scroll=move |_| window::on_scroll(state) aria-live="polite" aria-label=state.tr(Key::Conversation)>
                         <ThreadView />
                     </main>
                     <Composer />

@@ -11,23 +11,27 @@ pub mod people;
 pub mod prefs;
 pub mod text;
 pub mod threads;
+pub mod window;
 
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key, Lang};
+use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
+use pocket_chat_core::window::Window;
 use pocket_chat_core::records::{Message, Thread, User};
 
 use self::prefs::Theme;
 use self::text::Text;
+pub use self::window::reload_thread;
 use crate::providers::InFlight;
 use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
 use crate::storage::{
-    messages, request_persistence, schema, settings, threads as thread_store, users, Database,
+    request_persistence, schema, settings, threads as thread_store, users, Database,
     StorageError,
 };
 
@@ -93,8 +97,18 @@ pub struct AppState {
     pub thread_notes: RwSignal<Vec<ThreadNote>>,
     /// The top-up form, when a top-up needs more input.
     pub top_up: RwSignal<Option<TopUpRequest>>,
-    /// The current thread's stored exchanges, oldest first.
+    /// The current thread's exchanges on screen, oldest first: the stretch `window` names.
     pub messages: RwSignal<Vec<Message>>,
+    /// Which stretch of the current thread is on screen, and how much is not.
+    pub window: RwSignal<Window>,
+    /// What the whole current thread used (summed in the background).
+    pub tally: RwSignal<Tally>,
+    /// The thread `window` and `messages` belong to.
+    shown_thread: StoredValue<Option<u64>>,
+    /// Whether the reader is at the newest exchange, so new text keeps it in view.
+    pinned: StoredValue<bool>,
+    /// True while a page is read, so scrolling asks for one page at a time.
+    moving: StoredValue<bool>,
     pub pending: RwSignal<Option<Pending>>,
     /// The stored row of the reply streaming now (saved as it arrives), which the thread
     /// shows as the pending exchange instead.
@@ -209,19 +223,6 @@ impl AppState {
     }
 }
 
-/// Reads the current thread's exchanges again.
-pub async fn reload_thread(state: AppState) {
-    let Some(db) = state.db() else { return };
-    let list = match state.thread.get_untracked() {
-        Some(id) => messages::for_thread(&db, id).await,
-        None => Ok(Vec::new()),
-    };
-    match list {
-        Ok(list) => state.messages.set(list),
-        Err(e) => state.fail(e),
-    }
-}
-
 /// Stores new provider settings and uses them from the next call on. Returns whether
 /// they were stored.
 pub async fn save_settings(state: AppState, new: ProviderSettings) -> bool {
@@ -280,6 +281,11 @@ pub fn provide_app_state() -> AppState {
         thread_notes: RwSignal::new(Vec::new()),
         top_up: RwSignal::new(None),
         messages: RwSignal::new(Vec::new()),
+        window: RwSignal::new(Window::default()),
+        tally: RwSignal::new(Tally::default()),
+        shown_thread: StoredValue::new(None),
+        pinned: StoredValue::new(true),
+        moving: StoredValue::new(false),
         pending: RwSignal::new(None),
         streaming_row: RwSignal::new(None),
         first_in_context: RwSignal::new(None),

@@ -273,6 +273,24 @@ pub fn omitted_note(lang: Lang, omitted: usize) -> String {
     }
 }
 
+/// The button above the exchanges on screen, when older ones of a long thread are not.
+pub fn earlier_exchanges(lang: Lang, n: usize) -> String {
+    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
+    match lang {
+        Lang::En => format!("Show earlier messages ({n} more)"),
+        Lang::Ja => format!("前のメッセージを表示（あと {n} 件）"),
+    }
+}
+
+/// The button below the exchanges on screen, when newer ones are not (scrolled back).
+pub fn later_exchanges(lang: Lang, n: usize) -> String {
+    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
+    match lang {
+        Lang::En => format!("Show newer messages ({n} more)"),
+        Lang::Ja => format!("新しいメッセージを表示（あと {n} 件）"),
+    }
+}
+
 /// Under a reply that was stopped or cut off.
 pub fn stopped_note(lang: Lang, total: u64) -> String {
     match lang {

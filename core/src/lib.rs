@@ -17,3 +17,4 @@ pub mod provider;
 pub mod records;
 pub mod sse;
 pub mod tokens;
+pub mod window;

@@ -110,9 +110,61 @@ pub fn usd(amount: f64) -> String {
     }
 }
 
+/// What a run of exchanges used: tokens debited and, while every model's price is known,
+/// their cost. Summed as records stream past, so a long thread needs no list in memory.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tally {
+    pub tokens: u64,
+    /// `None` once any exchange's model has no known price.
+    pub cost: Option<f64>,
+    pub exchanges: usize,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally {
+            tokens: 0,
+            cost: Some(0.0),
+            exchanges: 0,
+        }
+    }
+}
+
+impl Tally {
+    /// Counts one exchange of `model` that debited `total`.
+    pub fn add(&mut self, model: &str, prompt_tokens: u64, completion_tokens: u64, total: u64) {
+        self.tokens = self.tokens.saturating_add(total);
+        self.cost = match (self.cost, cost(model, prompt_tokens, completion_tokens)) {
+            (Some(sum), Some(c)) => Some(sum + c),
+            _ => None,
+        };
+        self.exchanges += 1;
+    }
+
+    /// The cost to show: none for an empty run or an unknown price.
+    pub fn shown_cost(&self) -> Option<f64> {
+        self.cost.filter(|_| self.exchanges > 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Guards against a tally that forgets an unknown price after a known one, or shows
+    // a cost of $0 for a thread with nothing in it.
+    #[test]
+    fn tally_sums_tokens_and_drops_cost_on_unknown_price() {
+        let mut t = Tally::default();
+        assert_eq!(t.shown_cost(), None);
+        t.add("gpt-4o", 1_000_000, 0, 1_000_000);
+        t.add("gpt-4o", 0, 100_000, 100_000);
+        assert_eq!(t.tokens, 1_100_000);
+        assert_eq!(t.shown_cost(), Some(3.5));
+        t.add("llama3", 10, 10, 20);
+        t.add("gpt-4o", 10, 10, 20);
+        assert_eq!((t.tokens, t.exchanges, t.shown_cost()), (1_100_040, 4, None));
+    }
 
     // Guards against gpt-4o-mini priced as gpt-4o, or unknown models given a price.
     #[test]

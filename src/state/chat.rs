@@ -53,10 +53,33 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         Err(e) => return restore(e.into()),
     };
     let settings = state.settings.get_untracked();
-    let history = state.messages.get_untracked();
-    let turns: Vec<Turn> = history
+    // The reply goes under the newest exchange, even from a window scrolled back.
+    super::window::to_newest(state).await;
+    // The newest exchanges that may fit the model's window, read from storage: the screen
+    // holds only part of a long thread.
+    let room = context::limits(&user.model).window;
+    let mut seen = 0u64;
+    let (history, unread) = match state.thread.get_untracked() {
+        Some(thread_id) => {
+            let read = messages::newest_until(&db, thread_id, |m| {
+                seen = seen
+                    .saturating_add(tokens::estimate_text(&m.prompt))
+                    .saturating_add(tokens::estimate_text(&m.completion));
+                seen > room
+            });
+            match read.await {
+                Ok(read) => read,
+                Err(e) => return restore(e.into()),
+            }
+        }
+        None => (Vec::new(), 0),
+    };
+    let history: Vec<&Message> = history
         .iter()
         .filter(|m| m.status != MessageStatus::Failed)
+        .collect();
+    let turns: Vec<Turn> = history
+        .iter()
         .map(|m| Turn {
             prompt: &m.prompt,
             completion: &m.completion,
@@ -93,12 +116,13 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         },
     };
     state.notice.set(None);
-    let first_kept = (ctx.omitted > 0)
+    let omitted = unread + ctx.omitted;
+    let first_kept = (omitted > 0)
         .then(|| history.get(ctx.omitted).and_then(|m| m.message_id))
         .flatten();
     state.pending.set(Some(Pending {
         prompt: prompt.clone(),
-        omitted: ctx.omitted,
+        omitted,
     }));
 
     let mut checkpoint = Checkpoint {
@@ -210,7 +234,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
             // Mark where the context began: the oldest exchange sent, or this one.
             state
                 .first_in_context
-                .set((ctx.omitted > 0).then(|| first_kept.unwrap_or(recorded.message_id)));
+                .set((omitted > 0).then(|| first_kept.unwrap_or(recorded.message_id)));
             if let Some(e) = error {
                 state.fail(e);
             }

@@ -77,9 +77,20 @@ pub fn note(state: AppState, typed: String, answer: Text) {
 async fn balance_report(state: AppState) -> Option<Text> {
     let db = state.db()?;
     let user = state.user.get_untracked()?;
-    let in_thread: u64 = state
-        .messages
-        .with_untracked(|ms| ms.iter().map(|m| m.total).sum());
+    // Summed now rather than taken from the bar, whose sum may still be on its way.
+    let in_thread = match state.thread.get_untracked() {
+        Some(thread_id) => {
+            let ids = state.window.with_untracked(|w| w.ids().to_vec());
+            match messages::tally(&db, thread_id, &ids).await {
+                Ok(t) => t.tokens,
+                Err(e) => {
+                    state.fail(e);
+                    return None;
+                }
+            }
+        }
+        None => 0,
+    };
     let all = match messages::for_user(&db, &user.user_id).await {
         Ok(all) => all,
         Err(e) => {

@@ -3,6 +3,7 @@
 //! crash or a second tab can never lose or double a debit.
 
 use pocket_chat_core::ledger::{self, Debit};
+use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::records::{Message, Millis, Thread, User};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
@@ -147,16 +148,100 @@ pub async fn update_exchange(
 
 /// A thread's exchanges, oldest first.
 pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, StorageError> {
+    read_range(db, thread_range(thread_id)?).await
+}
+
+/// The ids of a thread's exchanges, oldest first: keys only, so cheap however long the
+/// thread is.
+pub async fn ids(db: &Database, thread_id: u64) -> Result<Vec<u64>, StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let lower = js_sys::Array::of2(
-        &JsValue::from_f64(thread_id as f64),
-        &JsValue::from_f64(0.0),
-    );
-    let upper = js_sys::Array::of2(
-        &JsValue::from_f64(thread_id as f64),
-        &JsValue::from_f64(f64::INFINITY),
-    );
-    let range = rexie::KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?;
+    let keys = tx
+        .store(MESSAGES)?
+        .index("thread_message")?
+        .get_all_keys(Some(thread_range(thread_id)?), None)
+        .await?;
+    finish(tx).await?;
+    keys.iter().map(|k| key_to_id(MESSAGES, k)).collect()
+}
+
+/// A thread's exchanges from id `first` to id `last` (both included), oldest first.
+pub async fn span(
+    db: &Database,
+    thread_id: u64,
+    first: u64,
+    last: u64,
+) -> Result<Vec<Message>, StorageError> {
+    read_range(db, span_range(thread_id, first, last)?).await
+}
+
+/// What a thread's exchanges used, read a slice at a time (only the four fields it needs
+/// are converted), so a thread of any length is summed without holding it in memory.
+pub async fn tally(db: &Database, thread_id: u64, ids: &[u64]) -> Result<Tally, StorageError> {
+    /// Just what the tally needs; serde skips the texts.
+    #[derive(serde::Deserialize)]
+    struct Used {
+        model: String,
+        prompt_tokens: u64,
+        completion_tokens: u64,
+        total: u64,
+    }
+    let mut tally = Tally::default();
+    for slice in ids.chunks(TALLY_SLICE) {
+        let (Some(first), Some(last)) = (slice.first(), slice.last()) else {
+            continue;
+        };
+        let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+        let values = tx
+            .store(MESSAGES)?
+            .index("thread_message")?
+            .get_all(Some(span_range(thread_id, *first, *last)?), None)
+            .await?;
+        finish(tx).await?;
+        for value in values {
+            let used: Used = from_js(MESSAGES, value)?;
+            tally.add(
+                &used.model,
+                used.prompt_tokens,
+                used.completion_tokens,
+                used.total,
+            );
+        }
+    }
+    Ok(tally)
+}
+
+/// Exchanges summed per read by [`tally`].
+const TALLY_SLICE: usize = 1_000;
+
+/// The newest exchanges of a thread, oldest first, read backwards a slice at a time until
+/// `enough` says they are enough (or none are left); with how many older ones were not read.
+pub async fn newest_until(
+    db: &Database,
+    thread_id: u64,
+    mut enough: impl FnMut(&Message) -> bool,
+) -> Result<(Vec<Message>, usize), StorageError> {
+    let all = ids(db, thread_id).await?;
+    let mut end = all.len();
+    let mut read: Vec<Message> = Vec::new();
+    while end > 0 {
+        let start = end.saturating_sub(HISTORY_SLICE);
+        let mut slice = span(db, thread_id, all[start], all[end - 1]).await?;
+        end = start;
+        let done = slice.iter().rev().any(&mut enough);
+        slice.append(&mut read);
+        read = slice;
+        if done {
+            break;
+        }
+    }
+    Ok((read, end))
+}
+
+/// Exchanges read per step by [`newest_until`].
+const HISTORY_SLICE: usize = 200;
+
+async fn read_range(db: &Database, range: rexie::KeyRange) -> Result<Vec<Message>, StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
     let values = tx
         .store(MESSAGES)?
         .index("thread_message")?
@@ -168,9 +253,18 @@ pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, S
 
 /// The key range of a thread's messages in the `thread_message` index.
 pub(crate) fn thread_range(thread_id: u64) -> Result<rexie::KeyRange, StorageError> {
+    span_range(thread_id, 0, u64::MAX)
+}
+
+/// The key range of a thread's messages with ids `first..=last`.
+fn span_range(thread_id: u64, first: u64, last: u64) -> Result<rexie::KeyRange, StorageError> {
     let id = JsValue::from_f64(thread_id as f64);
-    let lower = js_sys::Array::of2(&id, &JsValue::from_f64(0.0));
-    let upper = js_sys::Array::of2(&id, &JsValue::from_f64(f64::INFINITY));
+    let bound = |n: u64| match n {
+        u64::MAX => JsValue::from_f64(f64::INFINITY),
+        n => JsValue::from_f64(n as f64),
+    };
+    let lower = js_sys::Array::of2(&id, &bound(first));
+    let upper = js_sys::Array::of2(&id, &bound(last));
     Ok(rexie::KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?)
 }
 

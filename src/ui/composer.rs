@@ -28,7 +28,11 @@ pub fn Composer() -> impl IntoView {
         // Command phrases run here and never reach the model.
         match commands::parse(&prompt) {
             Some(command) => spawn_local(commands::run(state, command, prompt)),
-            None => spawn_local(chat::send(state, prompt, Rc::new(append_streamed))),
+            None => spawn_local(chat::send(
+                state,
+                prompt,
+                Rc::new(move |t: &str| append_streamed(state, t)),
+            )),
         }
     };
     view! {

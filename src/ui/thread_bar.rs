@@ -21,16 +21,11 @@ pub fn ThreadBar() -> impl IntoView {
         })
     };
     let used = move || {
-        state.messages.with(|ms| {
-            let tokens: u64 = ms.iter().map(|m| m.total).sum();
-            let cost: Option<f64> = ms
-                .iter()
-                .map(|m| pricing::cost(&m.model, m.prompt_tokens, m.completion_tokens))
-                .sum();
-            let tokens = i18n::tokens_u(lang.get(), tokens);
-            match cost {
-                Some(c) if !ms.is_empty() => format!("{tokens} · {}", pricing::usd(c)),
-                _ => tokens,
+        state.tally.with(|t| {
+            let tokens = i18n::tokens_u(lang.get(), t.tokens);
+            match t.shown_cost() {
+                Some(c) => format!("{tokens} · {}", pricing::usd(c)),
+                None => tokens,
             }
         })
     };

@@ -8,20 +8,42 @@ use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Message, MessageStatus};
 use wasm_bindgen::JsCast;
 
-use crate::state::use_app_state;
+use std::cell::RefCell;
+
+use crate::state::{use_app_state, window, AppState};
 use crate::ui::first_run::FirstRun;
 use crate::ui::top_up_form::TopUpForm;
 
 /// The id of the element streamed text is appended to.
 pub const STREAM_TARGET: &str = "streaming-reply";
 
-/// Appends streamed text to the reply on screen as a text node: no re-render per chunk.
-pub fn append_streamed(text: &str) {
-    let target = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(STREAM_TARGET));
-    if let Some(target) = target {
-        let _ = target.append_with_str_1(text);
+thread_local! {
+    /// Streamed text not yet on screen, and whether a frame is asked for to show it.
+    static UNSHOWN: RefCell<(String, bool)> = const { RefCell::new((String::new(), false)) };
+}
+
+/// Adds streamed text to the reply on screen: gathered until the next frame, then added
+/// as one text node, so a burst of chunks costs one DOM change per frame and nothing
+/// re-renders.
+pub fn append_streamed(state: AppState, text: &str) {
+    let ask = UNSHOWN.with_borrow_mut(|(buf, asked)| {
+        buf.push_str(text);
+        !std::mem::replace(asked, true)
+    });
+    if ask {
+        request_animation_frame(move || {
+            let text = UNSHOWN.with_borrow_mut(|(buf, asked)| {
+                *asked = false;
+                std::mem::take(buf)
+            });
+            let target = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(STREAM_TARGET));
+            if let Some(target) = target {
+                let _ = target.append_with_str_1(&text);
+                window::follow(state);
+            }
+        });
     }
 }
 
@@ -51,6 +73,13 @@ pub fn ThreadView() -> impl IntoView {
             }
         >
             <ol class="messages" data-testid="messages" on:click=move |ev| copy_code(lang.get_untracked(), ev)>
+                <Show when=move || state.window.with(|w| w.earlier() > 0)>
+                    <li class="window-edge">
+                        <button type="button" data-testid="show-earlier" on:click=move |_| window::step(state, false)>
+                            {move || i18n::earlier_exchanges(lang.get(), state.window.with(|w| w.earlier()))}
+                        </button>
+                    </li>
+                </Show>
                 <For
                     each=move || {
                         let streaming = state.streaming_row.get();
@@ -61,6 +90,13 @@ pub fn ThreadView() -> impl IntoView {
                 >
                     <Exchange message=message />
                 </For>
+                <Show when=move || state.window.with(|w| w.later() > 0)>
+                    <li class="window-edge">
+                        <button type="button" data-testid="show-later" on:click=move |_| window::step(state, true)>
+                            {move || i18n::later_exchanges(lang.get(), state.window.with(|w| w.later()))}
+                        </button>
+                    </li>
+                </Show>
                 <For each=move || state.thread_notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
                     <li class="thread-note" data-testid="thread-note">
                         <span class="note-typed">{item.1.typed}</span>
@@ -105,7 +141,7 @@ fn Exchange(message: Message) -> impl IntoView {
         (_, DebitKind::Exact) => None,
     };
     view! {
-        <li class="exchange" data-testid="exchange">
+        <li class="exchange" data-testid="exchange" data-exchange=id.unwrap_or_default()>
             <Show when=context_starts_here>
                 <p class="context-note" data-testid="context-start">{state.tr(Key::ContextStart)}</p>
             </Show>

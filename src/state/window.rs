@@ -1,0 +1,195 @@
+//! The stretch of the current thread on screen: read by key range a page at a time and
+//! moved as the reader scrolls (see `pocket_chat_core::window`), kept in place while pages
+//! come and go, and pinned to the newest exchange while the reader is at the bottom.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pocket_chat_core::pricing::Tally;
+use pocket_chat_core::window::Window;
+use wasm_bindgen::JsCast;
+
+use super::AppState;
+use crate::storage::messages;
+
+/// Within this many pixels of an end, the next page is read before the reader gets there.
+const PRELOAD_PX: i32 = 600;
+/// Within this many pixels of the bottom, the reader is following the newest exchange.
+const PINNED_PX: i32 = 80;
+
+/// Reads the current thread's exchanges again (after a reply, another tab, an import):
+/// the same stretch stays on screen; a new thread opens on its newest page, at the bottom.
+pub async fn reload_thread(state: AppState) {
+    let Some(db) = state.db() else { return };
+    let Some(thread_id) = state.thread.get_untracked() else {
+        state.shown_thread.set_value(None);
+        state.window.set(Window::default());
+        state.messages.set(Vec::new());
+        state.tally.set(Tally::default());
+        return;
+    };
+    let ids = match messages::ids(&db, thread_id).await {
+        Ok(ids) => ids,
+        Err(e) => return state.fail(e),
+    };
+    let same = state.shown_thread.get_value() == Some(thread_id);
+    let window = if same {
+        state.window.with_untracked(|w| w.refreshed(ids))
+    } else {
+        // A thread opens at its newest exchange.
+        state.pinned.set_value(true);
+        Window::newest(ids)
+    };
+    if show(state, thread_id, window, None).await {
+        count_usage(state, thread_id);
+    }
+}
+
+/// Shows the newest page of the current thread (before sending from a window scrolled
+/// back, so the reply appears under the exchanges before it).
+pub async fn to_newest(state: AppState) {
+    let (Some(db), Some(thread_id)) = (state.db(), state.thread.get_untracked()) else {
+        return;
+    };
+    if state.window.with_untracked(|w| w.later() == 0) {
+        return;
+    }
+    match messages::ids(&db, thread_id).await {
+        Ok(ids) => {
+            state.pinned.set_value(true);
+            show(state, thread_id, Window::newest(ids), None).await;
+        }
+        Err(e) => state.fail(e),
+    }
+}
+
+/// Reads the page before the window (or after, with `forward`), keeping what the reader
+/// looks at where it is.
+pub fn step(state: AppState, forward: bool) {
+    if state.moving.get_value() {
+        return;
+    }
+    let Some(thread_id) = state.shown_thread.get_value() else {
+        return;
+    };
+    let (next, anchor) = state.window.with_untracked(|w| {
+        let next = if forward { w.forward() } else { w.back() };
+        // An exchange on screen both before and after the move.
+        let anchor = if forward {
+            w.shown().last()
+        } else {
+            w.shown().first()
+        };
+        (next, anchor.copied())
+    });
+    let Some(next) = next else { return };
+    state.moving.set_value(true);
+    spawn_local(async move {
+        show(state, thread_id, next, anchor).await;
+        state.moving.set_value(false);
+    });
+}
+
+/// Called on every scroll of the thread: notes whether the reader follows the newest
+/// exchange, and reads the next page when an end comes near.
+pub fn on_scroll(state: AppState) {
+    let Some(scroller) = scroller() else { return };
+    let top = scroller.scroll_top();
+    let from_bottom = scroller.scroll_height() - top - scroller.client_height();
+    let (earlier, later) = state.window.with_untracked(|w| (w.earlier(), w.later()));
+    state
+        .pinned
+        .set_value(from_bottom <= PINNED_PX && later == 0);
+    if top < PRELOAD_PX && earlier > 0 {
+        step(state, false);
+    } else if from_bottom < PRELOAD_PX && later > 0 {
+        step(state, true);
+    }
+}
+
+/// Scrolls to the newest exchange if the reader is following it (after new text).
+pub fn follow(state: AppState) {
+    if state.pinned.get_value() {
+        if let Some(scroller) = scroller() {
+            scroller.set_scroll_top(scroller.scroll_height());
+        }
+    }
+}
+
+/// Reads `window`'s exchanges and puts them on screen; with `anchor`, the exchange of that
+/// id stays where it was. Returns whether they were shown (the thread may have changed
+/// meanwhile).
+async fn show(state: AppState, thread_id: u64, window: Window, anchor: Option<u64>) -> bool {
+    let Some(db) = state.db() else { return false };
+    let rows = match window.span() {
+        Some((first, last)) => messages::span(&db, thread_id, first, last).await,
+        None => Ok(Vec::new()),
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            state.fail(e);
+            return false;
+        }
+    };
+    if state.thread.get_untracked() != Some(thread_id) {
+        return false;
+    }
+    let before = anchor.and_then(|id| top_of(id).map(|top| (id, top)));
+    state.shown_thread.set_value(Some(thread_id));
+    state.window.set(window);
+    state.messages.set(rows);
+    // The list renders before the next frame: restore the anchor, or follow the newest.
+    request_animation_frame(move || {
+        match before {
+            Some((id, top)) => {
+                if let (Some(now), Some(scroller)) = (top_of(id), scroller()) {
+                    scroller.set_scroll_top(scroller.scroll_top() + (now - top).round() as i32);
+                }
+            }
+            None => follow(state),
+        }
+        // Still near an end (a short page, a tall screen): read on.
+        if before.is_some() {
+            on_scroll(state);
+        }
+    });
+    true
+}
+
+/// Sums the thread's usage in the background: the bar shows it once read.
+fn count_usage(state: AppState, thread_id: u64) {
+    let ids = state.window.with_untracked(|w| w.ids().to_vec());
+    spawn_local(async move {
+        let Some(db) = state.db() else { return };
+        match messages::tally(&db, thread_id, &ids).await {
+            // Unless another thread or a newer count took over meanwhile.
+            Ok(tally)
+                if state.shown_thread.get_value() == Some(thread_id)
+                    && state.window.with_untracked(|w| w.ids().len()) == ids.len() =>
+            {
+                state.tally.set(tally)
+            }
+            Ok(_) => {}
+            Err(e) => state.fail(e),
+        }
+    });
+}
+
+/// The element the thread scrolls in.
+fn scroller() -> Option<web_sys::Element> {
+    web_sys::window()?
+        .document()?
+        .query_selector("main.thread")
+        .ok()
+        .flatten()
+}
+
+/// Where the exchange `id` is on screen, in pixels from the viewport's top.
+fn top_of(id: u64) -> Option<f64> {
+    let el = web_sys::window()?
+        .document()?
+        .query_selector(&format!("[data-exchange=\"{id}\"]"))
+        .ok()
+        .flatten()?;
+    Some(el.dyn_into::<web_sys::Element>().ok()?.get_bounding_client_rect().top())
+}
