@@ -21,7 +21,7 @@ use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
 use pocket_chat_core::window::Window;
-use pocket_chat_core::records::{Message, Thread, User};
+use pocket_chat_core::records::{Message, Setting, Thread, User};
 
 use self::prefs::Theme;
 use self::text::Text;
@@ -174,13 +174,12 @@ impl AppState {
         self.load_seq.set_value(seq);
         let remembered = settings::get(&db, CURRENT_USER).await?;
         let remembered = remembered.as_ref().and_then(|v| v.as_str());
-        let mut user = match remembered {
-            Some(id) => users::get(&db, id).await?,
-            None => None,
-        };
-        if user.is_none() {
-            user = users::all(&db).await?.into_iter().next();
-        }
+        let mut everyone = users::all(&db).await?;
+        let user = everyone
+            .iter()
+            .find(|u| Some(u.user_id.as_str()) == remembered)
+            .or_else(|| everyone.first())
+            .cloned();
         let user = match user {
             Some(user) => user,
             None => {
@@ -190,14 +189,15 @@ impl AppState {
                     display_name: i18n::t(self.lang.get_untracked(), Key::DefaultUserName),
                     models: DEFAULT_MODELS.map(str::to_owned),
                 };
-                users::create(&db, new, now()).await?
+                let user = users::create(&db, new, now()).await?;
+                everyone.push(user.clone());
+                user
             }
         };
         if remembered != Some(user.user_id.as_str()) {
             settings::put(&db, CURRENT_USER, user.user_id.clone().into()).await?;
         }
         let list = thread_store::for_user(&db, &user.user_id).await?;
-        let everyone = users::all(&db).await?;
         // A thread link wins; else the user's most recent thread.
         let linked = threads::from_link(*self, false)
             .await
@@ -220,6 +220,23 @@ impl AppState {
         self.user.set(Some(user));
         reload_thread(*self).await;
         Ok(())
+    }
+}
+
+/// Takes the stored language, theme, provider settings and PIN (read at start); without
+/// provider settings this is a first visit. Applied before the user loads, so a first user
+/// gets their name in the right language.
+fn apply_settings(state: AppState, stored: &[Setting]) {
+    prefs::load(state, stored);
+    let value = |key: &str| stored.iter().find(|s| s.key == key).map(|s| &s.value);
+    match value(SETTINGS_KEY) {
+        Some(v) => state
+            .settings
+            .set(serde_json::from_value(v.clone()).unwrap_or_default()),
+        None => state.first_run.set(true),
+    }
+    if let Some(pin) = value(commands::PIN_KEY).and_then(|v| v.as_str()) {
+        state.pin.set(pin.to_owned());
     }
 }
 
@@ -299,24 +316,17 @@ pub fn provide_app_state() -> AppState {
     spawn_local(async move {
         match Database::open(schema::DB_NAME).await {
             Ok(db) => {
+                // First: data migrations, when a version needs one, run before any read.
                 if let Err(e) = settings::record_schema(&db, now()).await {
                     state.fail(e);
                 }
-                // Before the user loads: a first user gets their name in this language.
-                prefs::load(state, &db).await;
-                match load_settings(&db).await {
-                    Ok(Some(loaded)) => state.settings.set(loaded),
-                    Ok(None) => state.first_run.set(true),
+                // Every setting in one read: the first paint waits on each round trip.
+                match settings::all(&db).await {
+                    Ok(stored) => apply_settings(state, &stored),
                     Err(e) => state.fail(e),
                 }
-                match settings::get(&db, commands::PIN_KEY).await {
-                    Ok(pin) => state.pin.set(
-                        pin.and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default(),
-                    ),
-                    Err(e) => state.fail(e),
-                }
-                state.db.set_value(Some(Rc::new(db)));
+                let db = Rc::new(db);
+                state.db.set_value(Some(db.clone()));
                 // A thread link names its user: make them current before loading.
                 threads::from_link(state, true).await;
                 match state.load_user().await {

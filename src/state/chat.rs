@@ -104,6 +104,16 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         Ok(r) => r,
         Err(e) => return restore(e.into()),
     };
+    state.notice.set(None);
+    let omitted = unread + ctx.omitted;
+    let first_kept = (omitted > 0)
+        .then(|| history.get(ctx.omitted).and_then(|m| m.message_id))
+        .flatten();
+    // The prompt shows at once; a new thread is created while it does.
+    state.pending.set(Some(Pending {
+        prompt: prompt.clone(),
+        omitted,
+    }));
     let thread_id = match state.thread.get_untracked() {
         Some(id) => id,
         None => match threads::create(&db, &user.user_id, &title_from(&prompt), now()).await {
@@ -112,18 +122,12 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
                 super::threads::open(state, id);
                 id
             }
-            Err(e) => return restore(e.into()),
+            Err(e) => {
+                state.pending.set(None);
+                return restore(e.into());
+            }
         },
     };
-    state.notice.set(None);
-    let omitted = unread + ctx.omitted;
-    let first_kept = (omitted > 0)
-        .then(|| history.get(ctx.omitted).and_then(|m| m.message_id))
-        .flatten();
-    state.pending.set(Some(Pending {
-        prompt: prompt.clone(),
-        omitted,
-    }));
 
     let mut checkpoint = Checkpoint {
         db: db.clone(),

@@ -5,9 +5,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Lang;
+use pocket_chat_core::records::Setting;
 
 use super::AppState;
-use crate::storage::{settings, Database};
+use crate::storage::settings;
 
 /// The settings key of the chosen language ("en", "ja"); absent: the browser's.
 pub const LANGUAGE_KEY: &str = "ui_language";
@@ -58,19 +59,19 @@ pub fn browser_lang() -> Lang {
         .map_or(Lang::En, |tag| Lang::from_browser(&tag))
 }
 
-/// Reads the user's stored choices; a missing or unreadable one leaves the default.
-pub async fn load(state: AppState, db: &Database) {
-    let stored = |key| async move {
-        settings::get(db, key)
-            .await
-            .ok()
-            .flatten()
-            .and_then(|v| v.as_str().map(str::to_owned))
+/// Applies the user's stored choices (from every setting, read at start); a missing or
+/// unreadable one leaves the default.
+pub fn load(state: AppState, stored: &[Setting]) {
+    let code = |key| {
+        stored
+            .iter()
+            .find(|s| s.key == key)
+            .and_then(|s| s.value.as_str())
     };
-    if let Some(lang) = stored(LANGUAGE_KEY).await.and_then(|c| Lang::from_code(&c)) {
+    if let Some(lang) = code(LANGUAGE_KEY).and_then(Lang::from_code) {
         state.lang.set(lang);
     }
-    if let Some(theme) = stored(THEME_KEY).await.and_then(|c| Theme::from_code(&c)) {
+    if let Some(theme) = code(THEME_KEY).and_then(Theme::from_code) {
         state.theme.set(theme);
     }
 }
