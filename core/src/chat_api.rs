@@ -92,13 +92,33 @@ struct ChunkChoice {
     finish_reason: Option<String>,
 }
 
-/// One `chat.completion.chunk` of a stream.
+/// One `chat.completion.chunk` of a stream, or an error sent inside the stream. Read in
+/// one pass (no intermediate JSON tree): a stream may bring thousands of chunks.
 #[derive(Debug, Clone, Deserialize)]
 struct Chunk {
     #[serde(default)]
     choices: Vec<ChunkChoice>,
     #[serde(default)]
     usage: Option<Usage>,
+    /// Present (and not null) when the provider reports an error mid-stream; any shape.
+    #[serde(default, deserialize_with = "any_error")]
+    error: Option<ErrorDetail>,
+}
+
+/// An `error` of any shape: its details when it is the usual object, else an empty one
+/// (still an error); `None` only for null.
+fn any_error<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ErrorDetail>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum AnyError {
+        Detail(ErrorDetail),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Option::<AnyError>::deserialize(d)? {
+        Some(AnyError::Detail(detail)) => Some(detail),
+        Some(AnyError::Other(_)) => Some(ErrorDetail::default()),
+        None => None,
+    })
 }
 
 /// The `{"error": {...}}` body OpenAI and Azure send with a failure.
@@ -197,13 +217,11 @@ impl StreamReply {
             self.done = true;
             return Ok(StreamStep::Done);
         }
-        let value: serde_json::Value =
+        let chunk: Chunk =
             serde_json::from_str(&event.data).map_err(|e| Malformed(e.to_string()))?;
-        if value.get("error").is_some_and(|e| !e.is_null()) {
-            let body = serde_json::from_value(value).unwrap_or_default();
-            return Ok(StreamStep::ProviderError(body));
+        if let Some(error) = chunk.error {
+            return Ok(StreamStep::ProviderError(ErrorBody { error: Some(error) }));
         }
-        let chunk: Chunk = serde_json::from_value(value).map_err(|e| Malformed(e.to_string()))?;
         if chunk.usage.is_some() {
             self.usage = chunk.usage;
         }
@@ -335,7 +353,14 @@ mod tests {
         assert!(
             matches!(step, Ok(StreamStep::ProviderError(b)) if b.message() == Some("overloaded"))
         );
-        assert_eq!(reply.text, "");
+        // An error of an unexpected shape is still an error; a null one is none.
+        let odd = reply.apply(&event(r#"{"error":"overloaded"}"#));
+        assert!(matches!(odd, Ok(StreamStep::ProviderError(b)) if b.message().is_none()));
+        let fine = reply.apply(&event(
+            r#"{"error":null,"choices":[{"delta":{"content":"ok"}}]}"#,
+        ));
+        assert_eq!(fine, Ok(StreamStep::Text("ok".into())));
+        assert_eq!(reply.text, "ok");
         assert!(!reply.is_complete());
     }
 
