@@ -20,8 +20,8 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
-use pocket_chat_core::window::Window;
 use pocket_chat_core::records::{Message, Setting, Thread, User};
+use pocket_chat_core::window::Window;
 
 use self::prefs::Theme;
 use self::text::Text;
@@ -31,8 +31,7 @@ use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
 use crate::storage::{
-    request_persistence, schema, settings, threads as thread_store, users, Database,
-    StorageError,
+    request_persistence, schema, settings, threads as thread_store, users, Database, StorageError,
 };
 
 /// The models a new user starts with; switchable per user.

@@ -163,7 +163,10 @@ mod tests {
         assert_eq!(t.shown_cost(), Some(3.5));
         t.add("llama3", 10, 10, 20);
         t.add("gpt-4o", 10, 10, 20);
-        assert_eq!((t.tokens, t.exchanges, t.shown_cost()), (1_100_040, 4, None));
+        assert_eq!(
+            (t.tokens, t.exchanges, t.shown_cost()),
+            (1_100_040, 4, None)
+        );
     }
 
     // Guards against gpt-4o-mini priced as gpt-4o, or unknown models given a price.

@@ -129,12 +129,16 @@ mod tests {
     fn scrolling_back_keeps_at_most_max_on_screen() {
         let mut w = Window::newest(ids(2_000));
         for _ in 0..5 {
-            w = w.back().unwrap_or_else(|| unreachable!("more to go back to"));
+            w = w
+                .back()
+                .unwrap_or_else(|| unreachable!("more to go back to"));
         }
         assert_eq!(w.shown().len(), MAX);
         assert_eq!(w.earlier(), 2_000 - 6 * PAGE);
         assert_eq!(w.later(), 6 * PAGE - MAX);
-        let on = w.forward().unwrap_or_else(|| unreachable!("more to go on to"));
+        let on = w
+            .forward()
+            .unwrap_or_else(|| unreachable!("more to go on to"));
         assert_eq!(on.later(), w.later() - PAGE);
         assert_eq!(on.shown().len(), MAX);
     }

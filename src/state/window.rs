@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::window::Window;
-use wasm_bindgen::JsCast;
 
 use super::AppState;
 use crate::storage::messages;
@@ -191,5 +190,5 @@ fn top_of(id: u64) -> Option<f64> {
         .query_selector(&format!("[data-exchange=\"{id}\"]"))
         .ok()
         .flatten()?;
-    Some(el.dyn_into::<web_sys::Element>().ok()?.get_bounding_client_rect().top())
+    Some(el.get_bounding_client_rect().top())
 }
