@@ -108,6 +108,8 @@ pub struct AppState {
     pinned: StoredValue<bool>,
     /// True while a page is read, so scrolling asks for one page at a time.
     moving: StoredValue<bool>,
+    /// Counts window reads, so that of two overlapping ones only the later one shows.
+    window_seq: StoredValue<u64>,
     pub pending: RwSignal<Option<Pending>>,
     /// The stored row of the reply streaming now (saved as it arrives), which the thread
     /// shows as the pending exchange instead.
@@ -302,6 +304,7 @@ pub fn provide_app_state() -> AppState {
         shown_thread: StoredValue::new(None),
         pinned: StoredValue::new(true),
         moving: StoredValue::new(false),
+        window_seq: StoredValue::new(0),
         pending: RwSignal::new(None),
         streaming_row: RwSignal::new(None),
         first_in_context: RwSignal::new(None),

@@ -31,31 +31,32 @@ pub async fn reload_thread(state: AppState) {
         Err(e) => return state.fail(e),
     };
     let same = state.shown_thread.get_value() == Some(thread_id);
-    let window = if same {
-        state.window.with_untracked(|w| w.refreshed(ids))
+    let (window, place) = if same {
+        let window = state.window.with_untracked(|w| w.refreshed(ids));
+        (window, Place::FollowIfPinned)
     } else {
         // A thread opens at its newest exchange.
-        state.pinned.set_value(true);
-        Window::newest(ids)
+        (Window::newest(ids), Place::Bottom)
     };
-    if show(state, thread_id, window, None).await {
+    if show(state, thread_id, window, place).await {
         count_usage(state, thread_id);
     }
 }
 
-/// Shows the newest page of the current thread (before sending from a window scrolled
-/// back, so the reply appears under the exchanges before it).
+/// Puts the reader at the newest exchange, reading the newest page first when the window
+/// is scrolled back past it (before sending: the prompt and reply appear there).
 pub async fn to_newest(state: AppState) {
+    state.pinned.set_value(true);
     let (Some(db), Some(thread_id)) = (state.db(), state.thread.get_untracked()) else {
         return;
     };
     if state.window.with_untracked(|w| w.later() == 0) {
+        request_animation_frame(move || follow(state));
         return;
     }
     match messages::ids(&db, thread_id).await {
         Ok(ids) => {
-            state.pinned.set_value(true);
-            show(state, thread_id, Window::newest(ids), None).await;
+            show(state, thread_id, Window::newest(ids), Place::Bottom).await;
         }
         Err(e) => state.fail(e),
     }
@@ -81,9 +82,10 @@ pub fn step(state: AppState, forward: bool) {
         (next, anchor.copied())
     });
     let Some(next) = next else { return };
+    let place = anchor.map_or(Place::FollowIfPinned, Place::Anchor);
     state.moving.set_value(true);
     spawn_local(async move {
-        show(state, thread_id, next, anchor).await;
+        show(state, thread_id, next, place).await;
         state.moving.set_value(false);
     });
 }
@@ -114,11 +116,23 @@ pub fn follow(state: AppState) {
     }
 }
 
-/// Reads `window`'s exchanges and puts them on screen; with `anchor`, the exchange of that
-/// id stays where it was. Returns whether they were shown (the thread may have changed
-/// meanwhile).
-async fn show(state: AppState, thread_id: u64, window: Window, anchor: Option<u64>) -> bool {
+/// Where the reader is put when a window goes on screen.
+#[derive(Clone, Copy)]
+enum Place {
+    /// The exchange of this id stays where it was on screen.
+    Anchor(u64),
+    /// At the newest exchange, following what comes next.
+    Bottom,
+    /// At the newest exchange if the reader was following it; else where they were.
+    FollowIfPinned,
+}
+
+/// Reads `window`'s exchanges and puts them on screen, placing the reader as `place` says.
+/// Returns whether they were shown: a later call, or a switch to another thread, wins.
+async fn show(state: AppState, thread_id: u64, window: Window, place: Place) -> bool {
     let Some(db) = state.db() else { return false };
+    let seq = state.window_seq.get_value() + 1;
+    state.window_seq.set_value(seq);
     let rows = match window.span() {
         Some((first, last)) => messages::span(&db, thread_id, first, last).await,
         None => Ok(Vec::new()),
@@ -130,26 +144,34 @@ async fn show(state: AppState, thread_id: u64, window: Window, anchor: Option<u6
             return false;
         }
     };
-    if state.thread.get_untracked() != Some(thread_id) {
+    if state.thread.get_untracked() != Some(thread_id) || state.window_seq.get_value() != seq {
         return false;
     }
-    let before = anchor.and_then(|id| top_of(id).map(|top| (id, top)));
+    let anchor = match place {
+        Place::Anchor(id) => top_of(id).map(|top| (id, top)),
+        _ => None,
+    };
+    if let Place::Bottom = place {
+        state.pinned.set_value(true);
+    }
     state.shown_thread.set_value(Some(thread_id));
     state.window.set(window);
     state.messages.set(rows);
     // The list renders before the next frame: restore the anchor, or follow the newest.
     request_animation_frame(move || {
-        match before {
-            Some((id, top)) => {
+        match (anchor, place) {
+            (Some((id, top)), _) => {
                 if let (Some(now), Some(scroller)) = (top_of(id), scroller()) {
                     scroller.set_scroll_top(scroller.scroll_top() + (now - top).round() as i32);
                 }
+                // Still near an end (a short page, a tall screen): read on.
+                on_scroll(state);
             }
-            None => follow(state),
-        }
-        // Still near an end (a short page, a tall screen): read on.
-        if before.is_some() {
-            on_scroll(state);
+            (None, Place::Bottom) => {
+                state.pinned.set_value(true);
+                follow(state);
+            }
+            (None, _) => follow(state),
         }
     });
     true

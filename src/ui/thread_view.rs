@@ -57,6 +57,12 @@ pub fn ThreadView() -> impl IntoView {
             && state.top_up.with(Option::is_none)
     };
     let lang = state.lang;
+    // A prompt just sent shows at the bottom: keep it in view if the reader follows.
+    Effect::new(move || {
+        if state.pending.with(Option::is_some) {
+            request_animation_frame(move || window::follow(state));
+        }
+    });
     view! {
         <Show
             when=move || !empty()
