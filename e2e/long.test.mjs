@@ -23,6 +23,7 @@ after(async () => {
 beforeEach(() => mock.reset());
 
 const MESSAGES = 300;
+const OPENING = 15;
 const PAGE = 30;
 const MAX = 90;
 
@@ -67,9 +68,9 @@ async function scrollBack(page, expectFirst) {
 test('a long thread opens at its newest exchange with one page on screen, at the bottom', async () => {
   const { context, page, errors } = await openLongThread();
   await waitText(page.getByTestId('prompt').last(), last(MESSAGES - 1));
-  assert.equal((await prompts(page)).length, PAGE);
-  assert.equal((await prompts(page))[0], last(MESSAGES - PAGE));
-  await waitText(page.getByTestId('show-earlier'), `Show earlier messages (${MESSAGES - PAGE} more)`);
+  assert.equal((await prompts(page)).length, OPENING);
+  assert.equal((await prompts(page))[0], last(MESSAGES - OPENING));
+  await waitText(page.getByTestId('show-earlier'), `Show earlier messages (${MESSAGES - OPENING} more)`);
   await atBottom(page);
   // The bar counts the whole thread, not the page: 300 exchanges of 120 tokens.
   // gpt-4o-mini: 300 × (20 × $0.15 + 100 × $0.60) per million tokens.
@@ -82,13 +83,13 @@ test('a long thread opens at its newest exchange with one page on screen, at the
 test('scrolling back reads a page at a time, keeps the text in place and at most 90 on screen', async () => {
   const { context, page, errors } = await openLongThread();
   await waitText(page.getByTestId('prompt').last(), last(MESSAGES - 1));
-  let first = MESSAGES - PAGE;
+  let first = MESSAGES - OPENING;
   for (let step = 1; step <= 4; step++) {
     first -= PAGE;
     const moved = await scrollBack(page, last(first));
     assert.ok(moved < 2, `step ${step}: the text under the reader moved ${moved}px`);
     const shown = await prompts(page);
-    assert.equal(shown.length, Math.min(PAGE * (step + 1), MAX), `step ${step}: exchanges on screen`);
+    assert.equal(shown.length, Math.min(OPENING + PAGE * step, MAX), `step ${step}: exchanges on screen`);
     assert.equal(shown[0], last(first));
   }
   // Four pages back: the newest dropped off, and the thread offers them again.
@@ -106,8 +107,8 @@ test('scrolling back reads a page at a time, keeps the text in place and at most
 test('sending from a thread scrolled back: the reply goes under the newest, with the whole context', async () => {
   const { context, page, errors } = await openLongThread();
   await waitText(page.getByTestId('prompt').last(), last(MESSAGES - 1));
-  // Three pages back, the newest are off the window.
-  for (let step = 2; step <= 4; step++) await scrollBack(page, last(MESSAGES - step * PAGE));
+  // Four pages back, the newest are off the window.
+  for (let step = 1; step <= 4; step++) await scrollBack(page, last(MESSAGES - OPENING - step * PAGE));
   await page.getByTestId('show-later').waitFor();
   await page.getByTestId('composer-input').fill('One more question');
   await page.getByTestId('composer-input').press('Enter');

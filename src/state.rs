@@ -96,13 +96,11 @@ pub struct AppState {
     pub thread_notes: RwSignal<Vec<ThreadNote>>,
     /// The top-up form, when a top-up needs more input.
     pub top_up: RwSignal<Option<TopUpRequest>>,
-    /// The current thread's exchanges on screen, oldest first: the stretch `window` names.
-    pub messages: RwSignal<Vec<Message>>,
-    /// Which stretch of the current thread is on screen, and how much is not.
-    pub window: RwSignal<Window>,
+    /// The stretch of the current thread's exchanges on screen, and how many are not.
+    pub window: RwSignal<Window<Message>>,
     /// What the whole current thread used (summed in the background).
     pub tally: RwSignal<Tally>,
-    /// The thread `window` and `messages` belong to.
+    /// The thread `window` belongs to.
     shown_thread: StoredValue<Option<u64>>,
     /// Whether the reader is at the newest exchange, so new text keeps it in view.
     pinned: StoredValue<bool>,
@@ -110,6 +108,8 @@ pub struct AppState {
     moving: StoredValue<bool>,
     /// Counts window reads, so that of two overlapping ones only the later one shows.
     window_seq: StoredValue<u64>,
+    /// Counts usage sums, likewise.
+    tally_seq: StoredValue<u64>,
     pub pending: RwSignal<Option<Pending>>,
     /// The stored row of the reply streaming now (saved as it arrives), which the thread
     /// shows as the pending exchange instead.
@@ -298,13 +298,13 @@ pub fn provide_app_state() -> AppState {
         thread: RwSignal::new(None),
         thread_notes: RwSignal::new(Vec::new()),
         top_up: RwSignal::new(None),
-        messages: RwSignal::new(Vec::new()),
         window: RwSignal::new(Window::default()),
         tally: RwSignal::new(Tally::default()),
         shown_thread: StoredValue::new(None),
         pinned: StoredValue::new(true),
         moving: StoredValue::new(false),
         window_seq: StoredValue::new(0),
+        tally_seq: StoredValue::new(0),
         pending: RwSignal::new(None),
         streaming_row: RwSignal::new(None),
         first_in_context: RwSignal::new(None),

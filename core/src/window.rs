@@ -1,104 +1,102 @@
-//! Which stretch of a long thread is on screen: a window over the thread's exchange ids,
-//! moved a page at a time as the reader scrolls, so the page never holds more than [`MAX`]
-//! exchanges however long the thread grows.
+//! Which stretch of a long thread is on screen: a run of consecutive exchanges, with how
+//! many come before and after it, moved a page at a time as the reader scrolls. The page
+//! never holds more than [`MAX`] exchanges, and nothing here needs the whole thread (not
+//! even its ids), so opening or scrolling costs the same for 20 or 20,000 exchanges.
 
-/// Exchanges read and shown at a time: the newest page when a thread opens.
+/// Exchanges shown when a thread opens: enough to fill a tall screen, few enough to paint
+/// at once; scrolling back reads more before the reader reaches the top.
+pub const OPENING: usize = 15;
+/// Exchanges read at a time while scrolling.
 pub const PAGE: usize = 30;
 /// The most exchanges on screen at once; beyond it, the far end drops off.
 pub const MAX: usize = 90;
 
-/// A contiguous run `start..end` of a thread's exchange ids (ascending, as stored).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Window {
-    ids: Vec<u64>,
-    start: usize,
-    end: usize,
+/// A run of consecutive exchanges `items` (oldest first), with `earlier` exchanges of the
+/// thread before it and `later` after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window<T> {
+    items: Vec<T>,
+    earlier: usize,
+    later: usize,
 }
 
-impl Window {
-    /// The newest page of a thread whose exchange ids, oldest first, are `ids`.
-    pub fn newest(ids: Vec<u64>) -> Self {
-        let end = ids.len();
+impl<T> Default for Window<T> {
+    fn default() -> Self {
         Window {
-            start: end.saturating_sub(PAGE),
-            end,
-            ids,
+            items: Vec::new(),
+            earlier: 0,
+            later: 0,
+        }
+    }
+}
+
+impl<T: Clone> Window<T> {
+    /// The run `items` with `earlier` and `later` around it, cut to [`MAX`]: at the start
+    /// when `keep_end` (the reader is at the newest end), else at the end.
+    pub fn settle(mut items: Vec<T>, earlier: usize, later: usize, keep_end: bool) -> Self {
+        let extra = items.len().saturating_sub(MAX);
+        if keep_end {
+            items.drain(..extra);
+            Window {
+                items,
+                earlier: earlier + extra,
+                later,
+            }
+        } else {
+            items.truncate(MAX);
+            Window {
+                items,
+                earlier,
+                later: later + extra,
+            }
         }
     }
 
-    /// The ids on screen, oldest first.
-    pub fn shown(&self) -> &[u64] {
-        &self.ids[self.start..self.end]
+    /// The newest page of a thread: `items` (its last exchanges) and `earlier` before them.
+    pub fn newest(items: Vec<T>, earlier: usize) -> Self {
+        Window::settle(items, earlier, 0, true)
     }
 
-    /// Every id of the thread, oldest first.
-    pub fn ids(&self) -> &[u64] {
-        &self.ids
+    /// The exchanges on screen, oldest first.
+    pub fn items(&self) -> &[T] {
+        &self.items
     }
 
     /// Exchanges before the window (not on screen).
     pub fn earlier(&self) -> usize {
-        self.start
+        self.earlier
     }
 
     /// Exchanges after the window (not on screen).
     pub fn later(&self) -> usize {
-        self.ids.len() - self.end
+        self.later
     }
 
-    /// The first and last id on screen: the key range to read.
-    pub fn span(&self) -> Option<(u64, u64)> {
-        Some((*self.shown().first()?, *self.shown().last()?))
+    /// How many to read before the window for the next page back (0: at the start).
+    pub fn back_size(&self) -> usize {
+        PAGE.min(self.earlier)
     }
 
-    /// One page further back; the newest drop off beyond [`MAX`]. `None` at the start.
-    pub fn back(&self) -> Option<Window> {
-        if self.start == 0 {
-            return None;
-        }
-        let start = self.start.saturating_sub(PAGE);
-        Some(Window {
-            ids: self.ids.clone(),
-            start,
-            end: self.end.min(start + MAX),
-        })
+    /// How many to read after the window for the next page on (0: at the newest).
+    pub fn forward_size(&self) -> usize {
+        PAGE.min(self.later)
     }
 
-    /// One page further on; the oldest drop off beyond [`MAX`]. `None` at the end.
-    pub fn forward(&self) -> Option<Window> {
-        if self.later() == 0 {
-            return None;
-        }
-        let end = (self.end + PAGE).min(self.ids.len());
-        Some(Window {
-            ids: self.ids.clone(),
-            start: self.start.max(end.saturating_sub(MAX)),
-            end,
-        })
+    /// With `read` — the exchanges just before the window, oldest first — added in front;
+    /// the newest drop off beyond [`MAX`].
+    pub fn with_earlier(&self, mut read: Vec<T>) -> Self {
+        let earlier = self.earlier.saturating_sub(read.len());
+        read.extend(self.items.iter().cloned());
+        Window::settle(read, earlier, self.later, false)
     }
 
-    /// The window after the thread changed (a reply, another tab) and now has `ids`: the
-    /// first exchange on screen stays first, so nothing jumps; a window that reached the
-    /// newest exchange reaches the newest again.
-    pub fn refreshed(&self, ids: Vec<u64>) -> Window {
-        let Some((first, last)) = self.span() else {
-            return Window::newest(ids);
-        };
-        let start = ids.partition_point(|&id| id < first);
-        let end = if self.later() == 0 {
-            ids.len()
-        } else {
-            ids.partition_point(|&id| id <= last)
-        };
-        if start >= end {
-            // Everything that was on screen is gone (deleted elsewhere).
-            return Window::newest(ids);
-        }
-        Window {
-            start: start.max(end.saturating_sub(MAX)),
-            end,
-            ids,
-        }
+    /// With `read` — the exchanges just after the window — added behind; the oldest drop
+    /// off beyond [`MAX`].
+    pub fn with_later(&self, read: Vec<T>) -> Self {
+        let later = self.later.saturating_sub(read.len());
+        let mut items = self.items.clone();
+        items.extend(read);
+        Window::settle(items, self.earlier, later, true)
     }
 }
 
@@ -107,91 +105,100 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn ids(n: u64) -> Vec<u64> {
-        (1..=n).map(|i| i * 3).collect()
+    /// A thread of `n` exchanges with ids 1..=n, as storage would answer.
+    struct Thread(usize);
+
+    impl Thread {
+        fn newest(&self) -> Window<usize> {
+            let first = self.0.saturating_sub(OPENING);
+            Window::newest((first + 1..=self.0).collect(), first)
+        }
+        fn before(&self, w: &Window<usize>) -> Vec<usize> {
+            let first = w.items().first().copied().unwrap_or(self.0 + 1);
+            (first.saturating_sub(w.back_size())..first).collect()
+        }
+        fn after(&self, w: &Window<usize>) -> Vec<usize> {
+            let last = w.items().last().copied().unwrap_or(0);
+            (last + 1..=last + w.forward_size()).collect()
+        }
+        fn back(&self, w: &Window<usize>) -> Window<usize> {
+            w.with_earlier(self.before(w))
+        }
+        fn on(&self, w: &Window<usize>) -> Window<usize> {
+            w.with_later(self.after(w))
+        }
     }
 
     // Guards against opening a long thread with all of it on screen, or without its
     // newest exchange.
     #[test]
     fn a_thread_opens_on_its_newest_page() {
-        let w = Window::newest(ids(2_000));
-        assert_eq!(w.shown().len(), PAGE);
-        assert_eq!(w.shown().last(), Some(&6_000));
-        assert_eq!((w.earlier(), w.later()), (1_970, 0));
-        let short = Window::newest(ids(3));
-        assert_eq!((short.shown(), short.earlier()), (&[3, 6, 9][..], 0));
-        assert_eq!(Window::newest(Vec::new()).span(), None);
+        let w = Thread(2_000).newest();
+        assert_eq!(w.items().len(), OPENING);
+        assert_eq!(w.items().last(), Some(&2_000));
+        assert_eq!((w.earlier(), w.later()), (2_000 - OPENING, 0));
+        let short = Thread(3).newest();
+        assert_eq!((short.items(), short.earlier()), (&[1, 2, 3][..], 0));
+        assert_eq!(short.back_size(), 0);
     }
 
     // Guards against a window that grows without bound while the reader scrolls back.
     #[test]
     fn scrolling_back_keeps_at_most_max_on_screen() {
-        let mut w = Window::newest(ids(2_000));
+        let t = Thread(2_000);
+        let mut w = t.newest();
         for _ in 0..5 {
-            w = w
-                .back()
-                .unwrap_or_else(|| unreachable!("more to go back to"));
+            w = t.back(&w);
         }
-        assert_eq!(w.shown().len(), MAX);
-        assert_eq!(w.earlier(), 2_000 - 6 * PAGE);
-        assert_eq!(w.later(), 6 * PAGE - MAX);
-        let on = w
-            .forward()
-            .unwrap_or_else(|| unreachable!("more to go on to"));
+        assert_eq!(w.items().len(), MAX);
+        assert_eq!(w.earlier(), 2_000 - OPENING - 5 * PAGE);
+        assert_eq!(w.later(), OPENING + 5 * PAGE - MAX);
+        assert_eq!(w.items()[0], w.earlier() + 1);
+        let on = t.on(&w);
         assert_eq!(on.later(), w.later() - PAGE);
-        assert_eq!(on.shown().len(), MAX);
+        assert_eq!(on.items().len(), MAX);
     }
 
-    // Guards against a reply or another tab's write making the thread jump: the first
-    // exchange on screen stays first, and a window at the newest follows new ones.
+    // Guards against a refresh (a reply, another tab) that loses the newest end or lets
+    // the window grow past MAX.
     #[test]
-    fn refreshing_keeps_the_first_on_screen_and_follows_the_end() {
-        let w = Window::newest(ids(100));
-        let first = w.shown()[0];
-        let grown = w.refreshed(ids(102));
-        assert_eq!(grown.shown()[0], first);
-        assert_eq!(grown.shown().last(), Some(&306));
-
-        let long = Window::newest(ids(300));
-        let back = long.back().and_then(|w| w.back()).and_then(|w| w.back());
-        let back = back.unwrap_or_else(|| unreachable!("three pages back"));
-        assert!(back.later() > 0);
-        let kept = back.refreshed(ids(302));
-        assert_eq!(kept.shown(), back.shown());
-        assert_eq!(kept.later(), back.later() + 2);
-
-        // The rows on screen were deleted in another tab: back to the newest page.
-        let gone = back.refreshed((1_000..1_010).collect());
-        assert_eq!(gone, Window::newest((1_000..1_010).collect()));
+    fn settling_cuts_the_far_end() {
+        let at_end = Window::settle((1..=100).collect::<Vec<_>>(), 5, 0, true);
+        assert_eq!(
+            (at_end.items()[0], at_end.earlier(), at_end.later()),
+            (11, 15, 0)
+        );
+        let back = Window::settle((1..=100).collect::<Vec<_>>(), 5, 2, false);
+        assert_eq!(
+            (back.items().last(), back.earlier(), back.later()),
+            (Some(&90), 5, 12)
+        );
     }
 
     proptest! {
-        // Guards against a window out of bounds, larger than MAX, or one that cannot
-        // reach every exchange by scrolling.
+        // Guards against a window whose counts drift from the thread, larger than MAX,
+        // or one that cannot reach every exchange by scrolling.
         #[test]
-        fn any_walk_stays_in_bounds_and_reaches_every_exchange(
-            n in 0u64..400,
-            moves in proptest::collection::vec(0u8..3, 0..40),
-            grow in 0u64..50,
+        fn any_walk_stays_consistent_and_reaches_every_exchange(
+            n in 0usize..400,
+            moves in proptest::collection::vec(any::<bool>(), 0..40),
         ) {
-            let mut w = Window::newest(ids(n));
-            let mut seen: std::collections::BTreeSet<u64> = w.shown().iter().copied().collect();
-            for m in moves {
-                w = match m {
-                    0 => w.back().unwrap_or(w),
-                    1 => w.forward().unwrap_or(w),
-                    _ => w.refreshed(ids(n + grow)),
-                };
-                prop_assert!(w.start <= w.end && w.end <= w.ids.len());
-                prop_assert!(w.shown().len() <= MAX);
-                seen.extend(w.shown().iter().copied());
+            let t = Thread(n);
+            let mut w = t.newest();
+            let mut seen: std::collections::BTreeSet<usize> = w.items().iter().copied().collect();
+            let consistent = |w: &Window<usize>| {
+                w.items().len() <= MAX
+                    && w.earlier() + w.items().len() + w.later() == n
+                    && w.items().iter().enumerate().all(|(i, id)| *id == w.earlier() + i + 1)
+            };
+            for back in moves {
+                w = if back { t.back(&w) } else { t.on(&w) };
+                prop_assert!(consistent(&w));
+                seen.extend(w.items().iter().copied());
             }
-            while let Some(b) = w.back() { w = b; seen.extend(w.shown().iter().copied()); }
-            prop_assert_eq!(w.earlier(), 0);
-            while let Some(f) = w.forward() { w = f; seen.extend(w.shown().iter().copied()); }
-            prop_assert_eq!(w.later(), 0);
-            prop_assert!(w.ids().iter().all(|id| seen.contains(id)));
+            while w.back_size() > 0 { w = t.back(&w); prop_assert!(consistent(&w)); seen.extend(w.items().iter().copied()); }
+            while w.forward_size() > 0 { w = t.on(&w); prop_assert!(consistent(&w)); seen.extend(w.items().iter().copied()); }
+            prop_assert_eq!(seen.len(), n);
         }
     }
 }

@@ -79,16 +79,13 @@ async fn balance_report(state: AppState) -> Option<Text> {
     let user = state.user.get_untracked()?;
     // Summed now rather than taken from the bar, whose sum may still be on its way.
     let in_thread = match state.thread.get_untracked() {
-        Some(thread_id) => {
-            let ids = state.window.with_untracked(|w| w.ids().to_vec());
-            match messages::tally(&db, thread_id, &ids).await {
-                Ok(t) => t.tokens,
-                Err(e) => {
-                    state.fail(e);
-                    return None;
-                }
+        Some(thread_id) => match messages::tally(&db, thread_id).await {
+            Ok(t) => t.tokens,
+            Err(e) => {
+                state.fail(e);
+                return None;
             }
-        }
+        },
         None => 0,
     };
     let all = match messages::for_user(&db, &user.user_id).await {

@@ -52,9 +52,6 @@ fn show(state: AppState, thread_id: Option<u64>) {
     state.thread.set(thread_id);
     state.first_in_context.set(None);
     state.thread_notes.set(Vec::new());
-    if thread_id.is_none() {
-        state.messages.set(Vec::new());
-    }
     spawn_local(reload_thread(state));
 }
 

@@ -5,10 +5,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::pricing::Tally;
-use pocket_chat_core::window::Window;
+use pocket_chat_core::records::Message;
+use pocket_chat_core::window::{Window, OPENING};
 
 use super::AppState;
-use crate::storage::messages;
+use crate::storage::{messages, StorageError};
 
 /// Within this many pixels of an end, the next page is read before the reader gets there.
 const PRELOAD_PX: i32 = 600;
@@ -18,27 +19,35 @@ const PINNED_PX: i32 = 80;
 /// Reads the current thread's exchanges again (after a reply, another tab, an import):
 /// the same stretch stays on screen; a new thread opens on its newest page, at the bottom.
 pub async fn reload_thread(state: AppState) {
-    let Some(db) = state.db() else { return };
     let Some(thread_id) = state.thread.get_untracked() else {
         state.shown_thread.set_value(None);
         state.window.set(Window::default());
-        state.messages.set(Vec::new());
         state.tally.set(Tally::default());
         return;
     };
-    let ids = match messages::ids(&db, thread_id).await {
-        Ok(ids) => ids,
-        Err(e) => return state.fail(e),
-    };
     let same = state.shown_thread.get_value() == Some(thread_id);
-    let (window, place) = if same {
-        let window = state.window.with_untracked(|w| w.refreshed(ids));
-        (window, Place::FollowIfPinned)
-    } else {
-        // A thread opens at its newest exchange.
-        (Window::newest(ids), Place::Bottom)
+    let span = state
+        .window
+        .with_untracked(|w| Some((first_id(w)?, last_id(w)?, w.later() == 0)));
+    let shown = match span.filter(|_| same) {
+        // The same stretch, grown by whatever arrived after it if it reached the newest.
+        Some((first, last, at_end)) => {
+            let end = (!at_end).then_some(last);
+            show(
+                state,
+                thread_id,
+                Place::FollowIfPinned,
+                move |db| async move {
+                    let (rows, earlier, later) =
+                        messages::stretch(&db, thread_id, first, end).await?;
+                    Ok(Window::settle(rows, earlier, later, at_end))
+                },
+            )
+            .await
+        }
+        None => newest(state, thread_id).await,
     };
-    if show(state, thread_id, window, place).await {
+    if shown {
         count_usage(state, thread_id);
     }
 }
@@ -47,19 +56,14 @@ pub async fn reload_thread(state: AppState) {
 /// is scrolled back past it (before sending: the prompt and reply appear there).
 pub async fn to_newest(state: AppState) {
     state.pinned.set_value(true);
-    let (Some(db), Some(thread_id)) = (state.db(), state.thread.get_untracked()) else {
+    let Some(thread_id) = state.thread.get_untracked() else {
         return;
     };
     if state.window.with_untracked(|w| w.later() == 0) {
         request_animation_frame(move || follow(state));
         return;
     }
-    match messages::ids(&db, thread_id).await {
-        Ok(ids) => {
-            show(state, thread_id, Window::newest(ids), Place::Bottom).await;
-        }
-        Err(e) => state.fail(e),
-    }
+    newest(state, thread_id).await;
 }
 
 /// Reads the page before the window (or after, with `forward`), keeping what the reader
@@ -71,21 +75,34 @@ pub fn step(state: AppState, forward: bool) {
     let Some(thread_id) = state.shown_thread.get_value() else {
         return;
     };
-    let (next, anchor) = state.window.with_untracked(|w| {
-        let next = if forward { w.forward() } else { w.back() };
-        // An exchange on screen both before and after the move.
-        let anchor = if forward {
-            w.shown().last()
+    // An exchange on screen both before and after the move stays where it is.
+    let (size, anchor) = state.window.with_untracked(|w| {
+        if forward {
+            (w.forward_size(), last_id(w))
         } else {
-            w.shown().first()
-        };
-        (next, anchor.copied())
+            (w.back_size(), first_id(w))
+        }
     });
-    let Some(next) = next else { return };
-    let place = anchor.map_or(Place::FollowIfPinned, Place::Anchor);
+    let (Some(anchor), true) = (anchor, size > 0) else {
+        return;
+    };
     state.moving.set_value(true);
     spawn_local(async move {
-        show(state, thread_id, next, place).await;
+        show(
+            state,
+            thread_id,
+            Place::Anchor(anchor),
+            move |db| async move {
+                Ok(if forward {
+                    let read = messages::after(&db, thread_id, anchor, size).await?;
+                    state.window.with_untracked(|w| w.with_later(read))
+                } else {
+                    let read = messages::before(&db, thread_id, anchor, size).await?;
+                    state.window.with_untracked(|w| w.with_earlier(read))
+                })
+            },
+        )
+        .await;
         state.moving.set_value(false);
     });
 }
@@ -116,6 +133,15 @@ pub fn follow(state: AppState) {
     }
 }
 
+/// Shows the newest page of `thread_id`, at the bottom.
+async fn newest(state: AppState, thread_id: u64) -> bool {
+    show(state, thread_id, Place::Bottom, move |db| async move {
+        let (rows, earlier) = messages::newest(&db, thread_id, OPENING).await?;
+        Ok(Window::newest(rows, earlier))
+    })
+    .await
+}
+
 /// Where the reader is put when a window goes on screen.
 #[derive(Clone, Copy)]
 enum Place {
@@ -127,18 +153,18 @@ enum Place {
     FollowIfPinned,
 }
 
-/// Reads `window`'s exchanges and puts them on screen, placing the reader as `place` says.
-/// Returns whether they were shown: a later call, or a switch to another thread, wins.
-async fn show(state: AppState, thread_id: u64, window: Window, place: Place) -> bool {
+/// Reads a window with `read` and puts it on screen, placing the reader as `place` says.
+/// Returns whether it was shown: a later call, or a switch to another thread, wins.
+async fn show<F, Fut>(state: AppState, thread_id: u64, place: Place, read: F) -> bool
+where
+    F: FnOnce(std::rc::Rc<crate::storage::Database>) -> Fut,
+    Fut: std::future::Future<Output = Result<Window<Message>, StorageError>>,
+{
     let Some(db) = state.db() else { return false };
     let seq = state.window_seq.get_value() + 1;
     state.window_seq.set_value(seq);
-    let rows = match window.span() {
-        Some((first, last)) => messages::span(&db, thread_id, first, last).await,
-        None => Ok(Vec::new()),
-    };
-    let rows = match rows {
-        Ok(rows) => rows,
+    let window = match read(db).await {
+        Ok(window) => window,
         Err(e) => {
             state.fail(e);
             return false;
@@ -156,37 +182,35 @@ async fn show(state: AppState, thread_id: u64, window: Window, place: Place) -> 
     }
     state.shown_thread.set_value(Some(thread_id));
     state.window.set(window);
-    state.messages.set(rows);
     // The list renders before the next frame: restore the anchor, or follow the newest.
-    request_animation_frame(move || {
-        match (anchor, place) {
-            (Some((id, top)), _) => {
-                if let (Some(now), Some(scroller)) = (top_of(id), scroller()) {
-                    scroller.set_scroll_top(scroller.scroll_top() + (now - top).round() as i32);
-                }
-                // Still near an end (a short page, a tall screen): read on.
-                on_scroll(state);
+    request_animation_frame(move || match (anchor, place) {
+        (Some((id, top)), _) => {
+            if let (Some(now), Some(scroller)) = (top_of(id), scroller()) {
+                scroller.set_scroll_top(scroller.scroll_top() + (now - top).round() as i32);
             }
-            (None, Place::Bottom) => {
-                state.pinned.set_value(true);
-                follow(state);
-            }
-            (None, _) => follow(state),
+            // Still near an end (a short page, a tall screen): read on.
+            on_scroll(state);
         }
+        (None, Place::Bottom) => {
+            state.pinned.set_value(true);
+            follow(state);
+        }
+        (None, _) => follow(state),
     });
     true
 }
 
 /// Sums the thread's usage in the background: the bar shows it once read.
 fn count_usage(state: AppState, thread_id: u64) {
-    let ids = state.window.with_untracked(|w| w.ids().to_vec());
+    let seq = state.tally_seq.get_value() + 1;
+    state.tally_seq.set_value(seq);
     spawn_local(async move {
         let Some(db) = state.db() else { return };
-        match messages::tally(&db, thread_id, &ids).await {
+        match messages::tally(&db, thread_id).await {
             // Unless another thread or a newer count took over meanwhile.
             Ok(tally)
                 if state.shown_thread.get_value() == Some(thread_id)
-                    && state.window.with_untracked(|w| w.ids().len()) == ids.len() =>
+                    && state.tally_seq.get_value() == seq =>
             {
                 state.tally.set(tally)
             }
@@ -194,6 +218,14 @@ fn count_usage(state: AppState, thread_id: u64) {
             Err(e) => state.fail(e),
         }
     });
+}
+
+fn first_id(w: &Window<Message>) -> Option<u64> {
+    w.items().first()?.message_id
+}
+
+fn last_id(w: &Window<Message>) -> Option<u64> {
+    w.items().last()?.message_id
 }
 
 /// The element the thread scrolls in.

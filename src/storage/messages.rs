@@ -5,7 +5,7 @@
 use pocket_chat_core::ledger::{self, Debit};
 use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::records::{Message, Millis, Thread, User};
-use rexie::TransactionMode;
+use rexie::{Direction, TransactionMode};
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
@@ -148,55 +148,109 @@ pub async fn update_exchange(
 
 /// A thread's exchanges, oldest first.
 pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, StorageError> {
-    read_range(db, thread_range(thread_id)?).await
+    Ok(stretch(db, thread_id, 0, None).await?.0)
 }
 
-/// The ids of a thread's exchanges, oldest first: keys only, so cheap however long the
-/// thread is.
-pub async fn ids(db: &Database, thread_id: u64) -> Result<Vec<u64>, StorageError> {
+/// The newest `n` exchanges of a thread, oldest first, and how many come before them.
+/// Reads only those (a cursor from the end) and counts the rest, however long the thread.
+pub async fn newest(
+    db: &Database,
+    thread_id: u64,
+    n: usize,
+) -> Result<(Vec<Message>, usize), StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let keys = tx
-        .store(MESSAGES)?
-        .index("thread_message")?
-        .get_all_keys(Some(thread_range(thread_id)?), None)
-        .await?;
+    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
+    let rows = scan(
+        &index,
+        ids_range(thread_id, FIRST, LAST)?,
+        n,
+        Direction::Prev,
+    )
+    .await?;
+    let earlier = match rows.first().and_then(|m| m.message_id) {
+        Some(first) => count(&index, ids_range(thread_id, FIRST, (first, true))?).await?,
+        None => 0,
+    };
     finish(tx).await?;
-    keys.iter().map(|k| key_to_id(MESSAGES, k)).collect()
+    Ok((rows, earlier))
 }
 
-/// A thread's exchanges from id `first` to id `last` (both included), oldest first.
-pub async fn span(
+/// Up to `n` exchanges of a thread just before exchange `id`, oldest first.
+pub async fn before(
+    db: &Database,
+    thread_id: u64,
+    id: u64,
+    n: usize,
+) -> Result<Vec<Message>, StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
+    let range = ids_range(thread_id, FIRST, (id, true))?;
+    let rows = scan(&index, range, n, Direction::Prev).await?;
+    finish(tx).await?;
+    Ok(rows)
+}
+
+/// Up to `n` exchanges of a thread just after exchange `id`, oldest first.
+pub async fn after(
+    db: &Database,
+    thread_id: u64,
+    id: u64,
+    n: usize,
+) -> Result<Vec<Message>, StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
+    let range = ids_range(thread_id, (id, true), LAST)?;
+    let rows = scan(&index, range, n, Direction::Next).await?;
+    finish(tx).await?;
+    Ok(rows)
+}
+
+/// A thread's exchanges from id `first` through `last` (through the newest with `None`),
+/// oldest first, with how many come before and after them.
+pub async fn stretch(
     db: &Database,
     thread_id: u64,
     first: u64,
-    last: u64,
-) -> Result<Vec<Message>, StorageError> {
-    read_range(db, span_range(thread_id, first, last)?).await
+    last: Option<u64>,
+) -> Result<(Vec<Message>, usize, usize), StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
+    let upper = last.map_or(LAST, |id| (id, false));
+    let values = index
+        .get_all(Some(ids_range(thread_id, (first, false), upper)?), None)
+        .await?;
+    let earlier = count(&index, ids_range(thread_id, FIRST, (first, true))?).await?;
+    let later = match last {
+        Some(id) => count(&index, ids_range(thread_id, (id, true), LAST)?).await?,
+        None => 0,
+    };
+    finish(tx).await?;
+    Ok((all_from_js(MESSAGES, values)?, earlier, later))
 }
 
 /// What a thread's exchanges used, read a slice at a time (only the four fields it needs
 /// are converted), so a thread of any length is summed without holding it in memory.
-pub async fn tally(db: &Database, thread_id: u64, ids: &[u64]) -> Result<Tally, StorageError> {
+pub async fn tally(db: &Database, thread_id: u64) -> Result<Tally, StorageError> {
     /// Just what the tally needs; serde skips the texts.
     #[derive(serde::Deserialize)]
     struct Used {
+        message_id: u64,
         model: String,
         prompt_tokens: u64,
         completion_tokens: u64,
         total: u64,
     }
     let mut tally = Tally::default();
-    for slice in ids.chunks(TALLY_SLICE) {
-        let (Some(first), Some(last)) = (slice.first(), slice.last()) else {
-            continue;
-        };
+    let mut after = FIRST;
+    loop {
         let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
         let values = tx
             .store(MESSAGES)?
-            .index("thread_message")?
-            .get_all(Some(span_range(thread_id, *first, *last)?), None)
+            .index(THREAD_MESSAGE)?
+            .get_all(Some(ids_range(thread_id, after, LAST)?), Some(TALLY_SLICE))
             .await?;
         finish(tx).await?;
+        let read = values.len();
         for value in values {
             let used: Used = from_js(MESSAGES, value)?;
             tally.add(
@@ -205,13 +259,16 @@ pub async fn tally(db: &Database, thread_id: u64, ids: &[u64]) -> Result<Tally, 
                 used.completion_tokens,
                 used.total,
             );
+            after = (used.message_id, true);
+        }
+        if read < TALLY_SLICE as usize {
+            return Ok(tally);
         }
     }
-    Ok(tally)
 }
 
 /// Exchanges summed per read by [`tally`].
-const TALLY_SLICE: usize = 1_000;
+const TALLY_SLICE: u32 = 1_000;
 
 /// The newest exchanges of a thread, oldest first, read backwards a slice at a time until
 /// `enough` says they are enough (or none are left); with how many older ones were not read.
@@ -220,52 +277,74 @@ pub async fn newest_until(
     thread_id: u64,
     mut enough: impl FnMut(&Message) -> bool,
 ) -> Result<(Vec<Message>, usize), StorageError> {
-    let all = ids(db, thread_id).await?;
-    let mut end = all.len();
-    let mut read: Vec<Message> = Vec::new();
-    while end > 0 {
-        let start = end.saturating_sub(HISTORY_SLICE);
-        let mut slice = span(db, thread_id, all[start], all[end - 1]).await?;
-        end = start;
-        let done = slice.iter().rev().any(&mut enough);
+    let (mut read, mut earlier) = newest(db, thread_id, HISTORY_SLICE).await?;
+    while !read.iter().rev().any(&mut enough) && earlier > 0 {
+        let Some(first) = read.first().and_then(|m| m.message_id) else {
+            break;
+        };
+        let mut slice = before(db, thread_id, first, HISTORY_SLICE).await?;
+        earlier = earlier.saturating_sub(slice.len());
         slice.append(&mut read);
         read = slice;
-        if done {
-            break;
-        }
     }
-    Ok((read, end))
+    Ok((read, earlier))
 }
 
 /// Exchanges read per step by [`newest_until`].
 const HISTORY_SLICE: usize = 200;
 
-async fn read_range(db: &Database, range: rexie::KeyRange) -> Result<Vec<Message>, StorageError> {
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let values = tx
-        .store(MESSAGES)?
-        .index("thread_message")?
-        .get_all(Some(range), None)
+/// The index of messages by `[thread_id, message_id]`.
+const THREAD_MESSAGE: &str = "thread_message";
+/// Bounds of [`ids_range`]: from the first id, through the last.
+const FIRST: (u64, bool) = (0, false);
+const LAST: (u64, bool) = (u64::MAX, false);
+
+/// Up to `n` messages of `range` in `direction`, returned oldest first.
+async fn scan(
+    index: &rexie::StoreIndex,
+    range: rexie::KeyRange,
+    n: usize,
+    direction: Direction,
+) -> Result<Vec<Message>, StorageError> {
+    let limit = u32::try_from(n).unwrap_or(u32::MAX);
+    let pairs = index
+        .scan(Some(range), Some(limit), None, Some(direction))
         .await?;
-    finish(tx).await?;
-    all_from_js(MESSAGES, values)
+    let mut rows: Vec<Message> =
+        all_from_js(MESSAGES, pairs.into_iter().map(|(_, v)| v).collect())?;
+    if matches!(direction, Direction::Prev) {
+        rows.reverse();
+    }
+    Ok(rows)
+}
+
+async fn count(index: &rexie::StoreIndex, range: rexie::KeyRange) -> Result<usize, StorageError> {
+    Ok(index.count(Some(range)).await? as usize)
 }
 
 /// The key range of a thread's messages in the `thread_message` index.
 pub(crate) fn thread_range(thread_id: u64) -> Result<rexie::KeyRange, StorageError> {
-    span_range(thread_id, 0, u64::MAX)
+    ids_range(thread_id, FIRST, LAST)
 }
 
-/// The key range of a thread's messages with ids `first..=last`.
-fn span_range(thread_id: u64, first: u64, last: u64) -> Result<rexie::KeyRange, StorageError> {
+/// The key range of a thread's messages with ids from `lower` to `upper`, each given as
+/// `(id, excluded)`; `u64::MAX` stands for "no end".
+fn ids_range(
+    thread_id: u64,
+    lower: (u64, bool),
+    upper: (u64, bool),
+) -> Result<rexie::KeyRange, StorageError> {
     let id = JsValue::from_f64(thread_id as f64);
     let bound = |n: u64| match n {
         u64::MAX => JsValue::from_f64(f64::INFINITY),
         n => JsValue::from_f64(n as f64),
     };
-    let lower = js_sys::Array::of2(&id, &bound(first));
-    let upper = js_sys::Array::of2(&id, &bound(last));
-    Ok(rexie::KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?)
+    let lo = js_sys::Array::of2(&id, &bound(lower.0));
+    let hi = js_sys::Array::of2(&id, &bound(upper.0));
+    Ok(
+        rexie::KeyRange::bound(&lo, &hi, Some(lower.1), Some(upper.1))
+            .map_err(rexie::Error::from)?,
+    )
 }
 
 /// A user's exchanges in all threads, by id.

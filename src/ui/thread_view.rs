@@ -51,7 +51,7 @@ pub fn append_streamed(state: AppState, text: &str) {
 pub fn ThreadView() -> impl IntoView {
     let state = use_app_state();
     let empty = move || {
-        state.messages.with(Vec::is_empty)
+        state.window.with(|w| w.items().is_empty())
             && state.pending.with(Option::is_none)
             && state.thread_notes.with(Vec::is_empty)
             && state.top_up.with(Option::is_none)
@@ -89,7 +89,8 @@ pub fn ThreadView() -> impl IntoView {
                 <For
                     each=move || {
                         let streaming = state.streaming_row.get();
-                        state.messages.get().into_iter().filter(move |m| streaming.is_none() || m.message_id != streaming)
+                        let items = state.window.with(|w| w.items().to_vec());
+                        items.into_iter().filter(move |m| streaming.is_none() || m.message_id != streaming)
                     }
                     key=|m| m.message_id
                     let:message
