@@ -29,25 +29,18 @@ pub async fn reload_thread(state: AppState) {
     let span = state
         .window
         .with_untracked(|w| Some((first_id(w)?, last_id(w)?, w.later() == 0)));
-    let shown = match span.filter(|_| same) {
+    let (read, place) = match span.filter(|_| same) {
         // The same stretch, grown by whatever arrived after it if it reached the newest.
-        Some((first, last, at_end)) => {
-            let end = (!at_end).then_some(last);
-            show(
-                state,
-                thread_id,
-                Place::FollowIfPinned,
-                move |db| async move {
-                    let (rows, earlier, later) =
-                        messages::stretch(&db, thread_id, first, end).await?;
-                    Ok(Window::settle(rows, earlier, later, at_end))
-                },
-            )
-            .await
-        }
-        None => newest(state, thread_id).await,
+        Some((first, last, at_end)) => (
+            Read::Stretch {
+                first,
+                last: (!at_end).then_some(last),
+            },
+            Place::FollowIfPinned,
+        ),
+        None => (Read::Newest, Place::Bottom),
     };
-    if shown {
+    if show(state, thread_id, read, place).await {
         count_usage(state, thread_id);
     }
 }
@@ -63,7 +56,7 @@ pub async fn to_newest(state: AppState) {
         request_animation_frame(move || follow(state));
         return;
     }
-    newest(state, thread_id).await;
+    show(state, thread_id, Read::Newest, Place::Bottom).await;
 }
 
 /// Reads the page before the window (or after, with `forward`), keeping what the reader
@@ -75,34 +68,20 @@ pub fn step(state: AppState, forward: bool) {
     let Some(thread_id) = state.shown_thread.get_value() else {
         return;
     };
-    // An exchange on screen both before and after the move stays where it is.
-    let (size, anchor) = state.window.with_untracked(|w| {
+    // The exchange at the window's edge is on screen before and after: it stays put.
+    let next = state.window.with_untracked(|w| {
         if forward {
-            (w.forward_size(), last_id(w))
+            let (id, size) = (last_id(w)?, w.forward_size());
+            (size > 0).then_some((Read::After { id, size }, id))
         } else {
-            (w.back_size(), first_id(w))
+            let (id, size) = (first_id(w)?, w.back_size());
+            (size > 0).then_some((Read::Before { id, size }, id))
         }
     });
-    let (Some(anchor), true) = (anchor, size > 0) else {
-        return;
-    };
+    let Some((read, anchor)) = next else { return };
     state.moving.set_value(true);
     spawn_local(async move {
-        show(
-            state,
-            thread_id,
-            Place::Anchor(anchor),
-            move |db| async move {
-                Ok(if forward {
-                    let read = messages::after(&db, thread_id, anchor, size).await?;
-                    state.window.with_untracked(|w| w.with_later(read))
-                } else {
-                    let read = messages::before(&db, thread_id, anchor, size).await?;
-                    state.window.with_untracked(|w| w.with_earlier(read))
-                })
-            },
-        )
-        .await;
+        show(state, thread_id, read, Place::Anchor(anchor)).await;
         state.moving.set_value(false);
     });
 }
@@ -133,13 +112,47 @@ pub fn follow(state: AppState) {
     }
 }
 
-/// Shows the newest page of `thread_id`, at the bottom.
-async fn newest(state: AppState, thread_id: u64) -> bool {
-    show(state, thread_id, Place::Bottom, move |db| async move {
-        let (rows, earlier) = messages::newest(&db, thread_id, OPENING).await?;
-        Ok(Window::newest(rows, earlier))
-    })
-    .await
+/// What to read for the next window.
+#[derive(Clone, Copy)]
+enum Read {
+    /// The newest page.
+    Newest,
+    /// The exchanges from `first` through `last` (through the newest with `None`).
+    Stretch { first: u64, last: Option<u64> },
+    /// A page before exchange `id`, added in front of the window.
+    Before { id: u64, size: usize },
+    /// A page after exchange `id`, added behind the window.
+    After { id: u64, size: usize },
+}
+
+impl Read {
+    async fn window(
+        self,
+        state: AppState,
+        thread_id: u64,
+    ) -> Result<Window<Message>, StorageError> {
+        let Some(db) = state.db() else {
+            return Ok(Window::default());
+        };
+        Ok(match self {
+            Read::Newest => {
+                let (rows, earlier) = messages::newest(&db, thread_id, OPENING).await?;
+                Window::newest(rows, earlier)
+            }
+            Read::Stretch { first, last } => {
+                let (rows, earlier, later) = messages::stretch(&db, thread_id, first, last).await?;
+                Window::settle(rows, earlier, later, last.is_none())
+            }
+            Read::Before { id, size } => {
+                let read = messages::before(&db, thread_id, id, size).await?;
+                state.window.with_untracked(|w| w.with_earlier(read))
+            }
+            Read::After { id, size } => {
+                let read = messages::after(&db, thread_id, id, size).await?;
+                state.window.with_untracked(|w| w.with_later(read))
+            }
+        })
+    }
 }
 
 /// Where the reader is put when a window goes on screen.
@@ -153,17 +166,12 @@ enum Place {
     FollowIfPinned,
 }
 
-/// Reads a window with `read` and puts it on screen, placing the reader as `place` says.
-/// Returns whether it was shown: a later call, or a switch to another thread, wins.
-async fn show<F, Fut>(state: AppState, thread_id: u64, place: Place, read: F) -> bool
-where
-    F: FnOnce(std::rc::Rc<crate::storage::Database>) -> Fut,
-    Fut: std::future::Future<Output = Result<Window<Message>, StorageError>>,
-{
-    let Some(db) = state.db() else { return false };
+/// Reads the window `read` names and puts it on screen, placing the reader as `place`
+/// says. Returns whether it was shown: a later call, or a switch to another thread, wins.
+async fn show(state: AppState, thread_id: u64, read: Read, place: Place) -> bool {
     let seq = state.window_seq.get_value() + 1;
     state.window_seq.set_value(seq);
-    let window = match read(db).await {
+    let window = match read.window(state, thread_id).await {
         Ok(window) => window,
         Err(e) => {
             state.fail(e);

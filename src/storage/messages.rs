@@ -228,8 +228,9 @@ pub async fn stretch(
     Ok((all_from_js(MESSAGES, values)?, earlier, later))
 }
 
-/// What a thread's exchanges used, read a slice at a time (only the four fields it needs
-/// are converted), so a thread of any length is summed without holding it in memory.
+/// What a thread's exchanges used, read a slice at a time (only the fields it needs are
+/// converted), so a thread of any length is summed without holding it in memory or
+/// holding up the page.
 pub async fn tally(db: &Database, thread_id: u64) -> Result<Tally, StorageError> {
     /// Just what the tally needs; serde skips the texts.
     #[derive(serde::Deserialize)]
@@ -264,11 +265,26 @@ pub async fn tally(db: &Database, thread_id: u64) -> Result<Tally, StorageError>
         if read < TALLY_SLICE as usize {
             return Ok(tally);
         }
+        // Let the page paint and take input between slices: no long task, however long
+        // the thread.
+        next_task().await;
     }
 }
 
 /// Exchanges summed per read by [`tally`].
-const TALLY_SLICE: u32 = 1_000;
+const TALLY_SLICE: u32 = 250;
+
+/// Resolves in a later task of the event loop (after pending input and paint).
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let later = web_sys::window().map(|w| w.set_timeout_with_callback(&resolve));
+        if !matches!(later, Some(Ok(_))) {
+            // No timer to wait for: go on at once rather than never.
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
 
 /// The newest exchanges of a thread, oldest first, read backwards a slice at a time until
 /// `enough` says they are enough (or none are left); with how many older ones were not read.
