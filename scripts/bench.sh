@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The benchmark (not part of the tests' pass/fail): builds the release and the build with
 # test hooks (which seeds history through the app's own storage code), then measures in
-# headless Chromium. Arguments go to bench/run.mjs, e.g. --runs 5 --messages 20000.
+# headless Chromium: the 2,000-message history, then the 20,000-message one, then how
+# each figure grew between them (flat cost). Arguments go to both runs, e.g. --runs 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 source scripts/env.sh
 trunk build --release
 trunk build --release --features e2e-hooks --dist target/dist-e2e
-node bench/run.mjs "$@"
+node bench/run.mjs --messages 2000 --out target/bench.json "$@"
+node bench/run.mjs --messages 20000 --out target/bench-20k.json "$@"
+node bench/flat.mjs target/bench.json target/bench-20k.json
