@@ -13,7 +13,7 @@ let worst = 0;
 for (const [name, s] of Object.entries(short.figures)) {
   const l = long.figures[name];
   if (!l || /first load|frame rate/.test(name)) continue; // size does not depend on history; fps is higher-is-better
-  const ratio = s.median > 0 ? l.median / s.median : 1;
+  const ratio = s.median > 0 ? l.median / s.median : l.median > 0 ? Infinity : 1;
   worst = Math.max(worst, ratio);
   console.log(`${name.padEnd(58)} ${String(s.median.toFixed(1)).padStart(8)} ${String(l.median.toFixed(1)).padStart(8)} ${ratio.toFixed(2).padStart(6)}×`);
 }
