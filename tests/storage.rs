@@ -661,3 +661,48 @@ async fn updating_an_exchange_moves_the_balance_by_the_difference() {
     assert_eq!(audit::check_user(&db, "u1").await, Ok(60));
     db.close();
 }
+
+// Guards against a page read that crosses into another thread, skips or repeats an
+// exchange at a page edge, or counts the rest of the thread wrong: the thread on screen
+// is read only by these.
+#[wasm_bindgen_test]
+async fn a_long_thread_is_read_by_pages_with_counts_around_them() {
+    let db = fresh("t-pages").await;
+    new_user(&db, "u1").await;
+    let a = new_thread(&db, "u1", "long").await;
+    let b = new_thread(&db, "u1", "interleaved").await;
+    let mut ids = Vec::new();
+    for i in 1..=45u64 {
+        let recorded = messages::record_exchange(&db, &exchange("u1", a, i), T0 + 100)
+            .await
+            .expect("record");
+        ids.push(recorded.message_id);
+        if i % 3 == 0 {
+            messages::record_exchange(&db, &exchange("u1", b, 1000), T0 + 100)
+                .await
+                .expect("record");
+        }
+    }
+    let totals = |rows: &[Message]| rows.iter().map(|m| m.total).collect::<Vec<_>>();
+    let (newest, earlier) = messages::newest(&db, a, 15).await.expect("newest");
+    assert_eq!((totals(&newest), earlier), ((31..=45).collect(), 30));
+    let back = messages::before(&db, a, ids[30], 30).await.expect("before");
+    assert_eq!(totals(&back), (1..=30).collect::<Vec<_>>());
+    assert_eq!(messages::before(&db, a, ids[0], 30).await, Ok(Vec::new()));
+    let on = messages::after(&db, a, ids[29], 30).await.expect("after");
+    assert_eq!(totals(&on), (31..=45).collect::<Vec<_>>());
+    let (mid, before, after) = messages::stretch(&db, a, ids[9], Some(ids[19]))
+        .await
+        .expect("stretch");
+    assert_eq!((totals(&mid), before, after), ((10..=20).collect(), 9, 25));
+    let (tail, before, after) = messages::stretch(&db, a, ids[39], None)
+        .await
+        .expect("stretch");
+    assert_eq!((totals(&tail), before, after), ((40..=45).collect(), 39, 0));
+    let tally = messages::tally(&db, a).await.expect("tally");
+    assert_eq!((tally.tokens, tally.exchanges), ((1..=45).sum(), 45));
+    assert_eq!(messages::for_thread(&db, b).await.map(|m| m.len()), Ok(15));
+    let (none, zero) = messages::newest(&db, 999, 15).await.expect("empty thread");
+    assert_eq!((none.len(), zero), (0, 0));
+    db.close();
+}

@@ -216,9 +216,7 @@ pub async fn stretch(
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
     let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
     let upper = last.map_or(LAST, |id| (id, false));
-    let values = index
-        .get_all(Some(ids_range(thread_id, (first, false), upper)?), None)
-        .await?;
+    let values = get_all(&index, ids_range(thread_id, (first, false), upper)?, None).await?;
     let earlier = count(&index, ids_range(thread_id, FIRST, (first, true))?).await?;
     let later = match last {
         Some(id) => count(&index, ids_range(thread_id, (id, true), LAST)?).await?,
@@ -245,11 +243,13 @@ pub async fn tally(db: &Database, thread_id: u64) -> Result<Tally, StorageError>
     let mut after = FIRST;
     loop {
         let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-        let values = tx
-            .store(MESSAGES)?
-            .index(THREAD_MESSAGE)?
-            .get_all(Some(ids_range(thread_id, after, LAST)?), Some(TALLY_SLICE))
-            .await?;
+        let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
+        let values = get_all(
+            &index,
+            ids_range(thread_id, after, LAST)?,
+            Some(TALLY_SLICE),
+        )
+        .await?;
         finish(tx).await?;
         let read = values.len();
         for value in values {
@@ -318,10 +318,13 @@ const LAST: (u64, bool) = (u64::MAX, false);
 /// Up to `n` messages of `range` in `direction`, returned oldest first.
 async fn scan(
     index: &rexie::StoreIndex,
-    range: rexie::KeyRange,
+    range: Option<rexie::KeyRange>,
     n: usize,
     direction: Direction,
 ) -> Result<Vec<Message>, StorageError> {
+    let Some(range) = range else {
+        return Ok(Vec::new());
+    };
     let limit = u32::try_from(n).unwrap_or(u32::MAX);
     let pairs = index
         .scan(Some(range), Some(limit), None, Some(direction))
@@ -334,22 +337,47 @@ async fn scan(
     Ok(rows)
 }
 
-async fn count(index: &rexie::StoreIndex, range: rexie::KeyRange) -> Result<usize, StorageError> {
-    Ok(index.count(Some(range)).await? as usize)
+async fn count(
+    index: &rexie::StoreIndex,
+    range: Option<rexie::KeyRange>,
+) -> Result<usize, StorageError> {
+    match range {
+        Some(range) => Ok(index.count(Some(range)).await? as usize),
+        None => Ok(0),
+    }
 }
 
-/// The key range of a thread's messages in the `thread_message` index.
-pub(crate) fn thread_range(thread_id: u64) -> Result<rexie::KeyRange, StorageError> {
-    ids_range(thread_id, FIRST, LAST)
+/// Up to `limit` messages of `range` (every one with `None`), oldest first.
+async fn get_all(
+    index: &rexie::StoreIndex,
+    range: Option<rexie::KeyRange>,
+    limit: Option<u32>,
+) -> Result<Vec<JsValue>, StorageError> {
+    match range {
+        Some(range) => Ok(index.get_all(Some(range), limit).await?),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Every message of a thread, by the `thread_message` index.
+pub(crate) async fn all_of_thread(
+    index: &rexie::StoreIndex,
+    thread_id: u64,
+) -> Result<Vec<JsValue>, StorageError> {
+    get_all(index, ids_range(thread_id, FIRST, LAST)?, None).await
 }
 
 /// The key range of a thread's messages with ids from `lower` to `upper`, each given as
-/// `(id, excluded)`; `u64::MAX` stands for "no end".
+/// `(id, excluded)`; `u64::MAX` stands for "no end". `None` when no id can be in it
+/// (IndexedDB refuses such a range instead of matching nothing).
 fn ids_range(
     thread_id: u64,
     lower: (u64, bool),
     upper: (u64, bool),
-) -> Result<rexie::KeyRange, StorageError> {
+) -> Result<Option<rexie::KeyRange>, StorageError> {
+    if lower.0 > upper.0 || (lower.0 == upper.0 && (lower.1 || upper.1)) {
+        return Ok(None);
+    }
     let id = JsValue::from_f64(thread_id as f64);
     let bound = |n: u64| match n {
         u64::MAX => JsValue::from_f64(f64::INFINITY),
@@ -357,10 +385,10 @@ fn ids_range(
     };
     let lo = js_sys::Array::of2(&id, &bound(lower.0));
     let hi = js_sys::Array::of2(&id, &bound(upper.0));
-    Ok(
+    Ok(Some(
         rexie::KeyRange::bound(&lo, &hi, Some(lower.1), Some(upper.1))
             .map_err(rexie::Error::from)?,
-    )
+    ))
 }
 
 /// A user's exchanges in all threads, by id.

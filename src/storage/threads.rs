@@ -92,10 +92,8 @@ pub async fn delete(db: &Database, thread_id: u64, now: Millis) -> Result<(), St
         thread.updated_at = now;
         threads.put(&to_js(THREADS, &thread)?, None).await?;
         let messages = tx.store(MESSAGES)?;
-        let rows = messages
-            .index("thread_message")?
-            .get_all(Some(super::messages::thread_range(thread_id)?), None)
-            .await?;
+        let rows =
+            super::messages::all_of_thread(&messages.index("thread_message")?, thread_id).await?;
         for row in rows {
             let mut message: Message = from_js(MESSAGES, row)?;
             message.prompt.clear();
