@@ -706,3 +706,50 @@ async fn a_long_thread_is_read_by_pages_with_counts_around_them() {
     assert_eq!((none.len(), zero), (0, 0));
     db.close();
 }
+
+// Guards against the browser's JSON reading of import files drifting from the core's:
+// every hostile file gets the same refusal, and a written file reads back the same.
+#[wasm_bindgen_test]
+async fn import_files_read_by_the_browser_match_the_core_parser() {
+    let db = fresh("t-json").await;
+    new_user(&db, "u1").await;
+    let thread_id = new_thread(&db, "u1", "a thread").await;
+    messages::record_exchange(&db, &exchange("u1", thread_id, 7), T0 + 1)
+        .await
+        .expect("record");
+    let file = snapshot(&db).await;
+    let text = transfer::file_text(&file).expect("json");
+    assert_eq!(transfer::parse_file(&text), Ok(file.clone()));
+    assert_eq!(ExportFile::parse(&text), Ok(file));
+    let version = format!(
+        r#"{{"format":"{}","version":99}}"#,
+        pocket_chat_core::export::FORMAT
+    );
+    let wrong_type = text.replacen("\"total\": 7", "\"total\": \"seven\"", 1);
+    assert_ne!(wrong_type, text);
+    for hostile in [
+        "",
+        "{\"format\":",
+        "\u{0}\u{1}binary",
+        "[]",
+        "\"text\"",
+        "42",
+        "null",
+        "{}",
+        r#"{"format":"something else","version":1}"#,
+        version.as_str(),
+        wrong_type.as_str(),
+    ] {
+        let browser = transfer::parse_file(hostile);
+        assert!(browser.is_err(), "accepted {hostile:?}");
+        let kind = |r: &Result<ExportFile, ImportError>| {
+            std::mem::discriminant(r.as_ref().err().unwrap_or(&ImportError::NotAnExport))
+        };
+        assert_eq!(
+            kind(&browser),
+            kind(&ExportFile::parse(hostile)),
+            "{hostile:?}"
+        );
+    }
+    db.close();
+}

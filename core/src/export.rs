@@ -112,32 +112,11 @@ impl ExportFile {
 
     /// Parses and fully validates an import file.
     pub fn parse(text: &str) -> Result<ExportFile, ImportError> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-            if e.is_syntax() || e.is_eof() {
-                ImportError::NotJson {
-                    line: e.line(),
-                    column: e.column(),
-                }
-            } else {
-                ImportError::NotAnExport
-            }
-        })?;
-        if value.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {
-            return Err(ImportError::NotAnExport);
-        }
-        match value.get("version").and_then(|v| v.as_u64()) {
-            Some(v) if v > u64::from(VERSION) => {
-                return Err(ImportError::TooNew {
-                    found: u32::try_from(v).unwrap_or(u32::MAX),
-                })
-            }
-            Some(v) if v >= 1 => {}
-            _ => {
-                return Err(ImportError::Malformed {
-                    detail: "its version is missing or not a positive number".into(),
-                })
-            }
-        }
+        let value: serde_json::Value = serde_json::from_str(text).map_err(not_json)?;
+        check_header(
+            value.get("format").and_then(|f| f.as_str()),
+            value.get("version").and_then(|v| v.as_u64()),
+        )?;
         let file: ExportFile =
             serde_json::from_value(value).map_err(|e| ImportError::Malformed {
                 detail: e.to_string(),
@@ -264,6 +243,35 @@ impl ExportFile {
             }),
             None => Ok(()),
         }
+    }
+}
+
+/// The error for text that does not parse as JSON: where it goes wrong, when it does.
+pub fn not_json(e: serde_json::Error) -> ImportError {
+    if e.is_syntax() || e.is_eof() {
+        ImportError::NotJson {
+            line: e.line(),
+            column: e.column(),
+        }
+    } else {
+        ImportError::NotAnExport
+    }
+}
+
+/// Checks an import file's `format` and `version` (a whole number, when it is one) before
+/// its records are read.
+pub fn check_header(format: Option<&str>, version: Option<u64>) -> Result<(), ImportError> {
+    if format != Some(FORMAT) {
+        return Err(ImportError::NotAnExport);
+    }
+    match version {
+        Some(v) if v > u64::from(VERSION) => Err(ImportError::TooNew {
+            found: u32::try_from(v).unwrap_or(u32::MAX),
+        }),
+        Some(v) if v >= 1 => Ok(()),
+        _ => Err(ImportError::Malformed {
+            detail: "its version is missing or not a positive number".into(),
+        }),
     }
 }
 

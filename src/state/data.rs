@@ -37,7 +37,11 @@ pub async fn download_export(state: AppState, scope: Scope, include_secrets: boo
         "pocket-chat-export-{}.json",
         date.get(..10).unwrap_or("today")
     );
-    match offer_download(&name, &file.to_json()) {
+    let text = match transfer::file_text(&file) {
+        Ok(text) => text,
+        Err(e) => return state.fail(e),
+    };
+    match offer_download(&name, &text) {
         Ok(()) => {
             let (users, threads, messages) =
                 (file.users.len(), file.threads.len(), file.messages.len());
@@ -56,7 +60,7 @@ pub async fn read_import(file: web_sys::File) -> Result<ExportFile, Text> {
         .ok()
         .and_then(|v| v.as_string())
         .ok_or_else(|| key(Key::FileUnreadable))?;
-    ExportFile::parse(&text).map_err(Text::from)
+    transfer::parse_file(&text).map_err(Text::from)
 }
 
 /// Writes a validated import and shows what it did.
