@@ -7,8 +7,10 @@ pub mod connection;
 pub mod data;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
+pub mod network;
 pub mod people;
 pub mod prefs;
+pub mod tabs;
 pub mod text;
 pub mod threads;
 
@@ -27,8 +29,7 @@ use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
 use crate::storage::{
-    messages, request_persistence, schema, settings, threads as thread_store, users, Database,
-    StorageError,
+    messages, request_persistence, settings, threads as thread_store, users, Database, StorageError,
 };
 
 /// The models a new user starts with; switchable per user.
@@ -291,7 +292,7 @@ pub fn provide_app_state() -> AppState {
     provide_context(state);
     prefs::apply_to_page(state);
     spawn_local(async move {
-        match Database::open(schema::DB_NAME).await {
+        match tabs::open_database(state).await {
             Ok(db) => {
                 if let Err(e) = settings::record_schema(&db, now()).await {
                     state.fail(e);
