@@ -610,3 +610,25 @@ test(row('output', 'Content-Security-Policy: in every build, no violations, inli
   assert.deepEqual(problems.filter((p) => !/violates the following Content Security Policy/.test(p)), []);
   await context.close();
 });
+
+// ------------------------------------------------------------------ README
+
+// Guards against README's "Reliability" table drifting from what is tested: its rows for
+// this file are exactly the cases above, every other row names a test of its file, every
+// row says 0 records lost, and the count above the table is the number of rows.
+test('README: the Reliability table lists exactly the cases tried', async () => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.split('\n## Reliability\n')[1]?.split('\n## ')[0];
+  assert.ok(section, 'README has a Reliability section');
+  const table = section.split('\n').filter((l) => /^\| \d+ \|/.test(l)).map((l) => l.slice(2, -2).split(' | '));
+  assert.deepEqual(table.map(([n]) => Number(n)), table.map((_, i) => i + 1), 'rows are numbered 1..N');
+  const mine = table.filter((cells) => cells[6] === 'e2e/fault.test.mjs').map(([, area, name]) => [area, name]);
+  assert.deepEqual(mine, ROWS);
+  for (const [, , name, , , lost, file] of table) {
+    assert.equal(lost, '0', `${name}: records lost`);
+    if (file === 'e2e/fault.test.mjs') continue;
+    const source = await readFile(join(ROOT, file), 'utf8');
+    assert.ok(source.includes(`test('${name}'`), `${file} has no test '${name}'`);
+  }
+  assert.match(section, new RegExp(`\\*\\*${table.length} cases tried, 0 records lost\\.\\*\\*`));
+});
