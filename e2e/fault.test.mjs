@@ -322,6 +322,9 @@ test(row('storage', 'a newer version opened in another tab is not blocked by thi
   assert.equal(await input(page).inputValue(), 'after the update');
   const after = await dumpDb(newer);
   for (const store of ['users', 'payments', 'threads', 'messages', 'settings']) assert.deepEqual(after[store], before[store]);
+  // This (older) page reloaded meets the newer database: the same sentence, not a raw error.
+  await page.reload();
+  await waitText(notice(page), UPDATED);
   await assertClean(page, problems);
   await context.close();
 });

@@ -93,6 +93,8 @@ pub async fn probe(
             .map(Probe::Open)
             .map_err(|_| StorageError::Unavailable),
         Err(_) if upgrading.get() => Ok(Probe::UpgradeNeeded),
+        // The database is newer than this page: a newer pocket-chat opened it in another tab.
+        Err(why) if why.as_string().as_deref() == Some("VersionError") => Err(StorageError::Closed),
         Err(why) => Err(StorageError::Backend(
             why.as_string()
                 .unwrap_or_else(|| "the database did not open".into()),
