@@ -245,6 +245,55 @@ test(row('provider', 'browser offline, then back online'), async () => {
   await context.close();
 });
 
+// Guards against losing a reply (and its cost) when the tab is closed while it streams: what
+// arrived was saved as it came, and a new tab shows it as an interrupted, debited exchange.
+test(row('provider', 'tab closed mid-stream'), async () => {
+  const { page, context, problems, before } = await withHistory();
+  const words = Array.from({ length: 60 }, (_, i) => `c${i}`).join(' ');
+  await say(page, `${words} [[mock:chunkDelayMs=100]]`);
+  const saved = await dbUntil(page, (d) => d.messages.length === 2 && d.messages[1].completion.includes('c3'), 'the streaming reply saved');
+  assert.deepEqual(problems, []);
+  await page.close();
+  const next = await context.newPage();
+  await next.goto(site.url);
+  await waitText(next.getByTestId('reply').last(), /^Echo: c0 c1 c2 c3/);
+  await waitText(next.getByTestId('reply-note').last(), /Stopped early/);
+  const after = await dumpDb(next);
+  assertPriorKept(before, after);
+  const [m] = after.messages.slice(1);
+  assert.deepEqual([after.messages.length, m.status, m.debit_kind], [2, 'interrupted', 'estimated']);
+  assert.ok(m.completion.startsWith(saved.messages[1].completion.trimEnd()), 'nothing saved was lost');
+  assert.ok(!m.completion.includes('c59'), 'the stream was cut by the close');
+  assert.ok(m.total > m.prompt_tokens, `debited ${m.total} for prompt ${m.prompt_tokens} and the partial reply`);
+  assert.deepEqual(ledgerProblems(after), []);
+  await waitText(balance(next), `${after.users[0].num_token.toLocaleString('en-US')} tokens`);
+  await context.close();
+});
+
+// Guards against the new sentences (offline, timeout, blocked upgrade, updated elsewhere)
+// staying English for a Japanese user.
+test(row('provider', 'the same sentences in Japanese: offline, idle timeout'), async () => {
+  const { page, context, problems, before } = await withHistory();
+  await page.getByTestId('language-button').click();
+  await waitText(page.getByTestId('balance'), '5,086 トークン');
+  await page.evaluate(() => window.wasmBindings.e2e_set_idle_timeout(2000));
+  await say(page, 'wait [[mock:hang]]');
+  await waitText(notice(page), 'プロバイダーから 2 秒間何も届かなかったため、待つのをやめました。届いた部分は残してあります。もう一度送ると再試行できます。');
+  assert.equal(await input(page).inputValue(), 'wait [[mock:hang]]');
+  await context.setOffline(true);
+  await waitText(page.getByTestId('offline-notice'), 'オフラインです。チャットはすべて残っています。接続が戻れば、また送信できます。');
+  await input(page).press('Enter');
+  await waitText(notice(page), 'このブラウザーはオフラインのため、メッセージを送りませんでした。入力欄に残してあるので、接続が戻ったらもう一度送ってください。');
+  await page.screenshot({ path: join(SCREENSHOTS, 'fault-offline-ja.png') });
+  await context.setOffline(false);
+  const after = await dumpDb(page);
+  assert.deepEqual(after.messages, before.messages);
+  assert.deepEqual(after.users, before.users);
+  assert.deepEqual(ledgerProblems(after), []);
+  await assertClean(page, problems);
+  await context.close();
+});
+
 // ------------------------------------------------------------------ storage faults
 
 const BLOCKED = 'pocket-chat is open in another tab that keeps it from updating its storage. Close the other pocket-chat tabs (or reload them); this page then continues by itself.';
