@@ -184,6 +184,8 @@ for (const c of PROVIDER_CASES) {
     if (c.sentence) {
       await waitText(notice(page), c.sentence);
     } else {
+      // No sentence to wait for: wait for the exchange to be stored complete.
+      await dbUntil(page, (d) => d.messages.length === start.messages.length + 1 && d.messages.at(-1).status === 'complete', 'the finished exchange');
       await waitText(page.getByTestId('send-button'), 'Send');
       assert.equal(await page.getByTestId('notice').count(), 0);
     }
