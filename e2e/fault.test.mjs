@@ -348,6 +348,39 @@ test(row('storage', 'upgrade blocked by an old tab'), async () => {
   await context.close();
 });
 
+// Guards against a reply that cannot be saved (storage full) failing silently, half-writing
+// (a debit without its exchange), or losing the prompt. Chromium's quota override does not
+// apply to test profiles, so IndexedDB writes are made to fail as a full quota fails them.
+test(row('storage', 'storage full when a reply is saved'), async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    for (const method of ['put', 'add']) {
+      const real = IDBObjectStore.prototype[method];
+      IDBObjectStore.prototype[method] = function (...args) {
+        if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+        return real.apply(this, args);
+      };
+    }
+  });
+  const { page, problems } = await open({ context });
+  await configure(page);
+  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  await say(page, 'first message');
+  await waitText(page.getByTestId('reply').last(), 'Echo: first message');
+  const before = await dumpDb(page);
+  await page.evaluate(() => { window.__quotaFull = true; });
+  await say(page, 'one two three four five six seven [[mock:chunkDelayMs=200]]');
+  await waitText(notice(page), "The browser's storage for pocket-chat is full. Export and delete old threads, or free disk space, then try again. Nothing was changed.");
+  assert.equal(await input(page).inputValue(), 'one two three four five six seven [[mock:chunkDelayMs=200]]');
+  await page.evaluate(() => { window.__quotaFull = false; });
+  const after = await dumpDb(page);
+  assert.deepEqual(after, before);
+  assert.deepEqual(ledgerProblems(after), []);
+  await waitText(balance(page), `${after.users[0].num_token.toLocaleString('en-US')} tokens`);
+  await assertClean(page, problems);
+  await context.close();
+});
+
 // Guards against this tab blocking a newer version opened in another tab (the other tab
 // would hang), and against this tab carrying on silently with a closed database.
 test(row('storage', 'a newer version opened in another tab is not blocked by this one'), async () => {
