@@ -113,73 +113,8 @@ for (const [kind, want] of Object.entries(providers)) {
   }
 }
 
-const faults = [
-  ['401', '[[mock:status=401]]', /rejected the API key \(HTTP 401\)\. Check the key in Settings\./],
-  ['403', '[[mock:status=403]]', /rejected the API key \(HTTP 403\)/],
-  ['404', '[[mock:status=404]]', /no model or deployment called “gpt-4o-mini” \(HTTP 404\)/],
-  ['429 with Retry-After', '[[mock:status=429,retryAfter=7]]', /rate limit was reached \(HTTP 429\)\. Wait 7 seconds\./],
-  ['500', '[[mock:status=500]]', /provider had an error \(HTTP 500\)/],
-  ['502', '[[mock:status=502]]', /provider had an error \(HTTP 502\)/],
-  ['503', '[[mock:status=503]]', /provider had an error \(HTTP 503\)/],
-  ['a 200 that is not JSON', '[[mock:nonJsonBody]]', /could not read/],
-];
-for (const [name, directive, sentence] of faults) {
-  // Guards against a failure without a sentence, a lost prompt or a debit for nothing.
-  test(`fault ${name}: sentence shown, prompt kept, nothing debited`, async () => {
-    const { page, context, problems } = await open();
-    await configure(page);
-    const prompt = `please answer ${directive}`;
-    await say(page, prompt);
-    await waitText(page.getByTestId('notice'), sentence);
-    assert.equal(await page.getByTestId('composer-input').inputValue(), prompt);
-    const dump = await assertLedger(page, problems);
-    assert.deepEqual([dump.messages.length, dump.users[0].num_token], [0, 100]);
-    if (name === '429 with Retry-After') await page.screenshot({ path: join(SCREENSHOTS, 'chat-fault-429.png') });
-    await context.close();
-  });
-}
-
-// Guards against an unreachable endpoint losing the prompt or failing silently.
-test('fault endpoint unreachable: sentence shown, prompt kept', async () => {
-  const { page, context, problems } = await open();
-  await configure(page, { base: 'http://127.0.0.1:9' });
-  await say(page, 'anyone there?');
-  await waitText(page.getByTestId('notice'), /could not be reached/);
-  assert.equal(await page.getByTestId('composer-input').inputValue(), 'anyone there?');
-  const dump = await assertLedger(page, problems.filter((p) => !p.includes('127.0.0.1:9')));
-  assert.equal(dump.messages.length, 0);
-  await context.close();
-});
-
-// Guards against a cut stream losing what arrived, or not debiting what was consumed.
-test('fault stream cut: what arrived is kept as interrupted, debited by estimate', async () => {
-  const { page, context, problems } = await open();
-  await configure(page);
-  // Chunks 50 ms apart, as a network delivers them: a browser drops body bytes still
-  // queued when the connection breaks, so a cut right behind the last chunk shows nothing.
-  await say(page, 'one two three four five six [[mock:dropAfterChunks=3,chunkDelayMs=50]]');
-  await waitText(page.getByTestId('notice'), /cut off before it finished\. What arrived is kept/);
-  const dump = await assertLedger(page, problems);
-  const [m] = dump.messages;
-  assert.deepEqual([m.status, m.debit_kind], ['interrupted', 'estimated']);
-  assert.match(m.completion, /^Echo: one /);
-  assert.ok(!m.completion.includes('six'), m.completion);
-  assert.ok(m.total > 0);
-  await waitText(page.getByTestId('reply').last(), /^Echo: one/);
-  await waitText(page.getByTestId('reply-note').last(), /Stopped early/);
-  await context.close();
-});
-
-// Guards against a malformed chunk being shown as text or losing what came before it.
-test('fault malformed chunk: sentence shown, earlier text kept', async () => {
-  const { page, context, problems } = await open();
-  await configure(page);
-  await say(page, 'alpha beta gamma delta [[mock:malformedAfterChunks=2]]');
-  await waitText(page.getByTestId('notice'), /could not read/);
-  const dump = await assertLedger(page, problems);
-  assert.deepEqual([dump.messages[0].status, dump.messages[0].completion], ['interrupted', 'Echo: alpha ']);
-  await context.close();
-});
+// Provider faults (HTTP statuses, cut and malformed streams, an unreachable endpoint, …)
+// are e2e/fault.test.mjs's table.
 
 // Guards against a reply without usage being debited nothing, or marked exact.
 test('no usage in the reply: debited by estimate and marked so', async () => {

@@ -11,6 +11,7 @@ use crate::ui::{
     data_panel::DataPanel,
     header::{Header, Panels},
     notice_line::NoticeLine,
+    offline_line::OfflineLine,
     settings_panel::SettingsPanel,
     sidebar::Sidebar,
     thread_bar::ThreadBar,
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <UsersPanel open=panels.users />
                     <SettingsPanel open=panels.settings />
                     <DataPanel open=panels.data />
+                    <OfflineLine />
                     <NoticeLine />
                     <ThreadBar />
                     <main class="thread" on:scroll=move |_| window::on_scroll(state) aria-live="polite" aria-label=state.tr(Key::Conversation)>

@@ -7,8 +7,10 @@ pub mod connection;
 pub mod data;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
+pub mod network;
 pub mod people;
 pub mod prefs;
+pub mod tabs;
 pub mod text;
 pub mod threads;
 pub mod window;
@@ -31,7 +33,7 @@ use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
 use crate::storage::{
-    request_persistence, schema, settings, threads as thread_store, users, Database, StorageError,
+    request_persistence, settings, threads as thread_store, users, Database, StorageError,
 };
 
 /// The models a new user starts with; switchable per user.
@@ -316,7 +318,7 @@ pub fn provide_app_state() -> AppState {
     provide_context(state);
     prefs::apply_to_page(state);
     spawn_local(async move {
-        match Database::open(schema::DB_NAME).await {
+        match tabs::open_database(state).await {
             Ok(db) => {
                 // First: data migrations, when a version needs one, run before any read.
                 if let Err(e) = settings::record_schema(&db, now()).await {
@@ -327,8 +329,7 @@ pub fn provide_app_state() -> AppState {
                     Ok(stored) => apply_settings(state, &stored),
                     Err(e) => state.fail(e),
                 }
-                let db = Rc::new(db);
-                state.db.set_value(Some(db.clone()));
+                state.db.set_value(Some(Rc::new(db)));
                 // A thread link names its user: make them current before loading.
                 threads::from_link(state, true).await;
                 match state.load_user().await {

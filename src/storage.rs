@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod broadcast;
+pub mod guard;
 pub mod messages;
 pub mod payments;
 pub mod schema;
@@ -13,6 +14,9 @@ pub mod settings;
 pub mod threads;
 pub mod transfer;
 pub mod users;
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use rexie::{KeyRange, Rexie, TransactionMode, TransactionResult};
 use thiserror::Error;
@@ -50,6 +54,12 @@ pub enum StorageError {
     /// An amount paid that is negative or not a number.
     #[error("The amount paid must be zero or a positive number.")]
     InvalidAmount,
+    /// Another tab opened a newer version of the database, so this tab let go of it.
+    #[error(
+        "pocket-chat was updated in another tab. Reload this page to keep working; nothing \
+         you saved is lost."
+    )]
+    Closed,
     /// Any other IndexedDB failure; the transaction was rolled back.
     #[error("Saving or reading your data failed ({0}). Nothing was changed; try again.")]
     Backend(String),
@@ -68,38 +78,77 @@ impl From<rexie::Error> for StorageError {
 
 /// The opened database.
 pub struct Database {
-    rexie: Rexie,
+    /// `None` once another tab's newer version made this tab close it.
+    rexie: guard::Shared,
+    watch: Option<guard::VersionWatch>,
 }
 
 impl Database {
     /// Opens (creating or upgrading) the database called `name`; the app uses
     /// [`schema::DB_NAME`], tests use a name of their own.
     pub async fn open(name: &str) -> Result<Database, StorageError> {
-        let has_indexed_db = web_sys::window()
+        Database::open_watched(name, Rc::new(|| {}), Rc::new(|| {})).await
+    }
+
+    /// Opens `name` as [`Database::open`] does. `on_blocked` runs when an older tab keeps
+    /// the upgrade waiting (the open goes on when that tab closes); `on_closed` runs when a
+    /// newer version opens in another tab, after this connection closed to let it.
+    pub async fn open_watched(
+        name: &str,
+        on_blocked: Rc<dyn Fn()>,
+        on_closed: Rc<dyn Fn()>,
+    ) -> Result<Database, StorageError> {
+        let factory = web_sys::window()
             .and_then(|w| w.indexed_db().ok().flatten())
-            .is_some();
-        if !has_indexed_db {
-            return Err(StorageError::Unavailable);
-        }
+            .ok_or(StorageError::Unavailable)?;
+        let probed = guard::probe(&factory, name, schema::VERSION, on_blocked.clone()).await?;
         let rexie = schema::builder(name).build().await?;
-        Ok(Database { rexie })
+        let watcher = match probed {
+            guard::Probe::Open(db) => db,
+            // Upgraded by rexie just now: this open finds the current version at once.
+            guard::Probe::UpgradeNeeded => {
+                match guard::probe(&factory, name, schema::VERSION, on_blocked).await? {
+                    guard::Probe::Open(db) => db,
+                    guard::Probe::UpgradeNeeded => {
+                        return Err(StorageError::Backend("the upgrade did not finish".into()))
+                    }
+                }
+            }
+        };
+        let rexie = Rc::new(RefCell::new(Some(rexie)));
+        let watch = guard::VersionWatch::new(watcher, rexie.clone(), on_closed);
+        Ok(Database {
+            rexie,
+            watch: Some(watch),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Rexie) -> T) -> Result<T, StorageError> {
+        self.rexie
+            .borrow()
+            .as_ref()
+            .map(f)
+            .ok_or(StorageError::Closed)
     }
 
     /// The schema version of the opened database.
     pub fn version(&self) -> Result<u32, StorageError> {
-        Ok(self.rexie.version()?)
+        Ok(self.with(|r| r.version())??)
     }
 
     /// The names of the object stores, sorted.
     pub fn store_names(&self) -> Vec<String> {
-        let mut names = self.rexie.store_names();
+        let mut names = self.with(|r| r.store_names()).unwrap_or_default();
         names.sort();
         names
     }
 
     /// Closes the connection so another version can open (and tests can delete it).
-    pub fn close(self) {
-        self.rexie.close();
+    pub fn close(mut self) {
+        self.watch.take();
+        if let Some(r) = self.rexie.borrow_mut().take() {
+            r.close();
+        }
     }
 
     /// Deletes the database called `name` with everything in it.
@@ -112,7 +161,7 @@ impl Database {
         stores: &[&str],
         mode: TransactionMode,
     ) -> Result<rexie::Transaction, StorageError> {
-        Ok(self.rexie.transaction(stores, mode)?)
+        Ok(self.with(|r| r.transaction(stores, mode))??)
     }
 }
 

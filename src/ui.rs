@@ -5,6 +5,7 @@ pub mod data_panel;
 pub mod first_run;
 pub mod header;
 pub mod notice_line;
+pub mod offline_line;
 pub mod provider_select;
 pub mod settings_panel;
 pub mod sidebar;

@@ -212,6 +212,12 @@ catalog! {
         "このユーザーはもう存在しません。ページを再読み込みしてください。";
     StoppedBeforeReply => "Stopped before the reply began. Your message is back in the box.",
         "返信が始まる前に停止しました。メッセージは入力欄に戻してあります。";
+    OfflineNotice => "You are offline. Your chats are all here; sending works again once the connection is back.",
+        "オフラインです。チャットはすべて残っています。接続が戻れば、また送信できます。";
+    UpgradeBlocked => "pocket-chat is open in another tab that keeps it from updating its storage. Close the other pocket-chat tabs (or reload them); this page then continues by itself.",
+        "別のタブで開いている pocket-chat が、保存領域の更新を妨げています。ほかの pocket-chat のタブを閉じる（または再読み込みする）と、このページは自動で続きます。";
+    UpdatedElsewhere => "pocket-chat was updated in another tab. Reload this page to keep working; nothing you saved is lost.",
+        "別のタブで pocket-chat が更新されました。続けるには、このページを再読み込みしてください。保存したものは失われていません。";
     // The first-run card.
     WelcomeTitle => "Welcome to pocket-chat", "pocket-chat へようこそ";
     WelcomeIntro => "Chat with OpenAI, Azure OpenAI or a compatible server using your own API key. Everything stays in this browser; you start with 100 free tokens.",
@@ -749,6 +755,13 @@ pub fn localize_call(lang: Lang, err: &CallError) -> String {
             "返信の途中でプロバイダーがエラーを報告しました：{}",
             provider_detail(lang, detail)
         ),
+        CallError::Stalled { seconds } => format!(
+            "プロバイダーから {seconds} 秒間何も届かなかったため、待つのをやめました。届いた部分は残してあります。もう一度送ると再試行できます。"
+        ),
+        CallError::Offline => {
+            "このブラウザーはオフラインのため、メッセージを送りませんでした。入力欄に残してあるので、接続が戻ったらもう一度送ってください。"
+                .to_owned()
+        }
     }
 }
 
@@ -1023,6 +1036,8 @@ mod tests {
             ),
             (CallError::Unreachable, "CORS"),
             (CallError::StreamCut, "届いた部分は残してあります"),
+            (CallError::Stalled { seconds: 60 }, "60 秒間何も届かなかった"),
+            (CallError::Offline, "オフライン"),
             (
                 CallError::InStream {
                     detail: "no reason given".into(),

@@ -265,6 +265,12 @@ pub enum CallError {
     StreamCut,
     #[error("The provider reported an error while answering: {detail}")]
     InStream { detail: String },
+    /// No byte arrived for the idle timeout: the request was given up.
+    #[error("The provider sent nothing for {seconds} seconds, so pocket-chat stopped waiting. Anything that arrived is kept; send the message again to retry.")]
+    Stalled { seconds: u32 },
+    /// The browser says it has no network.
+    #[error("This browser is offline, so the message was not sent. It is kept in the box; send it again when the connection is back.")]
+    Offline,
 }
 
 /// Classifies a failed HTTP reply.

@@ -312,7 +312,7 @@ async fn call(
     on_text: Rc<dyn Fn(&str)>,
     checkpoint: &mut Checkpoint,
 ) -> Outcome {
-    let (handle, reply) = providers::start(request);
+    let (handle, reply) = providers::start(request, providers::idle_timeout_ms(spec.stream));
     state.in_flight.set_value(Some(handle));
     let reply = match reply.await {
         Ok(r) => r,
@@ -323,7 +323,7 @@ async fn call(
                 error: None,
             }
         }
-        Err(Transport::Unreachable) => return Outcome::Failed(CallError::Unreachable),
+        Err(failure) => return Outcome::Failed(providers::call_error(failure)),
     };
     if !reply.ok() {
         let status = reply.status();
@@ -354,7 +354,7 @@ async fn call(
                 usage: None,
                 error: None,
             },
-            Err(Transport::Unreachable) => Outcome::Failed(CallError::Unreachable),
+            Err(failure) => Outcome::Failed(providers::call_error(failure)),
         };
     }
     let mut chunks = match reply.chunks() {
@@ -375,12 +375,16 @@ async fn call(
                     error: None,
                 }
             }
-            Err(Transport::Unreachable) => {
+            Err(failure) => {
+                let error = match failure {
+                    Transport::Stalled(_) => providers::call_error(failure),
+                    _ => CallError::StreamCut,
+                };
                 return Outcome::Partial {
                     text: stream.text,
                     usage: stream.usage,
-                    error: Some(CallError::StreamCut),
-                }
+                    error: Some(error),
+                };
             }
         };
         let events = decoder.push(&bytes);

@@ -6,7 +6,7 @@ use pocket_chat_core::i18n;
 use pocket_chat_core::provider::{classify, CallError, CallSpec, ProviderSettings};
 
 use super::text::Text;
-use crate::providers::{self, Transport};
+use crate::providers;
 
 /// `Ok(sentence)` when the model answered, `Err(sentence)` saying what to fix.
 pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Text> {
@@ -20,17 +20,17 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Text
         stream: false,
     };
     let request = settings.request(&spec).map_err(Text::from)?;
-    let (_handle, reply) = providers::start(&request);
-    let reply = reply.await.map_err(|t| match t {
-        Transport::Unreachable | Transport::Aborted => Text::from(CallError::Unreachable),
-    })?;
+    let (_handle, reply) = providers::start(&request, providers::idle_timeout_ms(false));
+    let reply = reply
+        .await
+        .map_err(|t| Text::from(providers::call_error(t)))?;
     let status = reply.status();
     let ok = reply.ok();
     let retry_after = reply.header("retry-after");
     let body = reply
         .text()
         .await
-        .map_err(|_| Text::from(CallError::Unreachable))?;
+        .map_err(|t| Text::from(providers::call_error(t)))?;
     if !ok {
         return Err(classify(settings.kind, status, retry_after.as_deref(), &body, model).into());
     }

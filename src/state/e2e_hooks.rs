@@ -58,6 +58,13 @@ pub async fn e2e_debit(count: u32, total: u32) -> Result<f64, JsValue> {
     Ok(balance as f64)
 }
 
+/// Sets how long, in milliseconds, a streamed reply may send nothing before it is given up
+/// (a minute otherwise), so the timeout can be tested in seconds.
+#[wasm_bindgen]
+pub fn e2e_set_idle_timeout(ms: u32) {
+    crate::providers::set_idle_timeout_ms(ms);
+}
+
 /// Tops up the current user by `tokens`. Returns the new balance.
 #[wasm_bindgen]
 pub async fn e2e_top_up(tokens: u32) -> Result<f64, JsValue> {

@@ -63,6 +63,7 @@ impl Localize for StorageError {
             StorageError::NotFound(what) => StorageProblem::NotFound(what),
             StorageError::InvalidAmount => StorageProblem::InvalidAmount,
             StorageError::Backend(detail) => StorageProblem::Backend(detail),
+            StorageError::Closed => return Key::UpdatedElsewhere.localize(lang),
         };
         i18n::storage_ja(problem)
     }

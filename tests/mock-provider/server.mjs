@@ -11,8 +11,9 @@ import { pathToFileURL } from 'node:url';
 
 const ROLES = ['system', 'user', 'assistant', 'developer', 'tool'];
 const FAULT_KEYS = ['status', 'errorBody', 'retryAfter', 'delayMs', 'dropAfterChunks', 'malformedAfterChunks',
-  'noUsage', 'nonJsonBody', 'hang', 'times', 'code', 'chunkDelayMs'];
-const NUMERIC_FAULT_KEYS = ['retryAfter', 'delayMs', 'dropAfterChunks', 'malformedAfterChunks', 'times', 'chunkDelayMs'];
+  'noUsage', 'nonJsonBody', 'hang', 'times', 'code', 'chunkDelayMs', 'hangAfterChunks', 'replyBytes'];
+const NUMERIC_FAULT_KEYS = ['retryAfter', 'delayMs', 'dropAfterChunks', 'malformedAfterChunks', 'times', 'chunkDelayMs',
+  'hangAfterChunks', 'replyBytes'];
 const API_VERSION_RE = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 const AZURE_PATH_RE = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 const DIRECTIVE_RE = /\[\[mock:([^\]]*)\]\]/;
@@ -170,8 +171,28 @@ function lastUserText(messages) {
   return lastUser ? contentText(lastUser.content) : '';
 }
 
-function buildReply(body) {
-  const all = splitTokens(`Echo: ${lastUserText(body.messages)}`);
+/**
+ * `Echo: <text>`, then (with `replyBytes: N`) filler words `w1 w2 …` up to N bytes in all,
+ * sent as pieces of about 1 KB each so a megabyte is a thousand chunks, not 170,000.
+ */
+function replyPieces(body, replyBytes) {
+  const echo = `Echo: ${lastUserText(body.messages)}`;
+  if (!replyBytes) return splitTokens(echo);
+  const words = [echo];
+  let size = Buffer.byteLength(echo) + 1;
+  for (let i = 1; size < replyBytes; i++) {
+    const word = `w${i}`;
+    words.push(word);
+    size += word.length + 1;
+  }
+  const text = words.join(' ').slice(0, replyBytes);
+  const pieces = [];
+  for (let at = 0; at < text.length; at += 1024) pieces.push(text.slice(at, at + 1024));
+  return pieces;
+}
+
+function buildReply(body, replyBytes) {
+  const all = replyPieces(body, replyBytes);
   const limit = body.max_completion_tokens ?? body.max_tokens;
   const pieces = limit != null && all.length > limit ? all.slice(0, limit) : all;
   const promptTokens = countPromptTokens(body.messages);
@@ -409,7 +430,7 @@ export function startMockProvider({
       return ctx.res.end('<html>Bad gateway</html>');
     }
 
-    const reply = buildReply(body);
+    const reply = buildReply(body, f.replyBytes);
     const id = `chatcmpl-mock-${++counters.completion}`;
     const created = Math.floor(Date.now() / 1000);
 
@@ -441,9 +462,11 @@ export function startMockProvider({
     const n = reply.pieces.length;
     const malformedAt = f.malformedAfterChunks != null ? Math.min(f.malformedAfterChunks, n) : -1;
     const dropAt = f.dropAfterChunks != null ? Math.min(f.dropAfterChunks, n) : -1;
+    const hangAt = f.hangAfterChunks != null ? Math.min(f.hangAfterChunks, n) : -1;
     for (let i = 0; i <= n; i++) {
       if (i === malformedAt) write(ctx, 'data: {not json\n\n');
       if (i === dropAt) return drop(ctx);
+      if (i === hangAt) return hang(ctx);
       if (i === n) break;
       await wait(delay, ctx.res);
       write(ctx, chunk(choice({ content: reply.pieces[i] }), null));

@@ -665,6 +665,31 @@ test('hang sends headers (and the role chunk) then never finishes until reset()'
   await assert.rejects(reader.read(), TypeError);
 });
 
+test('hangAfterChunks sends N content chunks, then nothing until reset()', { timeout: 5000 }, async () => {
+  // Bug: a stream that stalls after some text can't be simulated, so an idle timeout that
+  // loses the text that arrived goes unnoticed.
+  mock.setFault({ hangAfterChunks: 2, times: 1 });
+  const res = await openai(chat('one two three four', { stream: true }));
+  const { text, reader } = await readEvents(res, 3);
+  assert.deepEqual(ssePayloads(text).map((p) => JSON.parse(p).choices[0].delta.content), ['', 'Echo: ', 'one ']);
+  mock.reset();
+  await assert.rejects(reader.read(), TypeError);
+});
+
+test('replyBytes makes a reply of exactly N bytes in 1 KB pieces, streamed or whole', async () => {
+  // Bug: a client that truncates or chokes on a large reply can't be caught without one.
+  const size = 1024 * 1024;
+  mock.setFault({ replyBytes: size, times: 2 });
+  const whole = await (await openai(chat('big'))).json();
+  const text = whole.choices[0].message.content;
+  assert.equal(text.length, size);
+  assert.match(text, /^Echo: big w1 w2 w3 /);
+  assert.equal(whole.usage.completion_tokens, size / 1024);
+  const payloads = ssePayloads(await (await openai(chat('big', { stream: true }))).text());
+  const streamed = payloads.slice(0, -1).map((p) => JSON.parse(p).choices[0].delta.content ?? '').join('');
+  assert.equal(streamed, text);
+});
+
 test('close() resolves promptly even with a hung stream and keep-alive sockets open', { timeout: 5000 }, async () => {
   // Bug: close() waits forever on hung/keep-alive sockets, so test suites never exit.
   const own = await startMockProvider();

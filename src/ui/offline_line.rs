@@ -1,0 +1,21 @@
+//! The offline line: shown while the browser has no network, gone when it is back.
+
+use leptos::prelude::*;
+use pocket_chat_core::i18n::Key;
+
+use crate::state::{network::watch_online, use_app_state};
+
+#[component]
+pub fn OfflineLine() -> impl IntoView {
+    let state = use_app_state();
+    let online = watch_online();
+    move || {
+        (!online.get()).then(|| {
+            view! {
+                <div class="notice info" role="status" data-testid="offline-notice">
+                    <p>{state.tr(Key::OfflineNotice)}</p>
+                </div>
+            }
+        })
+    }
+}
