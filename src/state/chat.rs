@@ -387,12 +387,23 @@ async fn call(
                 };
             }
         };
+        // The text of all events in this read goes on screen at once: a burst of events
+        // costs one DOM change, a paced stream one per event as before.
+        let shown = stream.text.len();
+        let show_new = |stream: &StreamReply| {
+            if let Some(new) = stream.text.get(shown..).filter(|t| !t.is_empty()) {
+                on_text(new);
+            }
+        };
         let events = decoder.push(&bytes);
         for event in events {
             any_event = true;
-            match stream.apply(&event) {
-                Ok(StreamStep::Text(t)) => on_text(&t),
-                Ok(StreamStep::Nothing | StreamStep::Done) => {}
+            let step = stream.apply(&event);
+            if matches!(step, Ok(StreamStep::ProviderError(_)) | Err(_)) {
+                show_new(&stream);
+            }
+            match step {
+                Ok(StreamStep::Text(_) | StreamStep::Nothing | StreamStep::Done) => {}
                 Ok(StreamStep::ProviderError(body)) => {
                     let detail = body
                         .message()
@@ -415,6 +426,7 @@ async fn call(
                 }
             }
         }
+        show_new(&stream);
         // Save what arrived so far: a tab closed mid-stream keeps it.
         if !stream.text.is_empty() && checkpoint.due() {
             checkpoint.save(state, &stream.text).await;

@@ -152,7 +152,7 @@ pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, S
 }
 
 /// The newest `n` exchanges of a thread, oldest first, and how many come before them.
-/// Reads only those (a cursor from the end) and counts the rest, however long the thread.
+/// Reads only those and counts the rest, however long the thread.
 pub async fn newest(
     db: &Database,
     thread_id: u64,
@@ -160,19 +160,15 @@ pub async fn newest(
 ) -> Result<(Vec<Message>, usize), StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
     let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let rows = scan(
-        &index,
-        ids_range(thread_id, FIRST, LAST)?,
-        n,
-        Direction::Prev,
-    )
-    .await?;
-    let earlier = match rows.first().and_then(|m| m.message_id) {
-        Some(first) => count(&index, ids_range(thread_id, FIRST, (first, true))?).await?,
+    let from = nth_from_end(&index, ids_range(thread_id, FIRST, LAST)?, n).await?;
+    let lower = from.map_or(FIRST, |id| (id, false));
+    let rows = get_all(&index, ids_range(thread_id, lower, LAST)?, None).await?;
+    let earlier = match from {
+        Some(id) => count(&index, ids_range(thread_id, FIRST, (id, true))?).await?,
         None => 0,
     };
     finish(tx).await?;
-    Ok((rows, earlier))
+    Ok((all_from_js(MESSAGES, rows)?, earlier))
 }
 
 /// Up to `n` exchanges of a thread just before exchange `id`, oldest first.
@@ -184,10 +180,12 @@ pub async fn before(
 ) -> Result<Vec<Message>, StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
     let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let range = ids_range(thread_id, FIRST, (id, true))?;
-    let rows = scan(&index, range, n, Direction::Prev).await?;
+    let upper = (id, true);
+    let from = nth_from_end(&index, ids_range(thread_id, FIRST, upper)?, n).await?;
+    let lower = from.map_or(FIRST, |id| (id, false));
+    let rows = get_all(&index, ids_range(thread_id, lower, upper)?, None).await?;
     finish(tx).await?;
-    Ok(rows)
+    all_from_js(MESSAGES, rows)
 }
 
 /// Up to `n` exchanges of a thread just after exchange `id`, oldest first.
@@ -199,10 +197,10 @@ pub async fn after(
 ) -> Result<Vec<Message>, StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
     let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let range = ids_range(thread_id, (id, true), LAST)?;
-    let rows = scan(&index, range, n, Direction::Next).await?;
+    let limit = Some(u32::try_from(n).unwrap_or(u32::MAX));
+    let rows = get_all(&index, ids_range(thread_id, (id, true), LAST)?, limit).await?;
     finish(tx).await?;
-    Ok(rows)
+    all_from_js(MESSAGES, rows)
 }
 
 /// A thread's exchanges from id `first` through `last` (through the newest with `None`),
@@ -315,26 +313,26 @@ const THREAD_MESSAGE: &str = "thread_message";
 const FIRST: (u64, bool) = (0, false);
 const LAST: (u64, bool) = (u64::MAX, false);
 
-/// Up to `n` messages of `range` in `direction`, returned oldest first.
-async fn scan(
+/// The id of the `n`-th exchange from the end of `range` (the oldest of its last `n`), or
+/// `None` when it holds fewer. A cursor that skips `n − 1` entries in one step rather than
+/// stepping `n` times: every step is a round trip to the browser's storage process.
+async fn nth_from_end(
     index: &rexie::StoreIndex,
     range: Option<rexie::KeyRange>,
     n: usize,
-    direction: Direction,
-) -> Result<Vec<Message>, StorageError> {
-    let Some(range) = range else {
-        return Ok(Vec::new());
+) -> Result<Option<u64>, StorageError> {
+    let (Some(range), true) = (range, n > 0) else {
+        return Ok(None);
     };
-    let limit = u32::try_from(n).unwrap_or(u32::MAX);
-    let pairs = index
-        .scan(Some(range), Some(limit), None, Some(direction))
+    let skip = (n > 1).then(|| u32::try_from(n - 1).unwrap_or(u32::MAX));
+    let found = index
+        .scan(Some(range), Some(1), skip, Some(Direction::Prev))
         .await?;
-    let mut rows: Vec<Message> =
-        all_from_js(MESSAGES, pairs.into_iter().map(|(_, v)| v).collect())?;
-    if matches!(direction, Direction::Prev) {
-        rows.reverse();
-    }
-    Ok(rows)
+    // The index key is `[thread_id, message_id]`.
+    found
+        .first()
+        .map(|(key, _)| key_to_id(MESSAGES, &js_sys::Array::from(key).get(1)))
+        .transpose()
 }
 
 async fn count(

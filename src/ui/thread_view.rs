@@ -8,7 +8,7 @@ use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Message, MessageStatus};
 use wasm_bindgen::JsCast;
 
-use std::cell::RefCell;
+use std::cell::Cell;
 
 use crate::state::{use_app_state, window, AppState};
 use crate::ui::first_run::FirstRun;
@@ -18,31 +18,24 @@ use crate::ui::top_up_form::TopUpForm;
 pub const STREAM_TARGET: &str = "streaming-reply";
 
 thread_local! {
-    /// Streamed text not yet on screen, and whether a frame is asked for to show it.
-    static UNSHOWN: RefCell<(String, bool)> = const { RefCell::new((String::new(), false)) };
+    /// Whether a frame is asked for to keep the streaming reply in view.
+    static FOLLOW_ASKED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Adds streamed text to the reply on screen: gathered until the next frame, then added
-/// as one text node, so a burst of chunks costs one DOM change per frame and nothing
-/// re-renders.
+/// Adds streamed text to the reply on screen as a text node (nothing re-renders; the
+/// caller passes all text of one network read at once), and keeps the newest line in view
+/// once per frame if the reader follows it.
 pub fn append_streamed(state: AppState, text: &str) {
-    let ask = UNSHOWN.with_borrow_mut(|(buf, asked)| {
-        buf.push_str(text);
-        !std::mem::replace(asked, true)
-    });
-    if ask {
+    let target = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(STREAM_TARGET));
+    if let Some(target) = target {
+        let _ = target.append_with_str_1(text);
+    }
+    if !FOLLOW_ASKED.replace(true) {
         request_animation_frame(move || {
-            let text = UNSHOWN.with_borrow_mut(|(buf, asked)| {
-                *asked = false;
-                std::mem::take(buf)
-            });
-            let target = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(STREAM_TARGET));
-            if let Some(target) = target {
-                let _ = target.append_with_str_1(&text);
-                window::follow(state);
-            }
+            FOLLOW_ASKED.set(false);
+            window::follow(state);
         });
     }
 }
@@ -79,13 +72,7 @@ pub fn ThreadView() -> impl IntoView {
             }
         >
             <ol class="messages" data-testid="messages" on:click=move |ev| copy_code(lang.get_untracked(), ev)>
-                <Show when=move || state.window.with(|w| w.earlier() > 0)>
-                    <li class="window-edge">
-                        <button type="button" data-testid="show-earlier" on:click=move |_| window::step(state, false)>
-                            {move || i18n::earlier_exchanges(lang.get(), state.window.with(|w| w.earlier()))}
-                        </button>
-                    </li>
-                </Show>
+                <WindowEdge later=false />
                 <For
                     each=move || {
                         let streaming = state.streaming_row.get();
@@ -97,13 +84,7 @@ pub fn ThreadView() -> impl IntoView {
                 >
                     <Exchange message=message />
                 </For>
-                <Show when=move || state.window.with(|w| w.later() > 0)>
-                    <li class="window-edge">
-                        <button type="button" data-testid="show-later" on:click=move |_| window::step(state, true)>
-                            {move || i18n::later_exchanges(lang.get(), state.window.with(|w| w.later()))}
-                        </button>
-                    </li>
-                </Show>
+                <WindowEdge later=true />
                 <For each=move || state.thread_notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
                     <li class="thread-note" data-testid="thread-note">
                         <span class="note-typed">{item.1.typed}</span>
@@ -129,6 +110,37 @@ pub fn ThreadView() -> impl IntoView {
                     </li>
                 })}
             </ol>
+        </Show>
+    }
+}
+
+/// Above (or with `later`, below) the exchanges on screen, when more of a long thread is
+/// not: a button that reads the next page (scrolling near it does the same).
+#[component]
+fn WindowEdge(later: bool) -> impl IntoView {
+    let state = use_app_state();
+    let lang = state.lang;
+    let count = move || {
+        state
+            .window
+            .with(|w| if later { w.later() } else { w.earlier() })
+    };
+    let label = move || {
+        let text = if later {
+            i18n::later_exchanges
+        } else {
+            i18n::earlier_exchanges
+        };
+        text(lang.get(), count())
+    };
+    view! {
+        <Show when=move || { count() > 0 }>
+            <li class="window-edge">
+                <button type="button" data-testid=if later { "show-later" } else { "show-earlier" }
+                    on:click=move |_| window::step(state, later)>
+                    {label}
+                </button>
+            </li>
         </Show>
     }
 }
