@@ -76,6 +76,13 @@ test('a long thread opens at its newest exchange with one page on screen, at the
   // gpt-4o-mini: 300 × (20 × $0.15 + 100 × $0.60) per million tokens.
   await waitText(page.getByTestId('thread-used'), `${(MESSAGES * 120).toLocaleString('en-US')} tokens · $0.0189`);
   await page.screenshot({ path: join(SCREENSHOTS, 'long-thread-newest.png') });
+  // Opened by its link (read early, while the rest of start-up runs): the same page.
+  assert.match(page.url(), /#\/thread\/\d+$/);
+  await page.reload();
+  await waitText(page.getByTestId('prompt').last(), last(MESSAGES - 1));
+  assert.equal((await prompts(page)).length, OPENING);
+  await waitText(page.getByTestId('show-earlier'), `Show earlier messages (${MESSAGES - OPENING} more)`);
+  await atBottom(page);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -112,6 +112,8 @@ pub struct AppState {
     window_seq: StoredValue<u64>,
     /// Counts usage sums, likewise.
     tally_seq: StoredValue<u64>,
+    /// The linked thread's newest page, read early at start-up.
+    prefetch: StoredValue<window::Prefetch>,
     pub pending: RwSignal<Option<Pending>>,
     /// The stored row of the reply streaming now (saved as it arrives), which the thread
     /// shows as the pending exchange instead.
@@ -307,6 +309,7 @@ pub fn provide_app_state() -> AppState {
         moving: StoredValue::new(false),
         window_seq: StoredValue::new(0),
         tally_seq: StoredValue::new(0),
+        prefetch: StoredValue::new(window::Prefetch::Done),
         pending: RwSignal::new(None),
         streaming_row: RwSignal::new(None),
         first_in_context: RwSignal::new(None),
@@ -324,18 +327,26 @@ pub fn provide_app_state() -> AppState {
                 if let Err(e) = settings::record_schema(&db, now()).await {
                     state.fail(e);
                 }
-                // Every setting in one read: the first paint waits on each round trip.
-                match settings::all(&db).await {
-                    Ok(stored) => apply_settings(state, &stored),
-                    Err(e) => state.fail(e),
-                }
                 state.db.set_value(Some(Rc::new(db)));
+                // Reads overlap from here: the linked thread's page comes in meanwhile.
+                if let Some(id) = threads::linked_id() {
+                    window::prefetch(state, id);
+                }
+                // Every setting in one read: the first paint waits on each round trip.
+                if let Some(db) = state.db() {
+                    match settings::all(&db).await {
+                        Ok(stored) => apply_settings(state, &stored),
+                        Err(e) => state.fail(e),
+                    }
+                }
                 // A thread link names its user: make them current before loading.
                 threads::from_link(state, true).await;
                 match state.load_user().await {
                     Ok(()) => state.ready.set(true),
                     Err(e) => state.fail(e),
                 }
+                // Start-up is over: a page read early must not stand in for a later read.
+                state.prefetch.set_value(window::Prefetch::Done);
                 listen_to_other_tabs(state);
                 threads::follow_hash_changes(state);
                 // Best effort: without it the browser may evict data under pressure.

@@ -69,11 +69,15 @@ pub fn delete(state: AppState, thread_id: u64) {
     });
 }
 
+/// The thread the page's address links to, if it names one (not checked against storage).
+pub fn linked_id() -> Option<u64> {
+    parse_link(&web_sys::window()?.location().hash().ok()?)
+}
+
 /// The thread a link names, if it exists and is not deleted. With `adopt_user`, its user
 /// becomes the current user, so a link opens the right person's thread on a shared browser.
 pub async fn from_link(state: AppState, adopt_user: bool) -> Option<Thread> {
-    let hash = web_sys::window()?.location().hash().ok()?;
-    let id = parse_link(&hash)?;
+    let id = linked_id()?;
     let db = state.db()?;
     let thread = threads::get(&db, id).await.ok().flatten()?;
     if thread.deleted_at.is_some() {

@@ -112,6 +112,47 @@ pub fn follow(state: AppState) {
     }
 }
 
+/// The newest page of a linked thread, read while start-up reads the user and their
+/// threads: the first read of a thread's messages is the slow one (the browser opens its
+/// storage files), and this overlaps it with the others.
+#[derive(Debug, Clone, Default)]
+pub enum Prefetch {
+    /// Nothing asked for, or already used (a later read must not take an old page).
+    #[default]
+    Done,
+    /// Being read for this thread.
+    Reading(u64),
+    /// Read for this thread, not shown yet.
+    Ready(u64, Window<Message>),
+}
+
+/// Starts reading the newest page of `thread_id` (the page's link) before it is asked for.
+pub fn prefetch(state: AppState, thread_id: u64) {
+    state.prefetch.set_value(Prefetch::Reading(thread_id));
+    spawn_local(async move {
+        let Some(db) = state.db() else { return };
+        let read = messages::newest(&db, thread_id, OPENING).await;
+        state.prefetch.update_value(|p| {
+            if let (Prefetch::Reading(id), Ok((rows, earlier))) = (&*p, read) {
+                if *id == thread_id {
+                    *p = Prefetch::Ready(thread_id, Window::newest(rows, earlier));
+                }
+            }
+        });
+    });
+}
+
+/// The prefetched page of `thread_id` if it is ready; either way, no later read takes it.
+fn take_prefetch(state: AppState, thread_id: u64) -> Option<Window<Message>> {
+    let mut taken = None;
+    state.prefetch.update_value(|p| {
+        if let Prefetch::Ready(id, window) = std::mem::take(p) {
+            taken = (id == thread_id).then_some(window);
+        }
+    });
+    taken
+}
+
 /// What to read for the next window.
 #[derive(Clone, Copy)]
 enum Read {
@@ -136,6 +177,9 @@ impl Read {
         };
         Ok(match self {
             Read::Newest => {
+                if let Some(window) = take_prefetch(state, thread_id) {
+                    return Ok(window);
+                }
                 let (rows, earlier) = messages::newest(&db, thread_id, OPENING).await?;
                 Window::newest(rows, earlier)
             }
