@@ -12,7 +12,7 @@ pub fn OfflineLine() -> impl IntoView {
     move || {
         (!online.get()).then(|| {
             view! {
-                <div class="notice info" role="status" data-testid="offline-notice">
+                <div class="notice status" role="status" data-testid="offline-notice">
                     <p>{state.tr(Key::OfflineNotice)}</p>
                 </div>
             }
