@@ -141,7 +141,7 @@ const SAY = {
  * 'complete'. `fault` is queued on the mock; `idle` shortens the app's idle timeout (ms).
  */
 const PROVIDER_CASES = [
-  { name: 'HTTP 400', prompt: 'q [[mock:status=400]]', sentence: 'The provider refused the request (HTTP 400): Mock fault: bad request.', kept: 'box' },
+  { name: 'HTTP 400', prompt: 'q [[mock:status=400]]', sentence: 'The provider refused the request (HTTP 400): Mock fault: bad request. Check the model and the settings, then send it again.', kept: 'box' },
   { name: 'HTTP 401', prompt: 'q [[mock:status=401]]', sentence: SAY.key(401), kept: 'box' },
   { name: 'HTTP 403', prompt: 'q [[mock:status=403]]', sentence: SAY.key(403), kept: 'box' },
   { name: 'HTTP 404', prompt: 'q [[mock:status=404]]', sentence: 'The provider has no model or deployment called “gpt-4o-mini” (HTTP 404). Check the model name in Settings.', kept: 'box' },
@@ -151,7 +151,7 @@ const PROVIDER_CASES = [
   { name: 'HTTP 502', prompt: 'q [[mock:status=502]]', sentence: SAY.down(502), kept: 'box' },
   { name: 'HTTP 503', prompt: 'q [[mock:status=503]]', sentence: SAY.down(503), kept: 'box' },
   { name: 'HTTP 200 with a non-JSON body', prompt: 'q [[mock:nonJsonBody]]', sentence: SAY.malformed, kept: 'box' },
-  { name: 'error JSON of unexpected shape (HTTP 400)', prompt: 'q', fault: { status: 400, errorBody: { error: 'overloaded', detail: [1, 2] }, times: 1 }, sentence: 'The provider refused the request (HTTP 400): no reason given', kept: 'box' },
+  { name: 'error JSON of unexpected shape (HTTP 400)', prompt: 'q', fault: { status: 400, errorBody: { error: 'overloaded', detail: [1, 2] }, times: 1 }, sentence: 'The provider refused the request (HTTP 400): It gave no reason. Check the model and the settings, then send it again.', kept: 'box' },
   { name: 'error JSON of unexpected shape (HTTP 418)', prompt: 'q', fault: { status: 418, errorBody: { message: { nested: true } }, times: 1 }, sentence: 'The provider answered with HTTP 418.', kept: 'box' },
   // Chunks 50 ms apart, as a network delivers them: a browser drops body bytes still
   // queued when the connection breaks, so the last chunk before the cut may not arrive.

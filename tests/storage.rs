@@ -684,8 +684,12 @@ async fn a_long_thread_is_read_by_pages_with_counts_around_them() {
         }
     }
     let totals = |rows: &[Message]| rows.iter().map(|m| m.total).collect::<Vec<_>>();
-    let (newest, earlier) = messages::newest(&db, a, 15).await.expect("newest");
-    assert_eq!((totals(&newest), earlier), ((31..=45).collect(), 30));
+    let (newest, more) = messages::newest(&db, a, 15).await.expect("newest");
+    assert_eq!((totals(&newest), more), ((31..=45).collect(), true));
+    assert_eq!(
+        messages::around(&db, a, ids[30], ids[44]).await,
+        Ok((30, 0))
+    );
     let back = messages::before(&db, a, ids[30], 30).await.expect("before");
     assert_eq!(totals(&back), (1..=30).collect::<Vec<_>>());
     assert_eq!(messages::before(&db, a, ids[0], 30).await, Ok(Vec::new()));
@@ -694,16 +698,27 @@ async fn a_long_thread_is_read_by_pages_with_counts_around_them() {
     let (mid, before, after) = messages::stretch(&db, a, ids[9], Some(ids[19]))
         .await
         .expect("stretch");
-    assert_eq!((totals(&mid), before, after), ((10..=20).collect(), 9, 25));
+    assert_eq!(
+        (totals(&mid), before, after),
+        ((10..=20).collect(), true, true)
+    );
+    assert_eq!(messages::around(&db, a, ids[9], ids[19]).await, Ok((9, 25)));
     let (tail, before, after) = messages::stretch(&db, a, ids[39], None)
         .await
         .expect("stretch");
-    assert_eq!((totals(&tail), before, after), ((40..=45).collect(), 39, 0));
+    assert_eq!(
+        (totals(&tail), before, after),
+        ((40..=45).collect(), true, false)
+    );
+    let (all, before, after) = messages::stretch(&db, a, ids[0], Some(ids[44]))
+        .await
+        .expect("stretch");
+    assert_eq!((all.len(), before, after), (45, false, false));
     let tally = messages::tally(&db, a).await.expect("tally");
     assert_eq!((tally.tokens, tally.exchanges), ((1..=45).sum(), 45));
     assert_eq!(messages::for_thread(&db, b).await.map(|m| m.len()), Ok(15));
-    let (none, zero) = messages::newest(&db, 999, 15).await.expect("empty thread");
-    assert_eq!((none.len(), zero), (0, 0));
+    let (none, more) = messages::newest(&db, 999, 15).await.expect("empty thread");
+    assert_eq!((none.len(), more), (0, false));
     db.close();
 }
 

@@ -279,21 +279,26 @@ pub fn omitted_note(lang: Lang, omitted: usize) -> String {
     }
 }
 
-/// The button above the exchanges on screen, when older ones of a long thread are not.
-pub fn earlier_exchanges(lang: Lang, n: usize) -> String {
-    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
-    match lang {
-        Lang::En => format!("Show earlier messages ({n} more)"),
-        Lang::Ja => format!("前のメッセージを表示（あと {n} 件）"),
+/// The button above the exchanges on screen, when older ones of a long thread are not;
+/// with how many once they are counted.
+pub fn earlier_exchanges(lang: Lang, n: Option<usize>) -> String {
+    let n = n.map(|n| format::tokens(i64::try_from(n).unwrap_or(i64::MAX)));
+    match (lang, n) {
+        (Lang::En, Some(n)) => format!("Show earlier messages ({n} more)"),
+        (Lang::En, None) => "Show earlier messages".to_owned(),
+        (Lang::Ja, Some(n)) => format!("前のメッセージを表示（あと {n} 件）"),
+        (Lang::Ja, None) => "前のメッセージを表示".to_owned(),
     }
 }
 
 /// The button below the exchanges on screen, when newer ones are not (scrolled back).
-pub fn later_exchanges(lang: Lang, n: usize) -> String {
-    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
-    match lang {
-        Lang::En => format!("Show newer messages ({n} more)"),
-        Lang::Ja => format!("新しいメッセージを表示（あと {n} 件）"),
+pub fn later_exchanges(lang: Lang, n: Option<usize>) -> String {
+    let n = n.map(|n| format::tokens(i64::try_from(n).unwrap_or(i64::MAX)));
+    match (lang, n) {
+        (Lang::En, Some(n)) => format!("Show newer messages ({n} more)"),
+        (Lang::En, None) => "Show newer messages".to_owned(),
+        (Lang::Ja, Some(n)) => format!("新しいメッセージを表示（あと {n} 件）"),
+        (Lang::Ja, None) => "新しいメッセージを表示".to_owned(),
     }
 }
 
@@ -688,6 +693,7 @@ pub fn localize_settings(lang: Lang, err: &SettingsError) -> String {
 fn provider_detail(lang: Lang, detail: &str) -> String {
     match (lang, detail) {
         (Lang::Ja, "no reason given") => "理由は示されていません".to_owned(),
+        (Lang::Ja, crate::provider::NO_REASON) => "理由は示されていません。".to_owned(),
         _ => detail.to_owned(),
     }
 }
@@ -722,7 +728,7 @@ pub fn localize_call(lang: Lang, err: &CallError) -> String {
                 .to_owned()
         }
         CallError::BadRequest { detail } => format!(
-            "プロバイダーがリクエストを拒否しました（HTTP 400）：{}",
+            "プロバイダーがリクエストを拒否しました（HTTP 400）：{} モデルと設定を確認して、もう一度送ってください。",
             provider_detail(lang, detail)
         ),
         CallError::Timeout => {

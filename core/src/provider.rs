@@ -233,6 +233,9 @@ impl ProviderSettings {
     }
 }
 
+/// A 400's stand-in for a provider that gave no reason (translated where shown).
+pub const NO_REASON: &str = "It gave no reason.";
+
 /// Why a call failed, as a sentence the user can act on. The prompt is never lost: the UI
 /// keeps it in the input box or in the failed exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -245,7 +248,7 @@ pub enum CallError {
     RateLimited { retry: String },
     #[error("Your provider account has no quota left (HTTP 429). Check your plan and billing with the provider.")]
     QuotaExhausted,
-    #[error("The provider refused the request (HTTP 400): {detail}")]
+    #[error("The provider refused the request (HTTP 400): {detail} Check the model and the settings, then send it again.")]
     BadRequest { detail: String },
     #[error("The provider took too long to answer (HTTP 408). Send the message again.")]
     Timeout,
@@ -282,12 +285,6 @@ pub fn classify(
     model: &str,
 ) -> CallError {
     let error = ErrorBody::parse(body);
-    let detail = || {
-        error
-            .message()
-            .map(|m| m.chars().take(300).collect::<String>())
-            .unwrap_or_else(|| "no reason given".into())
-    };
     match status {
         401 | 403 => CallError::KeyRejected { status },
         404 => CallError::NotFound {
@@ -306,7 +303,19 @@ pub fn classify(
                 None => " Wait a moment.".into(),
             },
         },
-        400 => CallError::BadRequest { detail: detail() },
+        // Quoted as a sentence of its own, so the advice after it reads right.
+        400 => CallError::BadRequest {
+            detail: match error.message() {
+                Some(m) => {
+                    let mut m: String = m.trim().chars().take(300).collect();
+                    if !m.ends_with(['.', '!', '?', '。']) {
+                        m.push('.');
+                    }
+                    m
+                }
+                None => NO_REASON.to_owned(),
+            },
+        },
         408 => CallError::Timeout,
         500..=599 => CallError::ProviderDown { status },
         _ => CallError::Unexpected {

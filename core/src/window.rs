@@ -12,12 +12,15 @@ pub const PAGE: usize = 30;
 pub const MAX: usize = 90;
 
 /// A run of consecutive exchanges `items` (oldest first), with `earlier` exchanges of the
-/// thread before it and `later` after it.
+/// thread before it and `later` after it. Counting them costs time in proportion to the
+/// thread, so a window may go on screen first and be counted just after (`counted`);
+/// until then `earlier` and `later` stand at a page where there are more, else 0.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window<T> {
     items: Vec<T>,
     earlier: usize,
     later: usize,
+    counted: bool,
 }
 
 impl<T> Default for Window<T> {
@@ -26,6 +29,7 @@ impl<T> Default for Window<T> {
             items: Vec::new(),
             earlier: 0,
             later: 0,
+            counted: true,
         }
     }
 }
@@ -41,6 +45,7 @@ impl<T: Clone> Window<T> {
                 items,
                 earlier: earlier + extra,
                 later,
+                counted: true,
             }
         } else {
             items.truncate(MAX);
@@ -48,6 +53,7 @@ impl<T: Clone> Window<T> {
                 items,
                 earlier,
                 later: later + extra,
+                counted: true,
             }
         }
     }
@@ -55,6 +61,30 @@ impl<T: Clone> Window<T> {
     /// The newest page of a thread: `items` (its last exchanges) and `earlier` before them.
     pub fn newest(items: Vec<T>, earlier: usize) -> Self {
         Window::settle(items, earlier, 0, true)
+    }
+
+    /// [`Window::settle`] before counting: only whether there are more before and after.
+    pub fn uncounted(items: Vec<T>, more_before: bool, more_after: bool, keep_end: bool) -> Self {
+        let page = |more: bool| if more { PAGE } else { 0 };
+        Window {
+            counted: false,
+            ..Window::settle(items, page(more_before), page(more_after), keep_end)
+        }
+    }
+
+    /// The same window with its counts, taken for the exchanges it shows now.
+    pub fn recounted(&self, earlier: usize, later: usize) -> Self {
+        Window {
+            items: self.items.clone(),
+            earlier,
+            later,
+            counted: true,
+        }
+    }
+
+    /// Whether `earlier` and `later` are counted (else they only say whether there are more).
+    pub fn counted(&self) -> bool {
+        self.counted
     }
 
     /// The exchanges on screen, oldest first.
@@ -87,7 +117,10 @@ impl<T: Clone> Window<T> {
     pub fn with_earlier(&self, mut read: Vec<T>) -> Self {
         let earlier = self.earlier.saturating_sub(read.len());
         read.extend(self.items.iter().cloned());
-        Window::settle(read, earlier, self.later, false)
+        Window {
+            counted: self.counted,
+            ..Window::settle(read, earlier, self.later, false)
+        }
     }
 
     /// With `read` — the exchanges just after the window — added behind; the oldest drop
@@ -96,7 +129,10 @@ impl<T: Clone> Window<T> {
         let later = self.later.saturating_sub(read.len());
         let mut items = self.items.clone();
         items.extend(read);
-        Window::settle(items, self.earlier, later, true)
+        Window {
+            counted: self.counted,
+            ..Window::settle(items, self.earlier, later, true)
+        }
     }
 }
 
@@ -172,6 +208,22 @@ mod tests {
         assert_eq!(
             (back.items().last(), back.earlier(), back.later()),
             (Some(&90), 5, 12)
+        );
+    }
+
+    // Guards against an uncounted window that hides the way back, or a count that does
+    // not stick.
+    #[test]
+    fn a_window_shown_before_counting_offers_a_page_then_takes_the_counts() {
+        let w = Window::uncounted((50..=64).collect::<Vec<usize>>(), true, false, true);
+        assert!(!w.counted());
+        assert_eq!((w.back_size(), w.forward_size()), (PAGE, 0));
+        let c = w.recounted(49, 0);
+        assert!(c.counted());
+        assert_eq!((c.items(), c.earlier()), (w.items(), 49));
+        assert_eq!(
+            Window::uncounted(vec![1, 2], false, false, true).back_size(),
+            0
         );
     }
 

@@ -133,9 +133,9 @@ pub fn prefetch(state: AppState, thread_id: u64) {
         let Some(db) = state.db() else { return };
         let read = messages::newest(&db, thread_id, OPENING).await;
         state.prefetch.update_value(|p| {
-            if let (Prefetch::Reading(id), Ok((rows, earlier))) = (&*p, read) {
+            if let (Prefetch::Reading(id), Ok((rows, more))) = (&*p, read) {
                 if *id == thread_id {
-                    *p = Prefetch::Ready(thread_id, Window::newest(rows, earlier));
+                    *p = Prefetch::Ready(thread_id, Window::uncounted(rows, more, false, true));
                 }
             }
         });
@@ -180,12 +180,12 @@ impl Read {
                 if let Some(window) = take_prefetch(state, thread_id) {
                     return Ok(window);
                 }
-                let (rows, earlier) = messages::newest(&db, thread_id, OPENING).await?;
-                Window::newest(rows, earlier)
+                let (rows, more) = messages::newest(&db, thread_id, OPENING).await?;
+                Window::uncounted(rows, more, false, true)
             }
             Read::Stretch { first, last } => {
-                let (rows, earlier, later) = messages::stretch(&db, thread_id, first, last).await?;
-                Window::settle(rows, earlier, later, last.is_none())
+                let (rows, before, after) = messages::stretch(&db, thread_id, first, last).await?;
+                Window::uncounted(rows, before, after, last.is_none())
             }
             Read::Before { id, size } => {
                 let read = messages::before(&db, thread_id, id, size).await?;
@@ -232,8 +232,12 @@ async fn show(state: AppState, thread_id: u64, read: Read, place: Place) -> bool
     if let Place::Bottom = place {
         state.pinned.set_value(true);
     }
+    let counted = window.counted();
     state.shown_thread.set_value(Some(thread_id));
     state.window.set(window);
+    if !counted {
+        recount(state, thread_id, seq);
+    }
     // The list renders before the next frame: restore the anchor, or follow the newest.
     request_animation_frame(move || match (anchor, place) {
         (Some((id, top)), _) => {
@@ -250,6 +254,28 @@ async fn show(state: AppState, thread_id: u64, read: Read, place: Place) -> bool
         (None, _) => follow(state),
     });
     true
+}
+
+/// Counts the exchanges before and after the window just shown, after it is on screen
+/// (counting takes time in proportion to the thread); dropped if another window came.
+fn recount(state: AppState, thread_id: u64, seq: u64) {
+    let span = state
+        .window
+        .with_untracked(|w| Some((first_id(w)?, last_id(w)?)));
+    let Some((first, last)) = span else {
+        // Nothing on screen: nothing before or after it either.
+        return state.window.update(|w| *w = w.recounted(0, 0));
+    };
+    spawn_local(async move {
+        let Some(db) = state.db() else { return };
+        match messages::around(&db, thread_id, first, last).await {
+            Ok((earlier, later)) if state.window_seq.get_value() == seq => {
+                state.window.update(|w| *w = w.recounted(earlier, later));
+            }
+            Ok(_) => {}
+            Err(e) => state.fail(e),
+        }
+    });
 }
 
 /// Sums the thread's usage in the background: the bar shows it once read.

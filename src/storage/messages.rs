@@ -151,24 +151,24 @@ pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, S
     Ok(stretch(db, thread_id, 0, None).await?.0)
 }
 
-/// The newest `n` exchanges of a thread, oldest first, and how many come before them.
-/// Reads only those and counts the rest, however long the thread.
+/// The newest `n` exchanges of a thread, oldest first, and whether older ones exist.
+/// Reads only those, however long the thread (counting the rest is [`around`]'s job).
 pub async fn newest(
     db: &Database,
     thread_id: u64,
     n: usize,
-) -> Result<(Vec<Message>, usize), StorageError> {
+) -> Result<(Vec<Message>, bool), StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
     let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
     let from = nth_from_end(&index, ids_range(thread_id, FIRST, LAST)?, n).await?;
     let lower = from.map_or(FIRST, |id| (id, false));
     let rows = get_all(&index, ids_range(thread_id, lower, LAST)?, None).await?;
-    let earlier = match from {
-        Some(id) => count(&index, ids_range(thread_id, FIRST, (id, true))?).await?,
-        None => 0,
+    let more = match from {
+        Some(id) => any(&index, ids_range(thread_id, FIRST, (id, true))?).await?,
+        None => false,
     };
     finish(tx).await?;
-    Ok((all_from_js(MESSAGES, rows)?, earlier))
+    Ok((all_from_js(MESSAGES, rows)?, more))
 }
 
 /// Up to `n` exchanges of a thread just before exchange `id`, oldest first.
@@ -204,24 +204,41 @@ pub async fn after(
 }
 
 /// A thread's exchanges from id `first` through `last` (through the newest with `None`),
-/// oldest first, with how many come before and after them.
+/// oldest first, and whether there are more before and after them.
 pub async fn stretch(
     db: &Database,
     thread_id: u64,
     first: u64,
     last: Option<u64>,
-) -> Result<(Vec<Message>, usize, usize), StorageError> {
+) -> Result<(Vec<Message>, bool, bool), StorageError> {
     let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
     let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
     let upper = last.map_or(LAST, |id| (id, false));
     let values = get_all(&index, ids_range(thread_id, (first, false), upper)?, None).await?;
-    let earlier = count(&index, ids_range(thread_id, FIRST, (first, true))?).await?;
-    let later = match last {
-        Some(id) => count(&index, ids_range(thread_id, (id, true), LAST)?).await?,
-        None => 0,
+    let before = any(&index, ids_range(thread_id, FIRST, (first, true))?).await?;
+    let after = match last {
+        Some(id) => any(&index, ids_range(thread_id, (id, true), LAST)?).await?,
+        None => false,
     };
     finish(tx).await?;
-    Ok((all_from_js(MESSAGES, values)?, earlier, later))
+    Ok((all_from_js(MESSAGES, values)?, before, after))
+}
+
+/// How many exchanges of a thread come before exchange `first` and after `last`. Takes
+/// time in proportion to the thread (IndexedDB counts by walking), so the window shows
+/// first and counts after.
+pub async fn around(
+    db: &Database,
+    thread_id: u64,
+    first: u64,
+    last: u64,
+) -> Result<(usize, usize), StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
+    let before = count(&index, ids_range(thread_id, FIRST, (first, true))?).await?;
+    let after = count(&index, ids_range(thread_id, (last, true), LAST)?).await?;
+    finish(tx).await?;
+    Ok((before, after))
 }
 
 /// What a thread's exchanges used, read a slice at a time (only the fields it needs are
@@ -291,17 +308,22 @@ pub async fn newest_until(
     thread_id: u64,
     mut enough: impl FnMut(&Message) -> bool,
 ) -> Result<(Vec<Message>, usize), StorageError> {
-    let (mut read, mut earlier) = newest(db, thread_id, HISTORY_SLICE).await?;
-    while !read.iter().rev().any(&mut enough) && earlier > 0 {
+    let (mut read, mut more) = newest(db, thread_id, HISTORY_SLICE).await?;
+    while more && !read.iter().rev().any(&mut enough) {
         let Some(first) = read.first().and_then(|m| m.message_id) else {
             break;
         };
         let mut slice = before(db, thread_id, first, HISTORY_SLICE).await?;
-        earlier = earlier.saturating_sub(slice.len());
+        more = slice.len() == HISTORY_SLICE;
         slice.append(&mut read);
         read = slice;
     }
-    Ok((read, earlier))
+    // Counted only when some were left unread (the thread says how many).
+    let unread = match (more, read.first().and_then(|m| m.message_id)) {
+        (true, Some(first)) => around(db, thread_id, first, u64::MAX).await?.0,
+        _ => 0,
+    };
+    Ok((read, unread))
 }
 
 /// Exchanges read per step by [`newest_until`].
@@ -342,6 +364,17 @@ async fn count(
     match range {
         Some(range) => Ok(index.count(Some(range)).await? as usize),
         None => Ok(0),
+    }
+}
+
+/// Whether `range` holds any message: one key read, however many there are.
+async fn any(
+    index: &rexie::StoreIndex,
+    range: Option<rexie::KeyRange>,
+) -> Result<bool, StorageError> {
+    match range {
+        Some(range) => Ok(!index.get_all_keys(Some(range), Some(1)).await?.is_empty()),
+        None => Ok(false),
     }
 }
 

@@ -131,7 +131,9 @@ fn WindowEdge(later: bool) -> impl IntoView {
         } else {
             i18n::earlier_exchanges
         };
-        text(lang.get(), count())
+        // The number once counted (just after the window shows).
+        let counted = state.window.with(|w| w.counted());
+        text(lang.get(), counted.then(count))
     };
     view! {
         <Show when=move || { count() > 0 }>
