@@ -41,7 +41,8 @@ pub async fn reload_thread(state: AppState) {
         None => (Read::Newest, Place::Bottom),
     };
     if show(state, thread_id, read, place).await {
-        count_usage(state, thread_id);
+        // The sum never holds up the paint of the window.
+        after_paint(move || count_usage(state, thread_id));
     }
 }
 
@@ -235,9 +236,7 @@ async fn show(state: AppState, thread_id: u64, read: Read, place: Place) -> bool
     let counted = window.counted();
     state.shown_thread.set_value(Some(thread_id));
     state.window.set(window);
-    if !counted {
-        recount(state, thread_id, seq);
-    }
+
     // The list renders before the next frame: restore the anchor, or follow the newest.
     request_animation_frame(move || match (anchor, place) {
         (Some((id, top)), _) => {
@@ -253,6 +252,9 @@ async fn show(state: AppState, thread_id: u64, read: Read, place: Place) -> bool
         }
         (None, _) => follow(state),
     });
+    if !counted {
+        after_paint(move || recount(state, thread_id, seq));
+    }
     true
 }
 
@@ -296,6 +298,12 @@ fn count_usage(state: AppState, thread_id: u64) {
             Err(e) => state.fail(e),
         }
     });
+}
+
+/// Runs `f` once the next frame has painted (a frame callback runs before its paint, so
+/// one inside another runs after).
+fn after_paint(f: impl FnOnce() + 'static) {
+    request_animation_frame(move || request_animation_frame(f));
 }
 
 fn first_id(w: &Window<Message>) -> Option<u64> {
