@@ -66,6 +66,13 @@ fn exchange(user_id: &str, thread_id: u64, total: u64) -> Message {
     }
 }
 
+/// A thread's exchanges, oldest first: the whole stretch, as the app reads a window.
+async fn thread_rows(db: &Database, thread_id: u64) -> Result<Vec<Message>, StorageError> {
+    messages::stretch(db, thread_id, 0, None)
+        .await
+        .map(|(rows, _, _)| rows)
+}
+
 /// Everything stored, as an export file with a fixed time, for before/after comparisons.
 async fn snapshot(db: &Database) -> ExportFile {
     transfer::export(db, None, true, 0).await.expect("export")
@@ -261,14 +268,12 @@ async fn recording_an_exchange_stores_the_message_and_debits_together() {
         .await
         .expect("record");
     assert_eq!(recorded.balance, 63);
-    let stored = messages::for_thread(&db, thread_id)
-        .await
-        .expect("messages");
+    let stored = thread_rows(&db, thread_id).await.expect("messages");
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].message_id, Some(recorded.message_id));
     assert_eq!(stored[0].total, 37);
     assert_eq!(
-        messages::for_thread(&db, other.thread_id.expect("id")).await,
+        thread_rows(&db, other.thread_id.expect("id")).await,
         Ok(vec![])
     );
     assert_eq!(
@@ -358,10 +363,7 @@ async fn two_connections_racing_debits_lose_none() {
         audit::check_user(a, "u1").await,
         Ok(10_100 - 50 * 3 - 50 * 7)
     );
-    assert_eq!(
-        messages::for_thread(b, thread_id).await.map(|m| m.len()),
-        Ok(100)
-    );
+    assert_eq!(thread_rows(b, thread_id).await.map(|m| m.len()), Ok(100));
 }
 
 // Guards against deleting a user leaving orphans behind, or taking another user's rows.
@@ -442,9 +444,13 @@ async fn settings_persist_and_keys_stay_out_of_exports() {
     let plain = transfer::export(&db, None, false, T0)
         .await
         .expect("export");
-    assert!(!plain.to_json().contains("sk-secret-123"));
+    assert!(!transfer::file_text(&plain)
+        .expect("json")
+        .contains("sk-secret-123"));
     let with_keys = transfer::export(&db, None, true, T0).await.expect("export");
-    assert!(with_keys.to_json().contains("sk-secret-123"));
+    assert!(transfer::file_text(&with_keys)
+        .expect("json")
+        .contains("sk-secret-123"));
     db.close();
 }
 
@@ -593,7 +599,7 @@ async fn merge_adds_users_with_new_ids_and_refuses_existing_ones() {
         new_id, 1,
         "the imported thread must not take the existing thread's id"
     );
-    let msgs = messages::for_thread(&db, new_id).await.expect("messages");
+    let msgs = thread_rows(&db, new_id).await.expect("messages");
     assert_eq!(msgs.iter().map(|m| m.total).collect::<Vec<_>>(), [7]);
     assert_eq!(audit::check_user(&db, "u2").await, Ok(1093));
     assert_eq!(audit::check_user(&db, "u9").await, Ok(100));
@@ -643,9 +649,7 @@ async fn updating_an_exchange_moves_the_balance_by_the_difference() {
             .map(|r| r.balance),
         Ok(60)
     );
-    let stored = messages::for_thread(&db, thread_id)
-        .await
-        .expect("messages");
+    let stored = thread_rows(&db, thread_id).await.expect("messages");
     assert_eq!(stored.len(), 1);
     assert_eq!(
         (stored[0].total, stored[0].status),
@@ -716,7 +720,7 @@ async fn a_long_thread_is_read_by_pages_with_counts_around_them() {
     assert_eq!((all.len(), before, after), (45, false, false));
     let tally = messages::tally(&db, a).await.expect("tally");
     assert_eq!((tally.tokens, tally.exchanges), ((1..=45).sum(), 45));
-    assert_eq!(messages::for_thread(&db, b).await.map(|m| m.len()), Ok(15));
+    assert_eq!(thread_rows(&db, b).await.map(|m| m.len()), Ok(15));
     let (none, more) = messages::newest(&db, 999, 15).await.expect("empty thread");
     assert_eq!((none.len(), more), (0, false));
     db.close();

@@ -854,40 +854,24 @@ pub fn storage_ja(problem: StorageProblem<'_>) -> String {
     }
 }
 
-impl Localize for LedgerError {
-    fn localize(&self, lang: Lang) -> String {
-        localize_ledger(lang, self)
-    }
+/// `impl Localize for Error` by its `localize_*` function, for each error type.
+macro_rules! localize_with {
+    ($($error:ty => $localize:ident),* $(,)?) => {$(
+        impl Localize for $error {
+            fn localize(&self, lang: Lang) -> String {
+                $localize(lang, self)
+            }
+        }
+    )*};
 }
 
-impl Localize for InvariantViolation {
-    fn localize(&self, lang: Lang) -> String {
-        localize_invariant(lang, self)
-    }
-}
-
-impl Localize for ImportError {
-    fn localize(&self, lang: Lang) -> String {
-        localize_import(lang, self)
-    }
-}
-
-impl Localize for SettingsError {
-    fn localize(&self, lang: Lang) -> String {
-        localize_settings(lang, self)
-    }
-}
-
-impl Localize for CallError {
-    fn localize(&self, lang: Lang) -> String {
-        localize_call(lang, self)
-    }
-}
-
-impl Localize for TooLong {
-    fn localize(&self, lang: Lang) -> String {
-        localize_too_long(lang, self)
-    }
+localize_with! {
+    LedgerError => localize_ledger,
+    InvariantViolation => localize_invariant,
+    ImportError => localize_import,
+    SettingsError => localize_settings,
+    CallError => localize_call,
+    TooLong => localize_too_long,
 }
 
 #[cfg(test)]

@@ -58,11 +58,6 @@ impl<T: Clone> Window<T> {
         }
     }
 
-    /// The newest page of a thread: `items` (its last exchanges) and `earlier` before them.
-    pub fn newest(items: Vec<T>, earlier: usize) -> Self {
-        Window::settle(items, earlier, 0, true)
-    }
-
     /// [`Window::settle`] before counting: only whether there are more before and after.
     pub fn uncounted(items: Vec<T>, more_before: bool, more_after: bool, keep_end: bool) -> Self {
         let page = |more: bool| if more { PAGE } else { 0 };
@@ -147,7 +142,7 @@ mod tests {
     impl Thread {
         fn newest(&self) -> Window<usize> {
             let first = self.0.saturating_sub(OPENING);
-            Window::newest((first + 1..=self.0).collect(), first)
+            Window::settle((first + 1..=self.0).collect(), first, 0, true)
         }
         fn before(&self, w: &Window<usize>) -> Vec<usize> {
             let first = w.items().first().copied().unwrap_or(self.0 + 1);

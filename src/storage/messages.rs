@@ -77,11 +77,7 @@ pub async fn record_exchange(
         })
     }
     .await;
-    let recorded = commit_or_abort(tx, result).await?;
-    announce(&Change::User {
-        user_id: message.user_id.clone(),
-    });
-    Ok(recorded)
+    commit_and_announce(tx, result, &message.user_id).await
 }
 
 /// Rewrites a stored exchange (a reply saved while it streams, then finished) and moves
@@ -139,16 +135,21 @@ pub async fn update_exchange(
         })
     }
     .await;
-    let recorded = commit_or_abort(tx, result).await?;
-    announce(&Change::User {
-        user_id: message.user_id.clone(),
-    });
-    Ok(recorded)
+    commit_and_announce(tx, result, &message.user_id).await
 }
 
-/// A thread's exchanges, oldest first.
-pub async fn for_thread(db: &Database, thread_id: u64) -> Result<Vec<Message>, StorageError> {
-    Ok(stretch(db, thread_id, 0, None).await?.0)
+/// Commits an exchange's transaction (or aborts it on `Err`) and, once committed, tells the
+/// other tabs that `user_id`'s balance and threads changed.
+async fn commit_and_announce(
+    tx: rexie::Transaction,
+    result: Result<Recorded, StorageError>,
+    user_id: &str,
+) -> Result<Recorded, StorageError> {
+    let recorded = commit_or_abort(tx, result).await?;
+    announce(&Change::User {
+        user_id: user_id.to_owned(),
+    });
+    Ok(recorded)
 }
 
 /// The newest `n` exchanges of a thread, oldest first, and whether older ones exist.

@@ -157,22 +157,10 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
                         on:input=move |ev| api_version.set(event_target_value(&ev)) />
                 </Show>
 
-                <label for="model-a">{tr(Key::Model1)}</label>
-                <span class="inline">
-                    <input id="model-a" data-testid="model-a" prop:value=model_a on:input=move |ev| model_a.set(event_target_value(&ev)) />
-                    <Show when=is(ProviderKind::Azure)>
-                        <input aria-label=tr(Key::Deployment1) data-testid="deployment-a" placeholder=tr(Key::DeploymentPlaceholder)
-                            prop:value=deploy_a on:input=move |ev| deploy_a.set(event_target_value(&ev)) />
-                    </Show>
-                </span>
-                <label for="model-b">{tr(Key::Model2)}</label>
-                <span class="inline">
-                    <input id="model-b" data-testid="model-b" prop:value=model_b on:input=move |ev| model_b.set(event_target_value(&ev)) />
-                    <Show when=is(ProviderKind::Azure)>
-                        <input aria-label=tr(Key::Deployment2) data-testid="deployment-b" placeholder=tr(Key::DeploymentPlaceholder)
-                            prop:value=deploy_b on:input=move |ev| deploy_b.set(event_target_value(&ev)) />
-                    </Show>
-                </span>
+                <ModelRow which="a" label=Key::Model1 deployment_label=Key::Deployment1
+                    model=model_a deployment=deploy_a azure=is(ProviderKind::Azure) />
+                <ModelRow which="b" label=Key::Model2 deployment_label=Key::Deployment2
+                    model=model_b deployment=deploy_b azure=is(ProviderKind::Azure) />
 
                 <label for="system-prompt">{tr(Key::SystemPrompt)}</label>
                 <textarea id="system-prompt" rows="2" data-testid="system-prompt" placeholder=tr(Key::Optional)
@@ -207,5 +195,31 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
                 <button type="button" class="ghost" on:click=move |_| open.set(false)>{tr(Key::Close)}</button>
             </div>
         </section>
+    }
+}
+
+/// One of the two models: its name, and on Azure its deployment beside it. `which` ("a" or
+/// "b") names the fields.
+#[component]
+fn ModelRow(
+    which: &'static str,
+    label: Key,
+    deployment_label: Key,
+    model: RwSignal<String>,
+    deployment: RwSignal<String>,
+    azure: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl IntoView {
+    let state = use_app_state();
+    let tr = move |k| state.tr(k);
+    let model_id = format!("model-{which}");
+    view! {
+        <label for=model_id.clone()>{tr(label)}</label>
+        <span class="inline">
+            <input id=model_id.clone() data-testid=model_id prop:value=model on:input=move |ev| model.set(event_target_value(&ev)) />
+            <Show when=azure>
+                <input aria-label=tr(deployment_label) data-testid=format!("deployment-{which}") placeholder=tr(Key::DeploymentPlaceholder)
+                    prop:value=deployment on:input=move |ev| deployment.set(event_target_value(&ev)) />
+            </Show>
+        </span>
     }
 }
