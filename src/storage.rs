@@ -18,6 +18,7 @@ pub mod users;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use pocket_chat_core::records::Missing;
 use rexie::{KeyRange, Rexie, TransactionMode, TransactionResult};
 use thiserror::Error;
 use wasm_bindgen::JsValue;
@@ -44,7 +45,7 @@ pub enum StorageError {
     Corrupt { store: &'static str, detail: String },
     /// A record the operation needs is not there (deleted in another tab, say).
     #[error("{0} Reload the page to see the current data.")]
-    NotFound(&'static str),
+    NotFound(Missing),
     /// The ledger refused (a top-up of a nonsense amount, say).
     #[error(transparent)]
     Ledger(#[from] pocket_chat_core::ledger::LedgerError),
@@ -207,12 +208,12 @@ pub(crate) fn starting_with(first: &str) -> Result<KeyRange, StorageError> {
 }
 
 /// The record under `key` in `store` (of an open transaction, named `name`); when there is
-/// none, `missing` as a [`StorageError::NotFound`] sentence.
+/// none, [`StorageError::NotFound`] of `missing`.
 pub(crate) async fn get_required<T: serde::de::DeserializeOwned>(
     store: &rexie::Store,
     name: &'static str,
     key: JsValue,
-    missing: &'static str,
+    missing: Missing,
 ) -> Result<T, StorageError> {
     match store.get(key).await? {
         Some(v) => from_js(name, v),

@@ -37,24 +37,46 @@ pub enum TopUpArg {
 }
 
 impl TopUpArg {
-    /// The sentence telling the user what is wrong with an [`TopUpArg::Invalid`] argument and
-    /// what to type instead; `None` for [`TopUpArg::Missing`] and [`TopUpArg::Tokens`].
-    pub fn problem(&self) -> Option<String> {
+    /// What is wrong with an [`TopUpArg::Invalid`] argument, as facts each language
+    /// words; `None` for [`TopUpArg::Missing`] and [`TopUpArg::Tokens`].
+    pub fn fault(&self) -> Option<TopUpProblem> {
         let TopUpArg::Invalid(raw) = self else {
             return None;
         };
-        let quoted = quote(raw);
-        let what = match token_count(raw) {
-            Err(Flaw::NotWhole) => format!("“{quoted}” is not a whole number of tokens."),
-            Err(Flaw::Grouping) => format!("“{quoted}” has its commas in the wrong places."),
-            Err(Flaw::NotPositive) => format!("“{quoted}” is less than 1 token."),
-            Err(Flaw::TooLarge) => {
-                format!("“{quoted}” is more than 1,000,000,000,000 tokens.")
-            }
+        Some(TopUpProblem {
+            quoted: quote(raw),
             // Only a hand-built `Invalid` holds a valid count.
-            Ok(_) => format!("“{quoted}” can't be added."),
+            flaw: token_count(raw).err(),
+        })
+    }
+
+    /// The sentence telling the user what is wrong with an [`TopUpArg::Invalid`] argument and
+    /// what to type instead; `None` for [`TopUpArg::Missing`] and [`TopUpArg::Tokens`].
+    pub fn problem(&self) -> Option<String> {
+        self.fault().map(|p| p.to_string())
+    }
+}
+
+/// Why a typed top-up count cannot be added: the argument as typed (cut to 30
+/// characters) and its flaw; `Display` is the English sentence with what to type instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopUpProblem {
+    /// The argument, ready to quote.
+    pub quoted: String,
+    /// What is wrong with it; `None` for a valid count that was refused anyway.
+    pub flaw: Option<TopUpFlaw>,
+}
+
+impl std::fmt::Display for TopUpProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.flaw {
+            Some(TopUpFlaw::NotWhole) => "is not a whole number of tokens.",
+            Some(TopUpFlaw::Grouping) => "has its commas in the wrong places.",
+            Some(TopUpFlaw::NotPositive) => "is less than 1 token.",
+            Some(TopUpFlaw::TooLarge) => "is more than 1,000,000,000,000 tokens.",
+            None => "can't be added.",
         };
-        Some(format!("{what} {TOP_UP_HINT}"))
+        write!(f, "“{}” {what} {TOP_UP_HINT}", self.quoted)
     }
 }
 
@@ -211,10 +233,14 @@ fn parse_phrase(body: &str) -> Option<Command> {
 
 /// What is wrong with a top-up argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Flaw {
+pub enum TopUpFlaw {
+    /// Not digits (with optional thousands commas).
     NotWhole,
+    /// Commas not in groups of three.
     Grouping,
+    /// Zero or negative.
     NotPositive,
+    /// More than [`MAX_TOP_UP`].
     TooLarge,
 }
 
@@ -226,31 +252,31 @@ fn top_up_arg(raw: &str) -> TopUpArg {
 }
 
 /// The count in a top-up argument: digits, optionally grouped by commas in threes.
-fn token_count(raw: &str) -> Result<i64, Flaw> {
+fn token_count(raw: &str) -> Result<i64, TopUpFlaw> {
     let (negative, digits) = match raw.strip_prefix('-') {
         Some(digits) => (true, digits),
         None => (false, raw),
     };
     match (negative, whole_number(digits)?) {
-        (true, _) | (false, Some(0)) => Err(Flaw::NotPositive),
-        (false, None) => Err(Flaw::TooLarge),
-        (false, Some(n)) if n > MAX_TOP_UP => Err(Flaw::TooLarge),
+        (true, _) | (false, Some(0)) => Err(TopUpFlaw::NotPositive),
+        (false, None) => Err(TopUpFlaw::TooLarge),
+        (false, Some(n)) if n > MAX_TOP_UP => Err(TopUpFlaw::TooLarge),
         (false, Some(n)) => Ok(n),
     }
 }
 
 /// The value of ASCII digits with optional thousands commas; `Ok(None)` when it overflows.
-fn whole_number(s: &str) -> Result<Option<i64>, Flaw> {
+fn whole_number(s: &str) -> Result<Option<i64>, TopUpFlaw> {
     let well_formed =
         s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().all(|b| b.is_ascii_digit() || b == b',');
     if !well_formed {
-        return Err(Flaw::NotWhole);
+        return Err(TopUpFlaw::NotWhole);
     }
     if s.contains(',') {
         let mut groups = s.split(',');
         let first = groups.next().is_some_and(|g| (1..=3).contains(&g.len()));
         if !first || !groups.all(|g| g.len() == 3) {
-            return Err(Flaw::Grouping);
+            return Err(TopUpFlaw::Grouping);
         }
     }
     Ok(s.bytes()

@@ -49,6 +49,11 @@ pub enum ImportError {
     NotAnExport,
     #[error("This export was written by a newer pocket-chat (file version {found}, this app reads up to {VERSION}). Update pocket-chat and import it again. Nothing was imported.")]
     TooNew { found: u32 },
+    /// The file's `version` is missing, or not a positive whole number.
+    #[error("This export is damaged: its version is missing or not a positive number. Nothing was imported.")]
+    BadVersion,
+    /// A record does not have the shape of its type; `detail` is the JSON reader's own
+    /// (technical, English) wording, quoted as it is in every language.
     #[error("This export is damaged: {detail}. Nothing was imported.")]
     Malformed { detail: String },
     #[error("This export is damaged: a {store} record has no id. Nothing was imported.")]
@@ -269,9 +274,7 @@ pub fn check_header(format: Option<&str>, version: Option<u64>) -> Result<(), Im
             found: u32::try_from(v).unwrap_or(u32::MAX),
         }),
         Some(v) if v >= 1 => Ok(()),
-        _ => Err(ImportError::Malformed {
-            detail: "its version is missing or not a positive number".into(),
-        }),
+        _ => Err(ImportError::BadVersion),
     }
 }
 
@@ -398,12 +401,7 @@ mod tests {
                 edit(&|v| v["version"] = json!(2)),
                 ImportError::TooNew { found: 2 },
             ),
-            (
-                edit(&|v| v["version"] = json!(0)),
-                ImportError::Malformed {
-                    detail: String::new(),
-                },
-            ),
+            (edit(&|v| v["version"] = json!(0)), ImportError::BadVersion),
             (
                 edit(&|v| v["messages"][0]["total"] = json!(-5)),
                 ImportError::Malformed {

@@ -5,12 +5,13 @@
 //! languages need no plural rules beyond `format::count`. English texts are the app's
 //! original wording, byte for byte; the error types' `Display` stays the English source.
 
-use crate::commands::{TopUpArg, PHRASES, TOP_UP_HINT};
+use crate::commands::{TopUpArg, TopUpFlaw, TopUpProblem, PHRASES};
 use crate::context::TooLong;
 use crate::export::{ImportError, VERSION};
 use crate::format::{self, count};
 use crate::ledger::{InvariantViolation, LedgerError, MAX_TOP_UP};
-use crate::provider::{CallError, SettingsError, AZURE_API_VERSION};
+use crate::provider::{as_sentence, CallError, SettingsError, AZURE_API_VERSION};
+use crate::records::Missing;
 
 /// A language the UI speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -618,15 +619,12 @@ pub fn localize_import(lang: Lang, err: &ImportError) -> String {
         ImportError::TooNew { found } => format!(
             "このエクスポートは新しい pocket-chat で書き出されています（ファイルのバージョン {found}、このアプリが読めるのは {VERSION} まで）。pocket-chat を更新してから、もう一度インポートしてください。{NOTHING}"
         ),
+        ImportError::BadVersion => {
+            format!("{DAMAGED}バージョンがないか、正の数ではありません。{NOTHING}")
+        }
+        // The JSON reader's own wording: a technical detail, quoted as it is.
         ImportError::Malformed { detail } => {
-            let detail = match detail.as_str() {
-                "its version is missing or not a positive number" => {
-                    "バージョンがないか、正の数ではありません".to_owned()
-                }
-                // serde's own wording: a technical detail, quoted as it is.
-                other => format!("読めない項目があります（{other}）"),
-            };
-            format!("{DAMAGED}{detail}。{NOTHING}")
+            format!("{DAMAGED}読めない項目があります（{detail}）。{NOTHING}")
         }
         ImportError::MissingId { store } => {
             format!("{DAMAGED}id のない{}レコードがあります。{NOTHING}", store_ja(store))
@@ -689,15 +687,6 @@ pub fn localize_settings(lang: Lang, err: &SettingsError) -> String {
     }
 }
 
-/// A provider's own explanation, quoted; the app's stand-in for a missing one translated.
-fn provider_detail(lang: Lang, detail: &str) -> String {
-    match (lang, detail) {
-        (Lang::Ja, "no reason given") => "理由は示されていません".to_owned(),
-        (Lang::Ja, crate::provider::NO_REASON) => "理由は示されていません。".to_owned(),
-        _ => detail.to_owned(),
-    }
-}
-
 /// [`CallError`] in `lang`. Details the provider sent are quoted as they are.
 pub fn localize_call(lang: Lang, err: &CallError) -> String {
     if lang == Lang::En {
@@ -707,17 +696,14 @@ pub fn localize_call(lang: Lang, err: &CallError) -> String {
         CallError::KeyRejected { status } => format!(
             "プロバイダーが API キーを拒否しました（HTTP {status}）。設定でキーを確認してください。"
         ),
-        CallError::NotFound { model, hint } => format!(
+        CallError::NotFound { model, deployment } => format!(
             "プロバイダーに「{model}」というモデルまたはデプロイがありません（HTTP 404）。設定でモデル名{}を確認してください。",
-            if hint.is_empty() { "" } else { "とそのデプロイ名" }
+            if *deployment { "とそのデプロイ名" } else { "" }
         ),
-        CallError::RateLimited { retry } => {
-            // `retry` is " Wait 7 seconds.", " Wait 1 second." or " Wait a moment.".
-            let seconds: String = retry.chars().filter(char::is_ascii_digit).collect();
-            let wait = if seconds.is_empty() {
-                "しばらく待ってください。".to_owned()
-            } else {
-                format!("{seconds} 秒待ってください。")
+        CallError::RateLimited { retry_after } => {
+            let wait = match retry_after {
+                Some(seconds) => format!("{seconds} 秒待ってください。"),
+                None => "しばらく待ってください。".to_owned(),
             };
             format!(
                 "プロバイダーのレート制限に達しました（HTTP 429）。{wait}メッセージは残してあるので、そのあとでもう一度送ってください。"
@@ -729,7 +715,9 @@ pub fn localize_call(lang: Lang, err: &CallError) -> String {
         }
         CallError::BadRequest { detail } => format!(
             "プロバイダーがリクエストを拒否しました（HTTP 400）：{} モデルと設定を確認して、もう一度送ってください。",
-            provider_detail(lang, detail)
+            detail
+                .as_deref()
+                .map_or_else(|| "理由は示されていません。".to_owned(), as_sentence)
         ),
         CallError::Timeout => {
             "プロバイダーの応答に時間がかかりすぎました（HTTP 408）。もう一度送ってください。"
@@ -738,13 +726,10 @@ pub fn localize_call(lang: Lang, err: &CallError) -> String {
         CallError::ProviderDown { status } => format!(
             "プロバイダー側でエラーが起きました（HTTP {status}）。しばらくしてから、もう一度試してください。"
         ),
-        CallError::Unexpected { status, detail } => {
-            // `detail` is ": what the provider said", or empty.
-            match detail.strip_prefix(": ") {
-                Some(said) => format!("プロバイダーが HTTP {status} で応答しました：{said}"),
-                None => format!("プロバイダーが HTTP {status} で応答しました。"),
-            }
-        }
+        CallError::Unexpected { status, detail } => match detail {
+            Some(said) => format!("プロバイダーが HTTP {status} で応答しました：{said}"),
+            None => format!("プロバイダーが HTTP {status} で応答しました。"),
+        },
         CallError::Unreachable => {
             "エンドポイントに接続できませんでした。ネットワーク接続と、設定のアドレスを確認してください。別のサイトのサーバーは、このページからのアクセスを許可（CORS）している必要があります。"
                 .to_owned()
@@ -759,7 +744,7 @@ pub fn localize_call(lang: Lang, err: &CallError) -> String {
         }
         CallError::InStream { detail } => format!(
             "返信の途中でプロバイダーがエラーを報告しました：{}",
-            provider_detail(lang, detail)
+            detail.as_deref().unwrap_or("理由は示されていません")
         ),
         CallError::Stalled { seconds } => format!(
             "プロバイダーから {seconds} 秒間何も届かなかったため、待つのをやめました。届いた部分は残してあります。もう一度送ると再試行できます。"
@@ -786,24 +771,25 @@ pub fn localize_too_long(lang: Lang, err: &TooLong) -> String {
 
 /// [`TopUpArg::problem`] in `lang`: what is wrong with the typed count and what to type.
 pub fn localize_top_up_problem(lang: Lang, arg: &TopUpArg) -> Option<String> {
-    let english = arg.problem()?;
+    arg.fault().map(|problem| problem.localize(lang))
+}
+
+/// [`TopUpProblem`] in `lang`.
+pub fn localize_top_up(lang: Lang, problem: &TopUpProblem) -> String {
     if lang == Lang::En {
-        return Some(english);
+        return problem.to_string();
     }
-    // The English sentence is “QUOTED” FLAW HINT; its flaw is read back from it, since the
-    // parser's classification is private to `commands`.
-    let (quoted, rest) = english.strip_prefix('“')?.split_once("” ")?;
-    let flaw = rest.strip_suffix(TOP_UP_HINT)?.trim_end();
-    let what = match flaw {
-        "is not a whole number of tokens." => "はトークン数として整数ではありません。",
-        "has its commas in the wrong places." => "はカンマの位置が正しくありません。",
-        "is less than 1 token." => "は 1 トークン未満です。",
-        "is more than 1,000,000,000,000 tokens." => "は 1,000,000,000,000 トークンを超えています。",
-        _ => "は追加できません。",
+    let what = match problem.flaw {
+        Some(TopUpFlaw::NotWhole) => "はトークン数として整数ではありません。",
+        Some(TopUpFlaw::Grouping) => "はカンマの位置が正しくありません。",
+        Some(TopUpFlaw::NotPositive) => "は 1 トークン未満です。",
+        Some(TopUpFlaw::TooLarge) => "は 1,000,000,000,000 トークンを超えています。",
+        None => "は追加できません。",
     };
-    Some(format!(
-        "「{quoted}」{what}1 から 1,000,000,000,000 までの整数を、「残高を加える 5000」のように入力してください。"
-    ))
+    format!(
+        "「{}」{what}1 から 1,000,000,000,000 までの整数を、「残高を加える 5000」のように入力してください。",
+        problem.quoted
+    )
 }
 
 /// A browser-side storage failure, as facts: the storage error type lives in the browser
@@ -816,8 +802,8 @@ pub enum StorageProblem<'a> {
         store: &'a str,
         detail: &'a str,
     },
-    /// With the English sentence saying what is gone.
-    NotFound(&'a str),
+    /// What is gone.
+    NotFound(Missing),
     InvalidAmount,
     Backend(&'a str),
 }
@@ -839,11 +825,13 @@ pub fn storage_ja(problem: StorageProblem<'_>) -> String {
         ),
         StorageProblem::NotFound(what) => {
             let what = match what {
-                "This user no longer exists." => "このユーザーはもう存在しません。",
-                "This thread no longer exists." => "このスレッドはもう存在しません。",
-                "This thread belongs to another user." => "このスレッドは別のユーザーのものです。",
-                "No user yet." => "まだユーザーがいません。",
-                _ => "必要なデータが見つかりません。",
+                Missing::User => "このユーザーはもう存在しません。",
+                Missing::Thread => "このスレッドはもう存在しません。",
+                Missing::ForeignThread => "このスレッドは別のユーザーのものです。",
+                Missing::NoUser => "まだユーザーがいません。",
+                Missing::UnsavedExchange | Missing::Exchange | Missing::ForeignExchange => {
+                    "必要なデータが見つかりません。"
+                }
             };
             format!("{what}ページを再読み込みして、最新のデータを表示してください。")
         }
@@ -872,6 +860,7 @@ localize_with! {
     SettingsError => localize_settings,
     CallError => localize_call,
     TooLong => localize_too_long,
+    TopUpProblem => localize_top_up,
 }
 
 #[cfg(test)]
@@ -1029,10 +1018,18 @@ mod tests {
             (CallError::Stalled { seconds: 60 }, "60 秒間何も届かなかった"),
             (CallError::Offline, "オフライン"),
             (
-                CallError::InStream {
-                    detail: "no reason given".into(),
-                },
+                CallError::InStream { detail: None },
                 "理由は示されていません",
+            ),
+            (
+                CallError::BadRequest { detail: None },
+                "（HTTP 400）：理由は示されていません。 モデルと設定",
+            ),
+            (
+                CallError::RateLimited {
+                    retry_after: Some(1),
+                },
+                "1 秒待って",
             ),
         ];
         for (err, want) in cases {
@@ -1095,7 +1092,7 @@ mod tests {
                 },
             ),
             storage_ja(StorageProblem::QuotaExceeded),
-            storage_ja(StorageProblem::NotFound("This user no longer exists.")),
+            storage_ja(StorageProblem::NotFound(Missing::User)),
         ];
         for ja in &sentences {
             assert!(is_japanese(ja), "{ja}");

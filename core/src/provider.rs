@@ -233,47 +233,105 @@ impl ProviderSettings {
     }
 }
 
-/// A 400's stand-in for a provider that gave no reason (translated where shown).
+/// A 400's stand-in for a provider that gave no reason, in English.
 pub const NO_REASON: &str = "It gave no reason.";
 
-/// Why a call failed, as a sentence the user can act on. The prompt is never lost: the UI
-/// keeps it in the input box or in the failed exchange.
+/// The most characters of a provider's own explanation that a sentence quotes.
+pub const DETAIL_LIMIT: usize = 300;
+
+/// Why a call failed. Variants carry the facts (statuses, seconds, names, the provider's
+/// own words); each language formats them (`Display` is the English sentence,
+/// `i18n::localize_call` the others). The prompt is never lost: the UI keeps it in the
+/// input box or in the failed exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CallError {
+    /// HTTP 401 or 403.
     #[error("The provider rejected the API key (HTTP {status}). Check the key in Settings.")]
     KeyRejected { status: u16 },
-    #[error("The provider has no model or deployment called “{model}” (HTTP 404). Check the model name{hint} in Settings.")]
-    NotFound { model: String, hint: &'static str },
-    #[error("The provider's rate limit was reached (HTTP 429).{retry} Your message was kept; send it again then.")]
-    RateLimited { retry: String },
+    /// HTTP 404 for `model`; `deployment` on Azure, where a deployment serves the model.
+    #[error("The provider has no model or deployment called “{model}” (HTTP 404). Check the model name{} in Settings.", if *.deployment { " and its deployment" } else { "" })]
+    NotFound { model: String, deployment: bool },
+    /// HTTP 429; `retry_after` in seconds when the provider said how long to wait.
+    #[error("The provider's rate limit was reached (HTTP 429).{} Your message was kept; send it again then.", wait_en(*.retry_after))]
+    RateLimited { retry_after: Option<u64> },
+    /// HTTP 429 with `insufficient_quota`: waiting does not help.
     #[error("Your provider account has no quota left (HTTP 429). Check your plan and billing with the provider.")]
     QuotaExhausted,
-    #[error("The provider refused the request (HTTP 400): {detail} Check the model and the settings, then send it again.")]
-    BadRequest { detail: String },
+    /// HTTP 400; `detail` is the provider's reason (at most [`DETAIL_LIMIT`] characters),
+    /// `None` when it gave none.
+    #[error("The provider refused the request (HTTP 400): {} Check the model and the settings, then send it again.", reason_en(.detail.as_deref()))]
+    BadRequest { detail: Option<String> },
+    /// HTTP 408.
     #[error("The provider took too long to answer (HTTP 408). Send the message again.")]
     Timeout,
+    /// HTTP 5xx.
     #[error(
         "The provider had an error (HTTP {status}). This is on their side; try again in a moment."
     )]
     ProviderDown { status: u16 },
-    #[error("The provider answered with HTTP {status}{detail}.")]
-    Unexpected { status: u16, detail: String },
+    /// Any other status; `detail` is the provider's message, when it sent one.
+    #[error("The provider answered with HTTP {status}{}.", said_en(.detail.as_deref()))]
+    Unexpected { status: u16, detail: Option<String> },
+    /// Network down, refused connection or CORS: no HTTP status at all.
     #[error("The endpoint could not be reached. Check your connection and the address in Settings; a server on another site must allow this page (CORS).")]
     Unreachable,
+    /// A reply (whole or an event) that is not the chat-completions format.
     #[error("The provider sent a reply pocket-chat could not read. Try again; if it keeps happening, check the endpoint in Settings.")]
     Malformed,
+    /// The stream ended or broke before its end.
     #[error(
         "The reply was cut off before it finished. What arrived is kept; send again to retry."
     )]
     StreamCut,
-    #[error("The provider reported an error while answering: {detail}")]
-    InStream { detail: String },
+    /// An error event inside the stream; `detail` is the provider's message (at most
+    /// [`DETAIL_LIMIT`] characters), `None` when it gave none.
+    #[error("The provider reported an error while answering: {}", .detail.as_deref().unwrap_or("no reason given"))]
+    InStream { detail: Option<String> },
     /// No byte arrived for the idle timeout: the request was given up.
     #[error("The provider sent nothing for {seconds} seconds, so pocket-chat stopped waiting. Anything that arrived is kept; send the message again to retry.")]
     Stalled { seconds: u32 },
     /// The browser says it has no network.
     #[error("This browser is offline, so the message was not sent. It is kept in the box; send it again when the connection is back.")]
     Offline,
+}
+
+impl CallError {
+    /// The error an in-stream error event carries.
+    pub fn in_stream(body: &ErrorBody) -> CallError {
+        CallError::InStream {
+            detail: body
+                .message()
+                .map(|m| m.chars().take(DETAIL_LIMIT).collect()),
+        }
+    }
+}
+
+/// " Wait 7 seconds.", " Wait 1 second." or " Wait a moment.".
+fn wait_en(retry_after: Option<u64>) -> String {
+    match retry_after {
+        Some(1) => " Wait 1 second.".into(),
+        Some(s) => format!(" Wait {s} seconds."),
+        None => " Wait a moment.".into(),
+    }
+}
+
+/// A 400's reason as a sentence of its own, so the advice after it reads right.
+fn reason_en(detail: Option<&str>) -> String {
+    detail.map_or_else(|| NO_REASON.to_owned(), as_sentence)
+}
+
+/// ": what the provider said", or nothing.
+fn said_en(detail: Option<&str>) -> String {
+    detail.map(|d| format!(": {d}")).unwrap_or_default()
+}
+
+/// `words` ending in a full stop (or the mark they end with).
+pub fn as_sentence(words: &str) -> String {
+    let mut sentence = words.to_owned();
+    if !sentence.ends_with(['.', '!', '?', '。']) {
+        sentence.push('.');
+    }
+    sentence
 }
 
 /// Classifies a failed HTTP reply.
@@ -289,41 +347,22 @@ pub fn classify(
         401 | 403 => CallError::KeyRejected { status },
         404 => CallError::NotFound {
             model: model.to_owned(),
-            hint: if kind == ProviderKind::Azure {
-                " and its deployment"
-            } else {
-                ""
-            },
+            deployment: kind == ProviderKind::Azure,
         },
         429 if error.code().as_deref() == Some("insufficient_quota") => CallError::QuotaExhausted,
         429 => CallError::RateLimited {
-            retry: match retry_after.and_then(|s| s.trim().parse::<u64>().ok()) {
-                Some(1) => " Wait 1 second.".into(),
-                Some(s) => format!(" Wait {s} seconds."),
-                None => " Wait a moment.".into(),
-            },
+            retry_after: retry_after.and_then(|s| s.trim().parse::<u64>().ok()),
         },
-        // Quoted as a sentence of its own, so the advice after it reads right.
         400 => CallError::BadRequest {
-            detail: match error.message() {
-                Some(m) => {
-                    let mut m: String = m.trim().chars().take(300).collect();
-                    if !m.ends_with(['.', '!', '?', '。']) {
-                        m.push('.');
-                    }
-                    m
-                }
-                None => NO_REASON.to_owned(),
-            },
+            detail: error
+                .message()
+                .map(|m| m.trim().chars().take(DETAIL_LIMIT).collect()),
         },
         408 => CallError::Timeout,
         500..=599 => CallError::ProviderDown { status },
         _ => CallError::Unexpected {
             status,
-            detail: error
-                .message()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_default(),
+            detail: error.message().map(str::to_owned),
         },
     }
 }
@@ -541,5 +580,143 @@ mod tests {
         for (err, want) in cases {
             assert!(err.to_string().contains(want), "{err} lacks {want}");
         }
+    }
+
+    // Guards against errors that carry English fragments instead of facts: each language
+    // formats the numbers and names itself.
+    #[test]
+    fn classification_keeps_facts() {
+        use ProviderKind::*;
+        let said = |m: &str| format!(r#"{{"error":{{"message":"{m}"}}}}"#);
+        let cases = [
+            (
+                classify(Azure, 404, None, "", "gpt-4o"),
+                CallError::NotFound {
+                    model: "gpt-4o".into(),
+                    deployment: true,
+                },
+            ),
+            (
+                classify(Compatible, 404, None, "", "llama"),
+                CallError::NotFound {
+                    model: "llama".into(),
+                    deployment: false,
+                },
+            ),
+            (
+                classify(OpenAi, 429, Some(" 7 "), "", "m"),
+                CallError::RateLimited {
+                    retry_after: Some(7),
+                },
+            ),
+            (
+                classify(OpenAi, 429, Some("soon"), "", "m"),
+                CallError::RateLimited { retry_after: None },
+            ),
+            (
+                classify(OpenAi, 400, None, &said("  too long  "), "m"),
+                CallError::BadRequest {
+                    detail: Some("too long".into()),
+                },
+            ),
+            (
+                classify(OpenAi, 400, None, "{}", "m"),
+                CallError::BadRequest { detail: None },
+            ),
+            (
+                classify(OpenAi, 418, None, &said("teapot"), "m"),
+                CallError::Unexpected {
+                    status: 418,
+                    detail: Some("teapot".into()),
+                },
+            ),
+            (
+                classify(OpenAi, 418, None, "", "m"),
+                CallError::Unexpected {
+                    status: 418,
+                    detail: None,
+                },
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+        let long = "x".repeat(400);
+        let CallError::BadRequest { detail: Some(d) } =
+            classify(OpenAi, 400, None, &said(&long), "m")
+        else {
+            panic!("not a 400 with a reason");
+        };
+        assert_eq!(d.chars().count(), DETAIL_LIMIT);
+    }
+
+    // Guards against the English sentences drifting: the app, the README and the
+    // end-to-end tests quote them exactly.
+    #[test]
+    fn english_sentences_exactly() {
+        let cases = [
+            (
+                CallError::RateLimited { retry_after: Some(7) },
+                "The provider's rate limit was reached (HTTP 429). Wait 7 seconds. Your message was kept; send it again then.",
+            ),
+            (
+                CallError::RateLimited { retry_after: Some(1) },
+                "The provider's rate limit was reached (HTTP 429). Wait 1 second. Your message was kept; send it again then.",
+            ),
+            (
+                CallError::RateLimited { retry_after: None },
+                "The provider's rate limit was reached (HTTP 429). Wait a moment. Your message was kept; send it again then.",
+            ),
+            (
+                CallError::BadRequest { detail: None },
+                "The provider refused the request (HTTP 400): It gave no reason. Check the model and the settings, then send it again.",
+            ),
+            (
+                CallError::BadRequest { detail: Some("context too long".into()) },
+                "The provider refused the request (HTTP 400): context too long. Check the model and the settings, then send it again.",
+            ),
+            (
+                CallError::BadRequest { detail: Some("Bad model!".into()) },
+                "The provider refused the request (HTTP 400): Bad model! Check the model and the settings, then send it again.",
+            ),
+            (
+                CallError::NotFound { model: "gpt-4o-mini".into(), deployment: false },
+                "The provider has no model or deployment called “gpt-4o-mini” (HTTP 404). Check the model name in Settings.",
+            ),
+            (
+                CallError::NotFound { model: "gpt-4o".into(), deployment: true },
+                "The provider has no model or deployment called “gpt-4o” (HTTP 404). Check the model name and its deployment in Settings.",
+            ),
+            (
+                CallError::Unexpected { status: 418, detail: None },
+                "The provider answered with HTTP 418.",
+            ),
+            (
+                CallError::Unexpected { status: 418, detail: Some("teapot".into()) },
+                "The provider answered with HTTP 418: teapot.",
+            ),
+            (
+                CallError::InStream { detail: None },
+                "The provider reported an error while answering: no reason given",
+            ),
+            (
+                CallError::InStream { detail: Some("overloaded".into()) },
+                "The provider reported an error while answering: overloaded",
+            ),
+        ];
+        for (err, want) in cases {
+            assert_eq!(err.to_string(), want);
+        }
+        let body = ErrorBody::parse(r#"{"error":{"message":"overloaded"}}"#);
+        assert_eq!(
+            CallError::in_stream(&body),
+            CallError::InStream {
+                detail: Some("overloaded".into())
+            }
+        );
+        assert_eq!(
+            CallError::in_stream(&ErrorBody::default()),
+            CallError::InStream { detail: None }
+        );
     }
 }

@@ -113,3 +113,37 @@ mod tests {
         );
     }
 }
+
+/// A record an operation needed that is not there (deleted in another tab, say); `Display`
+/// says so in English, `i18n` in the other languages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The user was deleted.
+    User,
+    /// No user exists yet.
+    NoUser,
+    /// The thread was deleted.
+    Thread,
+    /// The thread is another user's.
+    ForeignThread,
+    /// An exchange was to be updated before it was ever stored.
+    UnsavedExchange,
+    /// The exchange was deleted.
+    Exchange,
+    /// The exchange is in another thread.
+    ForeignExchange,
+}
+
+impl std::fmt::Display for Missing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Missing::User => "This user no longer exists.",
+            Missing::NoUser => "No user yet.",
+            Missing::Thread => "This thread no longer exists.",
+            Missing::ForeignThread => "This thread belongs to another user.",
+            Missing::UnsavedExchange => "This exchange was never stored.",
+            Missing::Exchange => "This exchange no longer exists.",
+            Missing::ForeignExchange => "This exchange belongs to another thread.",
+        })
+    }
+}

@@ -161,7 +161,9 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         if settings.kind == ProviderKind::Compatible
             && spec.stream
             && !settings.omit_stream_options
-            && detail.contains("stream_options")
+            && detail
+                .as_deref()
+                .is_some_and(|d| d.contains("stream_options"))
         {
             let mut relaxed = settings.clone();
             relaxed.omit_stream_options = true;
@@ -405,16 +407,10 @@ async fn call(
             match step {
                 Ok(StreamStep::Text(_) | StreamStep::Nothing | StreamStep::Done) => {}
                 Ok(StreamStep::ProviderError(body)) => {
-                    let detail = body
-                        .message()
-                        .unwrap_or("no reason given")
-                        .chars()
-                        .take(300)
-                        .collect();
                     return Outcome::Partial {
                         text: stream.text,
                         usage: stream.usage,
-                        error: Some(CallError::InStream { detail }),
+                        error: Some(CallError::in_stream(&body)),
                     };
                 }
                 Err(_) => {

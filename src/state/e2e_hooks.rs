@@ -3,7 +3,7 @@
 //! screen does so yet, such as many debits racing from two pages.
 
 use pocket_chat_core::ledger::DebitKind;
-use pocket_chat_core::records::{Message, MessageStatus};
+use pocket_chat_core::records::{Message, MessageStatus, Missing};
 use wasm_bindgen::prelude::*;
 
 use super::now;
@@ -15,7 +15,7 @@ async fn current_user(db: &Database) -> Result<String, StorageError> {
     settings::get(db, CURRENT_USER)
         .await?
         .and_then(|v| v.as_str().map(str::to_owned))
-        .ok_or(StorageError::NotFound("No user yet."))
+        .ok_or(StorageError::NotFound(Missing::NoUser))
 }
 
 fn js(err: StorageError) -> JsValue {

@@ -60,7 +60,7 @@ impl Localize for StorageError {
             StorageError::Unavailable => StorageProblem::Unavailable,
             StorageError::QuotaExceeded => StorageProblem::QuotaExceeded,
             StorageError::Corrupt { store, detail } => StorageProblem::Corrupt { store, detail },
-            StorageError::NotFound(what) => StorageProblem::NotFound(what),
+            StorageError::NotFound(what) => StorageProblem::NotFound(*what),
             StorageError::InvalidAmount => StorageProblem::InvalidAmount,
             StorageError::Backend(detail) => StorageProblem::Backend(detail),
             StorageError::Closed => return Key::UpdatedElsewhere.localize(lang),

@@ -1,7 +1,7 @@
 //! The ledger invariant checked against what is stored, in one read-only snapshot.
 
 use pocket_chat_core::ledger;
-use pocket_chat_core::records::{Message, Payment, User};
+use pocket_chat_core::records::{Message, Missing, Payment, User};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
@@ -14,13 +14,7 @@ pub async fn check_user(db: &Database, user_id: &str) -> Result<i64, StorageErro
     let tx = db.transaction(&[USERS, PAYMENTS, MESSAGES], TransactionMode::ReadOnly)?;
     let result = async {
         let id = JsValue::from_str(user_id);
-        let user: User = get_required(
-            &tx.store(USERS)?,
-            USERS,
-            id.clone(),
-            "This user no longer exists.",
-        )
-        .await?;
+        let user: User = get_required(&tx.store(USERS)?, USERS, id.clone(), Missing::User).await?;
         let payments: Vec<Payment> = all_from_js(
             PAYMENTS,
             tx.store(PAYMENTS)?

@@ -4,7 +4,7 @@
 
 use pocket_chat_core::ledger::{self, Debit};
 use pocket_chat_core::pricing::Tally;
-use pocket_chat_core::records::{Message, Millis, Thread, User};
+use pocket_chat_core::records::{Message, Millis, Missing, Thread, User};
 use rexie::{Direction, TransactionMode};
 use wasm_bindgen::JsValue;
 
@@ -38,7 +38,7 @@ pub async fn record_exchange(
             &users,
             USERS,
             JsValue::from_str(&message.user_id),
-            "This user no longer exists.",
+            Missing::User,
         )
         .await?;
         let threads = tx.store(THREADS)?;
@@ -47,12 +47,10 @@ pub async fn record_exchange(
             .await?
         {
             Some(v) => from_js(THREADS, v)?,
-            None => return Err(StorageError::NotFound("This thread no longer exists.")),
+            None => return Err(StorageError::NotFound(Missing::Thread)),
         };
         if thread.user_id != user.user_id {
-            return Err(StorageError::NotFound(
-                "This thread belongs to another user.",
-            ));
+            return Err(StorageError::NotFound(Missing::ForeignThread));
         }
         // Read-modify-write of the balance inside the transaction: IndexedDB runs
         // overlapping readwrite transactions one after another, across tabs too.
@@ -89,7 +87,7 @@ pub async fn update_exchange(
     now: Millis,
 ) -> Result<Recorded, StorageError> {
     let Some(message_id) = message.message_id else {
-        return Err(StorageError::NotFound("This exchange was never stored."));
+        return Err(StorageError::NotFound(Missing::UnsavedExchange));
     };
     let tx = db.transaction(&[USERS, THREADS, MESSAGES], TransactionMode::ReadWrite)?;
     let result = async {
@@ -98,20 +96,18 @@ pub async fn update_exchange(
             &rows,
             MESSAGES,
             JsValue::from_f64(message_id as f64),
-            "This exchange no longer exists.",
+            Missing::Exchange,
         )
         .await?;
         if old.user_id != message.user_id || old.thread_id != message.thread_id {
-            return Err(StorageError::NotFound(
-                "This exchange belongs to another thread.",
-            ));
+            return Err(StorageError::NotFound(Missing::ForeignExchange));
         }
         let users = tx.store(USERS)?;
         let mut user: User = get_required(
             &users,
             USERS,
             JsValue::from_str(&message.user_id),
-            "This user no longer exists.",
+            Missing::User,
         )
         .await?;
         let delta = i64::try_from(message.total).unwrap_or(i64::MAX)

@@ -2,7 +2,7 @@
 //! `is_charged_once` in one transaction.
 
 use pocket_chat_core::ledger;
-use pocket_chat_core::records::{Millis, Payment, User};
+use pocket_chat_core::records::{Millis, Missing, Payment, User};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
@@ -49,7 +49,7 @@ pub async fn credit(
             &users,
             USERS,
             JsValue::from_str(&payment.user_id),
-            "This user no longer exists.",
+            Missing::User,
         )
         .await?;
         // Read-modify-write inside the transaction: a debit from another tab waits for it.

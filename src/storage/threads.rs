@@ -1,6 +1,6 @@
 //! The `threads` store: a user's conversations.
 
-use pocket_chat_core::records::{Message, Millis, Thread};
+use pocket_chat_core::records::{Message, Millis, Missing, Thread};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
@@ -78,7 +78,7 @@ pub async fn delete(db: &Database, thread_id: u64, now: Millis) -> Result<(), St
             &threads,
             THREADS,
             JsValue::from_f64(thread_id as f64),
-            "This thread no longer exists.",
+            Missing::Thread,
         )
         .await?;
         thread.title = String::new();

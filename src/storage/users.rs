@@ -2,7 +2,7 @@
 //! bonus and deleted with everything that belongs to them.
 
 use pocket_chat_core::ledger::SIGNUP_BONUS;
-use pocket_chat_core::records::{Millis, Payment, User};
+use pocket_chat_core::records::{Millis, Missing, Payment, User};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
@@ -130,13 +130,8 @@ async fn update(
     let tx = db.transaction(&[USERS], TransactionMode::ReadWrite)?;
     let result = async {
         let store = tx.store(USERS)?;
-        let mut user: User = get_required(
-            &store,
-            USERS,
-            JsValue::from_str(user_id),
-            "This user no longer exists.",
-        )
-        .await?;
+        let mut user: User =
+            get_required(&store, USERS, JsValue::from_str(user_id), Missing::User).await?;
         change(&mut user);
         user.updated_at = now;
         store.put(&to_js(USERS, &user)?, None).await?;
