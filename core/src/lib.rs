@@ -17,4 +17,5 @@ pub mod provider;
 pub mod records;
 pub mod sse;
 pub mod tokens;
+pub mod turn;
 pub mod window;
