@@ -7,6 +7,7 @@ pub mod connection;
 pub mod data;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
+pub mod error;
 pub mod network;
 pub mod people;
 pub mod prefs;
@@ -25,6 +26,7 @@ use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
 use pocket_chat_core::records::{Message, Setting, Thread, User};
 use pocket_chat_core::window::Window;
 
+use self::error::StateError;
 use self::prefs::Theme;
 use self::text::Text;
 pub use self::window::reload_thread;
@@ -141,6 +143,14 @@ impl AppState {
             .with_untracked(|u| u.as_ref().map(|u| u.user_id.clone()))
     }
 
+    /// The open database; else why not: it could not be opened, or is still opening.
+    pub fn open_db(&self) -> Result<Rc<Database>, StateError> {
+        self.db().ok_or_else(|| match self.open_failed() {
+            Some(e) => StateError::Storage(e),
+            None => StateError::StillOpening,
+        })
+    }
+
     /// Why nothing can be stored, when the database could not be opened.
     pub fn open_failed(&self) -> Option<StorageError> {
         self.open_failed.get_value()
@@ -245,23 +255,15 @@ fn apply_settings(state: AppState, stored: &[Setting]) {
     }
 }
 
-/// Stores new provider settings and uses them from the next call on. Returns whether
-/// they were stored.
-pub async fn save_settings(state: AppState, new: ProviderSettings) -> bool {
-    let Some(db) = state.db() else { return false };
+/// Stores new provider settings and uses them from the next call on.
+pub async fn save_settings(state: AppState, new: ProviderSettings) -> Result<(), StateError> {
+    let db = state.open_db()?;
     let value = serde_json::to_value(&new).unwrap_or_default();
-    match settings::put(&db, SETTINGS_KEY, value).await {
-        Ok(()) => {
-            state.settings.set(new);
-            // Saved settings end the first visit, from any form.
-            state.first_run.set(false);
-            true
-        }
-        Err(e) => {
-            state.fail(e);
-            false
-        }
-    }
+    settings::put(&db, SETTINGS_KEY, value).await?;
+    state.settings.set(new);
+    // Saved settings end the first visit, from any form.
+    state.first_run.set(false);
+    Ok(())
 }
 
 /// The stored provider settings; `None` on a first visit, when none were ever saved.

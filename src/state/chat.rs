@@ -16,7 +16,8 @@ use pocket_chat_core::records::{Message, MessageStatus};
 use pocket_chat_core::sse::SseDecoder;
 use pocket_chat_core::tokens;
 
-use super::text::{key, Text};
+use super::error::StateError;
+use super::text::key;
 use super::{now, AppState, Pending};
 use crate::providers::{self, Transport};
 use crate::storage::{messages, threads, users};
@@ -38,18 +39,18 @@ enum Outcome {
 /// Sends `prompt` in the current thread. `on_text` appends streamed text to the screen as
 /// it arrives (the UI passes a function that adds a text node, so nothing re-renders).
 pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
-    let restore = |sentence: Text| {
+    let restore = |err: StateError| {
         state.draft.set(prompt.clone());
-        state.fail(sentence);
+        state.fail(err);
     };
     let (Some(db), Some(shown)) = (state.db(), state.user.get_untracked()) else {
         let why = state.open_failed();
-        return restore(why.map_or_else(|| key(Key::StillOpeningSend), Text::from));
+        return restore(why.map_or(StateError::StillOpeningToSend, StateError::Storage));
     };
     // The balance as stored now: another tab may have spent or added tokens meanwhile.
     let user = match users::get(&db, &shown.user_id).await {
         Ok(Some(user)) => user,
-        Ok(None) => return restore(key(Key::UserGone)),
+        Ok(None) => return restore(StateError::UserGone),
         Err(e) => return restore(e.into()),
     };
     let settings = state.settings.get_untracked();
@@ -169,7 +170,9 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
             relaxed.omit_stream_options = true;
             if let Ok(retry) = relaxed.request(&spec) {
                 outcome = call(state, &retry, &relaxed, &spec, on_text, &mut checkpoint).await;
-                super::save_settings(state, relaxed).await;
+                if let Err(e) = super::save_settings(state, relaxed).await {
+                    state.fail(e);
+                }
             }
         }
     }

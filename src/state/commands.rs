@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use pocket_chat_core::commands::{self, Command, TopUpArg};
 use pocket_chat_core::i18n::{self, Key};
 
+use super::error::StateError;
 use super::text::{key, Text};
 use super::{now, people, threads, AppState, ThreadNote, TopUpRequest};
 use crate::storage::{messages, payments, settings};
@@ -35,8 +36,8 @@ pub async fn run(state: AppState, command: Command, typed: String) {
             key(Key::StartedThread)
         }
         Command::ShowBalance => match balance_report(state).await {
-            Some(report) => report,
-            None => return,
+            Ok(report) => report,
+            Err(e) => return state.fail(e),
         },
         Command::TopUp(TopUpArg::Tokens(tokens)) => {
             if pin(state).is_some() {
@@ -47,7 +48,7 @@ pub async fn run(state: AppState, command: Command, typed: String) {
             } else {
                 match top_up(state, tokens, 0.0, None).await {
                     Ok(sentence) => sentence,
-                    Err(sentence) => sentence,
+                    Err(e) => e.into(),
                 }
             }
         }
@@ -55,12 +56,13 @@ pub async fn run(state: AppState, command: Command, typed: String) {
             state.top_up.set(Some(TopUpRequest { tokens: None }));
             key(Key::AskTopUp)
         }
-        Command::TopUp(invalid) => {
-            Text::new(move |lang| i18n::localize_top_up_problem(lang, &invalid).unwrap_or_default())
-        }
+        Command::TopUp(invalid) => match invalid.fault() {
+            Some(problem) => StateError::TopUp(problem).into(),
+            None => key(Key::AskTopUp),
+        },
         Command::SwitchModel(name) => match people::switch_model(state, name.as_deref()).await {
-            Some(user) => Text::new(move |lang| i18n::now_using(lang, &user.model, &user.models)),
-            None => return,
+            Ok(user) => Text::new(move |lang| i18n::now_using(lang, &user.model, &user.models)),
+            Err(e) => return state.fail(e),
         },
     };
     note(state, typed, answer);
@@ -74,30 +76,18 @@ pub fn note(state: AppState, typed: String, answer: Text) {
 }
 
 /// The balance, tokens used in this thread and in total.
-async fn balance_report(state: AppState) -> Option<Text> {
-    let db = state.db()?;
-    let user = state.user.get_untracked()?;
+async fn balance_report(state: AppState) -> Result<Text, StateError> {
+    let db = state.open_db()?;
+    let user = state.user.get_untracked().ok_or(StateError::StillOpening)?;
     // Summed now rather than taken from the bar, whose sum may still be on its way.
     let in_thread = match state.thread.get_untracked() {
-        Some(thread_id) => match messages::tally(&db, thread_id).await {
-            Ok(t) => t.tokens,
-            Err(e) => {
-                state.fail(e);
-                return None;
-            }
-        },
+        Some(thread_id) => messages::tally(&db, thread_id).await?.tokens,
         None => 0,
     };
-    let all = match messages::for_user(&db, &user.user_id).await {
-        Ok(all) => all,
-        Err(e) => {
-            state.fail(e);
-            return None;
-        }
-    };
+    let all = messages::for_user(&db, &user.user_id).await?;
     let total: u64 = all.iter().map(|m| m.total).sum();
     let balance = user.num_token;
-    Some(Text::new(move |lang| {
+    Ok(Text::new(move |lang| {
         i18n::balance_report(lang, balance, in_thread, total)
     }))
 }
@@ -123,23 +113,44 @@ pub async fn top_up(
     tokens: i64,
     amount: f64,
     typed_pin: Option<&str>,
-) -> Result<Text, Text> {
+) -> Result<Text, StateError> {
     let (Some(db), Some(user_id)) = (state.db(), state.user_id()) else {
-        return Err(key(Key::StillOpeningTry));
+        return Err(StateError::StillOpening);
     };
     if let Some(pin) = pin(state) {
         if typed_pin != Some(pin.as_str()) {
-            return Err(key(Key::WrongPin));
+            return Err(StateError::WrongPin);
         }
     }
-    match payments::top_up(&db, &user_id, tokens, amount, now()).await {
-        Ok((user, _)) => {
-            let balance = user.num_token;
-            state.user.set(Some(user));
-            Ok(Text::new(move |lang| {
-                i18n::added_tokens(lang, tokens, balance)
-            }))
+    let (user, _) = payments::top_up(&db, &user_id, tokens, amount, now()).await?;
+    let balance = user.num_token;
+    state.user.set(Some(user));
+    Ok(Text::new(move |lang| {
+        i18n::added_tokens(lang, tokens, balance)
+    }))
+}
+
+/// The top-up form's fields read by the rules of typing 残高を加える N: the tokens to add
+/// and the amount paid (empty: 0).
+pub fn read_top_up_form(tokens: &str, amount: &str) -> Result<(i64, f64), StateError> {
+    let count = match parse(&format!("/topup {tokens}")) {
+        Some(Command::TopUp(TopUpArg::Tokens(n))) => n,
+        Some(Command::TopUp(other)) => {
+            return Err(other
+                .fault()
+                .map_or(StateError::NoTopUpCount, StateError::TopUp))
         }
-        Err(e) => Err(e.into()),
-    }
+        _ => return Err(StateError::NoTopUpCount),
+    };
+    let paid = amount.trim();
+    let paid = if paid.is_empty() {
+        Ok(0.0)
+    } else {
+        paid.replace(',', "").parse::<f64>()
+    };
+    let paid = paid
+        .ok()
+        .filter(|p| p.is_finite() && *p >= 0.0)
+        .ok_or(StateError::BadAmount)?;
+    Ok((count, paid))
 }

@@ -3,11 +3,12 @@
 
 use leptos::prelude::*;
 use pocket_chat_core::export::ExportFile;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use super::text::{key, Text};
+use super::error::StateError;
+use super::text::Text;
 use super::{now, AppState};
 use crate::storage::transfer::{self, ImportMode};
 
@@ -49,18 +50,18 @@ pub async fn download_export(state: AppState, scope: Scope, include_secrets: boo
                 i18n::exported(lang, users, threads, messages, &name)
             }));
         }
-        Err(_) => state.fail(key(Key::DownloadBlocked)),
+        Err(_) => state.fail(StateError::DownloadBlocked),
     }
 }
 
 /// Reads and validates a chosen file; nothing is written yet.
-pub async fn read_import(file: web_sys::File) -> Result<ExportFile, Text> {
+pub async fn read_import(file: web_sys::File) -> Result<ExportFile, StateError> {
     let text = JsFuture::from(file.text())
         .await
         .ok()
         .and_then(|v| v.as_string())
-        .ok_or_else(|| key(Key::FileUnreadable))?;
-    transfer::parse_file(&text).map_err(Text::from)
+        .ok_or(StateError::FileUnreadable)?;
+    Ok(transfer::parse_file(&text)?)
 }
 
 /// Writes a validated import and shows what it did.

@@ -2,10 +2,11 @@
 //! renaming and deleting users, and switching a user's model.
 
 use leptos::prelude::*;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n;
 use pocket_chat_core::records::User;
 
-use super::text::{key, Text};
+use super::error::StateError;
+use super::text::Text;
 use super::{new_id, now, AppState, DEFAULT_MODELS};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
@@ -29,7 +30,7 @@ pub async fn create(state: AppState, name: &str) {
     let Some(db) = state.db() else { return };
     let name = name.trim();
     if name.is_empty() {
-        return state.fail(key(Key::EnterNewUserName));
+        return state.fail(StateError::NoNewUserName);
     }
     let models = state
         .user
@@ -52,24 +53,16 @@ pub async fn create(state: AppState, name: &str) {
     }
 }
 
-/// Renames a user. Returns whether the new name was stored.
-pub async fn rename(state: AppState, user_id: &str, name: &str) -> bool {
-    let Some(db) = state.db() else { return false };
+/// Renames a user.
+pub async fn rename(state: AppState, user_id: &str, name: &str) -> Result<(), StateError> {
+    let db = state.open_db()?;
     let name = name.trim();
     if name.is_empty() {
-        state.fail(key(Key::EmptyName));
-        return false;
+        return Err(StateError::EmptyName);
     }
-    match users::rename(&db, user_id, name, now()).await {
-        Ok(_) => {
-            state.reload_user();
-            true
-        }
-        Err(e) => {
-            state.fail(e);
-            false
-        }
-    }
+    users::rename(&db, user_id, name, now()).await?;
+    state.reload_user();
+    Ok(())
 }
 
 /// Deletes a user with their threads, messages and payments, after checking the PIN when
@@ -78,7 +71,7 @@ pub async fn delete(state: AppState, user_id: &str, typed_pin: &str) {
     let Some(db) = state.db() else { return };
     if let Some(pin) = super::commands::pin(state) {
         if typed_pin != pin {
-            return state.fail(key(Key::WrongPin));
+            return state.fail(StateError::WrongPin);
         }
     }
     let name = state.users.with_untracked(|us| {
@@ -103,9 +96,9 @@ pub async fn delete(state: AppState, user_id: &str, typed_pin: &str) {
 
 /// Switches the current user's model: to `name` when given (it becomes one of their two
 /// models), else to the other of their two.
-pub async fn switch_model(state: AppState, name: Option<&str>) -> Option<User> {
-    let db = state.db()?;
-    let user = state.user.get_untracked()?;
+pub async fn switch_model(state: AppState, name: Option<&str>) -> Result<User, StateError> {
+    let db = state.open_db()?;
+    let user = state.user.get_untracked().ok_or(StateError::StillOpening)?;
     let target = match name.map(str::trim).filter(|n| !n.is_empty()) {
         Some(name) => name.to_owned(),
         None => user
@@ -130,14 +123,7 @@ pub async fn switch_model(state: AppState, name: Option<&str>) -> Option<User> {
             Err(e) => Err(e),
         }
     };
-    match result {
-        Ok(updated) => {
-            state.user.set(Some(updated.clone()));
-            Some(updated)
-        }
-        Err(e) => {
-            state.fail(e);
-            None
-        }
-    }
+    let updated = result?;
+    state.user.set(Some(updated.clone()));
+    Ok(updated)
 }

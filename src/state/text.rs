@@ -3,10 +3,7 @@
 
 use std::sync::Arc;
 
-use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
-
-use crate::storage::transfer::TransferError;
-use crate::storage::StorageError;
+use pocket_chat_core::i18n::{Key, Lang, Localize};
 
 /// A sentence in whatever language is current when it is shown.
 #[derive(Clone)]
@@ -50,33 +47,6 @@ impl PartialEq for Text {
 }
 
 impl Eq for Text {}
-
-impl Localize for StorageError {
-    fn localize(&self, lang: Lang) -> String {
-        let problem = match self {
-            _ if lang == Lang::En => return self.to_string(),
-            StorageError::Ledger(e) => return i18n::localize_ledger(lang, e),
-            StorageError::Invariant(e) => return i18n::localize_invariant(lang, e),
-            StorageError::Unavailable => StorageProblem::Unavailable,
-            StorageError::QuotaExceeded => StorageProblem::QuotaExceeded,
-            StorageError::Corrupt { store, detail } => StorageProblem::Corrupt { store, detail },
-            StorageError::NotFound(what) => StorageProblem::NotFound(*what),
-            StorageError::InvalidAmount => StorageProblem::InvalidAmount,
-            StorageError::Backend(detail) => StorageProblem::Backend(detail),
-            StorageError::Closed => return Key::UpdatedElsewhere.localize(lang),
-        };
-        i18n::storage_ja(problem)
-    }
-}
-
-impl Localize for TransferError {
-    fn localize(&self, lang: Lang) -> String {
-        match self {
-            TransferError::File(e) => i18n::localize_import(lang, e),
-            TransferError::Storage(e) => e.localize(lang),
-        }
-    }
-}
 
 /// A fixed text of the catalog as a [`Text`].
 pub fn key(key: Key) -> Text {

@@ -32,9 +32,9 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
                     state.notice.set(None);
                     pending.set(Some(parsed));
                 }
-                Err(sentence) => {
+                Err(e) => {
                     pending.set(None);
-                    state.fail(sentence);
+                    state.fail(e);
                 }
             }
         });

@@ -4,12 +4,12 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::{self, Key, Lang};
+use pocket_chat_core::i18n::{self, Key, Lang, Localize};
 use pocket_chat_core::provider::{
     check_url, CallSpec, ProviderKind, ProviderSettings, SettingsError,
 };
 
-use crate::state::text::Text;
+use crate::state::error::StateError;
 use crate::state::{people, save_settings, use_app_state, AppState};
 use crate::ui::provider_select::ProviderSelect;
 
@@ -41,7 +41,7 @@ pub fn FirstRun() -> impl IntoView {
     let key = RwSignal::new(String::new());
     let base_url = RwSignal::new(String::new());
     let endpoint = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<Text>);
+    let problem = RwSignal::new(None::<StateError>);
     let busy = RwSignal::new(false);
 
     let start = move || {
@@ -100,7 +100,7 @@ pub fn FirstRun() -> impl IntoView {
                     {state.tr(Key::WelcomeMore)}
                 </p>
                 {move || problem.get().map(|p| view! {
-                    <p class="result bad" role="alert" data-testid="first-run-problem">{move || p.get(lang.get())}</p>
+                    <p class="result bad" role="alert" data-testid="first-run-problem">{move || p.localize(lang.get())}</p>
                 })}
                 <div class="row">
                     <button type="submit" data-testid="first-run-start" disabled=move || busy.get()>
@@ -122,7 +122,7 @@ fn collect(
     key: RwSignal<String>,
     base_url: RwSignal<String>,
     endpoint: RwSignal<String>,
-) -> Result<ProviderSettings, Text> {
+) -> Result<ProviderSettings, StateError> {
     let mut s = state.settings.get_untracked();
     s.kind = kind.get_untracked();
     s.api_key = key.get_untracked().trim().to_owned();
@@ -134,7 +134,7 @@ fn collect(
         }
         ProviderKind::Azure => s.azure_endpoint = check_url(&endpoint)?,
         ProviderKind::Compatible if base_url.trim().is_empty() => {
-            return Err(crate::state::text::key(Key::EnterBaseUrl))
+            return Err(StateError::NoBaseUrl)
         }
         ProviderKind::Compatible => s.base_url = check_url(&base_url)?,
         ProviderKind::OpenAi => s.base_url = pocket_chat_core::provider::OPENAI_BASE.to_owned(),
@@ -161,19 +161,20 @@ async fn finish(
     state: AppState,
     settings: ProviderSettings,
     name: String,
-    problem: RwSignal<Option<Text>>,
+    problem: RwSignal<Option<StateError>>,
 ) {
     let name = name.trim().to_owned();
     if name.is_empty() {
-        return problem.set(Some(crate::state::text::key(Key::EmptyName)));
+        return problem.set(Some(StateError::EmptyName));
     }
     let current = state.user.get_untracked();
     if let Some(user) = current.filter(|u| u.display_name != name) {
-        if !people::rename(state, &user.user_id, &name).await {
-            return;
+        if let Err(e) = people::rename(state, &user.user_id, &name).await {
+            return state.fail(e);
         }
     }
-    if save_settings(state, settings).await {
-        crate::app::focus("composer-input");
+    match save_settings(state, settings).await {
+        Ok(()) => crate::app::focus("composer-input"),
+        Err(e) => state.fail(e),
     }
 }

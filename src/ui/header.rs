@@ -111,7 +111,11 @@ pub fn Header(panels: Panels) -> impl IntoView {
                     aria-expanded=move || panels.users.get().to_string() title=state.tr(Key::SwitchUser)
                     on:click=move |_| toggle(panels.users)>{name}</button>
                 <button type="button" class="model" data-testid="model" title=other_model
-                    on:click=move |_| { spawn_local(async move { people::switch_model(state, None).await; }); }>
+                    on:click=move |_| spawn_local(async move {
+                        if let Err(e) = people::switch_model(state, None).await {
+                            state.fail(e);
+                        }
+                    })>
                     {model}
                 </button>
                 <span class="balance" class:negative=move || balance().is_some_and(|b| b < 0)

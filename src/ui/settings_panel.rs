@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
 
+use crate::state::error::StateError;
 use crate::state::text::{key as text_of, Text};
 use crate::state::{now, save_settings, use_app_state, AppState};
 use crate::storage::users;
@@ -53,11 +54,11 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
     );
     let system = RwSignal::new(current.system_prompt.clone());
     let stream = RwSignal::new(current.stream);
-    let result = RwSignal::new(None::<Result<Text, Text>>);
+    let result = RwSignal::new(None::<Result<Text, StateError>>);
     let pin = RwSignal::new(state.pin.get_untracked());
 
-    // The settings the form describes, checked; the error is a sentence.
-    let collect = move || -> Result<(ProviderSettings, [String; 2]), Text> {
+    // The settings the form describes, checked.
+    let collect = move || -> Result<(ProviderSettings, [String; 2]), StateError> {
         let mut s = state.settings.get_untracked();
         s.kind = kind.get_untracked();
         s.api_key = key.get_untracked().trim().to_owned();
@@ -68,7 +69,7 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
             model_b.get_untracked().trim().to_owned(),
         ];
         if models.iter().any(String::is_empty) {
-            return Err(text_of(Key::BothModels));
+            return Err(StateError::BothModels);
         }
         match s.kind {
             ProviderKind::Azure => {
@@ -90,8 +91,8 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
     let save = move |_| match collect() {
         Err(sentence) => result.set(Some(Err(sentence))),
         Ok((settings, models)) => spawn_local(async move {
-            if !save_settings(state, settings).await {
-                return;
+            if let Err(e) = save_settings(state, settings).await {
+                return state.fail(e);
             }
             crate::state::commands::set_pin(state, pin.get_untracked().trim().to_owned()).await;
             if let (Some(db), Some(user)) = (state.db(), state.user.get_untracked()) {
@@ -185,7 +186,7 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
             {move || result.get().map(|r| {
                 let (class, text) = match r {
                     Ok(t) => ("result ok", t),
-                    Err(t) => ("result bad", t),
+                    Err(e) => ("result bad", Text::from(e)),
                 };
                 view! { <p class=class role="status" data-testid="settings-result">{move || text.get(lang.get())}</p> }
             })}

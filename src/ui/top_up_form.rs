@@ -3,11 +3,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::commands::TopUpArg;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::{Key, Localize};
 
-use crate::state::commands::{note, parse, pin, top_up};
-use crate::state::text::{key, Text};
+use crate::state::commands::{note, pin, read_top_up_form, top_up};
+use crate::state::error::StateError;
 use crate::state::use_app_state;
 
 #[component]
@@ -21,27 +20,11 @@ pub fn TopUpForm() -> impl IntoView {
             let amount = RwSignal::new(String::new());
             let typed_pin = RwSignal::new(String::new());
             let needs_pin = move || pin(state).is_some();
-            let problem = RwSignal::new(None::<Text>);
+            let problem = RwSignal::new(None::<StateError>);
             let submit = move || {
-                let raw = tokens.get_untracked();
-                // The same rules as typing 残高を加える N.
-                let count = match parse(&format!("/topup {raw}")) {
-                    Some(pocket_chat_core::commands::Command::TopUp(TopUpArg::Tokens(n))) => n,
-                    Some(pocket_chat_core::commands::Command::TopUp(TopUpArg::Missing)) | None => {
-                        return problem.set(Some(key(Key::TypeTokenCount)))
-                    }
-                    Some(pocket_chat_core::commands::Command::TopUp(other)) => {
-                        return problem.set(Some(Text::new(move |lang| {
-                            i18n::localize_top_up_problem(lang, &other).unwrap_or_else(|| i18n::t(lang, Key::TypeTokenCount).to_owned())
-                        })))
-                    }
-                    _ => return problem.set(Some(key(Key::TypeTokenCount))),
-                };
-                let paid = amount.get_untracked();
-                let paid = paid.trim();
-                let paid = if paid.is_empty() { Ok(0.0) } else { paid.replace(',', "").parse::<f64>() };
-                let Some(paid) = paid.ok().filter(|p| p.is_finite() && *p >= 0.0) else {
-                    return problem.set(Some(key(Key::BadAmount)));
+                let (count, paid) = match read_top_up_form(&tokens.get_untracked(), &amount.get_untracked()) {
+                    Ok(read) => read,
+                    Err(e) => return problem.set(Some(e)),
                 };
                 let pin_text = typed_pin.get_untracked();
                 spawn_local(async move {
@@ -50,7 +33,7 @@ pub fn TopUpForm() -> impl IntoView {
                             state.top_up.set(None);
                             note(state, format!("残高を加える {count}"), sentence);
                         }
-                        Err(sentence) => problem.set(Some(sentence)),
+                        Err(e) => problem.set(Some(e)),
                     }
                 });
             };
@@ -70,7 +53,7 @@ pub fn TopUpForm() -> impl IntoView {
                                     prop:value=typed_pin on:input=move |ev| typed_pin.set(event_target_value(&ev)) />
                             </Show>
                         </div>
-                        {move || problem.get().map(|p| view! { <p class="result bad" role="alert" data-testid="top-up-problem">{move || p.get(lang.get())}</p> })}
+                        {move || problem.get().map(|p| view! { <p class="result bad" role="alert" data-testid="top-up-problem">{move || p.localize(lang.get())}</p> })}
                         <div class="row">
                             <button type="submit" data-testid="top-up-submit">{tr(Key::AddTokens)}</button>
                             <button type="button" class="ghost" on:click=move |_| state.top_up.set(None)>{tr(Key::Cancel)}</button>

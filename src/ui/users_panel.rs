@@ -48,7 +48,11 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                                             move |_| {
                                                 let (id, name) = (id.clone(), edit_name.get_untracked());
                                                 editing.set(None);
-                                                spawn_local(async move { people::rename(state, &id, &name).await; });
+                                                spawn_local(async move {
+                                                    if let Err(e) = people::rename(state, &id, &name).await {
+                                                        state.fail(e);
+                                                    }
+                                                });
                                             }
                                         }>{tr(Key::Save)}</button>
                                     </Show>

@@ -1,0 +1,156 @@
+//! The state layer's failures, as data: what went wrong below (storage, a provider call,
+//! the settings, a file) or in the state's own rules (a wrong PIN, an empty name). Each
+//! language words them through [`Localize`]; `Display` is the English sentence.
+
+use std::fmt;
+
+use pocket_chat_core::commands::TopUpProblem;
+use pocket_chat_core::context::TooLong;
+use pocket_chat_core::export::ImportError;
+use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
+use pocket_chat_core::ledger::LedgerError;
+use pocket_chat_core::provider::{CallError, SettingsError};
+
+use crate::storage::transfer::TransferError;
+use crate::storage::StorageError;
+
+/// Why something the user asked for did not happen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateError {
+    /// Reading or writing the browser's storage failed.
+    Storage(StorageError),
+    /// An import could not be read or written.
+    Transfer(TransferError),
+    /// A chosen file is not a valid export.
+    Import(ImportError),
+    /// The provider call failed.
+    Call(CallError),
+    /// The provider settings cannot make a request.
+    Settings(SettingsError),
+    /// The ledger refused (the balance does not cover the message).
+    Ledger(LedgerError),
+    /// The message alone is too long for the model.
+    TooLong(TooLong),
+    /// A typed top-up count that cannot be added.
+    TopUp(TopUpProblem),
+    /// The top-up form's count was left empty.
+    NoTopUpCount,
+    /// The amount paid is not a number of 0 or more.
+    BadAmount,
+    /// The database is not open yet: try again in a moment.
+    StillOpening,
+    /// The database is not open yet: send again in a moment.
+    StillOpeningToSend,
+    /// The signed-in user was deleted (in another tab, say).
+    UserGone,
+    /// The typed PIN is not the top-up PIN.
+    WrongPin,
+    /// A rename to an empty name.
+    EmptyName,
+    /// A new user without a name.
+    NoNewUserName,
+    /// Settings without a name for each of the two models.
+    BothModels,
+    /// A compatible server without an address.
+    NoBaseUrl,
+    /// The chosen file could not be read.
+    FileUnreadable,
+    /// The browser refused the export download.
+    DownloadBlocked,
+}
+
+/// `From` for the errors of the layers below, so `?` carries them up.
+macro_rules! from_below {
+    ($($error:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$error> for StateError {
+            fn from(err: $error) -> StateError {
+                StateError::$variant(err)
+            }
+        }
+    )*};
+}
+
+from_below! {
+    StorageError => Storage,
+    TransferError => Transfer,
+    ImportError => Import,
+    CallError => Call,
+    SettingsError => Settings,
+    LedgerError => Ledger,
+    TooLong => TooLong,
+}
+
+impl StateError {
+    /// The catalog text of a state rule's own failure; `None` for failures from below.
+    fn key(&self) -> Option<Key> {
+        Some(match self {
+            StateError::NoTopUpCount => Key::TypeTokenCount,
+            StateError::BadAmount => Key::BadAmount,
+            StateError::StillOpening => Key::StillOpeningTry,
+            StateError::StillOpeningToSend => Key::StillOpeningSend,
+            StateError::UserGone => Key::UserGone,
+            StateError::WrongPin => Key::WrongPin,
+            StateError::EmptyName => Key::EmptyName,
+            StateError::NoNewUserName => Key::EnterNewUserName,
+            StateError::BothModels => Key::BothModels,
+            StateError::NoBaseUrl => Key::EnterBaseUrl,
+            StateError::FileUnreadable => Key::FileUnreadable,
+            StateError::DownloadBlocked => Key::DownloadBlocked,
+            _ => return None,
+        })
+    }
+}
+
+impl Localize for StateError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            StateError::Storage(e) => e.localize(lang),
+            StateError::Transfer(e) => e.localize(lang),
+            StateError::Import(e) => e.localize(lang),
+            StateError::Call(e) => e.localize(lang),
+            StateError::Settings(e) => e.localize(lang),
+            StateError::Ledger(e) => e.localize(lang),
+            StateError::TooLong(e) => e.localize(lang),
+            StateError::TopUp(e) => e.localize(lang),
+            other => other
+                .key()
+                .map(|key| i18n::t(lang, key).to_owned())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+impl fmt::Display for StateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.localize(Lang::En))
+    }
+}
+
+impl std::error::Error for StateError {}
+
+impl Localize for StorageError {
+    fn localize(&self, lang: Lang) -> String {
+        let problem = match self {
+            _ if lang == Lang::En => return self.to_string(),
+            StorageError::Ledger(e) => return i18n::localize_ledger(lang, e),
+            StorageError::Invariant(e) => return i18n::localize_invariant(lang, e),
+            StorageError::Unavailable => StorageProblem::Unavailable,
+            StorageError::QuotaExceeded => StorageProblem::QuotaExceeded,
+            StorageError::Corrupt { store, detail } => StorageProblem::Corrupt { store, detail },
+            StorageError::NotFound(what) => StorageProblem::NotFound(*what),
+            StorageError::InvalidAmount => StorageProblem::InvalidAmount,
+            StorageError::Backend(detail) => StorageProblem::Backend(detail),
+            StorageError::Closed => return Key::UpdatedElsewhere.localize(lang),
+        };
+        i18n::storage_ja(problem)
+    }
+}
+
+impl Localize for TransferError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            TransferError::File(e) => i18n::localize_import(lang, e),
+            TransferError::Storage(e) => e.localize(lang),
+        }
+    }
+}
