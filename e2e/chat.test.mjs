@@ -1,62 +1,19 @@
 // Chatting as a person would, against the project's mock of the OpenAI and Azure wire
 // formats: settings typed into the form, messages typed into the box, replies read off
 // the screen, requests read off the mock, rows read out of IndexedDB.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { startMockProvider } from '../tests/mock-provider/server.mjs';
-import { DIST_E2E, SCREENSHOTS, configure as configureWith, dumpDb, launchBrowser, ledgerProblems, serveStatic, waitText } from './support.mjs';
+import { DIST_E2E } from './support.mjs';
+import { fixture } from './fixture.mjs';
+import { waitText } from './pocket_chat_page.mjs';
 
-let browser;
-let site;
-let mock;
-before(async () => {
-  browser = await launchBrowser();
-  site = await serveStatic(DIST_E2E);
-  mock = await startMockProvider({ azureDeployments: ['gpt-35-turbo', 'dep-4o'] });
+// Each page is watched for dialogs, page errors and requests to any origin but the app's
+// and the mock's.
+const fx = fixture({
+  dist: DIST_E2E,
+  mock: { azureDeployments: ['gpt-35-turbo', 'dep-4o'] },
+  watch: ['dialogs', 'pageErrors', 'foreignRequests'],
 });
-after(async () => {
-  await mock?.close();
-  await site?.close();
-  await browser?.close();
-});
-beforeEach(() => mock.reset());
-
-const configure = (page, options = {}) => configureWith(page, { base: mock.url, endpoint: mock.url, ...options });
-
-
-/** A fresh browser profile on the app, with a watch on dialogs and foreign requests. */
-async function open() {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  const allowed = [new URL(site.url).origin, new URL(mock.url).origin];
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith('data:') && !url.startsWith('blob:') && !allowed.includes(new URL(url).origin)) problems.push(`request to ${url}`);
-  });
-  await page.goto(site.url);
-  await waitText(page.getByTestId('balance'), '100 tokens');
-  return { page, context, problems };
-}
-
-async function say(page, text) {
-  await page.getByTestId('composer-input').fill(text);
-  await page.getByTestId('composer-input').press('Enter');
-}
-
-const chats = (kind) => mock.requests.filter((r) => r.kind === kind);
-
-/** The ledger as stored: invariant, the stored balance on screen, no problems. */
-async function assertLedger(page, problems) {
-  const dump = await dumpDb(page);
-  assert.deepEqual(ledgerProblems(dump), []);
-  await waitText(page.getByTestId('balance'), `${dump.users[0].num_token.toLocaleString('en-US')} tokens`);
-  assert.deepEqual(problems, []);
-  return dump;
-}
 
 const providers = {
   openai: { path: '/v1/chat/completions', query: {}, auth: ['authorization', 'Bearer sk-test'], model: 'gpt-4o-mini', cap: 'max_completion_tokens' },
@@ -69,14 +26,14 @@ for (const [kind, want] of Object.entries(providers)) {
     // that misses the thread's earlier turn, and a reply that is not both on screen and
     // stored with its exact debit.
     test(`${kind}, ${stream ? 'streaming' : 'whole reply'}: exact request, reply on screen and stored, debit`, async () => {
-      const { page, context, problems } = await open();
-      await configure(page, { kind, stream, key: kind === 'compatible' ? '' : 'sk-test' });
-      await say(page, 'Hello there, model');
-      await waitText(page.getByTestId('reply').last(), 'Echo: Hello there, model');
-      await page.evaluate(() => window.wasmBindings.e2e_top_up(50000));
-      await say(page, 'And again');
-      await waitText(page.getByTestId('reply').last(), 'Echo: And again');
-      const reqs = chats(kind);
+      const app = await fx.open();
+      await app.configure({ kind, stream, key: kind === 'compatible' ? '' : 'sk-test' });
+      await app.say('Hello there, model');
+      await app.waitReply('Echo: Hello there, model');
+      await app.topUp(50000);
+      await app.say('And again');
+      await app.waitReply('Echo: And again');
+      const reqs = fx.chats(kind);
       assert.equal(reqs.length, 2);
       for (const req of reqs) {
         assert.equal(req.method, 'POST');
@@ -101,14 +58,14 @@ for (const [kind, want] of Object.entries(providers)) {
         { role: 'assistant', content: 'Echo: Hello there, model' },
         { role: 'user', content: 'And again' },
       ]);
-      const dump = await assertLedger(page, problems);
+      const dump = await app.assertLedger();
       const [m] = dump.messages;
       assert.deepEqual([m.prompt, m.completion, m.status, m.debit_kind], ['Hello there, model', 'Echo: Hello there, model', 'complete', 'exact']);
       // The mock's usage: prompt Σ(4 + ⌈len/4⌉) + 3 = 4 + 5 + 3, completion 4 words.
       assert.deepEqual([m.prompt_tokens, m.completion_tokens, m.total], [12, 4, 16]);
       assert.equal(dump.users[0].num_token, 100 + 50000 - dump.messages.reduce((s, x) => s + x.total, 0));
-      await page.screenshot({ path: join(SCREENSHOTS, `chat-${kind}-${stream ? 'stream' : 'json'}.png`) });
-      await context.close();
+      await app.screenshot(`chat-${kind}-${stream ? 'stream' : 'json'}`);
+      await app.close();
     });
   }
 }
@@ -118,55 +75,55 @@ for (const [kind, want] of Object.entries(providers)) {
 
 // Guards against a reply without usage being debited nothing, or marked exact.
 test('no usage in the reply: debited by estimate and marked so', async () => {
-  const { page, context, problems } = await open();
-  await configure(page);
-  await say(page, 'count me [[mock:noUsage]]');
-  await waitText(page.getByTestId('reply').last(), /^Echo: count me/);
-  const dump = await assertLedger(page, problems);
+  const app = await fx.open();
+  await app.configure();
+  await app.say('count me [[mock:noUsage]]');
+  await app.waitReply(/^Echo: count me/);
+  const dump = await app.assertLedger();
   assert.deepEqual([dump.messages[0].status, dump.messages[0].debit_kind], ['complete', 'estimated']);
   assert.ok(dump.messages[0].total >= 10, `estimate ${dump.messages[0].total}`);
-  await waitText(page.getByTestId('reply-note').last(), /estimated: the provider sent no usage/);
-  await context.close();
+  await waitText(app.replyNote, /estimated: the provider sent no usage/);
+  await app.close();
 });
 
 // Guards against Stop losing the text that already arrived, or leaving the request open.
 test('Stop keeps what arrived and stores it as interrupted', async () => {
-  const { page, context, problems } = await open();
-  await configure(page);
-  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  const app = await fx.open();
+  await app.configure();
+  await app.topUp(5000);
   const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
-  await say(page, `${words} [[mock:chunkDelayMs=150]]`);
-  await waitText(page.getByTestId('streaming-reply'), /Echo: w0 w1/);
-  await page.screenshot({ path: join(SCREENSHOTS, 'chat-streaming.png') });
-  await page.getByTestId('stop-button').click();
-  await waitText(page.getByTestId('reply-note').last(), /Stopped early/);
-  const dump = await assertLedger(page, problems);
+  await app.say(`${words} [[mock:chunkDelayMs=150]]`);
+  await waitText(app.streamingReply, /Echo: w0 w1/);
+  await app.screenshot('chat-streaming');
+  await app.stopButton.click();
+  await waitText(app.replyNote, /Stopped early/);
+  const dump = await app.assertLedger();
   const [m] = dump.messages;
   assert.equal(m.status, 'interrupted');
   assert.match(m.completion, /^Echo: w0 w1 /);
   assert.ok(!m.completion.includes('w39'), 'the reply stopped early');
-  assert.equal(await page.getByTestId('send-button').isVisible(), true);
-  await context.close();
+  assert.equal(await app.sendButton.isVisible(), true);
+  await app.close();
 });
 
 // Guards against a balance that cannot cover the prompt still calling the provider.
 test('a balance that does not cover the prompt: refused before any request', async () => {
-  const { page, context, problems } = await open();
-  await configure(page);
+  const app = await fx.open();
+  await app.configure();
   const long = 'lorem ipsum dolor sit amet '.repeat(40).trim();
-  await say(page, long);
-  await waitText(page.getByTestId('notice'), /does not cover this message .*残高を加える/);
-  assert.equal(chats('openai').length, 0);
-  assert.equal(await page.getByTestId('composer-input').inputValue(), long);
-  await assertLedger(page, problems);
-  await context.close();
+  await app.say(long);
+  await waitText(app.notice, /does not cover this message .*残高を加える/);
+  assert.equal(fx.chats('openai').length, 0);
+  assert.equal(await app.input.inputValue(), long);
+  await app.assertLedger();
+  await app.close();
 });
 
 // Guards against model output running script, loading remote content or opening dialogs.
 test('a reply full of HTML and script tricks renders as inert text', async () => {
-  const { page, context, problems } = await open();
-  await configure(page);
-  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  const app = await fx.open();
+  await app.configure();
+  await app.topUp(5000);
   const payload = [
     '<script>alert(1)</script>',
     '<img src=x onerror=alert(2)>',
@@ -176,134 +133,135 @@ test('a reply full of HTML and script tricks renders as inert text', async () =>
     '<svg onload=alert(4)></svg>',
     '<a href="javascript:alert(5)">x</a>',
   ].join('\n\n');
-  await say(page, payload);
-  const reply = page.getByTestId('reply').last();
+  await app.say(payload);
+  const reply = app.reply;
   await waitText(reply, /alert\(1\)/);
   assert.equal(await reply.locator('script, iframe, img, svg, object, embed').count(), 0);
   const hrefs = await reply.locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
   assert.deepEqual(hrefs.filter((h) => !/^https?:/.test(h)), []);
   assert.match(await reply.innerText(), /<script>alert\(1\)<\/script>/);
-  await page.screenshot({ path: join(SCREENSHOTS, 'chat-xss-inert.png') });
-  assert.deepEqual(problems, []);
-  await context.close();
+  await app.screenshot('chat-xss-inert');
+  assert.deepEqual(app.problems, []);
+  await app.close();
 });
 
 // Guards against a code block without its copy button, or a button that copies nothing.
 test('code blocks render with a working Copy button', async () => {
-  const { page, context, problems } = await open();
-  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(site.url).origin });
-  await configure(page);
-  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
-  await say(page, 'code:\n\n```rust\nfn main() {}\n```');
-  const block = page.locator('[data-testid=reply] .code-block').last();
+  const app = await fx.open();
+  await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(fx.site.url).origin });
+  await app.configure();
+  await app.topUp(5000);
+  await app.say('code:\n\n```rust\nfn main() {}\n```');
+  const block = app.page.locator('[data-testid=reply] .code-block').last();
   await block.waitFor();
   assert.equal(await block.locator('code').innerText(), 'fn main() {}\n');
   await block.locator('[data-copy]').click();
   await waitText(block.locator('[data-copy]'), 'Copied');
-  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), 'fn main() {}\n');
-  assert.deepEqual(problems, []);
-  await context.close();
+  assert.equal(await app.page.evaluate(() => navigator.clipboard.readText()), 'fn main() {}\n');
+  assert.deepEqual(app.problems, []);
+  await app.close();
 });
 
 // Guards against "Test connection" that reports success for a bad key, or says nothing.
 test('Test connection reports a working setup and a rejected key, and Clear empties the key', async () => {
-  const { page, context, problems } = await open();
-  await page.getByTestId('settings-button').click();
-  await page.getByTestId('api-key').fill('sk-test');
-  await page.getByTestId('base-url').fill(mock.url);
-  assert.equal(await page.getByTestId('api-key').getAttribute('type'), 'password');
-  await page.getByTestId('test-connection').click();
-  await waitText(page.getByTestId('settings-result'), 'Connection works: gpt-4o-mini answered through OpenAI.');
-  const [probe] = chats('openai');
+  const app = await fx.open();
+  const key = app.testId('api-key');
+  await app.openSettings();
+  await key.fill('sk-test');
+  await app.testId('base-url').fill(fx.mock.url);
+  assert.equal(await key.getAttribute('type'), 'password');
+  await app.testId('test-connection').click();
+  await waitText(app.settingsResult, 'Connection works: gpt-4o-mini answered through OpenAI.');
+  const [probe] = fx.chats('openai');
   assert.equal(probe.body.max_completion_tokens, 1);
-  await page.getByTestId('api-key').fill('sk-wrong');
-  await page.getByTestId('test-connection').click();
-  await waitText(page.getByTestId('settings-result'), /rejected the API key \(HTTP 401\)/);
-  await page.screenshot({ path: join(SCREENSHOTS, 'settings-test-connection.png') });
-  await page.getByTestId('clear-key').click();
-  assert.equal(await page.getByTestId('api-key').inputValue(), '');
-  await page.getByTestId('test-connection').click();
-  await waitText(page.getByTestId('settings-result'), 'Add your API key in Settings to start chatting.');
+  await key.fill('sk-wrong');
+  await app.testId('test-connection').click();
+  await waitText(app.settingsResult, /rejected the API key \(HTTP 401\)/);
+  await app.screenshot('settings-test-connection');
+  await app.testId('clear-key').click();
+  assert.equal(await key.inputValue(), '');
+  await app.testId('test-connection').click();
+  await waitText(app.settingsResult, 'Add your API key in Settings to start chatting.');
   // Testing costs the balance nothing.
-  await assertLedger(page, problems);
-  await waitText(page.getByTestId('balance'), '100 tokens');
-  await context.close();
+  await app.assertLedger();
+  await app.waitBalance('100 tokens');
+  await app.close();
 });
 
 // Guards against a compatible server that rejects stream_options breaking chat for good.
 test('a compatible server rejecting stream_options: retried without it, and remembered', async () => {
-  const { page, context, problems } = await open();
-  await configure(page, { kind: 'compatible', key: '' });
-  mock.setFault({ status: 400, errorBody: { error: { message: "Unrecognized request argument supplied: stream_options", type: 'invalid_request_error', param: null, code: null } }, times: 1 });
-  await say(page, 'first');
-  await waitText(page.getByTestId('reply').last(), 'Echo: first');
-  await say(page, 'second');
-  await waitText(page.getByTestId('reply').last(), 'Echo: second');
-  const reqs = chats('compatible');
+  const app = await fx.open();
+  await app.configure({ kind: 'compatible', key: '' });
+  fx.mock.setFault({ status: 400, errorBody: { error: { message: "Unrecognized request argument supplied: stream_options", type: 'invalid_request_error', param: null, code: null } }, times: 1 });
+  await app.say('first');
+  await app.waitReply('Echo: first');
+  await app.say('second');
+  await app.waitReply('Echo: second');
+  const reqs = fx.chats('compatible');
   assert.deepEqual(reqs.map((r) => [r.status, r.body.stream, r.body.stream_options]), [
     [400, true, { include_usage: true }],
     [200, true, undefined],
     [200, true, undefined],
   ]);
   // Without usage in the stream, the debit is our estimate, marked so.
-  const dump = await assertLedger(page, problems);
+  const dump = await app.assertLedger();
   assert.deepEqual(dump.messages.map((m) => m.debit_kind), ['estimated', 'estimated']);
-  await context.close();
+  await app.close();
 });
 
 // Guards against a context longer than the model's window, and against leaving out
 // earlier exchanges without saying so.
 test('older exchanges that no longer fit the window are left out, and the thread says so', async () => {
-  const { page, context, problems } = await open();
-  await page.evaluate(() => window.wasmBindings.e2e_top_up(1000000));
-  await page.getByTestId('settings-button').click();
-  await page.getByTestId('model-a').fill('tiny-local-model');
-  await page.getByTestId('api-key').fill('sk-test');
-  await page.getByTestId('base-url').fill(mock.url);
-  await page.getByTestId('save-settings').click();
-  await waitText(page.getByTestId('model'), 'tiny-local-model');
+  const app = await fx.open();
+  await app.topUp(1000000);
+  await app.openSettings();
+  await app.testId('model-a').fill('tiny-local-model');
+  await app.testId('api-key').fill('sk-test');
+  await app.testId('base-url').fill(fx.mock.url);
+  await app.testId('save-settings').click();
+  await waitText(app.model, 'tiny-local-model');
   // About 4,000 tokens: it fits an 8k window alone, but not with its reply and a new prompt.
   const long = Array.from({ length: 4000 }, (_, i) => ['alpha', 'beta', 'gamma', 'delta'][i % 4]).join(' ');
-  await say(page, long);
-  await waitText(page.getByTestId('reply').last(), /^Echo: alpha beta/);
-  await say(page, 'short follow-up');
-  await waitText(page.getByTestId('reply').last(), 'Echo: short follow-up');
-  const reqs = chats('openai');
+  await app.say(long);
+  await app.waitReply(/^Echo: alpha beta/);
+  await app.say('short follow-up');
+  await app.waitReply('Echo: short follow-up');
+  const reqs = fx.chats('openai');
   assert.equal(reqs[0].body.model, 'tiny-local-model');
   assert.deepEqual(reqs[1].body.messages, [{ role: 'user', content: 'short follow-up' }]);
-  await waitText(page.getByTestId('context-start'), /no longer fit in the model's context/);
-  const starts = await page.getByTestId('exchange').evaluateAll((els) => els.map((e) => !!e.querySelector('[data-testid=context-start]')));
+  await waitText(app.testId('context-start'), /no longer fit in the model's context/);
+  const starts = await app.exchanges.evaluateAll((els) => els.map((e) => !!e.querySelector('[data-testid=context-start]')));
   assert.deepEqual(starts, [false, true]);
-  await assertLedger(page, problems);
-  await context.close();
+  await app.assertLedger();
+  await app.close();
 });
 
 // Guards against losing a reply (and its cost) when the tab is reloaded or closed while it
 // streams: what arrived is saved as it comes, as an interrupted exchange debited by estimate.
 test('reloading mid-stream keeps what arrived as an interrupted, debited exchange', async () => {
-  const { page, context, problems } = await open();
-  await configure(page);
-  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
+  const app = await fx.open();
+  await app.configure();
+  await app.topUp(5000);
   const words = Array.from({ length: 60 }, (_, i) => `r${i}`).join(' ');
-  await say(page, `${words} [[mock:chunkDelayMs=100]]`);
-  await waitText(page.getByTestId('streaming-reply'), /Echo: r0 r1 r2 r3/);
+  await app.say(`${words} [[mock:chunkDelayMs=100]]`);
+  await waitText(app.streamingReply, /Echo: r0 r1 r2 r3/);
   // Wait until a save (about one a second) holds a few words, then leave mid-stream.
   const deadline = Date.now() + 10_000;
   let saved = [];
   while (Date.now() < deadline) {
-    saved = (await dumpDb(page)).messages;
+    saved = (await app.dump()).messages;
     if (saved.length === 1 && saved[0].completion.includes('r3')) break;
-    await page.waitForTimeout(50);
+    await app.page.waitForTimeout(50);
   }
   assert.match(saved[0]?.completion ?? '', /r3/, 'the streaming reply was saved while it arrived');
-  await page.reload();
-  await waitText(page.getByTestId('reply').last(), /^Echo: r0 r1/);
-  await waitText(page.getByTestId('reply-note').last(), /Stopped early/);
-  const dump = await assertLedger(page, problems);
+  await app.reload();
+  await app.waitReply(/^Echo: r0 r1/);
+  await waitText(app.replyNote, /Stopped early/);
+  const dump = await app.assertLedger();
   const [m] = dump.messages;
   assert.deepEqual([dump.messages.length, m.status, m.debit_kind], [1, 'interrupted', 'estimated']);
   assert.match(m.completion, /^Echo: r0 r1 /);
   assert.ok(!m.completion.includes('r59'), 'the stream was cut by the reload');
   assert.ok(m.total > m.prompt_tokens, `debited ${m.total} for prompt ${m.prompt_tokens} and the partial reply`);
-  await context.close();
+  await app.close();
 });
