@@ -4,30 +4,24 @@
 // prompt back in the box, or the exchange kept as interrupted; every earlier record still
 // in IndexedDB), (c) the ledger invariant afterwards. README's "Reliability" table lists
 // these cases; the last test keeps the two the same.
-import { test, before, after, beforeEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { startMockProvider } from '../tests/mock-provider/server.mjs';
-import { DIST, DIST_E2E, SCREENSHOTS, configure as configureWith, dumpDb, launchBrowser, ledgerProblems, serveStatic, waitText } from './support.mjs';
+import { DIST, DIST_E2E, SCREENSHOTS, dumpDb, ledgerProblems } from './support.mjs';
+import { fixture } from './fixture.mjs';
+import { waitText } from './pocket_chat_page.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
-let browser;
-let site;
-let mock;
-before(async () => {
-  browser = await launchBrowser();
-  site = await serveStatic(DIST_E2E);
-  mock = await startMockProvider({ azureDeployments: ['gpt-35-turbo', 'dep-4o'] });
-  await mkdir(SCREENSHOTS, { recursive: true });
+// Each page is watched for dialogs, page errors, CSP complaints on the console, CSP
+// violations and requests to any origin but the app's and the mock's; `assertClean` also
+// checks that no script ran (`window.__pwned`).
+const fx = fixture({
+  dist: DIST_E2E,
+  mock: { azureDeployments: ['gpt-35-turbo', 'dep-4o'] },
+  watch: ['dialogs', 'pageErrors', 'cspConsole', 'foreignRequests', 'cspViolations'],
 });
-after(async () => {
-  await mock?.close();
-  await site?.close();
-  await browser?.close();
-});
-beforeEach(() => mock.reset());
 
 /** Every case of this file as README's table lists it: [area, name]. */
 const ROWS = [];
@@ -37,74 +31,18 @@ function row(area, name) {
   return name;
 }
 
-const configure = (page, options = {}) => configureWith(page, { base: mock.url, endpoint: mock.url, ...options });
-const notice = (page) => page.getByTestId('notice').locator('p');
-const input = (page) => page.getByTestId('composer-input');
-const balance = (page) => page.getByTestId('balance');
-
-/**
- * A fresh browser profile on the app, watching for dialogs, page errors, script that ran
- * (`window.__pwned`), CSP violations and requests to any origin but the app's and the mock's.
- */
-async function open({ context, ready = true } = {}) {
-  context ??= await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  page.on('dialog', (d) => { problems.push(`dialog: ${d.message()}`); d.dismiss(); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (/Content.Security.Policy|Refused to/i.test(m.text())) problems.push(`console: ${m.text()}`); });
-  const allowed = [new URL(site.url).origin, new URL(mock.url).origin];
-  page.on('request', (r) => {
-    const url = r.url();
-    if (!url.startsWith('data:') && !url.startsWith('blob:') && !allowed.includes(new URL(url).origin)) problems.push(`request to ${url}`);
-  });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window.__violations ??= []).push(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  await page.goto(site.url);
-  if (ready) await waitText(balance(page), '100 tokens');
-  return { page, context, problems };
-}
-
-async function say(page, text) {
-  await input(page).fill(text);
-  await input(page).press('Enter');
-}
-
-/** Polls IndexedDB from Node until `check(dump)` holds (10 s at most); returns that dump. */
-async function dbUntil(page, check, what) {
-  const deadline = Date.now() + 10_000;
-  let dump;
-  while (Date.now() < deadline) {
-    dump = await dumpDb(page);
-    if (check(dump)) return dump;
-    await page.waitForTimeout(50);
-  }
-  throw new Error(`IndexedDB never showed ${what}: ${JSON.stringify(dump).slice(0, 500)}`);
-}
-
-/** Nothing went wrong behind the screen: no script ran, no CSP violation, no stray request. */
-async function assertClean(page, problems) {
-  const flags = await page.evaluate(() => ({ pwned: window.__pwned ?? null, violations: window.__violations ?? [] }));
-  assert.deepEqual(flags, { pwned: null, violations: [] });
-  assert.deepEqual(problems, []);
-}
-
 /** An app with a balance of 5,100 and one finished exchange, and the records as stored. */
 async function withHistory(options = {}) {
-  const opened = await open();
-  const { page } = opened;
-  await configure(page);
-  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
-  await waitText(balance(page), '5,100 tokens');
-  await say(page, 'first message');
-  await waitText(page.getByTestId('reply').last(), 'Echo: first message');
-  if (options.base) await configure(page, { base: options.base });
-  const before = await dumpDb(page);
+  const app = await fx.open();
+  await app.configure();
+  await app.topUp(5000);
+  await app.waitBalance('5,100 tokens');
+  await app.say('first message');
+  await app.waitReply('Echo: first message');
+  if (options.base) await app.configure({ base: options.base });
+  const before = await app.dump();
   assert.equal(before.messages.length, 1);
-  return { ...opened, before };
+  return { app, before };
 }
 
 /** The records of `before` are all still there, unchanged. */
@@ -169,98 +107,98 @@ for (const c of PROVIDER_CASES) {
   // Guards against a failure without its sentence, a lost prompt or reply, a debit for
   // nothing (or none for what was consumed), and earlier records touched by a failure.
   test(row('provider', c.name), { timeout: 60_000 }, async () => {
-    const { page, context, problems, before } = await withHistory({ base: c.base });
-    if (c.stream === false) await configure(page, { stream: false, base: c.base ?? mock.url });
-    const start = c.stream === false ? await dumpDb(page) : before;
-    if (c.idle) await page.evaluate((ms) => window.wasmBindings.e2e_set_idle_timeout(ms), c.idle);
-    if (c.fault) mock.setFault(c.fault);
-    await say(page, c.prompt);
+    const { app, before } = await withHistory({ base: c.base });
+    if (c.stream === false) await app.configure({ stream: false, base: c.base ?? fx.mock.url });
+    const start = c.stream === false ? await app.dump() : before;
+    if (c.idle) await app.setIdleTimeout(c.idle);
+    if (c.fault) fx.mock.setFault(c.fault);
+    await app.say(c.prompt);
     if (c.stop) {
       // Stop once the request is out and the reply has begun (its role chunk arrived).
-      await page.getByTestId('stop-button').waitFor();
-      while (!mock.requests.some((r) => r.status === 200)) await page.waitForTimeout(25);
-      await page.getByTestId('stop-button').click();
+      await app.stopButton.waitFor();
+      while (!fx.mock.requests.some((r) => r.status === 200)) await app.page.waitForTimeout(25);
+      await app.stopButton.click();
     }
     if (c.sentence) {
-      await waitText(notice(page), c.sentence);
+      await waitText(app.noticeText, c.sentence);
     } else {
       // No sentence to wait for: wait for the exchange to be stored complete.
-      await dbUntil(page, (d) => d.messages.length === start.messages.length + 1 && d.messages.at(-1).status === 'complete', 'the finished exchange');
-      await waitText(page.getByTestId('send-button'), 'Send');
-      assert.equal(await page.getByTestId('notice').count(), 0);
+      await app.dumpUntil((d) => d.messages.length === start.messages.length + 1 && d.messages.at(-1).status === 'complete', 'the finished exchange');
+      await waitText(app.sendButton, 'Send');
+      assert.equal(await app.notice.count(), 0);
     }
-    if (c.shot) await page.screenshot({ path: join(SCREENSHOTS, `${c.shot}.png`) });
-    await page.getByTestId('send-button').waitFor();
-    const after = await dumpDb(page);
+    if (c.shot) await app.screenshot(c.shot);
+    await app.sendButton.waitFor();
+    const after = await app.dump();
     assertPriorKept(start, after);
     assert.deepEqual(ledgerProblems(after), []);
     const added = after.messages.filter((m) => !start.messages.some((o) => o.message_id === m.message_id));
     if (c.kept === 'box') {
-      assert.equal(await input(page).inputValue(), c.prompt);
+      assert.equal(await app.input.inputValue(), c.prompt);
       assert.deepEqual(added, []);
       assert.deepEqual(after.users, start.users, 'nothing debited');
     } else {
       assert.equal(added.length, 1);
       const [m] = added;
       assert.equal(m.prompt, c.prompt);
-      assert.equal(await input(page).inputValue(), '');
+      assert.equal(await app.input.inputValue(), '');
       if (c.kept === 'interrupted') {
         assert.deepEqual([m.status, m.debit_kind], ['interrupted', 'estimated']);
         assert.match(m.completion, c.reply);
         assert.ok(m.total > 0, 'what was consumed is debited');
-        await waitText(page.getByTestId('reply').last(), m.completion.trim());
-        await waitText(page.getByTestId('reply-note').last(), /Stopped early/);
+        await app.waitReply(m.completion.trim());
+        await waitText(app.replyNote, /Stopped early/);
       } else {
         assert.deepEqual([m.status, m.debit_kind], ['complete', 'exact']);
         assert.equal(m.completion.length, 1024 * 1024);
-        const shown = await page.getByTestId('reply').last().innerText();
+        const shown = await app.reply.innerText();
         assert.equal(shown.trim(), m.completion.trim(), 'the whole reply is on screen');
       }
     }
-    await waitText(balance(page), `${after.users[0].num_token.toLocaleString('en-US')} tokens`);
+    await waitText(app.balance, `${after.users[0].num_token.toLocaleString('en-US')} tokens`);
     // The configured endpoint is the one other place requests may go.
-    await assertClean(page, problems.filter((p) => !(c.base && p.startsWith(`request to ${c.base}/`))));
-    await context.close();
+    await app.assertClean(app.problems.filter((p) => !(c.base && p.startsWith(`request to ${c.base}/`))));
+    await app.close();
   });
 }
 
 // Guards against a send while offline failing without saying why, losing the prompt, or
 // the app not sending again once the connection is back.
 test(row('provider', 'browser offline, then back online'), async () => {
-  const { page, context, problems, before } = await withHistory();
-  await context.setOffline(true);
-  await waitText(page.getByTestId('offline-notice'), SAY.offlineLine);
-  await say(page, 'sent while offline');
-  await waitText(notice(page), SAY.offline);
-  await page.screenshot({ path: join(SCREENSHOTS, 'fault-offline.png') });
-  assert.equal(await input(page).inputValue(), 'sent while offline');
-  assert.deepEqual(await dumpDb(page), before);
-  await context.setOffline(false);
-  await page.getByTestId('offline-notice').waitFor({ state: 'detached' });
-  await input(page).press('Enter');
-  await waitText(page.getByTestId('reply').last(), 'Echo: sent while offline');
-  const after = await dumpDb(page);
+  const { app, before } = await withHistory();
+  await app.context.setOffline(true);
+  await waitText(app.offlineNotice, SAY.offlineLine);
+  await app.say('sent while offline');
+  await waitText(app.noticeText, SAY.offline);
+  await app.screenshot('fault-offline');
+  assert.equal(await app.input.inputValue(), 'sent while offline');
+  assert.deepEqual(await app.dump(), before);
+  await app.context.setOffline(false);
+  await app.offlineNotice.waitFor({ state: 'detached' });
+  await app.input.press('Enter');
+  await app.waitReply('Echo: sent while offline');
+  const after = await app.dump();
   assertPriorKept(before, after);
   assert.equal(after.messages.length, 2);
   assert.deepEqual(ledgerProblems(after), []);
-  await assertClean(page, problems);
-  await context.close();
+  await app.assertClean();
+  await app.close();
 });
 
 // Guards against losing a reply (and its cost) when the tab is closed while it streams: what
 // arrived was saved as it came, and a new tab shows it as an interrupted, debited exchange.
 test(row('provider', 'tab closed mid-stream'), async () => {
-  const { page, context, problems, before } = await withHistory();
+  const { app, before } = await withHistory();
   const words = Array.from({ length: 60 }, (_, i) => `c${i}`).join(' ');
-  await say(page, `${words} [[mock:chunkDelayMs=100]]`);
-  const saved = await dbUntil(page, (d) => d.messages.length === 2 && d.messages[1].completion.includes('c3'), 'the streaming reply saved');
-  assert.deepEqual(problems, []);
-  await page.close();
-  const next = await context.newPage();
-  await next.goto(site.url);
-  await waitText(next.getByTestId('reply').last(), /^Echo: c0 c1 c2 c3/);
-  await waitText(next.getByTestId('reply-note').last(), /Stopped early/);
-  const after = await dumpDb(next);
+  await app.say(`${words} [[mock:chunkDelayMs=100]]`);
+  const saved = await app.dumpUntil((d) => d.messages.length === 2 && d.messages[1].completion.includes('c3'), 'the streaming reply saved');
+  assert.deepEqual(app.problems, []);
+  await app.page.close();
+  // A new tab of the same profile, looked at without watching.
+  const next = await fx.open({ context: app.context, watch: [], ready: null });
+  await next.waitReply(/^Echo: c0 c1 c2 c3/);
+  await waitText(next.replyNote, /Stopped early/);
+  const after = await next.dump();
   assertPriorKept(before, after);
   const [m] = after.messages.slice(1);
   assert.deepEqual([after.messages.length, m.status, m.debit_kind], [2, 'interrupted', 'estimated']);
@@ -268,32 +206,32 @@ test(row('provider', 'tab closed mid-stream'), async () => {
   assert.ok(!m.completion.includes('c59'), 'the stream was cut by the close');
   assert.ok(m.total > m.prompt_tokens, `debited ${m.total} for prompt ${m.prompt_tokens} and the partial reply`);
   assert.deepEqual(ledgerProblems(after), []);
-  await waitText(balance(next), `${after.users[0].num_token.toLocaleString('en-US')} tokens`);
-  await context.close();
+  await next.waitBalance(`${after.users[0].num_token.toLocaleString('en-US')} tokens`);
+  await app.close();
 });
 
 // Guards against the new sentences (offline, timeout, blocked upgrade, updated elsewhere)
 // staying English for a Japanese user.
 test(row('provider', 'the same sentences in Japanese: offline, idle timeout'), async () => {
-  const { page, context, problems, before } = await withHistory();
-  await page.getByTestId('language-button').click();
-  await waitText(page.getByTestId('balance'), '5,086 トークン');
-  await page.evaluate(() => window.wasmBindings.e2e_set_idle_timeout(2000));
-  await say(page, 'wait [[mock:hang]]');
-  await waitText(notice(page), 'プロバイダーから 2 秒間何も届かなかったため、待つのをやめました。届いた部分は残してあります。もう一度送ると再試行できます。');
-  assert.equal(await input(page).inputValue(), 'wait [[mock:hang]]');
-  await context.setOffline(true);
-  await waitText(page.getByTestId('offline-notice'), 'オフラインです。チャットはすべて残っています。接続が戻れば、また送信できます。');
-  await input(page).press('Enter');
-  await waitText(notice(page), 'このブラウザーはオフラインのため、メッセージを送りませんでした。入力欄に残してあるので、接続が戻ったらもう一度送ってください。');
-  await page.screenshot({ path: join(SCREENSHOTS, 'fault-offline-ja.png') });
-  await context.setOffline(false);
-  const after = await dumpDb(page);
+  const { app, before } = await withHistory();
+  await app.languageButton.click();
+  await app.waitBalance('5,086 トークン');
+  await app.setIdleTimeout(2000);
+  await app.say('wait [[mock:hang]]');
+  await waitText(app.noticeText, 'プロバイダーから 2 秒間何も届かなかったため、待つのをやめました。届いた部分は残してあります。もう一度送ると再試行できます。');
+  assert.equal(await app.input.inputValue(), 'wait [[mock:hang]]');
+  await app.context.setOffline(true);
+  await waitText(app.offlineNotice, 'オフラインです。チャットはすべて残っています。接続が戻れば、また送信できます。');
+  await app.input.press('Enter');
+  await waitText(app.noticeText, 'このブラウザーはオフラインのため、メッセージを送りませんでした。入力欄に残してあるので、接続が戻ったらもう一度送ってください。');
+  await app.screenshot('fault-offline-ja');
+  await app.context.setOffline(false);
+  const after = await app.dump();
   assert.deepEqual(after.messages, before.messages);
   assert.deepEqual(after.users, before.users);
   assert.deepEqual(ledgerProblems(after), []);
-  await assertClean(page, problems);
-  await context.close();
+  await app.assertClean();
+  await app.close();
 });
 
 // ------------------------------------------------------------------ storage faults
@@ -304,12 +242,12 @@ const UPDATED = 'pocket-chat was updated in another tab. Reload this page to kee
 // Guards against a page that hangs blank while an old tab blocks the schema upgrade, that
 // does not go on once the tab is closed, or loses the old version's records in the upgrade.
 test(row('storage', 'upgrade blocked by an old tab'), async () => {
-  const fixture = JSON.parse(await readFile(join(ROOT, 'tests/fixtures/v1-records.json'), 'utf8'));
-  const context = await browser.newContext();
+  const v1 = JSON.parse(await readFile(join(ROOT, 'tests/fixtures/v1-records.json'), 'utf8'));
+  const context = await fx.newContext();
   // The old tab: schema version 1 (as tests/fixtures/schema_v1.rs), with its records, and
   // no versionchange handler, as an old build had.
   const old = await context.newPage();
-  await old.goto(`${site.url}old-tab`);
+  await old.goto(`${fx.site.url}old-tab`);
   await old.evaluate((records) => new Promise((ok, fail) => {
     const req = indexedDB.open('pocket-chat', 1);
     req.onupgradeneeded = () => {
@@ -328,69 +266,59 @@ test(row('storage', 'upgrade blocked by an old tab'), async () => {
     };
     req.onsuccess = () => { window.oldDb = req.result; ok(); };
     req.onerror = () => fail(req.error);
-  }), fixture);
-  const { page, problems } = await open({ context, ready: false });
-  await waitText(notice(page), BLOCKED);
-  await page.screenshot({ path: join(SCREENSHOTS, 'fault-upgrade-blocked.png') });
+  }), v1);
+  const app = await fx.open({ context, ready: false });
+  await waitText(app.noticeText, BLOCKED);
+  await app.screenshot('fault-upgrade-blocked');
   // Closing the old tab lets the upgrade run; the page goes on by itself.
   await old.close();
-  await page.getByTestId('notice').waitFor({ state: 'detached' });
-  await waitText(balance(page), /^\d[\d,]* tokens$/);
-  const after = await dumpDb(page);
+  await app.notice.waitFor({ state: 'detached' });
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  const after = await app.dump();
   for (const store of ['users', 'payments', 'threads', 'messages']) {
-    assert.deepEqual(after[store], fixture[store], `store ${store} changed in the upgrade`);
+    assert.deepEqual(after[store], v1[store], `store ${store} changed in the upgrade`);
   }
   assert.deepEqual(after.meta.map((m) => [m.key, m.version]), [['schema', 2]]);
   assert.deepEqual(ledgerProblems(after), []);
   const shown = after.users.find((u) => u.user_id === after.settings.find((s) => s.key === 'current_user')?.value);
-  await waitText(balance(page), `${shown.num_token.toLocaleString('en-US')} tokens`);
-  await assertClean(page, problems);
-  await context.close();
+  await waitText(app.balance, `${shown.num_token.toLocaleString('en-US')} tokens`);
+  await app.assertClean();
+  await app.close();
 });
 
 // Guards against a reply that cannot be saved (storage full) failing silently, half-writing
 // (a debit without its exchange), or losing the prompt. Chromium's quota override does not
 // apply to test profiles, so IndexedDB writes are made to fail as a full quota fails them.
 test(row('storage', 'storage full when a reply is saved'), async () => {
-  const context = await browser.newContext();
-  await context.addInitScript(() => {
-    for (const method of ['put', 'add']) {
-      const real = IDBObjectStore.prototype[method];
-      IDBObjectStore.prototype[method] = function (...args) {
-        if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-        return real.apply(this, args);
-      };
-    }
-  });
-  const { page, problems } = await open({ context });
-  await configure(page);
-  await page.evaluate(() => window.wasmBindings.e2e_top_up(5000));
-  await say(page, 'first message');
-  await waitText(page.getByTestId('reply').last(), 'Echo: first message');
-  const before = await dumpDb(page);
-  await page.evaluate(() => { window.__quotaFull = true; });
-  await say(page, 'one two three four five six seven [[mock:chunkDelayMs=200]]');
-  await waitText(notice(page), "The browser's storage for pocket-chat is full. Export and delete old threads, or free disk space, then try again. Nothing was changed.");
-  assert.equal(await input(page).inputValue(), 'one two three four five six seven [[mock:chunkDelayMs=200]]');
-  await page.evaluate(() => { window.__quotaFull = false; });
-  const after = await dumpDb(page);
+  const context = await fx.newContext({ quotaSwitch: true });
+  const app = await fx.open({ context });
+  await app.configure();
+  await app.topUp(5000);
+  await app.say('first message');
+  await app.waitReply('Echo: first message');
+  const before = await app.dump();
+  await app.fillStorage(true);
+  await app.say('one two three four five six seven [[mock:chunkDelayMs=200]]');
+  await waitText(app.noticeText, "The browser's storage for pocket-chat is full. Export and delete old threads, or free disk space, then try again. Nothing was changed.");
+  assert.equal(await app.input.inputValue(), 'one two three four five six seven [[mock:chunkDelayMs=200]]');
+  await app.fillStorage(false);
+  const after = await app.dump();
   assert.deepEqual(after, before);
   assert.deepEqual(ledgerProblems(after), []);
-  await waitText(balance(page), `${after.users[0].num_token.toLocaleString('en-US')} tokens`);
-  await assertClean(page, problems);
-  await context.close();
+  await waitText(app.balance, `${after.users[0].num_token.toLocaleString('en-US')} tokens`);
+  await app.assertClean();
+  await app.close();
 });
 
 // Guards against this tab blocking a newer version opened in another tab (the other tab
 // would hang), and against this tab carrying on silently with a closed database.
 test(row('storage', 'a newer version opened in another tab is not blocked by this one'), async () => {
-  const context = await browser.newContext();
-  const { page, problems } = await open({ context });
-  await say(page, '/balance');
-  await waitText(page.getByTestId('note-answer').last(), /100 tokens/);
-  const before = await dumpDb(page);
-  const newer = await context.newPage();
-  await newer.goto(`${site.url}new-tab`);
+  const app = await fx.open();
+  await app.say('/balance');
+  await app.waitAnswer(/100 tokens/);
+  const before = await app.dump();
+  const newer = await app.context.newPage();
+  await newer.goto(`${fx.site.url}new-tab`);
   const outcome = await newer.evaluate(() => new Promise((ok) => {
     const req = indexedDB.open('pocket-chat', 3);
     req.onblocked = () => ok('blocked');
@@ -398,19 +326,19 @@ test(row('storage', 'a newer version opened in another tab is not blocked by thi
     req.onerror = () => ok(`error ${req.error}`);
   }));
   assert.equal(outcome, 'opened');
-  await waitText(notice(page), UPDATED);
+  await waitText(app.noticeText, UPDATED);
   // Sending now keeps the prompt and says the same.
-  await page.getByTestId('notice').getByRole('button', { name: 'Dismiss' }).click();
-  await say(page, 'after the update');
-  await waitText(notice(page), UPDATED);
-  assert.equal(await input(page).inputValue(), 'after the update');
+  await app.dismissNotice.click();
+  await app.say('after the update');
+  await waitText(app.noticeText, UPDATED);
+  assert.equal(await app.input.inputValue(), 'after the update');
   const after = await dumpDb(newer);
   for (const store of ['users', 'payments', 'threads', 'messages', 'settings']) assert.deepEqual(after[store], before[store]);
   // This (older) page reloaded meets the newer database: the same sentence, not a raw error.
-  await page.reload();
-  await waitText(notice(page), UPDATED);
-  await assertClean(page, problems);
-  await context.close();
+  await app.reload();
+  await waitText(app.noticeText, UPDATED);
+  await app.assertClean();
+  await app.close();
 });
 
 // ------------------------------------------------------------------ bad input
@@ -430,81 +358,79 @@ for (const [typed, answer, adds] of TOP_UPS) {
   // Guards against a nonsense amount reaching the ledger, a refusal without a sentence, and
   // full-width digits (a Japanese IME's default) being refused.
   test(row('input', `top-up “${typed}”`), async () => {
-    const { page, context, problems } = await open();
-    const before = await dumpDb(page);
-    await say(page, typed);
-    await waitText(page.getByTestId('note-answer').last(), answer);
-    const after = adds ? await dbUntil(page, (d) => d.payments.length === 2, 'the top-up') : await dumpDb(page);
+    const app = await fx.open();
+    const before = await app.dump();
+    await app.say(typed);
+    await app.waitAnswer(answer);
+    const after = adds ? await app.dumpUntil((d) => d.payments.length === 2, 'the top-up') : await app.dump();
     if (adds) {
       assertPriorKept(before, after);
       assert.deepEqual(after.payments.at(-1).charged_token, adds);
-      await waitText(balance(page), `${(100 + adds).toLocaleString('en-US')} tokens`);
+      await waitText(app.balance, `${(100 + adds).toLocaleString('en-US')} tokens`);
     } else {
       assert.deepEqual(after, before);
     }
     assert.deepEqual(ledgerProblems(after), []);
-    await assertClean(page, problems);
-    await context.close();
+    await app.assertClean();
+    await app.close();
   });
 }
 
 // Guards against an amount paid that is not a number being stored in a payment.
 test(row('input', 'top-up form: amount paid “abc”'), async () => {
-  const { page, context, problems } = await open();
-  const before = await dumpDb(page);
-  await say(page, '/topup');
-  await page.getByTestId('top-up-tokens').fill('100');
-  await page.getByTestId('top-up-amount').fill('abc');
-  await page.getByTestId('top-up-submit').click();
-  await waitText(page.getByTestId('top-up-problem'), 'The amount paid must be a number of 0 or more, or left empty.');
-  assert.equal(await page.getByTestId('top-up-amount').inputValue(), 'abc');
-  assert.deepEqual(await dumpDb(page), before);
-  await assertClean(page, problems);
-  await context.close();
+  const app = await fx.open();
+  const before = await app.dump();
+  await app.say('/topup');
+  await app.submitTopUp({ tokens: '100', amount: 'abc' });
+  await waitText(app.topUpProblem, 'The amount paid must be a number of 0 or more, or left empty.');
+  assert.equal(await app.testId('top-up-amount').inputValue(), 'abc');
+  assert.deepEqual(await app.dump(), before);
+  await app.assertClean();
+  await app.close();
 });
 
 // Guards against empty or blank messages being sent, stored or charged.
 test(row('input', 'empty and whitespace-only messages'), async () => {
-  const { page, context, problems } = await withHistory();
-  const before = await dumpDb(page);
+  const { app } = await withHistory();
+  const before = await app.dump();
   for (const blank of ['', '   ', '\n\n\t ']) {
-    await input(page).fill(blank);
-    assert.equal(await page.getByTestId('send-button').isDisabled(), true);
-    await input(page).press('Enter');
-    assert.equal(await input(page).inputValue(), blank);
+    await app.input.fill(blank);
+    assert.equal(await app.sendButton.isDisabled(), true);
+    await app.input.press('Enter');
+    assert.equal(await app.input.inputValue(), blank);
   }
-  assert.deepEqual(await dumpDb(page), before);
-  assert.equal(mock.requests.filter((r) => r.kind === 'openai').length, 1);
-  await assertClean(page, problems);
-  await context.close();
+  assert.deepEqual(await app.dump(), before);
+  assert.equal(fx.chats('openai').length, 1);
+  await app.assertClean();
+  await app.close();
 });
 
 // Guards against a huge paste being sent (and charged) when no model takes it, or the
 // paste being lost from the box when it is refused.
 test(row('input', 'a 1 MB paste'), async () => {
-  const { page, context, problems, before } = await withHistory();
+  const { app, before } = await withHistory();
   const paste = 'lorem ipsum dolor sit amet '.repeat(40_000).slice(0, 1024 * 1024);
-  await input(page).fill(paste);
-  await input(page).press('Enter');
-  await waitText(notice(page), /^This message is too long for gpt-4o-mini \(about [\d,]+ tokens; the model takes [\d,]+ besides its reply\)\. Shorten it or split it\.$/);
-  assert.equal((await input(page).inputValue()).length, paste.length);
-  assert.deepEqual(await dumpDb(page), before);
-  assert.equal(mock.requests.filter((r) => r.kind === 'openai').length, 1, 'nothing was sent');
-  await assertClean(page, problems);
-  await context.close();
+  await app.input.fill(paste);
+  await app.input.press('Enter');
+  await waitText(app.noticeText, /^This message is too long for gpt-4o-mini \(about [\d,]+ tokens; the model takes [\d,]+ besides its reply\)\. Shorten it or split it\.$/);
+  assert.equal((await app.input.inputValue()).length, paste.length);
+  assert.deepEqual(await app.dump(), before);
+  assert.equal(fx.chats('openai').length, 1, 'nothing was sent');
+  await app.assertClean();
+  await app.close();
 });
 
 // Guards against control characters or a lone surrogate crashing the page, breaking the
 // request body, or being stored as something else than what was sent.
 test(row('input', 'control characters and a lone surrogate'), async () => {
-  const { page, context, problems, before } = await withHistory();
+  const { app, before } = await withHistory();
   const typed = 'bell\u0007 esc\u001b[31m nul\u0000 del\u007f rtl\u202e lone\ud800 end';
-  await say(page, typed);
-  const after = await dbUntil(page, (d) => d.messages.length === 2 && d.messages[1].status === 'complete', 'the exchange');
-  const [req] = mock.requests.filter((r) => r.kind === 'openai').slice(-1);
+  await app.say(typed);
+  const after = await app.dumpUntil((d) => d.messages.length === 2 && d.messages[1].status === 'complete', 'the exchange');
+  const [req] = fx.chats('openai').slice(-1);
   // What the box holds (a textarea may normalise some characters), with the lone surrogate,
   // which is not Unicode, as U+FFFD (the replacement character).
-  const boxed = await page.evaluate((t) => { const el = document.createElement('textarea'); el.value = t; return el.value; }, typed);
+  const boxed = await app.page.evaluate((t) => { const el = document.createElement('textarea'); el.value = t; return el.value; }, typed);
   const want = boxed.replace('\ud800', '\ufffd');
   assert.ok(want.includes('\u0007') && want.includes('\u202e') && want.includes('\ufffd'), JSON.stringify(want));
   assert.equal(req.body.messages.at(-1).content, want);
@@ -512,25 +438,25 @@ test(row('input', 'control characters and a lone surrogate'), async () => {
   assert.equal(after.messages[1].completion, `Echo: ${want}`);
   assertPriorKept(before, after);
   assert.deepEqual(ledgerProblems(after), []);
-  await assertClean(page, problems);
-  await context.close();
+  await app.assertClean();
+  await app.close();
 });
 
 const BAD_URLS = ['not a url', 'ftp://example.com', 'javascript:alert(1)', 'file:///etc/passwd', 'http://', 'https://user:pw@example.com'];
 for (const url of BAD_URLS) {
   // Guards against saving an endpoint the app could never call (or one that runs script).
   test(row('input', `endpoint URL “${url}”`), async () => {
-    const { page, context, problems } = await open();
-    const before = await dumpDb(page);
-    await page.getByTestId('settings-button').click();
-    await page.getByTestId('api-key').fill('sk-test');
-    await page.getByTestId('base-url').fill(url);
-    await page.getByTestId('save-settings').click();
-    await waitText(page.getByTestId('settings-result'), `“${url}” is not a web address. Enter one that starts with https:// (or http:// for a server on this computer).`);
-    assert.deepEqual(await dumpDb(page), before);
-    assert.equal(await page.getByTestId('notice').count(), 0, 'nothing said "saved"');
-    await assertClean(page, problems);
-    await context.close();
+    const app = await fx.open();
+    const before = await app.dump();
+    await app.openSettings();
+    await app.testId('api-key').fill('sk-test');
+    await app.testId('base-url').fill(url);
+    await app.testId('save-settings').click();
+    await waitText(app.settingsResult, `“${url}” is not a web address. Enter one that starts with https:// (or http:// for a server on this computer).`);
+    assert.deepEqual(await app.dump(), before);
+    assert.equal(await app.notice.count(), 0, 'nothing said "saved"');
+    await app.assertClean();
+    await app.close();
   });
 }
 
@@ -564,17 +490,17 @@ const BAD_FILES = [
 for (const [what, content, sentence] of BAD_FILES) {
   // Guards against a bad or hostile file changing anything, or failing without a sentence.
   test(row('input', `import file: ${what}`), async () => {
-    const { page, context, problems } = await open();
-    const before = await dumpDb(page);
+    const app = await fx.open();
+    const before = await app.dump();
     const file = join(SCREENSHOTS, '..', `import-${what.replace(/\W+/g, '-')}.json`);
     await writeFile(file, content);
-    await page.getByTestId('data-button').click();
-    await page.getByTestId('import-file').setInputFiles(file);
-    await waitText(notice(page), sentence);
-    assert.equal(await page.getByTestId('import-confirm').count(), 0);
-    assert.deepEqual(await dumpDb(page), before);
-    await assertClean(page, problems);
-    await context.close();
+    await app.openData();
+    await app.chooseImport(file);
+    await waitText(app.noticeText, sentence);
+    assert.equal(await app.testId('import-confirm').count(), 0);
+    assert.deepEqual(await app.dump(), before);
+    await app.assertClean();
+    await app.close();
   });
 }
 
@@ -644,18 +570,18 @@ function activeContent(root) {
 
 // Guards against model output running script, opening a dialog or loading anything.
 test(row('output', `XSS corpus of ${XSS.length} payloads as a model reply`), async () => {
-  const { page, context, problems } = await withHistory();
-  await say(page, XSS.join('\n\n'));
-  const reply = page.getByTestId('reply').last();
+  const { app } = await withHistory();
+  await app.say(XSS.join('\n\n'));
+  const reply = app.reply;
   await waitText(reply, /^Echo: <script>window\.__pwned=1<\/script>/);
   assert.deepEqual(await reply.evaluate(activeContent), []);
   // Rendered again from storage, as after a reload.
-  await page.reload();
-  await waitText(page.getByTestId('reply').last(), /window\.__pwned=31/);
-  assert.deepEqual(await page.getByTestId('reply').last().evaluate(activeContent), []);
-  await page.screenshot({ path: join(SCREENSHOTS, 'fault-xss-corpus.png'), fullPage: true });
-  await assertClean(page, problems);
-  await context.close();
+  await app.reload();
+  await app.waitReply(/window\.__pwned=31/);
+  assert.deepEqual(await app.reply.evaluate(activeContent), []);
+  await app.screenshot('fault-xss-corpus', { fullPage: true });
+  await app.assertClean();
+  await app.close();
 });
 
 // ------------------------------------------------------------------ Content-Security-Policy
@@ -674,9 +600,9 @@ test(row('output', 'Content-Security-Policy: in every build, no violations, inli
     const inline = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].filter((m) => !/\bsrc=/.test(m[1]) || m[2].trim());
     assert.deepEqual(inline.map((m) => m[0]), [], `${dir}/index.html has inline script`);
   }
-  const { page, context, problems } = await withHistory();
+  const { app } = await withHistory();
   // The app loaded and chatted (withHistory); now someone injects script into the page.
-  await page.evaluate(() => {
+  await app.page.evaluate(() => {
     const s = document.createElement('script');
     s.textContent = 'window.__pwned = "inline"';
     document.head.append(s);
@@ -686,16 +612,16 @@ test(row('output', 'Content-Security-Policy: in every build, no violations, inli
   let flags;
   const deadline = Date.now() + 10_000;
   do {
-    flags = await page.evaluate(() => ({ pwned: window.__pwned ?? null, violations: window.__violations ?? [] }));
+    flags = await app.page.evaluate(() => ({ pwned: window.__pwned ?? null, violations: window.__violations ?? [] }));
     if (flags.violations.length >= 2) break;
-    await page.waitForTimeout(25);
+    await app.page.waitForTimeout(25);
   } while (Date.now() < deadline);
   assert.equal(flags.pwned, null);
   assert.deepEqual(flags.violations.map((v) => v.split(' ')[1]).sort(), ['eval', 'inline']);
   // The two blocked attempts are the only complaints.
-  assert.equal(problems.filter((p) => /violates the following Content Security Policy/.test(p)).length, 2);
-  assert.deepEqual(problems.filter((p) => !/violates the following Content Security Policy/.test(p)), []);
-  await context.close();
+  assert.equal(app.problems.filter((p) => /violates the following Content Security Policy/.test(p)).length, 2);
+  assert.deepEqual(app.problems.filter((p) => !/violates the following Content Security Policy/.test(p)), []);
+  await app.close();
 });
 
 // ------------------------------------------------------------------ README
