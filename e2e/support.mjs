@@ -1,5 +1,8 @@
-// Shared by the end-to-end tests: a static host for dist/ (optionally under a subpath)
-// and a headless Debian Chromium driven by playwright-core.
+// The low-level pieces under the end-to-end fixture (e2e/fixture.mjs) and page object
+// (e2e/pocket_chat_page.mjs), also used by bench/run.mjs: where the builds are, a static
+// host for a build (optionally under a subpath), a headless Debian Chromium driven by
+// playwright-core, IndexedDB read with the browser's own API, the ledger invariant,
+// waiting for a text, and the settings form.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -8,6 +11,7 @@ import { chromium } from 'playwright-core';
 const ROOT = resolve(import.meta.dirname, '..');
 export const DIST = resolve(ROOT, process.env.DIST_DIR ?? 'dist');
 export const DIST_SUBPATH = resolve(ROOT, process.env.DIST_SUBPATH_DIR ?? 'target/dist-subpath');
+export const DIST_E2E = resolve(ROOT, process.env.DIST_E2E_DIR ?? 'target/dist-e2e');
 export const SCREENSHOTS = resolve(ROOT, 'target/screenshots');
 
 const TYPES = {
@@ -68,24 +72,6 @@ export function launchBrowser() {
     ],
   });
 }
-
-/**
- * A fresh page (own storage) that records console errors, uncaught exceptions and failed
- * requests: a page that logs any of them is broken even if it looks fine.
- */
-export async function openPage(browser, url, { viewport = { width: 1100, height: 760 }, colorScheme = 'light' } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-  await page.goto(url);
-  return { page, context, problems };
-}
-
-export const DIST_E2E = resolve(ROOT, process.env.DIST_E2E_DIR ?? 'target/dist-e2e');
 
 /**
  * Every record of the app's IndexedDB database, read with the browser's own IndexedDB API
