@@ -1,14 +1,17 @@
 //! The app: provides the state, lays out the header, panels, thread list, thread and
 //! composer, and lets Escape close whatever panel is open.
 
+use leptos::html::Main;
 use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
-use wasm_bindgen::JsCast;
 
-use crate::state::{provide_app_state, use_app_state, window};
+use crate::state::prefs::use_prefs;
+use crate::state::top_up::use_top_up;
+use crate::state::{provide_app, window::use_thread_window};
 use crate::ui::{
     composer::Composer,
     data_panel::DataPanel,
+    focus::focus,
     header::{Header, Panels},
     notice_line::NoticeLine,
     offline_line::OfflineLine,
@@ -19,21 +22,14 @@ use crate::ui::{
     users_panel::UsersPanel,
 };
 
-/// Moves the keyboard focus to the element with id `id`, if it is on the page.
-pub fn focus(id: &str) {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(element) = element {
-        let _ = element.focus();
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
-    provide_app_state();
-    let state = use_app_state();
+    // The element the thread scrolls in: the window over the thread keeps its place there.
+    let scroller = NodeRef::<Main>::new();
+    provide_app(scroller);
+    let prefs = use_prefs();
+    let window = use_thread_window();
+    let top_up = use_top_up();
     let panels = Panels {
         users: RwSignal::new(false),
         data: RwSignal::new(false),
@@ -50,8 +46,7 @@ pub fn App() -> impl IntoView {
             // Focus inside the closed panel would fall to the page: give it back to the
             // button that opened the panel.
             focus(button);
-        } else if state.top_up.get_untracked().is_some() {
-            state.top_up.set(None);
+        } else if top_up.close() {
             focus("composer-input");
         }
     });
@@ -69,7 +64,7 @@ pub fn App() -> impl IntoView {
                     <OfflineLine />
                     <NoticeLine />
                     <ThreadBar />
-                    <main class="thread" on:scroll=move |_| window::on_scroll(state) aria-live="polite" aria-label=state.tr(Key::Conversation)>
+                    <main class="thread" node_ref=scroller on:scroll=move |_| window.on_scroll() aria-live="polite" aria-label=prefs.tr(Key::Conversation)>
                         <ThreadView />
                     </main>
                     <Composer />

@@ -1,6 +1,7 @@
 //! pocket-chat: a Leptos single-page app compiled to WebAssembly.
 //!
-//! Dependencies point one way: `ui` → `app` state → `storage` → `pocket_chat_core`.
+//! Dependencies point one way: `app` → `ui` → `state` → `storage` / `providers` →
+//! `pocket_chat_core`.
 //! Browser modules are compiled for `wasm32` only, so `cargo test` on the host stays fast.
 
 #[cfg(target_arch = "wasm32")]

@@ -3,6 +3,7 @@
 pub mod composer;
 pub mod data_panel;
 pub mod first_run;
+pub mod focus;
 pub mod header;
 pub mod notice_line;
 pub mod offline_line;

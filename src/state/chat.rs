@@ -16,11 +16,18 @@ use pocket_chat_core::records::{Message, MessageStatus};
 use pocket_chat_core::sse::SseDecoder;
 use pocket_chat_core::tokens;
 
+use super::clock::now;
+use super::config::{use_config, Config};
 use super::error::StateError;
+use super::notices::{use_notices, Notices};
+use super::people::{use_account, Account};
+use super::sending::{use_sending, Pending, Sending};
+use super::store::{use_store, Store};
 use super::text::key;
-use super::{now, AppState, Pending};
+use super::threads::{use_threads, Threads};
+use super::window::{use_thread_window, ThreadWindow};
 use crate::providers::{self, Transport};
-use crate::storage::{messages, threads, users};
+use crate::storage::{messages, threads as thread_store, users};
 
 /// How a call ended.
 enum Outcome {
@@ -36,15 +43,55 @@ enum Outcome {
     Failed(CallError),
 }
 
-/// Sends `prompt` in the current thread. `on_text` appends streamed text to the screen as
-/// it arrives (the UI passes a function that adds a text node, so nothing re-renders).
-pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
+/// What a chat turn reads and writes. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Chat {
+    pub store: Store,
+    pub notices: Notices,
+    /// The signed-in user, whose balance the turn debits.
+    pub account: Account,
+    /// The provider settings the request is made with.
+    pub config: Config,
+    /// The thread list, a new thread, and where the context began.
+    pub threads: Threads,
+    /// The window over the thread on screen, moved to the newest exchange.
+    pub window: ThreadWindow,
+    /// The input box, the pending exchange and the request Stop aborts.
+    pub sending: Sending,
+}
+
+/// The contexts a chat turn uses, from the component that sends.
+pub fn use_chat() -> Chat {
+    Chat {
+        store: use_store(),
+        notices: use_notices(),
+        account: use_account(),
+        config: use_config(),
+        threads: use_threads(),
+        window: use_thread_window(),
+        sending: use_sending(),
+    }
+}
+
+/// Sends `prompt` in thread `thread` (`None`: a new thread, created with the first
+/// exchange). `on_text` appends streamed text to the screen as it arrives (the UI passes a
+/// function that adds a text node, so nothing re-renders).
+pub async fn send(chat: Chat, thread: Option<u64>, prompt: String, on_text: Rc<dyn Fn(&str)>) {
+    let Chat {
+        store,
+        notices,
+        account,
+        config,
+        threads,
+        window,
+        sending,
+    } = chat;
     let restore = |err: StateError| {
-        state.draft.set(prompt.clone());
-        state.fail(err);
+        sending.draft.set(prompt.clone());
+        notices.fail(err);
     };
-    let (Some(db), Some(shown)) = (state.db(), state.user.get_untracked()) else {
-        let why = state.open_failed();
+    let (Some(db), Some(shown)) = (store.db(), account.user.get_untracked()) else {
+        let why = store.open_failed();
         return restore(why.map_or(StateError::StillOpeningToSend, StateError::Storage));
     };
     // The balance as stored now: another tab may have spent or added tokens meanwhile.
@@ -53,14 +100,14 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         Ok(None) => return restore(StateError::UserGone),
         Err(e) => return restore(e.into()),
     };
-    let settings = state.settings.get_untracked();
+    let settings = config.provider.get_untracked();
     // The reply goes under the newest exchange, even from a window scrolled back.
-    super::window::to_newest(state).await;
+    window.to_newest(thread).await;
     // The newest exchanges that may fit the model's window, read from storage: the screen
     // holds only part of a long thread.
     let room = context::limits(&user.model).window;
     let mut seen = 0u64;
-    let (history, unread) = match state.thread.get_untracked() {
+    let (history, unread) = match thread {
         Some(thread_id) => {
             let read = messages::newest_until(&db, thread_id, |m| {
                 seen = seen
@@ -105,26 +152,26 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         Ok(r) => r,
         Err(e) => return restore(e.into()),
     };
-    state.notice.set(None);
+    notices.clear();
     let omitted = unread + ctx.omitted;
     let first_kept = (omitted > 0)
         .then(|| history.get(ctx.omitted).and_then(|m| m.message_id))
         .flatten();
     // The prompt shows at once; a new thread is created while it does.
-    state.pending.set(Some(Pending {
+    sending.pending.set(Some(Pending {
         prompt: prompt.clone(),
         omitted,
     }));
-    let thread_id = match state.thread.get_untracked() {
+    let thread_id = match thread {
         Some(id) => id,
-        None => match threads::create(&db, &user.user_id, &title_from(&prompt), now()).await {
+        None => match thread_store::create(&db, &user.user_id, &title_from(&prompt), now()).await {
             Ok(t) => {
                 let id = t.thread_id.unwrap_or_default();
-                super::threads::open(state, id);
+                threads.open(id);
                 id
             }
             Err(e) => {
-                state.pending.set(None);
+                sending.pending.set(None);
                 return restore(e.into());
             }
         },
@@ -149,7 +196,7 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         last_saved: 0.0,
     };
     let mut outcome = call(
-        state,
+        sending,
         &request,
         &settings,
         &spec,
@@ -169,28 +216,28 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
             let mut relaxed = settings.clone();
             relaxed.omit_stream_options = true;
             if let Ok(retry) = relaxed.request(&spec) {
-                outcome = call(state, &retry, &relaxed, &spec, on_text, &mut checkpoint).await;
-                if let Err(e) = super::save_settings(state, relaxed).await {
-                    state.fail(e);
+                outcome = call(sending, &retry, &relaxed, &spec, on_text, &mut checkpoint).await;
+                if let Err(e) = config.save(relaxed).await {
+                    notices.fail(e);
                 }
             }
         }
     }
-    state.in_flight.set_value(None);
+    sending.set_in_flight(None);
 
     let (text, usage, status, error) = match outcome {
         Outcome::Failed(e) => {
-            state.pending.set(None);
+            sending.pending.set(None);
             return restore(e.into());
         }
         Outcome::Partial { text, error, .. } if text.is_empty() => {
             // Nothing of the reply arrived: nothing to keep or debit; the prompt goes back.
-            state.pending.set(None);
+            sending.pending.set(None);
             return match error {
                 Some(e) => restore(e.into()),
                 None => {
-                    state.draft.set(prompt);
-                    state.inform(key(Key::StoppedBeforeReply));
+                    sending.draft.set(prompt);
+                    notices.inform(key(Key::StoppedBeforeReply));
                 }
             };
         }
@@ -235,27 +282,32 @@ pub async fn send(state: AppState, prompt: String, on_text: Rc<dyn Fn(&str)>) {
         None => messages::record_exchange(&db, &message, now()).await,
     };
     // The stored exchange replaces the pending one on screen without a gap.
-    super::reload_thread(state).await;
-    state.pending.set(None);
-    state.streaming_row.set(None);
+    window.refresh().await;
+    sending.pending.set(None);
+    sending.streaming_row.set(None);
     match recorded {
         Ok(recorded) => {
             // Mark where the context began: the oldest exchange sent, or this one.
-            state
-                .first_in_context
+            threads
+                .context_start
                 .set((omitted > 0).then(|| first_kept.unwrap_or(recorded.message_id)));
             if let Some(e) = error {
-                state.fail(e);
+                notices.fail(e);
             }
         }
         Err(e) => {
             // The reply could not be stored: keep the prompt to send again.
-            state.draft.set(message.prompt.clone());
-            state.fail(e);
+            sending.draft.set(message.prompt.clone());
+            notices.fail(e);
         }
     }
-    super::threads::reload_threads(state).await;
-    state.reload_user();
+    // The list and the balance of whoever is signed in now.
+    if let Some(user_id) = account.user_id() {
+        if let Err(e) = threads.reload(&user_id).await {
+            notices.fail(e);
+        }
+    }
+    account.reload();
 }
 
 /// Saves a streaming reply as it arrives (about once a second) as an interrupted exchange
@@ -272,7 +324,7 @@ impl Checkpoint {
         js_sys::Date::now() - self.last_saved >= 1_000.0
     }
 
-    async fn save(&mut self, state: AppState, text: &str) {
+    async fn save(&mut self, sending: Sending, text: &str) {
         self.last_saved = js_sys::Date::now();
         let completion = tokens::estimate_text(text);
         self.row.completion = text.to_owned();
@@ -285,18 +337,14 @@ impl Checkpoint {
         // A failed save is not fatal here: the end of the call writes (and reports) again.
         if let Ok(recorded) = saved {
             self.row.message_id = Some(recorded.message_id);
-            state.streaming_row.set(Some(recorded.message_id));
+            sending.streaming_row.set(Some(recorded.message_id));
         }
     }
 }
 
 /// Stops the call in flight, keeping what arrived.
-pub fn stop(state: AppState) {
-    state.in_flight.with_value(|f| {
-        if let Some(f) = f {
-            f.abort();
-        }
-    });
+pub fn stop(sending: Sending) {
+    sending.abort();
 }
 
 /// A thread's title: the first line of its first prompt, shortened.
@@ -310,7 +358,7 @@ fn title_from(prompt: &str) -> String {
 }
 
 async fn call(
-    state: AppState,
+    sending: Sending,
     request: &HttpRequest,
     settings: &ProviderSettings,
     spec: &CallSpec,
@@ -318,7 +366,7 @@ async fn call(
     checkpoint: &mut Checkpoint,
 ) -> Outcome {
     let (handle, reply) = providers::start(request, providers::idle_timeout_ms(spec.stream));
-    state.in_flight.set_value(Some(handle));
+    sending.set_in_flight(Some(handle));
     let reply = match reply.await {
         Ok(r) => r,
         Err(Transport::Aborted) => {
@@ -428,7 +476,7 @@ async fn call(
         show_new(&stream);
         // Save what arrived so far: a tab closed mid-stream keeps it.
         if !stream.text.is_empty() && checkpoint.due() {
-            checkpoint.save(state, &stream.text).await;
+            checkpoint.save(sending, &stream.text).await;
         }
     }
     if !any_event {

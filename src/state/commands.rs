@@ -7,12 +7,13 @@ use pocket_chat_core::commands::{self, Command, TopUpArg};
 use pocket_chat_core::i18n::{self, Key};
 
 use super::error::StateError;
+use super::notices::{use_notices, Notices};
+use super::people::{use_account, Account};
+use super::store::{use_store, Store};
 use super::text::{key, Text};
-use super::{now, people, threads, AppState, ThreadNote, TopUpRequest};
-use crate::storage::{messages, payments, settings};
-
-/// The settings key of the optional top-up PIN.
-pub const PIN_KEY: &str = "topup_pin";
+use super::threads::{use_threads, Threads};
+use super::top_up::{use_top_up, TopUp};
+use crate::storage::messages;
 
 /// Unicode NFKC folding by the browser (`String.prototype.normalize`), which costs the
 /// page nothing, where a Rust table would add about 60 KB.
@@ -28,59 +29,77 @@ pub fn parse(text: &str) -> Option<Command> {
     commands::parse(text, nfkc)
 }
 
-/// Runs a command typed as `typed`.
-pub async fn run(state: AppState, command: Command, typed: String) {
+/// What commands read and change. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Commands {
+    pub store: Store,
+    pub notices: Notices,
+    /// The signed-in user: the balance, the model.
+    pub account: Account,
+    /// The thread on screen: a new one, and the notes answers go to.
+    pub threads: Threads,
+    pub top_up: TopUp,
+}
+
+/// The contexts commands use, from the component where they are typed.
+pub fn use_commands() -> Commands {
+    Commands {
+        store: use_store(),
+        notices: use_notices(),
+        account: use_account(),
+        threads: use_threads(),
+        top_up: use_top_up(),
+    }
+}
+
+/// Runs a command typed as `typed` in thread `thread` (the one on screen).
+pub async fn run(cx: Commands, thread: Option<u64>, command: Command, typed: String) {
     let answer = match command {
         Command::NewThread => {
-            threads::start_new(state);
+            cx.threads.start_new();
             key(Key::StartedThread)
         }
-        Command::ShowBalance => match balance_report(state).await {
+        Command::ShowBalance => match balance_report(cx, thread).await {
             Ok(report) => report,
-            Err(e) => return state.fail(e),
+            Err(e) => return cx.notices.fail(e),
         },
         Command::TopUp(TopUpArg::Tokens(tokens)) => {
-            if pin(state).is_some() {
-                state.top_up.set(Some(TopUpRequest {
-                    tokens: Some(tokens),
-                }));
+            if untrack(|| cx.top_up.needs_pin()) {
+                cx.top_up.ask(Some(tokens));
                 key(Key::EnterPinToAdd)
             } else {
-                match top_up(state, tokens, 0.0, None).await {
+                match cx.top_up.add(tokens, 0.0, None).await {
                     Ok(sentence) => sentence,
                     Err(e) => e.into(),
                 }
             }
         }
         Command::TopUp(TopUpArg::Missing) => {
-            state.top_up.set(Some(TopUpRequest { tokens: None }));
+            cx.top_up.ask(None);
             key(Key::AskTopUp)
         }
         Command::TopUp(invalid) => match invalid.fault() {
             Some(problem) => StateError::TopUp(problem).into(),
             None => key(Key::AskTopUp),
         },
-        Command::SwitchModel(name) => match people::switch_model(state, name.as_deref()).await {
+        Command::SwitchModel(name) => match cx.account.switch_model(name.as_deref()).await {
             Ok(user) => Text::new(move |lang| i18n::now_using(lang, &user.model, &user.models)),
-            Err(e) => return state.fail(e),
+            Err(e) => return cx.notices.fail(e),
         },
     };
-    note(state, typed, answer);
+    cx.threads.note(typed, answer);
 }
 
-/// Adds a note under the thread.
-pub fn note(state: AppState, typed: String, answer: Text) {
-    state
-        .thread_notes
-        .update(|notes| notes.push(ThreadNote { typed, answer }));
-}
-
-/// The balance, tokens used in this thread and in total.
-async fn balance_report(state: AppState) -> Result<Text, StateError> {
-    let db = state.open_db()?;
-    let user = state.user.get_untracked().ok_or(StateError::StillOpening)?;
+/// The balance, tokens used in `thread` and in total.
+async fn balance_report(cx: Commands, thread: Option<u64>) -> Result<Text, StateError> {
+    let db = cx.store.open_db()?;
+    let user = cx
+        .account
+        .user
+        .get_untracked()
+        .ok_or(StateError::StillOpening)?;
     // Summed now rather than taken from the bar, whose sum may still be on its way.
-    let in_thread = match state.thread.get_untracked() {
+    let in_thread = match thread {
         Some(thread_id) => messages::tally(&db, thread_id).await?.tokens,
         None => 0,
     };
@@ -89,44 +108,6 @@ async fn balance_report(state: AppState) -> Result<Text, StateError> {
     let balance = user.num_token;
     Ok(Text::new(move |lang| {
         i18n::balance_report(lang, balance, in_thread, total)
-    }))
-}
-
-/// The top-up PIN, when one is set.
-pub fn pin(state: AppState) -> Option<String> {
-    Some(state.pin.get_untracked()).filter(|p| !p.is_empty())
-}
-
-/// Stores the top-up PIN (empty: none).
-pub async fn set_pin(state: AppState, pin: String) {
-    let Some(db) = state.db() else { return };
-    match settings::put(&db, PIN_KEY, pin.clone().into()).await {
-        Ok(()) => state.pin.set(pin),
-        Err(e) => state.fail(e),
-    }
-}
-
-/// Adds `tokens` (with `amount` paid), checking the PIN when one is set. The sentence says
-/// what happened.
-pub async fn top_up(
-    state: AppState,
-    tokens: i64,
-    amount: f64,
-    typed_pin: Option<&str>,
-) -> Result<Text, StateError> {
-    let (Some(db), Some(user_id)) = (state.db(), state.user_id()) else {
-        return Err(StateError::StillOpening);
-    };
-    if let Some(pin) = pin(state) {
-        if typed_pin != Some(pin.as_str()) {
-            return Err(StateError::WrongPin);
-        }
-    }
-    let (user, _) = payments::top_up(&db, &user_id, tokens, amount, now()).await?;
-    let balance = user.num_token;
-    state.user.set(Some(user));
-    Ok(Text::new(move |lang| {
-        i18n::added_tokens(lang, tokens, balance)
     }))
 }
 

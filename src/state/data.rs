@@ -1,34 +1,33 @@
 //! Export to a downloaded JSON file and import from a chosen file: the actions behind the
 //! data panel.
 
-use leptos::prelude::*;
 use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::clock::now;
+use super::config::Config;
 use super::error::StateError;
+use super::notices::Notices;
+use super::people::Account;
+use super::store::Store;
 use super::text::Text;
-use super::{now, AppState};
-use crate::storage::transfer::{self, ImportMode};
+use crate::storage::transfer;
+pub use crate::storage::transfer::ImportMode;
 
-/// What to export.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    Everything,
-    CurrentUser,
-}
-
-/// Exports and offers the file as a download.
-pub async fn download_export(state: AppState, scope: Scope, include_secrets: bool) {
-    let Some(db) = state.db() else { return };
-    let only = match scope {
-        Scope::Everything => None,
-        Scope::CurrentUser => state.user.get_untracked().map(|u| u.user_id),
-    };
-    let file = match transfer::export(&db, only.as_deref(), include_secrets, now()).await {
+/// Exports everything (or, with `only_user`, that user's records) and offers the file as
+/// a download.
+pub async fn download_export(
+    store: Store,
+    notices: Notices,
+    only_user: Option<String>,
+    include_secrets: bool,
+) {
+    let Some(db) = store.db() else { return };
+    let file = match transfer::export(&db, only_user.as_deref(), include_secrets, now()).await {
         Ok(file) => file,
-        Err(e) => return state.fail(e),
+        Err(e) => return notices.fail(e),
     };
     let date = js_sys::Date::new_0()
         .to_iso_string()
@@ -40,17 +39,17 @@ pub async fn download_export(state: AppState, scope: Scope, include_secrets: boo
     );
     let text = match transfer::file_text(&file) {
         Ok(text) => text,
-        Err(e) => return state.fail(e),
+        Err(e) => return notices.fail(e),
     };
     match offer_download(&name, &text) {
         Ok(()) => {
             let (users, threads, messages) =
                 (file.users.len(), file.threads.len(), file.messages.len());
-            state.inform(Text::new(move |lang| {
+            notices.inform(Text::new(move |lang| {
                 i18n::exported(lang, users, threads, messages, &name)
             }));
         }
-        Err(_) => state.fail(StateError::DownloadBlocked),
+        Err(_) => notices.fail(StateError::DownloadBlocked),
     }
 }
 
@@ -64,19 +63,31 @@ pub async fn read_import(file: web_sys::File) -> Result<ExportFile, StateError> 
     Ok(transfer::parse_file(&text)?)
 }
 
+/// What an import changes besides storage: the settings it may bring, and the user and
+/// threads on screen.
+#[derive(Clone, Copy)]
+pub struct ImportTarget {
+    pub store: Store,
+    pub notices: Notices,
+    pub account: Account,
+    pub config: Config,
+}
+
 /// Writes a validated import and shows what it did.
-pub async fn apply_import(state: AppState, file: &ExportFile, mode: ImportMode) {
-    let Some(db) = state.db() else { return };
+pub async fn apply_import(to: ImportTarget, file: &ExportFile, mode: ImportMode) {
+    let Some(db) = to.store.db() else { return };
     match transfer::import(&db, file, mode).await {
         Ok(n) => {
-            state.inform(Text::new(move |lang| {
+            to.notices.inform(Text::new(move |lang| {
                 i18n::imported(lang, n.users, n.threads, n.messages, n.payments)
             }));
             // An import may bring provider settings: a first visit ends with them.
-            super::reload_settings(state).await;
-            state.reload_user();
+            if let Err(e) = to.config.reload().await {
+                to.notices.fail(e);
+            }
+            to.account.reload();
         }
-        Err(e) => state.fail(e),
+        Err(e) => to.notices.fail(e),
     }
 }
 

@@ -6,7 +6,7 @@ use pocket_chat_core::ledger::DebitKind;
 use pocket_chat_core::records::{Message, MessageStatus, Missing};
 use wasm_bindgen::prelude::*;
 
-use super::now;
+use super::clock::now;
 use crate::storage::broadcast::{announce_to_all, Change};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::{messages, payments, schema, settings, threads, Database, StorageError};

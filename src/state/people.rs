@@ -1,129 +1,286 @@
-//! The people sharing this browser: switching, creating (with the sign-up bonus),
-//! renaming and deleting users, and switching a user's model.
+//! The people sharing this browser and the signed-in one: loading them (the last active
+//! user, or a new one), switching, creating (with the sign-up bonus), renaming and
+//! deleting users, and switching a user's model. The signed-in user's record carries their
+//! balance, so the header's balance reads from here.
 
 use leptos::prelude::*;
-use pocket_chat_core::i18n;
+use leptos::task::spawn_local;
+use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::records::User;
 
+use super::clock::{new_id, now};
 use super::error::StateError;
+use super::notices::Notices;
+use super::store::Store;
 use super::text::Text;
-use super::{new_id, now, AppState, DEFAULT_MODELS};
+use super::threads::{self, Threads};
+use super::window::ThreadWindow;
+use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
-use crate::storage::{settings, users};
+use crate::storage::{settings, threads as thread_store, users};
 
-/// Makes `user_id` the current user and shows their most recent thread.
-pub async fn switch_to(state: AppState, user_id: &str) {
-    let Some(db) = state.db() else { return };
-    if let Err(e) = settings::put(&db, CURRENT_USER, user_id.into()).await {
-        return state.fail(e);
-    }
-    super::threads::start_new(state);
-    if let Err(e) = state.load_user().await {
-        state.fail(e);
-    }
+/// The models a new user starts with; switchable per user.
+pub const DEFAULT_MODELS: [&str; 2] = ["gpt-4o-mini", "gpt-4o"];
+
+/// The signed-in user and everyone else using this browser. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Account {
+    /// The user whose threads and balance are on screen.
+    pub user: RwSignal<Option<User>>,
+    /// Everyone using this browser.
+    pub users: RwSignal<Vec<User>>,
+    /// Counts user loads, so that of two overlapping loads only the later one shows.
+    load_seq: StoredValue<u64>,
+    /// The language a first user's name is given in.
+    lang: RwSignal<Lang>,
+    store: Store,
+    notices: Notices,
+    threads: Threads,
+    window: ThreadWindow,
 }
 
-/// Creates a user with the 100-token bonus and the current user's two models, and
-/// switches to them.
-pub async fn create(state: AppState, name: &str) {
-    let Some(db) = state.db() else { return };
-    let name = name.trim();
-    if name.is_empty() {
-        return state.fail(StateError::NoNewUserName);
+impl Account {
+    /// The signed-in user's id, without tracking.
+    pub fn user_id(&self) -> Option<String> {
+        self.user
+            .with_untracked(|u| u.as_ref().map(|u| u.user_id.clone()))
     }
-    let models = state
-        .user
-        .get_untracked()
-        .map(|u| u.models)
-        .unwrap_or_else(|| DEFAULT_MODELS.map(str::to_owned));
-    let id = new_id();
-    let new = NewUser {
-        user_id: &id,
-        display_name: name,
-        models,
-    };
-    match users::create(&db, new, now()).await {
-        Ok(user) => {
-            switch_to(state, &user.user_id).await;
-            let name = user.display_name;
-            state.inform(Text::new(move |lang| i18n::welcome_user(lang, &name)));
-        }
-        Err(e) => state.fail(e),
-    }
-}
 
-/// Renames a user.
-pub async fn rename(state: AppState, user_id: &str, name: &str) -> Result<(), StateError> {
-    let db = state.open_db()?;
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(StateError::EmptyName);
+    /// Reads the current user again (after this or another tab changed it).
+    pub fn reload(&self) {
+        let this = *self;
+        spawn_local(async move {
+            if let Err(e) = this.load().await {
+                this.notices.fail(e);
+            }
+        });
     }
-    users::rename(&db, user_id, name, now()).await?;
-    state.reload_user();
-    Ok(())
-}
 
-/// Deletes a user with their threads, messages and payments, after checking the PIN when
-/// one is set. When it was the current user, another one (or a new one) takes over.
-pub async fn delete(state: AppState, user_id: &str, typed_pin: &str) {
-    let Some(db) = state.db() else { return };
-    if let Some(pin) = super::commands::pin(state) {
-        if typed_pin != pin {
-            return state.fail(StateError::WrongPin);
-        }
-    }
-    let name = state.users.with_untracked(|us| {
-        us.iter()
-            .find(|u| u.user_id == user_id)
-            .map(|u| u.display_name.clone())
-    });
-    if let Err(e) = users::delete(&db, user_id).await {
-        return state.fail(e);
-    }
-    if state.user_id().as_deref() == Some(user_id) {
-        super::threads::start_new(state);
-        state.user.set(None);
-    }
-    if let Err(e) = state.load_user().await {
-        return state.fail(e);
-    }
-    state.inform(Text::new(move |lang| {
-        i18n::deleted_user(lang, name.as_deref())
-    }));
-}
-
-/// Switches the current user's model: to `name` when given (it becomes one of their two
-/// models), else to the other of their two.
-pub async fn switch_model(state: AppState, name: Option<&str>) -> Result<User, StateError> {
-    let db = state.open_db()?;
-    let user = state.user.get_untracked().ok_or(StateError::StillOpening)?;
-    let target = match name.map(str::trim).filter(|n| !n.is_empty()) {
-        Some(name) => name.to_owned(),
-        None => user
-            .models
-            .iter()
-            .find(|m| **m != user.model)
-            .cloned()
-            .unwrap_or_else(|| user.models[0].clone()),
-    };
-    let result = if user.models.contains(&target) {
-        users::set_model(&db, &user.user_id, &target, now()).await
-    } else {
-        // A new model takes the place of the one not in use.
-        let keep = user.model.clone();
-        let models = if user.models[0] == keep {
-            [keep, target.clone()]
-        } else {
-            [target.clone(), keep]
+    /// Loads the last active user; when none is left, the first user, or a new one; then
+    /// their threads and the thread on screen.
+    pub async fn load(&self) -> Result<(), StateError> {
+        let Some(db) = self.store.db() else {
+            return Ok(());
         };
-        match users::set_models(&db, &user.user_id, models, now()).await {
-            Ok(_) => users::set_model(&db, &user.user_id, &target, now()).await,
-            Err(e) => Err(e),
+        let seq = self.load_seq.get_value() + 1;
+        self.load_seq.set_value(seq);
+        let remembered = settings::get(&db, CURRENT_USER).await?;
+        let remembered = remembered.as_ref().and_then(|v| v.as_str());
+        let mut everyone = users::all(&db).await?;
+        let user = everyone
+            .iter()
+            .find(|u| Some(u.user_id.as_str()) == remembered)
+            .or_else(|| everyone.first())
+            .cloned();
+        let user = match user {
+            Some(user) => user,
+            None => {
+                let id = new_id();
+                let new = NewUser {
+                    user_id: &id,
+                    display_name: i18n::t(self.lang.get_untracked(), Key::DefaultUserName),
+                    models: DEFAULT_MODELS.map(str::to_owned),
+                };
+                let user = users::create(&db, new, now()).await?;
+                everyone.push(user.clone());
+                user
+            }
+        };
+        if remembered != Some(user.user_id.as_str()) {
+            settings::put(&db, CURRENT_USER, user.user_id.clone().into()).await?;
         }
+        let list = thread_store::for_user(&db, &user.user_id).await?;
+        // A thread link wins; else the user's most recent thread.
+        let linked = threads::from_link(self.store, false, None)
+            .await
+            .filter(|t| t.user_id == user.user_id);
+        // A load that started later (another tab's change, a switch) has the last word;
+        // from here on nothing awaits until the window is read, so no other load can
+        // interleave.
+        if self.load_seq.get_value() != seq {
+            return Ok(());
+        }
+        let shown = if self.user_id().as_deref() != Some(user.user_id.as_str()) {
+            let shown = linked
+                .or_else(|| list.first().cloned())
+                .and_then(|t| t.thread_id);
+            self.threads.switch(shown);
+            shown
+        } else {
+            self.threads.current_untracked()
+        };
+        self.threads.list.set(list);
+        self.users.set(everyone);
+        self.user.set(Some(user));
+        self.window.reload(shown).await;
+        Ok(())
+    }
+
+    /// Keeps the screen current when another tab writes.
+    pub fn follow_other_tabs(&self) {
+        let this = *self;
+        let listener = Listener::new(move |change| match change {
+            Change::User { user_id } if Some(&user_id) != this.user_id().as_ref() => {}
+            _ => this.reload(),
+        });
+        // The listener lives as long as the page.
+        std::mem::forget(listener);
+    }
+
+    /// Makes `user_id` the current user and shows their most recent thread.
+    pub async fn switch_to(&self, user_id: &str) {
+        let Some(db) = self.store.db() else { return };
+        if let Err(e) = settings::put(&db, CURRENT_USER, user_id.into()).await {
+            return self.notices.fail(e);
+        }
+        self.threads.start_new();
+        if let Err(e) = self.load().await {
+            self.notices.fail(e);
+        }
+    }
+
+    /// Creates a user with the 100-token bonus and the current user's two models, and
+    /// switches to them.
+    pub async fn create(&self, name: &str) {
+        let Some(db) = self.store.db() else { return };
+        let name = name.trim();
+        if name.is_empty() {
+            return self.notices.fail(StateError::NoNewUserName);
+        }
+        let models = self
+            .user
+            .get_untracked()
+            .map(|u| u.models)
+            .unwrap_or_else(|| DEFAULT_MODELS.map(str::to_owned));
+        let id = new_id();
+        let new = NewUser {
+            user_id: &id,
+            display_name: name,
+            models,
+        };
+        match users::create(&db, new, now()).await {
+            Ok(user) => {
+                self.switch_to(&user.user_id).await;
+                let name = user.display_name;
+                self.notices
+                    .inform(Text::new(move |lang| i18n::welcome_user(lang, &name)));
+            }
+            Err(e) => self.notices.fail(e),
+        }
+    }
+
+    /// Renames a user.
+    pub async fn rename(&self, user_id: &str, name: &str) -> Result<(), StateError> {
+        let db = self.store.open_db()?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StateError::EmptyName);
+        }
+        users::rename(&db, user_id, name, now()).await?;
+        self.reload();
+        Ok(())
+    }
+
+    /// Deletes a user with their threads, messages and payments, after checking
+    /// `typed_pin` against the top-up PIN when one is set (`pin`). When it was the current
+    /// user, another one (or a new one) takes over.
+    pub async fn delete(&self, user_id: &str, typed_pin: &str, pin: Option<String>) {
+        let Some(db) = self.store.db() else { return };
+        if pin.is_some_and(|pin| typed_pin != pin) {
+            return self.notices.fail(StateError::WrongPin);
+        }
+        let name = self.users.with_untracked(|us| {
+            us.iter()
+                .find(|u| u.user_id == user_id)
+                .map(|u| u.display_name.clone())
+        });
+        if let Err(e) = users::delete(&db, user_id).await {
+            return self.notices.fail(e);
+        }
+        if self.user_id().as_deref() == Some(user_id) {
+            self.threads.start_new();
+            self.user.set(None);
+        }
+        if let Err(e) = self.load().await {
+            return self.notices.fail(e);
+        }
+        self.notices.inform(Text::new(move |lang| {
+            i18n::deleted_user(lang, name.as_deref())
+        }));
+    }
+
+    /// Switches the current user's model: to `name` when given (it becomes one of their two
+    /// models), else to the other of their two.
+    pub async fn switch_model(&self, name: Option<&str>) -> Result<User, StateError> {
+        let db = self.store.open_db()?;
+        let user = self.user.get_untracked().ok_or(StateError::StillOpening)?;
+        let target = match name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(name) => name.to_owned(),
+            None => user
+                .models
+                .iter()
+                .find(|m| **m != user.model)
+                .cloned()
+                .unwrap_or_else(|| user.models[0].clone()),
+        };
+        let updated = if user.models.contains(&target) {
+            users::set_model(&db, &user.user_id, &target, now()).await?
+        } else {
+            // A new model takes the place of the one not in use.
+            let keep = user.model.clone();
+            let models = if user.models[0] == keep {
+                [keep, target.clone()]
+            } else {
+                [target.clone(), keep]
+            };
+            users::set_models(&db, &user.user_id, models, now()).await?;
+            users::set_model(&db, &user.user_id, &target, now()).await?
+        };
+        self.user.set(Some(updated.clone()));
+        Ok(updated)
+    }
+
+    /// Sets the signed-in user's two models (from Settings), when they changed.
+    pub async fn set_models(&self, models: [String; 2]) -> Result<(), StateError> {
+        let (Some(db), Some(user)) = (self.store.db(), self.user.get_untracked()) else {
+            return Ok(());
+        };
+        if user.models != models {
+            let updated = users::set_models(&db, &user.user_id, models, now()).await?;
+            self.user.set(Some(updated));
+        }
+        Ok(())
+    }
+}
+
+/// What the account reads and moves: the store, the notices, the language of a first
+/// user's name, the thread list and the window over the thread on screen.
+pub struct AccountDeps {
+    pub store: Store,
+    pub notices: Notices,
+    pub lang: RwSignal<Lang>,
+    pub threads: Threads,
+    pub window: ThreadWindow,
+}
+
+/// Creates the (not yet loaded) account and provides it as context.
+pub fn provide_account(deps: AccountDeps) -> Account {
+    let account = Account {
+        user: RwSignal::new(None),
+        users: RwSignal::new(Vec::new()),
+        load_seq: StoredValue::new(0),
+        lang: deps.lang,
+        store: deps.store,
+        notices: deps.notices,
+        threads: deps.threads,
+        window: deps.window,
     };
-    let updated = result?;
-    state.user.set(Some(updated.clone()));
-    Ok(updated)
+    provide_context(account);
+    account
+}
+
+/// The account provided by [`provide_account`].
+pub fn use_account() -> Account {
+    expect_context::<Account>()
 }

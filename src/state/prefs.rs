@@ -4,10 +4,11 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::Lang;
+use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::records::Setting;
 
-use super::AppState;
+use super::notices::Notices;
+use super::store::Store;
 use crate::storage::settings;
 
 /// The settings key of the chosen language ("en", "ja"); absent: the browser's.
@@ -59,55 +60,95 @@ pub fn browser_lang() -> Lang {
         .map_or(Lang::En, |tag| Lang::from_browser(&tag))
 }
 
-/// Applies the user's stored choices (from every setting, read at start); a missing or
-/// unreadable one leaves the default.
-pub fn load(state: AppState, stored: &[Setting]) {
-    let code = |key| {
-        stored
-            .iter()
-            .find(|s| s.key == key)
-            .and_then(|s| s.value.as_str())
+/// The language and theme on screen. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Prefs {
+    /// The language every text is shown in.
+    pub lang: RwSignal<Lang>,
+    /// Light, dark, or as the system says.
+    pub theme: RwSignal<Theme>,
+    store: Store,
+    notices: Notices,
+}
+
+impl Prefs {
+    /// The text of `key` in the current language, as a reactive closure for views.
+    pub fn tr(&self, key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+        let lang = self.lang;
+        move || i18n::t(lang.get(), key)
+    }
+
+    /// Applies the user's stored choices (from every setting, read at start); a missing or
+    /// unreadable one leaves the default.
+    pub fn load(&self, stored: &[Setting]) {
+        let code = |key| {
+            stored
+                .iter()
+                .find(|s| s.key == key)
+                .and_then(|s| s.value.as_str())
+        };
+        if let Some(lang) = code(LANGUAGE_KEY).and_then(Lang::from_code) {
+            self.lang.set(lang);
+        }
+        if let Some(theme) = code(THEME_KEY).and_then(Theme::from_code) {
+            self.theme.set(theme);
+        }
+    }
+
+    /// Shows the page in `lang` and remembers the choice.
+    pub fn set_lang(&self, lang: Lang) {
+        self.lang.set(lang);
+        self.remember(LANGUAGE_KEY, lang.code());
+    }
+
+    /// Uses `theme` and remembers the choice.
+    pub fn set_theme(&self, theme: Theme) {
+        self.theme.set(theme);
+        self.remember(THEME_KEY, theme.code());
+    }
+
+    fn remember(&self, key: &'static str, code: &'static str) {
+        let (store, notices) = (self.store, self.notices);
+        spawn_local(async move {
+            let Some(db) = store.db() else { return };
+            if let Err(e) = settings::put(&db, key, code.into()).await {
+                notices.fail(e);
+            }
+        });
+    }
+
+    /// Keeps `<html lang>` and `<html data-theme>` in step with the choices, so that screen
+    /// readers pronounce the right language and the stylesheet picks the colours.
+    fn apply_to_page(&self) {
+        let (lang, theme) = (self.lang, self.theme);
+        Effect::new(move |_| {
+            let (lang, theme) = (lang.get(), theme.get());
+            let root = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element());
+            if let Some(root) = root {
+                let _ = root.set_attribute("lang", lang.code());
+                let _ = root.set_attribute("data-theme", theme.code());
+            }
+        });
+    }
+}
+
+/// Creates the preferences (the browser's language, the system's theme until the stored
+/// choices are read), keeps the page in step with them and provides them as context.
+pub fn provide_prefs(store: Store, notices: Notices) -> Prefs {
+    let prefs = Prefs {
+        lang: RwSignal::new(browser_lang()),
+        theme: RwSignal::new(Theme::System),
+        store,
+        notices,
     };
-    if let Some(lang) = code(LANGUAGE_KEY).and_then(Lang::from_code) {
-        state.lang.set(lang);
-    }
-    if let Some(theme) = code(THEME_KEY).and_then(Theme::from_code) {
-        state.theme.set(theme);
-    }
+    prefs.apply_to_page();
+    provide_context(prefs);
+    prefs
 }
 
-/// Shows the page in `lang` and remembers the choice.
-pub fn set_lang(state: AppState, lang: Lang) {
-    state.lang.set(lang);
-    remember(state, LANGUAGE_KEY, lang.code());
-}
-
-/// Uses `theme` and remembers the choice.
-pub fn set_theme(state: AppState, theme: Theme) {
-    state.theme.set(theme);
-    remember(state, THEME_KEY, theme.code());
-}
-
-fn remember(state: AppState, key: &'static str, code: &'static str) {
-    spawn_local(async move {
-        let Some(db) = state.db() else { return };
-        if let Err(e) = settings::put(&db, key, code.into()).await {
-            state.fail(e);
-        }
-    });
-}
-
-/// Keeps `<html lang>` and `<html data-theme>` in step with the state, so that screen
-/// readers pronounce the right language and the stylesheet picks the colours.
-pub fn apply_to_page(state: AppState) {
-    Effect::new(move |_| {
-        let (lang, theme) = (state.lang.get(), state.theme.get());
-        let root = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element());
-        if let Some(root) = root {
-            let _ = root.set_attribute("lang", lang.code());
-            let _ = root.set_attribute("data-theme", theme.code());
-        }
-    });
+/// The preferences provided by [`provide_prefs`].
+pub fn use_prefs() -> Prefs {
+    expect_context::<Prefs>()
 }

@@ -4,25 +4,24 @@
 
 use std::rc::Rc;
 
-use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 
+use super::notices::{Notice, Notices};
 use super::text::key;
-use super::{AppState, Notice};
 use crate::storage::{schema, Database, StorageError};
 
 /// Opens the app's database, saying what blocks it while it waits.
-pub async fn open_database(state: AppState) -> Result<Database, StorageError> {
+pub async fn open_database(notices: Notices) -> Result<Database, StorageError> {
     let blocked = key(Key::UpgradeBlocked);
     let on_blocked = {
         let blocked = blocked.clone();
-        Rc::new(move || state.fail(blocked.clone()))
+        Rc::new(move || notices.fail(blocked.clone()))
     };
-    let on_closed = Rc::new(move || state.fail(key(Key::UpdatedElsewhere)));
+    let on_closed = Rc::new(move || notices.fail(key(Key::UpdatedElsewhere)));
     let opened = Database::open_watched(schema::DB_NAME, on_blocked, on_closed).await;
     // The other tab closed: the request to close it is done with.
-    if state.notice.get_untracked() == Some(Notice::Error(blocked)) {
-        state.notice.set(None);
+    if notices.shows(&Notice::Error(blocked)) {
+        notices.clear();
     }
     opened
 }

@@ -1,15 +1,166 @@
-//! The current user's threads: the list, opening one (also from a `#/thread/N` link, which
-//! works on any static host because the part after `#` never reaches the server), a new
-//! thread, and deleting one.
+//! The current user's threads: the list, the thread on screen (also from a `#/thread/N`
+//! link, which works on any static host because the part after `#` never reaches the
+//! server) with the notes and the context mark shown in it, a new thread, and deleting one.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::records::Thread;
 use wasm_bindgen::prelude::*;
 
-use super::{now, reload_thread, AppState};
+use super::clock::now;
+use super::error::StateError;
+use super::notices::Notices;
+use super::store::Store;
+use super::text::Text;
+use super::window::ThreadWindow;
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::{settings, threads};
+
+/// A command's answer shown in the thread, under what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadNote {
+    pub typed: String,
+    pub answer: Text,
+}
+
+/// The thread list and the thread on screen. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Threads {
+    /// The current user's threads, most recently active first.
+    pub list: RwSignal<Vec<Thread>>,
+    /// The thread on screen; `None` until the first message of a new thread.
+    current: RwSignal<Option<u64>>,
+    /// Answers to commands typed in this thread (not stored; not sent to the model).
+    pub notes: RwSignal<Vec<ThreadNote>>,
+    /// The oldest exchange the last call sent, when older ones were left out: the thread
+    /// marks where the model's context began.
+    pub context_start: RwSignal<Option<u64>>,
+    window: ThreadWindow,
+    store: Store,
+    notices: Notices,
+}
+
+impl Threads {
+    /// The thread on screen (tracked).
+    pub fn current(&self) -> Option<u64> {
+        self.current.get()
+    }
+
+    /// The thread on screen, without tracking.
+    pub fn current_untracked(&self) -> Option<u64> {
+        self.current.get_untracked()
+    }
+
+    /// Reads `user_id`'s threads again.
+    pub async fn reload(&self, user_id: &str) -> Result<(), StateError> {
+        let Some(db) = self.store.db() else {
+            return Ok(());
+        };
+        self.list.set(threads::for_user(&db, user_id).await?);
+        Ok(())
+    }
+
+    /// Shows thread `thread_id` and puts its link in the address bar.
+    pub fn open(&self, thread_id: u64) {
+        set_hash(&link(thread_id));
+        self.show(Some(thread_id));
+    }
+
+    /// Starts a new thread: the next message begins a fresh context.
+    pub fn start_new(&self) {
+        set_hash("#/");
+        self.show(None);
+    }
+
+    fn show(&self, thread_id: Option<u64>) {
+        // Already shown (the hash change that follows our own link change lands here too).
+        if self.current.get_untracked() == thread_id {
+            return;
+        }
+        self.switch(thread_id);
+        spawn_local(self.window.reload(thread_id));
+    }
+
+    /// Makes `thread_id` the thread on screen, without its notes and context mark; the
+    /// caller reads its window.
+    pub(super) fn switch(&self, thread_id: Option<u64>) {
+        self.current.set(thread_id);
+        self.context_start.set(None);
+        self.notes.set(Vec::new());
+    }
+
+    /// Adds a command's note under the thread.
+    pub fn note(&self, typed: String, answer: Text) {
+        self.notes
+            .update(|notes| notes.push(ThreadNote { typed, answer }));
+    }
+
+    /// Deletes thread `thread_id` of `user_id` (its debits stay in the ledger); a new
+    /// thread opens if it was shown.
+    pub fn delete(&self, user_id: String, thread_id: u64) {
+        let this = *self;
+        spawn_local(async move {
+            let Some(db) = this.store.db() else { return };
+            if let Err(e) = threads::delete(&db, thread_id, now()).await {
+                return this.notices.fail(e);
+            }
+            if this.current.get_untracked() == Some(thread_id) {
+                this.start_new();
+            }
+            if let Err(e) = this.reload(&user_id).await {
+                this.notices.fail(e);
+            }
+        });
+    }
+
+    /// Follows the back and forward buttons between thread links; `on_unknown` runs for a
+    /// link to a thread not in the list (another user's, or one made in another tab).
+    pub fn follow_hash_changes(&self, on_unknown: impl Fn() + 'static) {
+        let this = *self;
+        let on_change = Closure::<dyn FnMut()>::new(move || {
+            let hash = web_sys::window()
+                .and_then(|w| w.location().hash().ok())
+                .unwrap_or_default();
+            match parse_link(&hash) {
+                Some(id)
+                    if this
+                        .list
+                        .with_untracked(|ts| ts.iter().any(|t| t.thread_id == Some(id))) =>
+                {
+                    this.show(Some(id))
+                }
+                Some(_) => on_unknown(),
+                None if hash.is_empty() || hash == "#/" => this.show(None),
+                None => {}
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            window.set_onhashchange(Some(on_change.as_ref().unchecked_ref()));
+        }
+        // The handler lives as long as the page.
+        on_change.forget();
+    }
+}
+
+/// Creates the (empty) thread list over `window` and provides it as context.
+pub fn provide_threads(store: Store, notices: Notices, window: ThreadWindow) -> Threads {
+    let threads = Threads {
+        list: RwSignal::new(Vec::new()),
+        current: RwSignal::new(None),
+        notes: RwSignal::new(Vec::new()),
+        context_start: RwSignal::new(None),
+        window,
+        store,
+        notices,
+    };
+    provide_context(threads);
+    threads
+}
+
+/// The threads provided by [`provide_threads`].
+pub fn use_threads() -> Threads {
+    expect_context::<Threads>()
+}
 
 /// The link of a thread, relative to the page: works from a subpath too.
 pub fn link(thread_id: u64) -> String {
@@ -21,100 +172,31 @@ pub fn parse_link(hash: &str) -> Option<u64> {
     hash.strip_prefix("#/thread/")?.parse().ok()
 }
 
-/// Reads the current user's threads again.
-pub async fn reload_threads(state: AppState) {
-    let (Some(db), Some(user_id)) = (state.db(), state.user_id()) else {
-        return;
-    };
-    match threads::for_user(&db, &user_id).await {
-        Ok(list) => state.threads.set(list),
-        Err(e) => state.fail(e),
-    }
-}
-
-/// Shows thread `thread_id` and puts its link in the address bar.
-pub fn open(state: AppState, thread_id: u64) {
-    set_hash(&link(thread_id));
-    show(state, Some(thread_id));
-}
-
-/// Starts a new thread: the next message begins a fresh context.
-pub fn start_new(state: AppState) {
-    set_hash("#/");
-    show(state, None);
-}
-
-fn show(state: AppState, thread_id: Option<u64>) {
-    // Already shown (the hash change that follows our own link change lands here too).
-    if state.thread.get_untracked() == thread_id {
-        return;
-    }
-    state.thread.set(thread_id);
-    state.first_in_context.set(None);
-    state.thread_notes.set(Vec::new());
-    spawn_local(reload_thread(state));
-}
-
-/// Deletes a thread (its debits stay in the ledger); a new thread opens if it was shown.
-pub fn delete(state: AppState, thread_id: u64) {
-    spawn_local(async move {
-        let Some(db) = state.db() else { return };
-        if let Err(e) = threads::delete(&db, thread_id, now()).await {
-            return state.fail(e);
-        }
-        if state.thread.get_untracked() == Some(thread_id) {
-            start_new(state);
-        }
-        reload_threads(state).await;
-    });
-}
-
 /// The thread the page's address links to, if it names one (not checked against storage).
 pub fn linked_id() -> Option<u64> {
     parse_link(&web_sys::window()?.location().hash().ok()?)
 }
 
 /// The thread a link names, if it exists and is not deleted. With `adopt_user`, its user
-/// becomes the current user, so a link opens the right person's thread on a shared browser.
-pub async fn from_link(state: AppState, adopt_user: bool) -> Option<Thread> {
+/// becomes the current user (stored as such, unless they are `current_user` already), so
+/// a link opens the right person's thread on a shared browser.
+pub async fn from_link(
+    store: Store,
+    adopt_user: bool,
+    current_user: Option<&str>,
+) -> Option<Thread> {
     let id = linked_id()?;
-    let db = state.db()?;
+    let db = store.db()?;
     let thread = threads::get(&db, id).await.ok().flatten()?;
     if thread.deleted_at.is_some() {
         return None;
     }
-    if adopt_user && state.user_id().as_deref() != Some(thread.user_id.as_str()) {
+    if adopt_user && current_user != Some(thread.user_id.as_str()) {
         settings::put(&db, CURRENT_USER, thread.user_id.clone().into())
             .await
             .ok()?;
     }
     Some(thread)
-}
-
-/// Follows the back and forward buttons between thread links.
-pub fn follow_hash_changes(state: AppState) {
-    let on_change = Closure::<dyn FnMut()>::new(move || {
-        let hash = web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .unwrap_or_default();
-        match parse_link(&hash) {
-            Some(id)
-                if state
-                    .threads
-                    .with_untracked(|ts| ts.iter().any(|t| t.thread_id == Some(id))) =>
-            {
-                show(state, Some(id))
-            }
-            Some(_) => state.reload_user(),
-            None if hash.is_empty() || hash == "#/" => show(state, None),
-            None => {}
-        }
-    });
-    if let Some(window) = web_sys::window() {
-        window.set_onhashchange(Some(on_change.as_ref().unchecked_ref()));
-    }
-    // The handler lives as long as the page.
-    on_change.forget();
 }
 
 fn set_hash(hash: &str) {

@@ -8,14 +8,19 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
-use crate::state::{chat, commands, use_app_state};
+use crate::state::chat::{self, use_chat};
+use crate::state::commands::{self, use_commands};
+use crate::state::prefs::use_prefs;
 use crate::ui::thread_view::append_streamed;
 
 #[component]
 pub fn Composer() -> impl IntoView {
-    let state = use_app_state();
-    let text = state.draft;
-    let sending = move || state.pending.with(Option::is_some);
+    let chat = use_chat();
+    let commands = use_commands();
+    let prefs = use_prefs();
+    let (turn, threads, window) = (chat.sending, chat.threads, chat.window);
+    let text = turn.draft;
+    let sending = move || turn.busy();
     let can_send = move || text.with(|t| prompt_to_send(t).is_some());
     let send = move || {
         if sending() {
@@ -25,24 +30,27 @@ pub fn Composer() -> impl IntoView {
             return;
         };
         text.set(String::new());
+        // Sent in the thread on screen when Enter was pressed.
+        let thread = threads.current_untracked();
         // Command phrases run here and never reach the model.
         match commands::parse(&prompt) {
-            Some(command) => spawn_local(commands::run(state, command, prompt)),
+            Some(command) => spawn_local(commands::run(commands, thread, command, prompt)),
             None => spawn_local(chat::send(
-                state,
+                chat,
+                thread,
                 prompt,
-                Rc::new(move |t: &str| append_streamed(state, t)),
+                Rc::new(move |t: &str| append_streamed(window, t)),
             )),
         }
     };
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
-            <label class="visually-hidden" for="composer-input">{state.tr(Key::MessageLabel)}</label>
+            <label class="visually-hidden" for="composer-input">{prefs.tr(Key::MessageLabel)}</label>
             <textarea
                 id="composer-input"
                 data-testid="composer-input"
                 rows="1"
-                placeholder=state.tr(Key::ComposerPlaceholder)
+                placeholder=prefs.tr(Key::ComposerPlaceholder)
                 prop:value=text
                 on:input=move |ev| text.set(event_target_value(&ev))
                 on:keydown=move |ev| {
@@ -55,10 +63,10 @@ pub fn Composer() -> impl IntoView {
             <Show
                 when=sending
                 fallback=move || view! {
-                    <button type="submit" data-testid="send-button" disabled=move || !can_send()>{state.tr(Key::Send)}</button>
+                    <button type="submit" data-testid="send-button" disabled=move || !can_send()>{prefs.tr(Key::Send)}</button>
                 }
             >
-                <button type="button" class="stop" data-testid="stop-button" on:click=move |_| chat::stop(state)>{state.tr(Key::Stop)}</button>
+                <button type="button" class="stop" data-testid="stop-button" on:click=move |_| chat::stop(turn)>{prefs.tr(Key::Stop)}</button>
             </Show>
         </form>
     }

@@ -7,17 +7,34 @@ use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n::{self, Key};
 use wasm_bindgen::JsCast;
 
-use crate::state::data::{apply_import, download_export, read_import, Scope};
-use crate::state::use_app_state;
-use crate::storage::transfer::ImportMode;
+use crate::state::config::use_config;
+use crate::state::data::{apply_import, download_export, read_import, ImportMode, ImportTarget};
+use crate::state::notices::use_notices;
+use crate::state::people::use_account;
+use crate::state::prefs::use_prefs;
+use crate::state::store::use_store;
 
 #[component]
 pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
-    let state = use_app_state();
+    let target = ImportTarget {
+        store: use_store(),
+        notices: use_notices(),
+        account: use_account(),
+        config: use_config(),
+    };
+    let (notices, prefs) = (target.notices, use_prefs());
     let include_keys = RwSignal::new(false);
     let pending = RwSignal::new(None::<ExportFile>);
-    let export =
-        move |scope| spawn_local(download_export(state, scope, include_keys.get_untracked()));
+    // Everything, or (with `only_user`) the signed-in user's records.
+    let export = move |only_user: bool| {
+        let only = only_user.then(|| target.account.user_id()).flatten();
+        spawn_local(download_export(
+            target.store,
+            notices,
+            only,
+            include_keys.get_untracked(),
+        ))
+    };
     let on_file = move |ev: leptos::ev::Event| {
         let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
         let Some(input) = input else { return };
@@ -29,12 +46,12 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
         spawn_local(async move {
             match read_import(file).await {
                 Ok(parsed) => {
-                    state.notice.set(None);
+                    notices.clear();
                     pending.set(Some(parsed));
                 }
                 Err(e) => {
                     pending.set(None);
-                    state.fail(e);
+                    notices.fail(e);
                 }
             }
         });
@@ -44,20 +61,20 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
             return;
         };
         pending.set(None);
-        spawn_local(async move { apply_import(state, &file, mode).await });
+        spawn_local(async move { apply_import(target, &file, mode).await });
     };
-    let lang = state.lang;
-    let tr = move |k: Key| state.tr(k);
+    let lang = prefs.lang;
+    let tr = move |k: Key| prefs.tr(k);
     view! {
         <Show when=move || open.get()>
             <section id="data-panel" class="panel" data-testid="data-panel" aria-labelledby="data-title">
                 <h2 id="data-title">{tr(Key::YourData)}</h2>
                 <p class="hint">{tr(Key::DataHint)}</p>
                 <div class="row">
-                    <button type="button" data-testid="export-all" on:click=move |_| export(Scope::Everything)>
+                    <button type="button" data-testid="export-all" on:click=move |_| export(false)>
                         {tr(Key::ExportEverything)}
                     </button>
-                    <button type="button" data-testid="export-user" on:click=move |_| export(Scope::CurrentUser)>
+                    <button type="button" data-testid="export-user" on:click=move |_| export(true)>
                         {tr(Key::ExportThisUser)}
                     </button>
                     <label class="check">

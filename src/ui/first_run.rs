@@ -9,8 +9,12 @@ use pocket_chat_core::provider::{
     check_url, CallSpec, ProviderKind, ProviderSettings, SettingsError,
 };
 
+use crate::state::config::{use_config, Config};
 use crate::state::error::StateError;
-use crate::state::{people, save_settings, use_app_state, AppState};
+use crate::state::notices::{use_notices, Notices};
+use crate::state::people::{use_account, Account, DEFAULT_MODELS};
+use crate::state::prefs::use_prefs;
+use crate::ui::focus::focus;
 use crate::ui::provider_select::ProviderSelect;
 
 /// True when `name` is the name a user gets automatically, in either language.
@@ -22,13 +26,16 @@ fn is_default_name(name: &str) -> bool {
 
 #[component]
 pub fn FirstRun() -> impl IntoView {
-    let state = use_app_state();
-    let lang = state.lang;
+    let config = use_config();
+    let account = use_account();
+    let notices = use_notices();
+    let prefs = use_prefs();
+    let lang = prefs.lang;
     // Until the user types a name, an automatic one follows the language.
     let typed_name = RwSignal::new(None::<String>);
     let name = move || {
         typed_name.get().unwrap_or_else(|| {
-            let current = state
+            let current = account
                 .user
                 .with(|u| u.as_ref().map(|u| u.display_name.clone()));
             match current {
@@ -48,66 +55,66 @@ pub fn FirstRun() -> impl IntoView {
         if busy.get_untracked() {
             return;
         }
-        match collect(state, kind, key, base_url, endpoint) {
+        match collect(config, account, kind, key, base_url, endpoint) {
             Err(why) => problem.set(Some(why)),
             Ok(settings) => {
                 let name = name();
                 busy.set(true);
                 spawn_local(async move {
-                    finish(state, settings, name, problem).await;
+                    finish(config, account, notices, settings, name, problem).await;
                     busy.set(false);
                 });
             }
         }
     };
-    let later = move |_| state.first_run.set(false);
+    let later = move |_| config.first_run.set(false);
     let is = move |k: ProviderKind| move || kind.get() == k;
     view! {
         <section class="first-run panel" data-testid="first-run" aria-labelledby="first-run-title">
-            <h2 id="first-run-title">{state.tr(Key::WelcomeTitle)}</h2>
-            <p class="hint">{state.tr(Key::WelcomeIntro)}</p>
+            <h2 id="first-run-title">{prefs.tr(Key::WelcomeTitle)}</h2>
+            <p class="hint">{prefs.tr(Key::WelcomeIntro)}</p>
             <form on:submit=move |ev| { ev.prevent_default(); start(); }>
                 <div class="grid">
-                    <label for="first-run-name">{state.tr(Key::YourName)}</label>
+                    <label for="first-run-name">{prefs.tr(Key::YourName)}</label>
                     <input id="first-run-name" data-testid="first-run-name" autocomplete="nickname"
                         prop:value=name on:input=move |ev| typed_name.set(Some(event_target_value(&ev))) />
 
-                    <label for="first-run-kind">{state.tr(Key::Provider)}</label>
+                    <label for="first-run-kind">{prefs.tr(Key::Provider)}</label>
                     <ProviderSelect id="first-run-kind" testid="first-run-kind" kind=kind />
 
                     <Show when=is(ProviderKind::Azure)>
-                        <label for="first-run-endpoint">{state.tr(Key::Endpoint)}</label>
+                        <label for="first-run-endpoint">{prefs.tr(Key::Endpoint)}</label>
                         <input id="first-run-endpoint" type="url" data-testid="first-run-endpoint"
                             placeholder="https://NAME.openai.azure.com"
                             prop:value=endpoint on:input=move |ev| endpoint.set(event_target_value(&ev)) />
                     </Show>
                     <Show when=is(ProviderKind::Compatible)>
-                        <label for="first-run-base">{state.tr(Key::BaseUrl)}</label>
+                        <label for="first-run-base">{prefs.tr(Key::BaseUrl)}</label>
                         <input id="first-run-base" type="url" data-testid="first-run-base"
                             placeholder="http://localhost:11434/v1"
                             prop:value=base_url on:input=move |ev| base_url.set(event_target_value(&ev)) />
                     </Show>
 
-                    <label for="first-run-key">{state.tr(Key::ApiKey)}</label>
+                    <label for="first-run-key">{prefs.tr(Key::ApiKey)}</label>
                     <input id="first-run-key" type="password" autocomplete="off" spellcheck="false" data-testid="first-run-key"
-                        placeholder=move || if kind.get() == ProviderKind::Compatible { state.tr(Key::Optional)() } else { "sk-…" }
+                        placeholder=move || if kind.get() == ProviderKind::Compatible { prefs.tr(Key::Optional)() } else { "sk-…" }
                         prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
                 </div>
                 <p class="hint">
-                    {state.tr(Key::KeyHint)}
+                    {prefs.tr(Key::KeyHint)}
                     // Japanese runs sentences together; English puts a space between them.
                     {move || if lang.get() == Lang::En { " " } else { "" }}
-                    {state.tr(Key::WelcomeMore)}
+                    {prefs.tr(Key::WelcomeMore)}
                 </p>
                 {move || problem.get().map(|p| view! {
                     <p class="result bad" role="alert" data-testid="first-run-problem">{move || p.localize(lang.get())}</p>
                 })}
                 <div class="row">
                     <button type="submit" data-testid="first-run-start" disabled=move || busy.get()>
-                        {state.tr(Key::StartChatting)}
+                        {prefs.tr(Key::StartChatting)}
                     </button>
                     <button type="button" class="link" data-testid="first-run-later" on:click=later>
-                        {state.tr(Key::Later)}
+                        {prefs.tr(Key::Later)}
                     </button>
                 </div>
             </form>
@@ -117,13 +124,14 @@ pub fn FirstRun() -> impl IntoView {
 
 /// The settings the card describes, checked as a call would check them.
 fn collect(
-    state: AppState,
+    config: Config,
+    account: Account,
     kind: RwSignal<ProviderKind>,
     key: RwSignal<String>,
     base_url: RwSignal<String>,
     endpoint: RwSignal<String>,
 ) -> Result<ProviderSettings, StateError> {
-    let mut s = state.settings.get_untracked();
+    let mut s = config.provider.get_untracked();
     s.kind = kind.get_untracked();
     s.api_key = key.get_untracked().trim().to_owned();
     // An empty address is missing, not malformed: say what to enter.
@@ -140,11 +148,11 @@ fn collect(
         ProviderKind::OpenAi => s.base_url = pocket_chat_core::provider::OPENAI_BASE.to_owned(),
     }
     // A request for the user's model says whether anything is still missing.
-    let model = state
+    let model = account
         .user
         .get_untracked()
         .map(|u| u.model)
-        .unwrap_or_else(|| crate::state::DEFAULT_MODELS[0].to_owned());
+        .unwrap_or_else(|| DEFAULT_MODELS[0].to_owned());
     let probe = CallSpec {
         model,
         messages: Vec::new(),
@@ -158,7 +166,9 @@ fn collect(
 /// Renames the first user when the name changed, then stores the settings, which closes
 /// the card; the input box gets the focus, ready for the first message.
 async fn finish(
-    state: AppState,
+    config: Config,
+    account: Account,
+    notices: Notices,
     settings: ProviderSettings,
     name: String,
     problem: RwSignal<Option<StateError>>,
@@ -167,14 +177,14 @@ async fn finish(
     if name.is_empty() {
         return problem.set(Some(StateError::EmptyName));
     }
-    let current = state.user.get_untracked();
+    let current = account.user.get_untracked();
     if let Some(user) = current.filter(|u| u.display_name != name) {
-        if let Err(e) = people::rename(state, &user.user_id, &name).await {
-            return state.fail(e);
+        if let Err(e) = account.rename(&user.user_id, &name).await {
+            return notices.fail(e);
         }
     }
-    match save_settings(state, settings).await {
-        Ok(()) => crate::app::focus("composer-input"),
-        Err(e) => state.fail(e),
+    match config.save(settings).await {
+        Ok(()) => focus("composer-input"),
+        Err(e) => notices.fail(e),
     }
 }

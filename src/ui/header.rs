@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key};
 
-use crate::state::prefs::{self, Theme};
-use crate::state::{people, use_app_state};
+use crate::state::notices::use_notices;
+use crate::state::people::use_account;
+use crate::state::prefs::{use_prefs, Theme};
 
 /// Which panel is open under the header.
 #[derive(Clone, Copy)]
@@ -36,17 +37,15 @@ impl Panels {
 
 #[component]
 pub fn Header(panels: Panels) -> impl IntoView {
-    let state = use_app_state();
-    let lang = state.lang;
-    let name = move || {
-        state
-            .user
-            .with(|u| u.as_ref().map(|u| u.display_name.clone()))
-    };
-    let balance = move || state.user.with(|u| u.as_ref().map(|u| u.num_token));
-    let model = move || state.user.with(|u| u.as_ref().map(|u| u.model.clone()));
+    let prefs = use_prefs();
+    let account = use_account();
+    let notices = use_notices();
+    let (lang, user) = (prefs.lang, account.user);
+    let name = move || user.with(|u| u.as_ref().map(|u| u.display_name.clone()));
+    let balance = move || user.with(|u| u.as_ref().map(|u| u.num_token));
+    let model = move || user.with(|u| u.as_ref().map(|u| u.model.clone()));
     let other_model = move || {
-        state.user.with(|u| {
+        user.with(|u| {
             u.as_ref()
                 .and_then(|u| u.models.iter().find(|m| **m != u.model).cloned())
                 .map(|m| i18n::switch_to_model(lang.get(), &m))
@@ -61,13 +60,13 @@ pub fn Header(panels: Panels) -> impl IntoView {
         which.set(!was);
     };
     let theme_label = move || {
-        state.tr(match state.theme.get() {
+        prefs.tr(match prefs.theme.get() {
             Theme::System => Key::ThemeSystem,
             Theme::Light => Key::ThemeLight,
             Theme::Dark => Key::ThemeDark,
         })()
     };
-    let theme_icon = move || match state.theme.get() {
+    let theme_icon = move || match prefs.theme.get() {
         Theme::System => "◐",
         Theme::Light => "☀",
         Theme::Dark => "☾",
@@ -77,7 +76,7 @@ pub fn Header(panels: Panels) -> impl IntoView {
     view! {
         <header class="header">
             <button type="button" id="threads-toggle" class="ghost icon-button threads-toggle" data-testid="threads-toggle"
-                aria-label=state.tr(Key::ThreadsToggle) aria-controls="sidebar"
+                aria-label=prefs.tr(Key::ThreadsToggle) aria-controls="sidebar"
                 aria-expanded=move || panels.threads.get().to_string()
                 on:click=move |_| panels.threads.update(|o| *o = !*o)>
                 <span aria-hidden="true">"☰"</span>
@@ -86,40 +85,40 @@ pub fn Header(panels: Panels) -> impl IntoView {
             <div class="tools">
                 <button type="button" id="data-button" class="ghost" data-testid="data-button"
                     aria-expanded=move || panels.data.get().to_string() on:click=move |_| toggle(panels.data)>
-                    {state.tr(Key::Data)}
+                    {prefs.tr(Key::Data)}
                 </button>
                 <button type="button" id="settings-button" class="ghost" data-testid="settings-button"
                     aria-expanded=move || panels.settings.get().to_string() on:click=move |_| toggle(panels.settings)>
-                    {state.tr(Key::Settings)}
+                    {prefs.tr(Key::Settings)}
                 </button>
             </div>
             <div class="look">
                 // Named in the language it switches to, as language switches are.
                 <button type="button" class="ghost" data-testid="language-button"
-                    lang=move || lang.get().other().code() title=state.tr(Key::SwitchLanguage)
-                    on:click=move |_| prefs::set_lang(state, lang.get_untracked().other())>
+                    lang=move || lang.get().other().code() title=prefs.tr(Key::SwitchLanguage)
+                    on:click=move |_| prefs.set_lang(lang.get_untracked().other())>
                     {move || lang.get().other().name()}
                 </button>
                 <button type="button" class="ghost icon-button" data-testid="theme-button"
                     title=theme_label aria-label=theme_label
-                    on:click=move |_| prefs::set_theme(state, state.theme.get_untracked().next())>
+                    on:click=move |_| prefs.set_theme(prefs.theme.get_untracked().next())>
                     <span aria-hidden="true">{theme_icon}</span>
                 </button>
             </div>
             <div class="account">
                 <button type="button" id="user-button" class="ghost user-name" data-testid="user-name"
-                    aria-expanded=move || panels.users.get().to_string() title=state.tr(Key::SwitchUser)
+                    aria-expanded=move || panels.users.get().to_string() title=prefs.tr(Key::SwitchUser)
                     on:click=move |_| toggle(panels.users)>{name}</button>
                 <button type="button" class="model" data-testid="model" title=other_model
                     on:click=move |_| spawn_local(async move {
-                        if let Err(e) = people::switch_model(state, None).await {
-                            state.fail(e);
+                        if let Err(e) = account.switch_model(None).await {
+                            notices.fail(e);
                         }
                     })>
                     {model}
                 </button>
                 <span class="balance" class:negative=move || balance().is_some_and(|b| b < 0)
-                    data-testid="balance" title=state.tr(Key::BalanceTitle)>
+                    data-testid="balance" title=prefs.tr(Key::BalanceTitle)>
                     {move || balance().map(|b| i18n::tokens(lang.get(), b))}
                 </span>
             </div>

@@ -3,22 +3,24 @@
 use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 
-use crate::state::{use_app_state, Notice};
+use crate::state::notices::{use_notices, Notice};
+use crate::state::prefs::use_prefs;
 
 #[component]
 pub fn NoticeLine() -> impl IntoView {
-    let state = use_app_state();
+    let notices = use_notices();
+    let prefs = use_prefs();
     move || {
-        state.notice.get().map(|notice| {
+        notices.get().map(|notice| {
             let (class, role, text) = match notice {
                 Notice::Error(text) => ("notice error", "alert", text),
                 Notice::Info(text) => ("notice info", "status", text),
             };
             view! {
                 <div class=class role=role data-testid="notice">
-                    <p>{move || text.get(state.lang.get())}</p>
-                    <button type="button" class="ghost icon-button" aria-label=state.tr(Key::Dismiss) title=state.tr(Key::Dismiss)
-                        on:click=move |_| state.notice.set(None)>
+                    <p>{move || text.get(prefs.lang.get())}</p>
+                    <button type="button" class="ghost icon-button" aria-label=prefs.tr(Key::Dismiss) title=prefs.tr(Key::Dismiss)
+                        on:click=move |_| notices.clear()>
                         <span aria-hidden="true">"×"</span>
                     </button>
                 </div>

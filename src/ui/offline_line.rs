@@ -3,17 +3,17 @@
 use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 
-use crate::state::{network::watch_online, use_app_state};
+use crate::state::{network::watch_online, prefs::use_prefs};
 
 #[component]
 pub fn OfflineLine() -> impl IntoView {
-    let state = use_app_state();
+    let prefs = use_prefs();
     let online = watch_online();
     move || {
         (!online.get()).then(|| {
             view! {
                 <div class="notice status" role="status" data-testid="offline-notice">
-                    <p>{state.tr(Key::OfflineNotice)}</p>
+                    <p>{prefs.tr(Key::OfflineNotice)}</p>
                 </div>
             }
         })

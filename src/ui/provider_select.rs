@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::provider::ProviderKind;
 
-use crate::state::use_app_state;
+use crate::state::prefs::use_prefs;
 
 const CHOICES: [(ProviderKind, &str, Key); 3] = [
     (ProviderKind::OpenAi, "openai", Key::ProviderOpenAi),
@@ -24,7 +24,7 @@ pub fn ProviderSelect(
     testid: &'static str,
     kind: RwSignal<ProviderKind>,
 ) -> impl IntoView {
-    let state = use_app_state();
+    let prefs = use_prefs();
     view! {
         <select id=id data-testid=testid
             on:change=move |ev| {
@@ -36,7 +36,7 @@ pub fn ProviderSelect(
             {CHOICES
                 .iter()
                 .map(|&(k, value, label)| view! {
-                    <option value=value selected=move || kind.get() == k>{state.tr(label)}</option>
+                    <option value=value selected=move || kind.get() == k>{prefs.tr(label)}</option>
                 })
                 .collect_view()}
         </select>

@@ -7,26 +7,32 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
 
+use crate::state::config::use_config;
+use crate::state::connection;
 use crate::state::error::StateError;
+use crate::state::notices::use_notices;
+use crate::state::people::use_account;
+use crate::state::prefs::use_prefs;
 use crate::state::text::{key as text_of, Text};
-use crate::state::{now, save_settings, use_app_state, AppState};
-use crate::storage::users;
 use crate::ui::provider_select::ProviderSelect;
 
 #[component]
 pub fn SettingsPanel(open: RwSignal<bool>) -> impl IntoView {
-    let state = use_app_state();
     view! {
         <Show when=move || open.get()>
-            <SettingsForm state=state open=open />
+            <SettingsForm open=open />
         </Show>
     }
 }
 
 #[component]
-fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
-    let current = state.settings.get_untracked();
-    let models = state
+fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
+    let config = use_config();
+    let account = use_account();
+    let notices = use_notices();
+    let prefs = use_prefs();
+    let current = config.provider.get_untracked();
+    let models = account
         .user
         .get_untracked()
         .map(|u| u.models)
@@ -55,11 +61,11 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
     let system = RwSignal::new(current.system_prompt.clone());
     let stream = RwSignal::new(current.stream);
     let result = RwSignal::new(None::<Result<Text, StateError>>);
-    let pin = RwSignal::new(state.pin.get_untracked());
+    let pin = RwSignal::new(config.pin.get_untracked());
 
     // The settings the form describes, checked.
     let collect = move || -> Result<(ProviderSettings, [String; 2]), StateError> {
-        let mut s = state.settings.get_untracked();
+        let mut s = config.provider.get_untracked();
         s.kind = kind.get_untracked();
         s.api_key = key.get_untracked().trim().to_owned();
         s.system_prompt = system.get_untracked();
@@ -91,21 +97,18 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
     let save = move |_| match collect() {
         Err(sentence) => result.set(Some(Err(sentence))),
         Ok((settings, models)) => spawn_local(async move {
-            if let Err(e) = save_settings(state, settings).await {
-                return state.fail(e);
+            if let Err(e) = config.save(settings).await {
+                return notices.fail(e);
             }
-            crate::state::commands::set_pin(state, pin.get_untracked().trim().to_owned()).await;
-            if let (Some(db), Some(user)) = (state.db(), state.user.get_untracked()) {
-                if user.models != models {
-                    match users::set_models(&db, &user.user_id, models, now()).await {
-                        Ok(u) => state.user.set(Some(u)),
-                        Err(e) => state.fail(e),
-                    }
-                }
+            if let Err(e) = config.set_pin(pin.get_untracked().trim().to_owned()).await {
+                notices.fail(e);
+            }
+            if let Err(e) = account.set_models(models).await {
+                notices.fail(e);
             }
             result.set(None);
             open.set(false);
-            state.inform(text_of(Key::SettingsSaved));
+            notices.inform(text_of(Key::SettingsSaved));
         }),
     };
     let test = move |_| match collect() {
@@ -113,21 +116,19 @@ fn SettingsForm(state: AppState, open: RwSignal<bool>) -> impl IntoView {
         Ok((settings, models)) => {
             result.set(Some(Ok(text_of(Key::Testing))));
             spawn_local(async move {
-                let model = state
+                let model = account
                     .user
                     .get_untracked()
                     .map(|u| u.model)
                     .filter(|m| models.contains(m));
                 let model = model.unwrap_or_else(|| models[0].clone());
-                result.set(Some(
-                    crate::state::connection::test(&settings, &model).await,
-                ));
+                result.set(Some(connection::test(&settings, &model).await));
             });
         }
     };
     let is = move |k: ProviderKind| move || kind.get() == k;
-    let lang = state.lang;
-    let tr = move |k: Key| state.tr(k);
+    let lang = prefs.lang;
+    let tr = move |k: Key| prefs.tr(k);
     view! {
         <section class="panel settings" data-testid="settings-panel" aria-labelledby="settings-title">
             <h2 id="settings-title">{tr(Key::Settings)}</h2>
@@ -210,8 +211,8 @@ fn ModelRow(
     deployment: RwSignal<String>,
     azure: impl Fn() -> bool + Send + Sync + 'static,
 ) -> impl IntoView {
-    let state = use_app_state();
-    let tr = move |k| state.tr(k);
+    let prefs = use_prefs();
+    let tr = move |k| prefs.tr(k);
     let model_id = format!("model-{which}");
     view! {
         <label for=model_id.clone()>{tr(label)}</label>

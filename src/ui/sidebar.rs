@@ -5,43 +5,47 @@
 use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key};
 
-use crate::state::{threads, use_app_state};
+use crate::state::prefs::use_prefs;
+use crate::state::threads::{link, use_threads};
+use crate::ui::focus::focus;
 
 #[component]
 pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
-    let state = use_app_state();
-    let current = state.thread;
-    let lang = state.lang;
+    let prefs = use_prefs();
+    let threads = use_threads();
+    let current = move || threads.current();
+    let lang = prefs.lang;
     // On a phone the list opens over the thread: the keyboard goes into it, and back to
     // the ☰ button when it closes from inside.
     Effect::new(move |was_open: Option<bool>| {
         let now_open = open.get();
         if now_open && was_open == Some(false) {
-            request_animation_frame(|| crate::app::focus("new-thread"));
+            request_animation_frame(|| focus("new-thread"));
         } else if !now_open && was_open == Some(true) && focus_inside_sidebar() {
-            crate::app::focus("threads-toggle");
+            focus("threads-toggle");
         }
         now_open
     });
     view! {
         <div class="scrim" class:open=move || open.get() aria-hidden="true" on:click=move |_| open.set(false)></div>
         <aside id="sidebar" class="sidebar" class:open=move || open.get() data-testid="sidebar"
-            aria-label=state.tr(Key::ThreadsToggle)>
+            aria-label=prefs.tr(Key::ThreadsToggle)>
             <div class="sidebar-head">
                 <button type="button" id="new-thread" class="new-thread" data-testid="new-thread"
-                    on:click=move |_| { threads::start_new(state); open.set(false); }>
-                    {state.tr(Key::NewThreadButton)}
+                    on:click=move |_| { threads.start_new(); open.set(false); }>
+                    {prefs.tr(Key::NewThreadButton)}
                 </button>
                 <button type="button" class="ghost icon-button close-sidebar" data-testid="close-sidebar"
-                    aria-label=state.tr(Key::CloseThreads) title=state.tr(Key::CloseThreads)
+                    aria-label=prefs.tr(Key::CloseThreads) title=prefs.tr(Key::CloseThreads)
                     on:click=move |_| open.set(false)>
                     <span aria-hidden="true">"×"</span>
                 </button>
             </div>
             <ul class="thread-list" data-testid="thread-list">
-                <For each=move || state.threads.get() key=|t| (t.thread_id, t.title.clone()) let:thread>
+                <For each=move || threads.list.get() key=|t| (t.thread_id, t.title.clone()) let:thread>
                     {
                         let id = thread.thread_id.unwrap_or_default();
+                        let owner = thread.user_id.clone();
                         let title = thread.title.clone();
                         let shown = {
                             let title = title.clone();
@@ -50,14 +54,14 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                         let shown2 = shown.clone();
                         let label = move || i18n::delete_thread(lang.get(), &shown2());
                         view! {
-                            <li class="thread-item" class:active=move || current.get() == Some(id) data-testid="thread-item">
-                                <a href=threads::link(id) data-testid="thread-link"
-                                    aria-current=move || (current.get() == Some(id)).then_some("page")
-                                    on:click=move |ev| { ev.prevent_default(); threads::open(state, id); open.set(false); }>
+                            <li class="thread-item" class:active=move || current() == Some(id) data-testid="thread-item">
+                                <a href=link(id) data-testid="thread-link"
+                                    aria-current=move || (current() == Some(id)).then_some("page")
+                                    on:click=move |ev| { ev.prevent_default(); threads.open(id); open.set(false); }>
                                     {shown}
                                 </a>
                                 <button type="button" class="icon" aria-label=label.clone() title=label data-testid="delete-thread"
-                                    on:click=move |_| threads::delete(state, id)>
+                                    on:click=move |_| threads.delete(owner.clone(), id)>
                                     <span aria-hidden="true">"×"</span>
                                 </button>
                             </li>

@@ -5,15 +5,19 @@ use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key};
 use pocket_chat_core::pricing;
 
-use crate::state::use_app_state;
+use crate::state::prefs::use_prefs;
+use crate::state::threads::use_threads;
+use crate::state::window::use_thread_window;
 
 #[component]
 pub fn ThreadBar() -> impl IntoView {
-    let state = use_app_state();
-    let lang = state.lang;
+    let prefs = use_prefs();
+    let threads = use_threads();
+    let tally = use_thread_window().tally();
+    let lang = prefs.lang;
     let title = move || {
-        let id = state.thread.get();
-        state.threads.with(|ts| {
+        let id = threads.current();
+        threads.list.with(|ts| {
             ts.iter()
                 .find(|t| t.thread_id.is_some() && t.thread_id == id)
                 .map(|t| t.title.clone())
@@ -21,7 +25,7 @@ pub fn ThreadBar() -> impl IntoView {
         })
     };
     let used = move || {
-        state.tally.with(|t| {
+        tally.with(|t| {
             let tokens = i18n::tokens_u(lang.get(), t.tokens);
             match t.shown_cost() {
                 Some(c) => format!("{tokens} · {}", pricing::usd(c)),
@@ -32,7 +36,7 @@ pub fn ThreadBar() -> impl IntoView {
     view! {
         <div class="thread-bar">
             <span class="thread-title" data-testid="thread-title">{title}</span>
-            <span class="thread-used" data-testid="thread-used" title=state.tr(Key::UsedInThread)>{used}</span>
+            <span class="thread-used" data-testid="thread-used" title=prefs.tr(Key::UsedInThread)>{used}</span>
         </div>
     }
 }

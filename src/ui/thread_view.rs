@@ -1,6 +1,7 @@
 //! The current thread: stored exchanges rendered as Markdown, the exchange being sent with
 //! its reply streaming in, or an empty state that says what to do.
 
+use leptos::html::Li;
 use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::ledger::DebitKind;
@@ -10,7 +11,12 @@ use wasm_bindgen::JsCast;
 
 use std::cell::Cell;
 
-use crate::state::{use_app_state, window, AppState};
+use crate::state::config::use_config;
+use crate::state::prefs::use_prefs;
+use crate::state::sending::use_sending;
+use crate::state::threads::use_threads;
+use crate::state::top_up::use_top_up;
+use crate::state::window::{use_thread_window, ThreadWindow};
 use crate::ui::first_run::FirstRun;
 use crate::ui::top_up_form::TopUpForm;
 
@@ -25,7 +31,7 @@ thread_local! {
 /// Adds streamed text to the reply on screen as a text node (nothing re-renders; the
 /// caller passes all text of one network read at once), and keeps the newest line in view
 /// once per frame if the reader follows it.
-pub fn append_streamed(state: AppState, text: &str) {
+pub fn append_streamed(window: ThreadWindow, text: &str) {
     let target = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(STREAM_TARGET));
@@ -35,35 +41,41 @@ pub fn append_streamed(state: AppState, text: &str) {
     if !FOLLOW_ASKED.replace(true) {
         request_animation_frame(move || {
             FOLLOW_ASKED.set(false);
-            window::follow(state);
+            window.follow();
         });
     }
 }
 
 #[component]
 pub fn ThreadView() -> impl IntoView {
-    let state = use_app_state();
+    let prefs = use_prefs();
+    let window = use_thread_window();
+    let sending = use_sending();
+    let threads = use_threads();
+    let top_up = use_top_up();
+    let config = use_config();
+    let items = window.window();
     let empty = move || {
-        state.window.with(|w| w.items().is_empty())
-            && state.pending.with(Option::is_none)
-            && state.thread_notes.with(Vec::is_empty)
-            && state.top_up.with(Option::is_none)
+        items.with(|w| w.items().is_empty())
+            && !sending.busy()
+            && threads.notes.with(Vec::is_empty)
+            && top_up.form.with(Option::is_none)
     };
-    let lang = state.lang;
+    let lang = prefs.lang;
     // A prompt just sent shows at the bottom: keep it in view if the reader follows.
     Effect::new(move || {
-        if state.pending.with(Option::is_some) {
-            request_animation_frame(move || window::follow(state));
+        if sending.busy() {
+            request_animation_frame(move || window.follow());
         }
     });
     view! {
         <Show
             when=move || !empty()
             fallback=move || view! {
-                <Show when=move || !state.first_run.get() fallback=|| view! { <FirstRun /> }>
+                <Show when=move || !config.first_run.get() fallback=|| view! { <FirstRun /> }>
                     <div class="empty" data-testid="empty-thread">
-                        <p class="empty-title">{state.tr(Key::EmptyTitle)}</p>
-                        <p class="empty-hint">{state.tr(Key::EmptyHint)}</p>
+                        <p class="empty-title">{prefs.tr(Key::EmptyTitle)}</p>
+                        <p class="empty-hint">{prefs.tr(Key::EmptyHint)}</p>
                         <ul class="empty-commands">
                             {move || i18n::help_lines(lang.get()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
                         </ul>
@@ -75,8 +87,8 @@ pub fn ThreadView() -> impl IntoView {
                 <WindowEdge later=false />
                 <For
                     each=move || {
-                        let streaming = state.streaming_row.get();
-                        let items = state.window.with(|w| w.items().to_vec());
+                        let streaming = sending.streaming_row.get();
+                        let items = items.with(|w| w.items().to_vec());
                         items.into_iter().filter(move |m| streaming.is_none() || m.message_id != streaming)
                     }
                     key=|m| m.message_id
@@ -85,7 +97,7 @@ pub fn ThreadView() -> impl IntoView {
                     <Exchange message=message />
                 </For>
                 <WindowEdge later=true />
-                <For each=move || state.thread_notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
+                <For each=move || threads.notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
                     <li class="thread-note" data-testid="thread-note">
                         <span class="note-typed">{item.1.typed}</span>
                         <span class="note-answer" data-testid="note-answer">{
@@ -95,7 +107,7 @@ pub fn ThreadView() -> impl IntoView {
                     </li>
                 </For>
                 <TopUpForm />
-                {move || state.pending.get().map(|p| view! {
+                {move || sending.pending.get().map(|p| view! {
                     <li class="exchange pending" data-testid="pending">
                         {(p.omitted > 0).then(|| view! {
                             <p class="context-note" data-testid="omitted-note">
@@ -118,13 +130,10 @@ pub fn ThreadView() -> impl IntoView {
 /// not: a button that reads the next page (scrolling near it does the same).
 #[component]
 fn WindowEdge(later: bool) -> impl IntoView {
-    let state = use_app_state();
-    let lang = state.lang;
-    let count = move || {
-        state
-            .window
-            .with(|w| if later { w.later() } else { w.earlier() })
-    };
+    let window = use_thread_window();
+    let items = window.window();
+    let lang = use_prefs().lang;
+    let count = move || items.with(|w| if later { w.later() } else { w.earlier() });
     let label = move || {
         let text = if later {
             i18n::later_exchanges
@@ -132,14 +141,14 @@ fn WindowEdge(later: bool) -> impl IntoView {
             i18n::earlier_exchanges
         };
         // The number once counted (just after the window shows).
-        let counted = state.window.with(|w| w.counted());
+        let counted = items.with(|w| w.counted());
         text(lang.get(), counted.then(count))
     };
     view! {
         <Show when=move || { count() > 0 }>
             <li class="window-edge">
                 <button type="button" data-testid=if later { "show-later" } else { "show-earlier" }
-                    on:click=move |_| window::step(state, later)>
+                    on:click=move |_| window.step(later)>
                     {label}
                 </button>
             </li>
@@ -150,11 +159,19 @@ fn WindowEdge(later: bool) -> impl IntoView {
 /// One stored exchange: the prompt, the reply as Markdown, and how it ended.
 #[component]
 fn Exchange(message: Message) -> impl IntoView {
-    let state = use_app_state();
+    let prefs = use_prefs();
+    let threads = use_threads();
+    let window = use_thread_window();
     let id = message.message_id;
-    let context_starts_here = move || id.is_some() && state.first_in_context.get() == id;
+    // The window keeps this exchange in place while pages come and go: it finds it here.
+    let element = NodeRef::<Li>::new();
+    if let Some(id) = id {
+        let token = window.track_exchange(id, element);
+        on_cleanup(move || window.forget_exchange(id, token));
+    }
+    let context_starts_here = move || id.is_some() && threads.context_start.get() == id;
     let html = markdown::render(&message.completion);
-    let lang = state.lang;
+    let lang = prefs.lang;
     let total = message.total;
     let note: Option<fn(Lang, u64) -> String> = match (message.status, message.debit_kind) {
         (MessageStatus::Interrupted, _) => Some(i18n::stopped_note),
@@ -162,9 +179,9 @@ fn Exchange(message: Message) -> impl IntoView {
         (_, DebitKind::Exact) => None,
     };
     view! {
-        <li class="exchange" data-testid="exchange" data-exchange=id.unwrap_or_default()>
+        <li class="exchange" data-testid="exchange" data-exchange=id.unwrap_or_default() node_ref=element>
             <Show when=context_starts_here>
-                <p class="context-note" data-testid="context-start">{state.tr(Key::ContextStart)}</p>
+                <p class="context-note" data-testid="context-start">{prefs.tr(Key::ContextStart)}</p>
             </Show>
             <div class="message user"><div class="bubble" data-testid="prompt">{message.prompt}</div></div>
             <div class="message assistant">

@@ -5,21 +5,25 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{Key, Localize};
 
-use crate::state::commands::{note, pin, read_top_up_form, top_up};
+use crate::state::commands::read_top_up_form;
 use crate::state::error::StateError;
-use crate::state::use_app_state;
+use crate::state::prefs::use_prefs;
+use crate::state::threads::use_threads;
+use crate::state::top_up::use_top_up;
 
 #[component]
 pub fn TopUpForm() -> impl IntoView {
-    let state = use_app_state();
-    let lang = state.lang;
-    let tr = move |k: Key| state.tr(k);
+    let top_up = use_top_up();
+    let threads = use_threads();
+    let prefs = use_prefs();
+    let lang = prefs.lang;
+    let tr = move |k: Key| prefs.tr(k);
     move || {
-        state.top_up.get().map(|request| {
+        top_up.form.get().map(|request| {
             let tokens = RwSignal::new(request.tokens.map(|t| t.to_string()).unwrap_or_default());
             let amount = RwSignal::new(String::new());
             let typed_pin = RwSignal::new(String::new());
-            let needs_pin = move || pin(state).is_some();
+            let needs_pin = move || top_up.needs_pin();
             let problem = RwSignal::new(None::<StateError>);
             let submit = move || {
                 let (count, paid) = match read_top_up_form(&tokens.get_untracked(), &amount.get_untracked()) {
@@ -28,10 +32,10 @@ pub fn TopUpForm() -> impl IntoView {
                 };
                 let pin_text = typed_pin.get_untracked();
                 spawn_local(async move {
-                    match top_up(state, count, paid, Some(pin_text.as_str())).await {
+                    match top_up.add(count, paid, Some(pin_text.as_str())).await {
                         Ok(sentence) => {
-                            state.top_up.set(None);
-                            note(state, format!("残高を加える {count}"), sentence);
+                            top_up.close();
+                            threads.note(format!("残高を加える {count}"), sentence);
                         }
                         Err(e) => problem.set(Some(e)),
                     }
@@ -56,7 +60,7 @@ pub fn TopUpForm() -> impl IntoView {
                         {move || problem.get().map(|p| view! { <p class="result bad" role="alert" data-testid="top-up-problem">{move || p.localize(lang.get())}</p> })}
                         <div class="row">
                             <button type="submit" data-testid="top-up-submit">{tr(Key::AddTokens)}</button>
-                            <button type="button" class="ghost" on:click=move |_| state.top_up.set(None)>{tr(Key::Cancel)}</button>
+                            <button type="button" class="ghost" on:click=move |_| { top_up.close(); }>{tr(Key::Cancel)}</button>
                         </div>
                     </form>
                 </li>

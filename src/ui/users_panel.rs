@@ -5,22 +5,27 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key};
 
-use crate::state::{people, use_app_state};
+use crate::state::config::use_config;
+use crate::state::notices::use_notices;
+use crate::state::people::use_account;
+use crate::state::prefs::use_prefs;
 
 #[component]
 pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
-    let state = use_app_state();
+    let account = use_account();
+    let notices = use_notices();
+    let prefs = use_prefs();
     let new_name = RwSignal::new(String::new());
     let editing = RwSignal::new(None::<String>);
     let edit_name = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<String>);
-    let lang = state.lang;
-    let tr = move |k: Key| state.tr(k);
+    let lang = prefs.lang;
+    let tr = move |k: Key| prefs.tr(k);
     let create = move || {
         let name = new_name.get_untracked();
         new_name.set(String::new());
         spawn_local(async move {
-            people::create(state, &name).await;
+            account.create(&name).await;
             open.set(false);
         });
     };
@@ -30,11 +35,11 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                 <h2 id="users-title">{tr(Key::WhoIsChatting)}</h2>
                 <p class="hint">{tr(Key::UsersHint)}</p>
                 <ul class="user-list">
-                    <For each=move || state.users.get() key=|u| (u.user_id.clone(), u.display_name.clone(), u.num_token) let:user>
+                    <For each=move || account.users.get() key=|u| (u.user_id.clone(), u.display_name.clone(), u.num_token) let:user>
                         {
                             let id = user.user_id.clone();
                             let (id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone());
-                            let is_current = move || state.user.with(|u| u.as_ref().map(|u| u.user_id.as_str()) == Some(id.as_str()));
+                            let is_current = move || account.user.with(|u| u.as_ref().map(|u| u.user_id.as_str()) == Some(id.as_str()));
                             let name = user.display_name.clone();
                             let name2 = name.clone();
                             view! {
@@ -49,8 +54,8 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                                                 let (id, name) = (id.clone(), edit_name.get_untracked());
                                                 editing.set(None);
                                                 spawn_local(async move {
-                                                    if let Err(e) = people::rename(state, &id, &name).await {
-                                                        state.fail(e);
+                                                    if let Err(e) = account.rename(&id, &name).await {
+                                                        notices.fail(e);
                                                     }
                                                 });
                                             }
@@ -63,7 +68,7 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                                                 let id = id4.clone();
                                                 move |_| {
                                                     let id = id.clone();
-                                                    spawn_local(async move { people::switch_to(state, &id).await; open.set(false); });
+                                                    spawn_local(async move { account.switch_to(&id).await; open.set(false); });
                                                 }
                                             }>{tr(Key::Switch)}</button>
                                         <button type="button" class="ghost" data-testid="rename-user" on:click={
@@ -95,16 +100,18 @@ fn DeleteUser(
     name: String,
     confirming: RwSignal<Option<String>>,
 ) -> impl IntoView {
-    let state = use_app_state();
+    let account = use_account();
+    let config = use_config();
+    let prefs = use_prefs();
     let asking = {
         let id = user_id.clone();
         move || confirming.get().as_deref() == Some(id.as_str())
     };
-    let lang = state.lang;
-    let tr = move |k: Key| state.tr(k);
+    let lang = prefs.lang;
+    let tr = move |k: Key| prefs.tr(k);
     let question = move || i18n::delete_user_question(lang.get(), &name);
     let typed_pin = RwSignal::new(String::new());
-    let needs_pin = move || !state.pin.get().is_empty();
+    let needs_pin = move || !config.pin.get().is_empty();
     view! {
         <Show when=asking.clone()
             fallback={
@@ -126,7 +133,7 @@ fn DeleteUser(
                         let id = id.clone();
                         confirming.set(None);
                         let pin = typed_pin.get_untracked();
-                        spawn_local(async move { people::delete(state, &id, &pin).await });
+                        spawn_local(async move { account.delete(&id, &pin, config.pin()).await });
                     }
                 }>{tr(Key::Delete)}</button>
                 <button type="button" class="ghost" on:click=move |_| confirming.set(None)>{tr(Key::Cancel)}</button>

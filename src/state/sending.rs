@@ -1,0 +1,66 @@
+//! The turn in flight: the text in the input box, the exchange being sent with its reply
+//! streaming in, and the request that Stop aborts.
+
+use leptos::prelude::*;
+
+use crate::providers::InFlight;
+
+/// The exchange being sent: its prompt on screen while the reply streams in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub prompt: String,
+    /// Earlier exchanges left out of the context because the window is full.
+    pub omitted: usize,
+}
+
+/// The input box and the turn in flight. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Sending {
+    /// The text in the input box; a failed send puts its prompt back here.
+    pub draft: RwSignal<String>,
+    /// The exchange being sent, while it is.
+    pub pending: RwSignal<Option<Pending>>,
+    /// The stored row of the reply streaming now (saved as it arrives), which the thread
+    /// shows as the pending exchange instead.
+    pub streaming_row: RwSignal<Option<u64>>,
+    /// The request in flight, for Stop.
+    in_flight: StoredValue<Option<InFlight>, LocalStorage>,
+}
+
+impl Sending {
+    /// Whether an exchange is being sent (tracked).
+    pub fn busy(&self) -> bool {
+        self.pending.with(Option::is_some)
+    }
+
+    /// Keeps `request` as the one Stop aborts (`None` once it is over).
+    pub fn set_in_flight(&self, request: Option<InFlight>) {
+        self.in_flight.set_value(request);
+    }
+
+    /// Aborts the request in flight, if any.
+    pub fn abort(&self) {
+        self.in_flight.with_value(|f| {
+            if let Some(f) = f {
+                f.abort();
+            }
+        });
+    }
+}
+
+/// Creates the input box's state and provides it as context.
+pub fn provide_sending() -> Sending {
+    let sending = Sending {
+        draft: RwSignal::new(String::new()),
+        pending: RwSignal::new(None),
+        streaming_row: RwSignal::new(None),
+        in_flight: StoredValue::new_local(None),
+    };
+    provide_context(sending);
+    sending
+}
+
+/// The turn in flight provided by [`provide_sending`].
+pub fn use_sending() -> Sending {
+    expect_context::<Sending>()
+}
