@@ -5,9 +5,9 @@ use leptos::html::Main;
 use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 
-use crate::state::prefs::use_prefs;
-use crate::state::top_up::use_top_up;
-use crate::state::{provide_app, window::use_thread_window};
+use crate::state::use_prefs;
+use crate::state::use_top_up;
+use crate::state::{provide_app, use_thread_window};
 use crate::ui::{
     composer::Composer,
     data_panel::DataPanel,

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod connection;
+pub mod contexts;
 pub mod data;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
@@ -32,27 +33,26 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use self::clock::now;
-use self::people::AccountDeps;
+use self::contexts::Contexts;
+pub use self::contexts::{
+    use_account, use_config, use_notices, use_prefs, use_sending, use_store, use_thread_window,
+    use_threads, use_top_up,
+};
 use crate::storage::{request_persistence, settings};
 
 /// Creates every context and provides it, then starts opening the database and loading
 /// the user. `scroller` is the element the thread scrolls in, from the view.
 pub fn provide_app(scroller: NodeRef<Main>) {
-    let store = store::provide_store();
-    let notices = notices::provide_notices();
-    let prefs = prefs::provide_prefs(store, notices);
-    let config = config::provide_config(store);
-    let window = window::provide_thread_window(store, notices, scroller);
-    let threads = threads::provide_threads(store, notices, window);
-    let account = people::provide_account(AccountDeps {
+    let Contexts {
         store,
         notices,
-        lang: prefs.lang,
-        threads,
+        prefs,
+        config,
         window,
-    });
-    sending::provide_sending();
-    top_up::provide_top_up(store, account, config);
+        threads,
+        account,
+        ..
+    } = contexts::provide_contexts(scroller);
     spawn_local(async move {
         let db = match tabs::open_database(notices).await {
             Ok(db) => db,

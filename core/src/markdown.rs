@@ -23,14 +23,21 @@ const SAFE_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
 /// Tables, strikethrough and task lists are on; footnotes, math and heading attributes
 /// are off. Raw HTML is shown escaped, unsafe links become their text, images become
 /// `🖼 alt` links, and fenced code gets a header with the language and a `data-copy`
-/// button. Never panics.
+/// button labelled "Copy". Never panics.
 pub fn render(markdown: &str) -> String {
+    render_labelled(markdown, "Copy")
+}
+
+/// [`render`] with the code blocks' copy buttons labelled `copy_label` (the UI's word for
+/// Copy in its language; escaped like any text).
+pub fn render_labelled(markdown: &str, copy_label: &str) -> String {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TASKLISTS);
     let mut writer = Writer {
         out: String::with_capacity(markdown.len() + markdown.len() / 2 + 16),
+        copy_label: copy_label.to_owned(),
         ..Writer::default()
     };
     for event in Parser::new_ext(markdown, options) {
@@ -140,6 +147,8 @@ struct PendingImage {
 #[derive(Debug, Default)]
 struct Writer {
     out: String,
+    /// The text of each code block's copy button.
+    copy_label: String,
     /// One entry per open link: whether its `<a>` was written.
     links: Vec<bool>,
     /// How many written `<a>` are open (an image inside one gets no `<a>` of its own).
@@ -221,9 +230,10 @@ impl Writer {
                     "<div class=\"code-block\"><div class=\"code-head\"><span class=\"code-lang\">",
                 );
                 push_text(&mut self.out, if lang.is_empty() { "text" } else { &lang });
-                self.out.push_str(
-                    "</span><button type=\"button\" class=\"copy\" data-copy>Copy</button></div><pre>",
-                );
+                self.out
+                    .push_str("</span><button type=\"button\" class=\"copy\" data-copy>");
+                push_text(&mut self.out, &self.copy_label);
+                self.out.push_str("</button></div><pre>");
                 if lang.is_empty() {
                     self.out.push_str("<code>");
                 } else {
@@ -734,6 +744,20 @@ mod tests {
     }
 
     // Guards against a hostile info string breaking out of the class attribute or label.
+    // Guards against a copy button left in English on a Japanese screen, or a label that
+    // could carry markup.
+    #[test]
+    fn copy_button_speaks_the_label_given() {
+        let html = render_labelled("```\nx\n```\n", "コピー");
+        assert!(html.contains("data-copy>コピー</button>"), "{html}");
+        let html = render_labelled("```\nx\n```\n", "<b>");
+        assert!(html.contains("data-copy>&lt;b&gt;</button>"), "{html}");
+        assert_eq!(
+            render("```\nx\n```\n"),
+            render_labelled("```\nx\n```\n", "Copy")
+        );
+    }
+
     #[test]
     fn code_language_is_sanitised() {
         assert_eq!(code_language("\"><script>"), "script");

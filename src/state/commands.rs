@@ -6,13 +6,18 @@ use leptos::prelude::*;
 use pocket_chat_core::commands::{self, Command, TopUpArg};
 use pocket_chat_core::i18n::{self, Key};
 
+use super::contexts::use_account;
+use super::contexts::use_notices;
+use super::contexts::use_store;
+use super::contexts::use_threads;
+use super::contexts::use_top_up;
 use super::error::StateError;
-use super::notices::{use_notices, Notices};
-use super::people::{use_account, Account};
-use super::store::{use_store, Store};
+use super::notices::Notices;
+use super::people::Account;
+use super::store::Store;
 use super::text::{key, Text};
-use super::threads::{use_threads, Threads};
-use super::top_up::{use_top_up, TopUp};
+use super::threads::Threads;
+use super::top_up::TopUp;
 use crate::storage::messages;
 
 /// Unicode NFKC folding by the browser (`String.prototype.normalize`), which costs the

@@ -26,6 +26,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The defaults, until the stored settings are read.
+    pub(super) fn new(store: Store) -> Config {
+        Config {
+            provider: RwSignal::new(ProviderSettings::default()),
+            first_run: RwSignal::new(false),
+            pin: RwSignal::new(String::new()),
+            store,
+        }
+    }
+
     /// Takes the stored provider settings and PIN (from every setting, read at start);
     /// without provider settings this is a first visit.
     pub fn load(&self, stored: &[Setting]) {
@@ -84,22 +94,4 @@ async fn load_settings(db: &Database) -> Result<Option<ProviderSettings>, Storag
     Ok(settings::get(db, SETTINGS_KEY)
         .await?
         .map(|v| serde_json::from_value(v).unwrap_or_default()))
-}
-
-/// Creates the settings (defaults until the stored ones are read) and provides them as
-/// context.
-pub fn provide_config(store: Store) -> Config {
-    let config = Config {
-        provider: RwSignal::new(ProviderSettings::default()),
-        first_run: RwSignal::new(false),
-        pin: RwSignal::new(String::new()),
-        store,
-    };
-    provide_context(config);
-    config
-}
-
-/// The settings provided by [`provide_config`].
-pub fn use_config() -> Config {
-    expect_context::<Config>()
 }

@@ -18,6 +18,13 @@ pub struct Notices {
 }
 
 impl Notices {
+    /// No notice yet.
+    pub(super) fn new() -> Notices {
+        Notices {
+            notice: RwSignal::new(None),
+        }
+    }
+
     /// Shows a failure as a sentence, in the language current when it is read.
     pub fn fail(&self, err: impl Into<Text>) {
         self.notice.set(Some(Notice::Error(err.into())));
@@ -42,18 +49,4 @@ impl Notices {
     pub fn shows(&self, notice: &Notice) -> bool {
         self.notice.with_untracked(|n| n.as_ref() == Some(notice))
     }
-}
-
-/// Creates the notice line's state and provides it as context.
-pub fn provide_notices() -> Notices {
-    let notices = Notices {
-        notice: RwSignal::new(None),
-    };
-    provide_context(notices);
-    notices
-}
-
-/// The notices provided by [`provide_notices`].
-pub fn use_notices() -> Notices {
-    expect_context::<Notices>()
 }

@@ -41,6 +41,20 @@ pub struct Account {
 }
 
 impl Account {
+    /// No user loaded yet.
+    pub(super) fn new(deps: AccountDeps) -> Account {
+        Account {
+            user: RwSignal::new(None),
+            users: RwSignal::new(Vec::new()),
+            load_seq: StoredValue::new(0),
+            lang: deps.lang,
+            store: deps.store,
+            notices: deps.notices,
+            threads: deps.threads,
+            window: deps.window,
+        }
+    }
+
     /// The signed-in user's id, without tracking.
     pub fn user_id(&self) -> Option<String> {
         self.user
@@ -262,25 +276,4 @@ pub struct AccountDeps {
     pub lang: RwSignal<Lang>,
     pub threads: Threads,
     pub window: ThreadWindow,
-}
-
-/// Creates the (not yet loaded) account and provides it as context.
-pub fn provide_account(deps: AccountDeps) -> Account {
-    let account = Account {
-        user: RwSignal::new(None),
-        users: RwSignal::new(Vec::new()),
-        load_seq: StoredValue::new(0),
-        lang: deps.lang,
-        store: deps.store,
-        notices: deps.notices,
-        threads: deps.threads,
-        window: deps.window,
-    };
-    provide_context(account);
-    account
-}
-
-/// The account provided by [`provide_account`].
-pub fn use_account() -> Account {
-    expect_context::<Account>()
 }

@@ -72,6 +72,19 @@ pub struct Prefs {
 }
 
 impl Prefs {
+    /// The browser's language and the system's theme until the stored choices are read;
+    /// the page (`<html lang>`, `<html data-theme>`) follows them from here on.
+    pub(super) fn new(store: Store, notices: Notices) -> Prefs {
+        let prefs = Prefs {
+            lang: RwSignal::new(browser_lang()),
+            theme: RwSignal::new(Theme::System),
+            store,
+            notices,
+        };
+        prefs.apply_to_page();
+        prefs
+    }
+
     /// The text of `key` in the current language, as a reactive closure for views.
     pub fn tr(&self, key: Key) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
         let lang = self.lang;
@@ -132,23 +145,4 @@ impl Prefs {
             }
         });
     }
-}
-
-/// Creates the preferences (the browser's language, the system's theme until the stored
-/// choices are read), keeps the page in step with them and provides them as context.
-pub fn provide_prefs(store: Store, notices: Notices) -> Prefs {
-    let prefs = Prefs {
-        lang: RwSignal::new(browser_lang()),
-        theme: RwSignal::new(Theme::System),
-        store,
-        notices,
-    };
-    prefs.apply_to_page();
-    provide_context(prefs);
-    prefs
-}
-
-/// The preferences provided by [`provide_prefs`].
-pub fn use_prefs() -> Prefs {
-    expect_context::<Prefs>()
 }

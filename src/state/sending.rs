@@ -28,6 +28,16 @@ pub struct Sending {
 }
 
 impl Sending {
+    /// An empty box, nothing in flight.
+    pub(super) fn new() -> Sending {
+        Sending {
+            draft: RwSignal::new(String::new()),
+            pending: RwSignal::new(None),
+            streaming_row: RwSignal::new(None),
+            in_flight: StoredValue::new_local(None),
+        }
+    }
+
     /// Whether an exchange is being sent (tracked).
     pub fn busy(&self) -> bool {
         self.pending.with(Option::is_some)
@@ -46,21 +56,4 @@ impl Sending {
             }
         });
     }
-}
-
-/// Creates the input box's state and provides it as context.
-pub fn provide_sending() -> Sending {
-    let sending = Sending {
-        draft: RwSignal::new(String::new()),
-        pending: RwSignal::new(None),
-        streaming_row: RwSignal::new(None),
-        in_flight: StoredValue::new_local(None),
-    };
-    provide_context(sending);
-    sending
-}
-
-/// The turn in flight provided by [`provide_sending`].
-pub fn use_sending() -> Sending {
-    expect_context::<Sending>()
 }

@@ -17,7 +17,8 @@ pub struct Store {
 }
 
 impl Store {
-    fn new() -> Store {
+    /// A store whose database is not open yet.
+    pub(super) fn new() -> Store {
         Store {
             db: StoredValue::new_local(None),
             open_failed: StoredValue::new(None),
@@ -49,16 +50,4 @@ impl Store {
             Err(e) => self.open_failed.set_value(Some(e)),
         }
     }
-}
-
-/// Creates the (not yet open) store and provides it as context.
-pub fn provide_store() -> Store {
-    let store = Store::new();
-    provide_context(store);
-    store
-}
-
-/// The store provided by [`provide_store`].
-pub fn use_store() -> Store {
-    expect_context::<Store>()
 }

@@ -41,6 +41,19 @@ pub struct Threads {
 }
 
 impl Threads {
+    /// An empty list over `window`, no thread on screen.
+    pub(super) fn new(store: Store, notices: Notices, window: ThreadWindow) -> Threads {
+        Threads {
+            list: RwSignal::new(Vec::new()),
+            current: RwSignal::new(None),
+            notes: RwSignal::new(Vec::new()),
+            context_start: RwSignal::new(None),
+            window,
+            store,
+            notices,
+        }
+    }
+
     /// The thread on screen (tracked).
     pub fn current(&self) -> Option<u64> {
         self.current.get()
@@ -140,26 +153,6 @@ impl Threads {
         // The handler lives as long as the page.
         on_change.forget();
     }
-}
-
-/// Creates the (empty) thread list over `window` and provides it as context.
-pub fn provide_threads(store: Store, notices: Notices, window: ThreadWindow) -> Threads {
-    let threads = Threads {
-        list: RwSignal::new(Vec::new()),
-        current: RwSignal::new(None),
-        notes: RwSignal::new(Vec::new()),
-        context_start: RwSignal::new(None),
-        window,
-        store,
-        notices,
-    };
-    provide_context(threads);
-    threads
-}
-
-/// The threads provided by [`provide_threads`].
-pub fn use_threads() -> Threads {
-    expect_context::<Threads>()
 }
 
 /// The link of a thread, relative to the page: works from a subpath too.

@@ -31,6 +31,16 @@ pub struct TopUp {
 }
 
 impl TopUp {
+    /// The form closed.
+    pub(super) fn new(store: Store, account: Account, config: Config) -> TopUp {
+        TopUp {
+            form: RwSignal::new(None),
+            store,
+            account,
+            config,
+        }
+    }
+
     /// Opens the form, with `tokens` filled in when they were typed.
     pub fn ask(&self, tokens: Option<i64>) {
         self.form.set(Some(TopUpRequest { tokens }));
@@ -73,21 +83,4 @@ impl TopUp {
             i18n::added_tokens(lang, tokens, balance)
         }))
     }
-}
-
-/// Creates the (closed) top-up form and provides it as context.
-pub fn provide_top_up(store: Store, account: Account, config: Config) -> TopUp {
-    let top_up = TopUp {
-        form: RwSignal::new(None),
-        store,
-        account,
-        config,
-    };
-    provide_context(top_up);
-    top_up
-}
-
-/// The top-up provided by [`provide_top_up`].
-pub fn use_top_up() -> TopUp {
-    expect_context::<TopUp>()
 }

@@ -5,8 +5,6 @@
 //! The view owns the DOM: it hands over the element the thread scrolls in and each
 //! exchange's element (as `NodeRef`s); nothing here looks elements up by selector.
 
-use std::collections::HashMap;
-
 use leptos::html::{Li, Main};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -46,9 +44,9 @@ pub struct ThreadWindow {
     prefetch: StoredValue<Prefetch>,
     /// The element the thread scrolls in, from the view.
     scroller: NodeRef<Main>,
-    /// Each exchange's element on screen by id, from the view, with the token of the view
-    /// that registered it.
-    exchanges: StoredValue<HashMap<u64, (u64, NodeRef<Li>)>, LocalStorage>,
+    /// Each exchange's element on screen, from the view: (exchange id, token of the view
+    /// that registered it, element). At most a window's worth, so a list is quick enough.
+    exchanges: StoredValue<Vec<(u64, u64, NodeRef<Li>)>, LocalStorage>,
     /// The next registration token.
     next_token: StoredValue<u64>,
     store: Store,
@@ -56,6 +54,26 @@ pub struct ThreadWindow {
 }
 
 impl ThreadWindow {
+    /// An empty window over the thread the view scrolls in `scroller`.
+    pub(super) fn new(store: Store, notices: Notices, scroller: NodeRef<Main>) -> ThreadWindow {
+        ThreadWindow {
+            window: RwSignal::new(Window::default()),
+            tally: RwSignal::new(Tally::default()),
+            wanted: StoredValue::new(None),
+            shown_thread: StoredValue::new(None),
+            pinned: StoredValue::new(true),
+            moving: StoredValue::new(false),
+            window_seq: StoredValue::new(0),
+            tally_seq: StoredValue::new(0),
+            prefetch: StoredValue::new(Prefetch::Done),
+            scroller,
+            exchanges: StoredValue::new_local(Vec::new()),
+            next_token: StoredValue::new(0),
+            store,
+            notices,
+        }
+    }
+
     /// The exchanges on screen and the counts around them (tracked).
     pub fn window(&self) -> ReadSignal<Window<Message>> {
         self.window.read_only()
@@ -71,26 +89,24 @@ impl ThreadWindow {
     pub fn track_exchange(&self, id: u64, element: NodeRef<Li>) -> u64 {
         let token = self.next_token.get_value();
         self.next_token.set_value(token + 1);
-        self.exchanges.update_value(|m| {
-            m.insert(id, (token, element));
+        self.exchanges.update_value(|list| {
+            list.retain(|(other, _, _)| *other != id);
+            list.push((id, token, element));
         });
         token
     }
 
     /// Unregisters exchange `id`, unless a newer view of it registered since.
     pub fn forget_exchange(&self, id: u64, token: u64) {
-        self.exchanges.update_value(|m| {
-            if m.get(&id).is_some_and(|(t, _)| *t == token) {
-                m.remove(&id);
-            }
-        });
+        self.exchanges
+            .update_value(|list| list.retain(|entry| (entry.0, entry.1) != (id, token)));
     }
 
     /// Where the exchange `id` is on screen, in pixels from the viewport's top.
     fn top_of(&self, id: u64) -> Option<f64> {
         let element = self
             .exchanges
-            .with_value(|m| m.get(&id).map(|(_, e)| *e))?
+            .with_value(|list| list.iter().find(|entry| entry.0 == id).map(|entry| entry.2))?
             .get_untracked()?;
         Some(element.get_bounding_client_rect().top())
     }
@@ -99,38 +115,6 @@ impl ThreadWindow {
     fn scroller(&self) -> Option<web_sys::HtmlElement> {
         self.scroller.get_untracked()
     }
-}
-
-/// Creates the (empty) window over the thread the view scrolls in `scroller`, and
-/// provides it as context.
-pub fn provide_thread_window(
-    store: Store,
-    notices: Notices,
-    scroller: NodeRef<Main>,
-) -> ThreadWindow {
-    let window = ThreadWindow {
-        window: RwSignal::new(Window::default()),
-        tally: RwSignal::new(Tally::default()),
-        wanted: StoredValue::new(None),
-        shown_thread: StoredValue::new(None),
-        pinned: StoredValue::new(true),
-        moving: StoredValue::new(false),
-        window_seq: StoredValue::new(0),
-        tally_seq: StoredValue::new(0),
-        prefetch: StoredValue::new(Prefetch::Done),
-        scroller,
-        exchanges: StoredValue::new_local(HashMap::new()),
-        next_token: StoredValue::new(0),
-        store,
-        notices,
-    };
-    provide_context(window);
-    window
-}
-
-/// The window provided by [`provide_thread_window`].
-pub fn use_thread_window() -> ThreadWindow {
-    expect_context::<ThreadWindow>()
 }
 
 impl ThreadWindow {

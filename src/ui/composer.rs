@@ -10,7 +10,7 @@ use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
 use crate::state::chat::{self, use_chat};
 use crate::state::commands::{self, use_commands};
-use crate::state::prefs::use_prefs;
+use crate::state::use_prefs;
 use crate::ui::thread_view::append_streamed;
 
 #[component]

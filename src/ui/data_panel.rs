@@ -7,12 +7,12 @@ use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n::{self, Key};
 use wasm_bindgen::JsCast;
 
-use crate::state::config::use_config;
 use crate::state::data::{apply_import, download_export, read_import, ImportMode, ImportTarget};
-use crate::state::notices::use_notices;
-use crate::state::people::use_account;
-use crate::state::prefs::use_prefs;
-use crate::state::store::use_store;
+use crate::state::use_account;
+use crate::state::use_config;
+use crate::state::use_notices;
+use crate::state::use_prefs;
+use crate::state::use_store;
 
 #[component]
 pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {

@@ -4,16 +4,20 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::{self, Key, Lang, Localize};
+use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::provider::{
     check_url, CallSpec, ProviderKind, ProviderSettings, SettingsError,
 };
 
-use crate::state::config::{use_config, Config};
+use crate::state::config::Config;
 use crate::state::error::StateError;
-use crate::state::notices::{use_notices, Notices};
-use crate::state::people::{use_account, Account, DEFAULT_MODELS};
-use crate::state::prefs::use_prefs;
+use crate::state::notices::Notices;
+use crate::state::people::{Account, DEFAULT_MODELS};
+use crate::state::text::Text;
+use crate::state::use_account;
+use crate::state::use_config;
+use crate::state::use_notices;
+use crate::state::use_prefs;
 use crate::ui::focus::focus;
 use crate::ui::provider_select::ProviderSelect;
 
@@ -48,7 +52,8 @@ pub fn FirstRun() -> impl IntoView {
     let key = RwSignal::new(String::new());
     let base_url = RwSignal::new(String::new());
     let endpoint = RwSignal::new(String::new());
-    let problem = RwSignal::new(None::<StateError>);
+    // Shown as a sentence: a signal of text keeps the views small.
+    let problem = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
 
     let start = move || {
@@ -56,7 +61,7 @@ pub fn FirstRun() -> impl IntoView {
             return;
         }
         match collect(config, account, kind, key, base_url, endpoint) {
-            Err(why) => problem.set(Some(why)),
+            Err(why) => problem.set(Some(why.into())),
             Ok(settings) => {
                 let name = name();
                 busy.set(true);
@@ -107,7 +112,7 @@ pub fn FirstRun() -> impl IntoView {
                     {prefs.tr(Key::WelcomeMore)}
                 </p>
                 {move || problem.get().map(|p| view! {
-                    <p class="result bad" role="alert" data-testid="first-run-problem">{move || p.localize(lang.get())}</p>
+                    <p class="result bad" role="alert" data-testid="first-run-problem">{move || p.get(lang.get())}</p>
                 })}
                 <div class="row">
                     <button type="submit" data-testid="first-run-start" disabled=move || busy.get()>
@@ -171,11 +176,11 @@ async fn finish(
     notices: Notices,
     settings: ProviderSettings,
     name: String,
-    problem: RwSignal<Option<StateError>>,
+    problem: RwSignal<Option<Text>>,
 ) {
     let name = name.trim().to_owned();
     if name.is_empty() {
-        return problem.set(Some(StateError::EmptyName));
+        return problem.set(Some(StateError::EmptyName.into()));
     }
     let current = account.user.get_untracked();
     if let Some(user) = current.filter(|u| u.display_name != name) {

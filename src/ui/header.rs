@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key};
 
-use crate::state::notices::use_notices;
-use crate::state::people::use_account;
-use crate::state::prefs::{use_prefs, Theme};
+use crate::state::prefs::Theme;
+use crate::state::use_account;
+use crate::state::use_notices;
+use crate::state::use_prefs;
 
 /// Which panel is open under the header.
 #[derive(Clone, Copy)]

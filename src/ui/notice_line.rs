@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 
-use crate::state::notices::{use_notices, Notice};
-use crate::state::prefs::use_prefs;
+use crate::state::notices::Notice;
+use crate::state::use_notices;
+use crate::state::use_prefs;
 
 #[component]
 pub fn NoticeLine() -> impl IntoView {

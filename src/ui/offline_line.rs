@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 
-use crate::state::{network::watch_online, prefs::use_prefs};
+use crate::state::{network::watch_online, use_prefs};
 
 #[component]
 pub fn OfflineLine() -> impl IntoView {

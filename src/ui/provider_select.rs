@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::provider::ProviderKind;
 
-use crate::state::prefs::use_prefs;
+use crate::state::use_prefs;
 
 const CHOICES: [(ProviderKind, &str, Key); 3] = [
     (ProviderKind::OpenAi, "openai", Key::ProviderOpenAi),

@@ -7,13 +7,13 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
 
-use crate::state::config::use_config;
 use crate::state::connection;
 use crate::state::error::StateError;
-use crate::state::notices::use_notices;
-use crate::state::people::use_account;
-use crate::state::prefs::use_prefs;
 use crate::state::text::{key as text_of, Text};
+use crate::state::use_account;
+use crate::state::use_config;
+use crate::state::use_notices;
+use crate::state::use_prefs;
 use crate::ui::provider_select::ProviderSelect;
 
 #[component]
@@ -60,7 +60,8 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     );
     let system = RwSignal::new(current.system_prompt.clone());
     let stream = RwSignal::new(current.stream);
-    let result = RwSignal::new(None::<Result<Text, StateError>>);
+    // Shown as sentences: a signal of text keeps the views small.
+    let result = RwSignal::new(None::<Result<Text, Text>>);
     let pin = RwSignal::new(config.pin.get_untracked());
 
     // The settings the form describes, checked.
@@ -95,7 +96,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         Ok((s, models))
     };
     let save = move |_| match collect() {
-        Err(sentence) => result.set(Some(Err(sentence))),
+        Err(e) => result.set(Some(Err(e.into()))),
         Ok((settings, models)) => spawn_local(async move {
             if let Err(e) = config.save(settings).await {
                 return notices.fail(e);
@@ -112,7 +113,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         }),
     };
     let test = move |_| match collect() {
-        Err(sentence) => result.set(Some(Err(sentence))),
+        Err(e) => result.set(Some(Err(e.into()))),
         Ok((settings, models)) => {
             result.set(Some(Ok(text_of(Key::Testing))));
             spawn_local(async move {
@@ -122,7 +123,8 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                     .map(|u| u.model)
                     .filter(|m| models.contains(m));
                 let model = model.unwrap_or_else(|| models[0].clone());
-                result.set(Some(connection::test(&settings, &model).await));
+                let tested = connection::test(&settings, &model).await;
+                result.set(Some(tested.map_err(Text::from)));
             });
         }
     };
@@ -187,7 +189,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             {move || result.get().map(|r| {
                 let (class, text) = match r {
                     Ok(t) => ("result ok", t),
-                    Err(e) => ("result bad", Text::from(e)),
+                    Err(t) => ("result bad", t),
                 };
                 view! { <p class=class role="status" data-testid="settings-result">{move || text.get(lang.get())}</p> }
             })}

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key};
 
-use crate::state::prefs::use_prefs;
-use crate::state::threads::{link, use_threads};
+use crate::state::threads::link;
+use crate::state::use_prefs;
+use crate::state::use_threads;
 use crate::ui::focus::focus;
 
 #[component]

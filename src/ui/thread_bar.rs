@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key};
 use pocket_chat_core::pricing;
 
-use crate::state::prefs::use_prefs;
-use crate::state::threads::use_threads;
-use crate::state::window::use_thread_window;
+use crate::state::use_prefs;
+use crate::state::use_thread_window;
+use crate::state::use_threads;
 
 #[component]
 pub fn ThreadBar() -> impl IntoView {

@@ -11,12 +11,13 @@ use wasm_bindgen::JsCast;
 
 use std::cell::Cell;
 
-use crate::state::config::use_config;
-use crate::state::prefs::use_prefs;
-use crate::state::sending::use_sending;
-use crate::state::threads::use_threads;
-use crate::state::top_up::use_top_up;
-use crate::state::window::{use_thread_window, ThreadWindow};
+use crate::state::use_config;
+use crate::state::use_prefs;
+use crate::state::use_sending;
+use crate::state::use_thread_window;
+use crate::state::use_threads;
+use crate::state::use_top_up;
+use crate::state::window::ThreadWindow;
 use crate::ui::first_run::FirstRun;
 use crate::ui::top_up_form::TopUpForm;
 
@@ -170,7 +171,7 @@ fn Exchange(message: Message) -> impl IntoView {
         on_cleanup(move || window.forget_exchange(id, token));
     }
     let context_starts_here = move || id.is_some() && threads.context_start.get() == id;
-    let html = markdown::render(&message.completion);
+    let completion = message.completion;
     let lang = prefs.lang;
     let total = message.total;
     let note: Option<fn(Lang, u64) -> String> = match (message.status, message.debit_kind) {
@@ -185,22 +186,10 @@ fn Exchange(message: Message) -> impl IntoView {
             </Show>
             <div class="message user"><div class="bubble" data-testid="prompt">{message.prompt}</div></div>
             <div class="message assistant">
-                <div class="markdown" data-testid="reply" inner_html=move || copy_labels(&html, lang.get())></div>
+                <div class="markdown" data-testid="reply" inner_html=move || markdown::render_labelled(&completion, i18n::t(lang.get(), Key::Copy))></div>
                 {note.map(|n| view! { <p class="note" data-testid="reply-note">{move || n(lang.get(), total)}</p> })}
             </div>
         </li>
-    }
-}
-
-/// The rendered reply with its code blocks' Copy buttons in `lang` (the renderer writes
-/// them in English).
-fn copy_labels(html: &str, lang: Lang) -> String {
-    match lang {
-        Lang::En => html.to_owned(),
-        _ => html.replace(
-            "data-copy>Copy</button>",
-            &format!("data-copy>{}</button>", i18n::t(lang, Key::Copy)),
-        ),
     }
 }
 

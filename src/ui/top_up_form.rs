@@ -3,13 +3,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::{Key, Localize};
+use pocket_chat_core::i18n::Key;
 
 use crate::state::commands::read_top_up_form;
-use crate::state::error::StateError;
-use crate::state::prefs::use_prefs;
-use crate::state::threads::use_threads;
-use crate::state::top_up::use_top_up;
+use crate::state::text::Text;
+use crate::state::use_prefs;
+use crate::state::use_threads;
+use crate::state::use_top_up;
 
 #[component]
 pub fn TopUpForm() -> impl IntoView {
@@ -24,11 +24,12 @@ pub fn TopUpForm() -> impl IntoView {
             let amount = RwSignal::new(String::new());
             let typed_pin = RwSignal::new(String::new());
             let needs_pin = move || top_up.needs_pin();
-            let problem = RwSignal::new(None::<StateError>);
+            // Shown as a sentence: a signal of text keeps the views small.
+            let problem = RwSignal::new(None::<Text>);
             let submit = move || {
                 let (count, paid) = match read_top_up_form(&tokens.get_untracked(), &amount.get_untracked()) {
                     Ok(read) => read,
-                    Err(e) => return problem.set(Some(e)),
+                    Err(e) => return problem.set(Some(e.into())),
                 };
                 let pin_text = typed_pin.get_untracked();
                 spawn_local(async move {
@@ -37,7 +38,7 @@ pub fn TopUpForm() -> impl IntoView {
                             top_up.close();
                             threads.note(format!("残高を加える {count}"), sentence);
                         }
-                        Err(e) => problem.set(Some(e)),
+                        Err(e) => problem.set(Some(e.into())),
                     }
                 });
             };
@@ -57,7 +58,7 @@ pub fn TopUpForm() -> impl IntoView {
                                     prop:value=typed_pin on:input=move |ev| typed_pin.set(event_target_value(&ev)) />
                             </Show>
                         </div>
-                        {move || problem.get().map(|p| view! { <p class="result bad" role="alert" data-testid="top-up-problem">{move || p.localize(lang.get())}</p> })}
+                        {move || problem.get().map(|p| view! { <p class="result bad" role="alert" data-testid="top-up-problem">{move || p.get(lang.get())}</p> })}
                         <div class="row">
                             <button type="submit" data-testid="top-up-submit">{tr(Key::AddTokens)}</button>
                             <button type="button" class="ghost" on:click=move |_| { top_up.close(); }>{tr(Key::Cancel)}</button>

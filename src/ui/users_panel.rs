@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key};
 
-use crate::state::config::use_config;
-use crate::state::notices::use_notices;
-use crate::state::people::use_account;
-use crate::state::prefs::use_prefs;
+use crate::state::use_account;
+use crate::state::use_config;
+use crate::state::use_notices;
+use crate::state::use_prefs;
 
 #[component]
 pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
