@@ -296,6 +296,16 @@ pub enum CallError {
 }
 
 impl CallError {
+    /// A request that got no HTTP status: offline when the browser says it has no
+    /// network, else the endpoint was not reached.
+    pub fn not_reached(offline: bool) -> CallError {
+        if offline {
+            CallError::Offline
+        } else {
+            CallError::Unreachable
+        }
+    }
+
     /// The error an in-stream error event carries.
     pub fn in_stream(body: &ErrorBody) -> CallError {
         CallError::InStream {

@@ -18,7 +18,6 @@ use crate::i18n::{Key, Lang, Localize};
 use crate::ledger::{self, Allowance, DebitKind, LedgerError};
 use crate::provider::{
     classify, CallError, CallSpec, HttpRequest, ProviderKind, ProviderSettings, SettingsError,
-    DETAIL_LIMIT,
 };
 use crate::records::{Message, MessageStatus, Millis};
 use crate::sse::SseDecoder;
@@ -426,7 +425,7 @@ impl ChatTurn {
                 self.give_back(GiveBack::Stopped)
             }
             (Phase::Requesting | Phase::ReadingWhole, Input::Lost { offline }) => {
-                self.give_back(GiveBack::Failed(lost(offline)))
+                self.give_back(GiveBack::Failed(CallError::not_reached(offline)))
             }
             (
                 Phase::ReadingError {
@@ -498,11 +497,7 @@ impl ChatTurn {
                 for event in decoder.push(bytes) {
                     any_event = true;
                     let error = match reply.apply(&event) {
-                        Ok(StreamStep::ProviderError(body)) => CallError::InStream {
-                            detail: body
-                                .message()
-                                .map(|m| m.chars().take(DETAIL_LIMIT).collect()),
-                        },
+                        Ok(StreamStep::ProviderError(body)) => CallError::in_stream(&body),
                         Err(_) => CallError::Malformed,
                         Ok(_) => continue,
                     };
@@ -691,15 +686,5 @@ impl ChatTurn {
 
     fn arm(&mut self, now: Millis) {
         self.deadline = Some(now.saturating_add(Millis::from(self.timeout_ms())));
-    }
-}
-
-/// A transport failure with nothing to keep: offline when the browser says so, else not
-/// reached.
-fn lost(offline: bool) -> CallError {
-    if offline {
-        CallError::Offline
-    } else {
-        CallError::Unreachable
     }
 }

@@ -4,10 +4,11 @@
 use pocket_chat_core::chat_api::{parse_completion, ChatMessage, Role};
 use pocket_chat_core::i18n;
 use pocket_chat_core::provider::{classify, CallError, CallSpec, ProviderSettings};
+use pocket_chat_core::turn::WHOLE_REPLY_FACTOR;
 
 use super::error::StateError;
 use super::text::Text;
-use crate::providers;
+use crate::providers::{self, Call, Event, Transport};
 
 /// `Ok(sentence)` when the model answered; the error says what to fix.
 pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, StateError> {
@@ -21,13 +22,27 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Stat
         stream: false,
     };
     let request = settings.request(&spec)?;
-    let (_handle, reply) = providers::start(&request, providers::idle_timeout_ms(false));
-    let reply = reply.await.map_err(providers::call_error)?;
-    let status = reply.status();
-    let ok = reply.ok();
-    let retry_after = reply.header("retry-after");
-    let body = reply.text().await.map_err(providers::call_error)?;
-    if !ok {
+    let mut call =
+        Call::start(&request).map_err(|_| CallError::not_reached(!providers::online()))?;
+    // A whole reply may take as long as a chat turn gives one.
+    let wait = i64::from(providers::idle_timeout_ms()) * i64::from(WHOLE_REPLY_FACTOR);
+    call.flight().set_deadline(Some(wait));
+    let (status, retry_after) = match call.next().await {
+        Event::Head {
+            status,
+            retry_after,
+        } => (status, retry_after),
+        Event::Failed(failure) => return Err(failed(failure, wait).into()),
+        _ => return Err(CallError::Malformed.into()),
+    };
+    call.read_whole();
+    call.flight().set_deadline(Some(wait));
+    let body = match call.next().await {
+        Event::Body(body) => body,
+        Event::Failed(failure) => return Err(failed(failure, wait).into()),
+        _ => return Err(CallError::Malformed.into()),
+    };
+    if !(200..300).contains(&status) {
         return Err(classify(settings.kind, status, retry_after.as_deref(), &body, model).into());
     }
     parse_completion(&body).map_err(|_| CallError::Malformed)?;
@@ -35,4 +50,14 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Stat
     Ok(Text::new(move |lang| {
         i18n::connection_works(lang, &model, provider)
     }))
+}
+
+/// A failed test call, after waiting at most `wait` milliseconds.
+fn failed(failure: Transport, wait: i64) -> CallError {
+    match failure {
+        Transport::TimedOut => CallError::Stalled {
+            seconds: u32::try_from((wait + 999) / 1000).unwrap_or(u32::MAX),
+        },
+        Transport::Unreachable | Transport::Aborted => CallError::not_reached(!providers::online()),
+    }
 }

@@ -119,3 +119,34 @@ pub fn use_sending() -> Sending {
 pub fn use_top_up() -> TopUp {
     contexts().top_up
 }
+
+/// What a chat turn reads and writes. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Chat {
+    pub store: Store,
+    pub notices: Notices,
+    /// The signed-in user, whose balance the turn debits.
+    pub account: Account,
+    /// The provider settings the request is made with.
+    pub config: Config,
+    /// The thread list, a new thread, and where the context began.
+    pub threads: Threads,
+    /// The window over the thread on screen, moved to the newest exchange.
+    pub window: ThreadWindow,
+    /// The input box, the pending exchange and the request Stop aborts.
+    pub sending: Sending,
+}
+
+/// The contexts a chat turn uses, from the component that sends.
+pub fn use_chat() -> Chat {
+    let c = contexts();
+    Chat {
+        store: c.store,
+        notices: c.notices,
+        account: c.account,
+        config: c.config,
+        threads: c.threads,
+        window: c.window,
+        sending: c.sending,
+    }
+}

@@ -10,6 +10,7 @@ use pocket_chat_core::export::ImportError;
 use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
 use pocket_chat_core::ledger::LedgerError;
 use pocket_chat_core::provider::{CallError, SettingsError};
+use pocket_chat_core::turn::Refusal;
 
 use crate::storage::transfer::TransferError;
 use crate::storage::StorageError;
@@ -78,6 +79,17 @@ from_below! {
     SettingsError => Settings,
     LedgerError => Ledger,
     TooLong => TooLong,
+}
+
+/// A turn refused before any request says why as what refused it.
+impl From<Refusal> for StateError {
+    fn from(refusal: Refusal) -> StateError {
+        match refusal {
+            Refusal::TooLong(e) => StateError::TooLong(e),
+            Refusal::Ledger(e) => StateError::Ledger(e),
+            Refusal::Settings(e) => StateError::Settings(e),
+        }
+    }
 }
 
 impl StateError {

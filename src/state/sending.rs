@@ -6,12 +6,7 @@ use leptos::prelude::*;
 use crate::providers::InFlight;
 
 /// The exchange being sent: its prompt on screen while the reply streams in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    pub prompt: String,
-    /// Earlier exchanges left out of the context because the window is full.
-    pub omitted: usize,
-}
+pub use pocket_chat_core::turn::Pending;
 
 /// The input box and the turn in flight. `Copy`.
 #[derive(Clone, Copy)]

@@ -78,6 +78,19 @@ pub async fn record_exchange(
     commit_and_announce(tx, result, &message.user_id).await
 }
 
+/// Stores an exchange: inserted when it has no id yet ([`record_exchange`]), else
+/// finished in place ([`update_exchange`]).
+pub async fn save_exchange(
+    db: &Database,
+    message: &Message,
+    now: Millis,
+) -> Result<Recorded, StorageError> {
+    match message.message_id {
+        Some(_) => update_exchange(db, message, now).await,
+        None => record_exchange(db, message, now).await,
+    }
+}
+
 /// Rewrites a stored exchange (a reply saved while it streams, then finished) and moves
 /// the balance by the difference of its `total`, in one transaction: at every commit the
 /// ledger adds up, so a tab closed mid-stream leaves the part that arrived, debited.

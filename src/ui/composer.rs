@@ -66,7 +66,7 @@ pub fn Composer() -> impl IntoView {
                     <button type="submit" data-testid="send-button" disabled=move || !can_send()>{prefs.tr(Key::Send)}</button>
                 }
             >
-                <button type="button" class="stop" data-testid="stop-button" on:click=move |_| chat::stop(turn)>{prefs.tr(Key::Stop)}</button>
+                <button type="button" class="stop" data-testid="stop-button" on:click=move |_| turn.abort()>{prefs.tr(Key::Stop)}</button>
             </Show>
         </form>
     }
