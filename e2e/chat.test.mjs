@@ -106,6 +106,27 @@ test('Stop keeps what arrived and stores it as interrupted', async () => {
   await app.close();
 });
 
+// Guards against a reply that stays off screen: a top-up just before a send re-reads the
+// thread; when the count after that read came once the reply's row was saved, it took the
+// row as "later", and the read when the reply finished stopped short of it (until a
+// reload). The race needs the two to interleave, so it is tried ten times here; the host
+// test window::a_window_at_the_newest_stays_there_when_rows_arrive_before_the_count pins
+// the rule itself.
+test('a send right after a top-up: every reply shows', async () => {
+  const app = await fx.open();
+  await app.configure();
+  await app.topUp(5000);
+  for (let round = 1; round <= 10; round++) {
+    await app.topUp(10);
+    await app.say(`round ${round}`);
+    await app.waitReply(`Echo: round ${round}`);
+    assert.equal(await app.exchanges.count(), round);
+  }
+  const dump = await app.assertLedger();
+  assert.equal(dump.messages.filter((m) => m.status === 'complete').length, 10);
+  await app.close();
+});
+
 // Guards against a balance that cannot cover the prompt still calling the provider.
 test('a balance that does not cover the prompt: refused before any request', async () => {
   const app = await fx.open();

@@ -67,12 +67,15 @@ impl<T: Clone> Window<T> {
         }
     }
 
-    /// The same window with its counts, taken for the exchanges it shows now.
+    /// The same window with its counts, taken for the exchanges it shows now. A window
+    /// read up to the newest exchange stays at the newest: exchanges counted after it came
+    /// in after the read (a reply being saved, another tab), and the next read of the
+    /// window takes them in — counting them as later would leave them off screen.
     pub fn recounted(&self, earlier: usize, later: usize) -> Self {
         Window {
             items: self.items.clone(),
             earlier,
-            later,
+            later: if self.later == 0 { 0 } else { later },
             counted: true,
         }
     }
@@ -220,6 +223,19 @@ mod tests {
             Window::uncounted(vec![1, 2], false, false, true).back_size(),
             0
         );
+    }
+
+    // Guards against a reply that never shows: a window read at the newest, counted after
+    // a streaming reply's row was saved, took that row as "later", so the read after the
+    // reply finished stopped short of it (seen after a top-up during a stream).
+    #[test]
+    fn a_window_at_the_newest_stays_there_when_rows_arrive_before_the_count() {
+        let at_newest = Window::uncounted(vec![1, 2, 3], false, false, true);
+        let counted = at_newest.recounted(0, 1);
+        assert_eq!((counted.later(), counted.forward_size()), (0, 0));
+        // A window scrolled back takes the count as it is.
+        let back = Window::uncounted(vec![1, 2, 3], false, true, false);
+        assert_eq!(back.recounted(0, 40).later(), 40);
     }
 
     proptest! {
