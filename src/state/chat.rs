@@ -116,6 +116,8 @@ async fn run(chat: Chat, db: &Database, turn: &mut ChatTurn, on_text: Rc<dyn Fn(
             Effect::ReadStream => call.iter_mut().for_each(Call::read_stream),
             Effect::Show(text) => on_text(&text),
             Effect::Checkpoint(row) => {
+                // Our own save is not the provider's silence: no deadline while it runs.
+                call.iter().for_each(|c| c.flight().set_deadline(None));
                 let saved = messages::save_exchange(db, &row, now()).await.ok();
                 let saved = saved.map(|r| r.message_id);
                 if saved.is_some() {
