@@ -37,13 +37,13 @@ pub fn parse(text: &str) -> Option<Command> {
 /// What commands read and change. `Copy`.
 #[derive(Clone, Copy)]
 pub struct Commands {
-    pub store: Store,
-    pub notices: Notices,
+    pub store: &'static Store,
+    pub notices: &'static Notices,
     /// The signed-in user: the balance, the model.
-    pub account: Account,
+    pub account: &'static Account,
     /// The thread on screen: a new one, and the notes answers go to.
-    pub threads: Threads,
-    pub top_up: TopUp,
+    pub threads: &'static Threads,
+    pub top_up: &'static TopUp,
 }
 
 /// The contexts commands use, from the component where they are typed.

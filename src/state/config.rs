@@ -22,12 +22,12 @@ pub struct Config {
     pub first_run: RwSignal<bool>,
     /// The optional top-up PIN; empty when none is set.
     pub pin: RwSignal<String>,
-    store: Store,
+    store: &'static Store,
 }
 
 impl Config {
     /// The defaults, until the stored settings are read.
-    pub(super) fn new(store: Store) -> Config {
+    pub(super) fn new(store: &'static Store) -> Config {
         Config {
             provider: RwSignal::new(ProviderSettings::default()),
             first_run: RwSignal::new(false),

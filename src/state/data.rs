@@ -19,8 +19,8 @@ pub use crate::storage::transfer::ImportMode;
 /// Exports everything (or, with `only_user`, that user's records) and offers the file as
 /// a download.
 pub async fn download_export(
-    store: Store,
-    notices: Notices,
+    store: &'static Store,
+    notices: &'static Notices,
     only_user: Option<String>,
     include_secrets: bool,
 ) {
@@ -67,10 +67,10 @@ pub async fn read_import(file: web_sys::File) -> Result<ExportFile, StateError> 
 /// threads on screen.
 #[derive(Clone, Copy)]
 pub struct ImportTarget {
-    pub store: Store,
-    pub notices: Notices,
-    pub account: Account,
-    pub config: Config,
+    pub store: &'static Store,
+    pub notices: &'static Notices,
+    pub account: &'static Account,
+    pub config: &'static Config,
 }
 
 /// Writes a validated import and shows what it did.

@@ -34,10 +34,10 @@ pub struct Account {
     load_seq: StoredValue<u64>,
     /// The language a first user's name is given in.
     lang: RwSignal<Lang>,
-    store: Store,
-    notices: Notices,
-    threads: Threads,
-    window: ThreadWindow,
+    store: &'static Store,
+    notices: &'static Notices,
+    threads: &'static Threads,
+    window: &'static ThreadWindow,
 }
 
 impl Account {
@@ -271,9 +271,9 @@ impl Account {
 /// What the account reads and moves: the store, the notices, the language of a first
 /// user's name, the thread list and the window over the thread on screen.
 pub struct AccountDeps {
-    pub store: Store,
-    pub notices: Notices,
+    pub store: &'static Store,
+    pub notices: &'static Notices,
     pub lang: RwSignal<Lang>,
-    pub threads: Threads,
-    pub window: ThreadWindow,
+    pub threads: &'static Threads,
+    pub window: &'static ThreadWindow,
 }

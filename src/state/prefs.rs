@@ -67,14 +67,14 @@ pub struct Prefs {
     pub lang: RwSignal<Lang>,
     /// Light, dark, or as the system says.
     pub theme: RwSignal<Theme>,
-    store: Store,
-    notices: Notices,
+    store: &'static Store,
+    notices: &'static Notices,
 }
 
 impl Prefs {
     /// The browser's language and the system's theme until the stored choices are read;
     /// the page (`<html lang>`, `<html data-theme>`) follows them from here on.
-    pub(super) fn new(store: Store, notices: Notices) -> Prefs {
+    pub(super) fn new(store: &'static Store, notices: &'static Notices) -> Prefs {
         let prefs = Prefs {
             lang: RwSignal::new(browser_lang()),
             theme: RwSignal::new(Theme::System),

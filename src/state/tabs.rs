@@ -11,7 +11,7 @@ use super::text::key;
 use crate::storage::{schema, Database, StorageError};
 
 /// Opens the app's database, saying what blocks it while it waits.
-pub async fn open_database(notices: Notices) -> Result<Database, StorageError> {
+pub async fn open_database(notices: &'static Notices) -> Result<Database, StorageError> {
     let blocked = key(Key::UpgradeBlocked);
     let on_blocked = {
         let blocked = blocked.clone();

@@ -35,14 +35,18 @@ pub struct Threads {
     /// The oldest exchange the last call sent, when older ones were left out: the thread
     /// marks where the model's context began.
     pub context_start: RwSignal<Option<u64>>,
-    window: ThreadWindow,
-    store: Store,
-    notices: Notices,
+    window: &'static ThreadWindow,
+    store: &'static Store,
+    notices: &'static Notices,
 }
 
 impl Threads {
     /// An empty list over `window`, no thread on screen.
-    pub(super) fn new(store: Store, notices: Notices, window: ThreadWindow) -> Threads {
+    pub(super) fn new(
+        store: &'static Store,
+        notices: &'static Notices,
+        window: &'static ThreadWindow,
+    ) -> Threads {
         Threads {
             list: RwSignal::new(Vec::new()),
             current: RwSignal::new(None),
@@ -174,7 +178,7 @@ pub fn linked_id() -> Option<u64> {
 /// becomes the current user (stored as such, unless they are `current_user` already), so
 /// a link opens the right person's thread on a shared browser.
 pub async fn from_link(
-    store: Store,
+    store: &'static Store,
     adopt_user: bool,
     current_user: Option<&str>,
 ) -> Option<Thread> {

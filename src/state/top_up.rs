@@ -25,14 +25,18 @@ pub struct TopUpRequest {
 pub struct TopUp {
     /// The form, when a top-up needs more input.
     pub form: RwSignal<Option<TopUpRequest>>,
-    store: Store,
-    account: Account,
-    config: Config,
+    store: &'static Store,
+    account: &'static Account,
+    config: &'static Config,
 }
 
 impl TopUp {
     /// The form closed.
-    pub(super) fn new(store: Store, account: Account, config: Config) -> TopUp {
+    pub(super) fn new(
+        store: &'static Store,
+        account: &'static Account,
+        config: &'static Config,
+    ) -> TopUp {
         TopUp {
             form: RwSignal::new(None),
             store,

@@ -129,8 +129,8 @@ pub fn FirstRun() -> impl IntoView {
 
 /// The settings the card describes, checked as a call would check them.
 fn collect(
-    config: Config,
-    account: Account,
+    config: &'static Config,
+    account: &'static Account,
     kind: RwSignal<ProviderKind>,
     key: RwSignal<String>,
     base_url: RwSignal<String>,
@@ -171,9 +171,9 @@ fn collect(
 /// Renames the first user when the name changed, then stores the settings, which closes
 /// the card; the input box gets the focus, ready for the first message.
 async fn finish(
-    config: Config,
-    account: Account,
-    notices: Notices,
+    config: &'static Config,
+    account: &'static Account,
+    notices: &'static Notices,
     settings: ProviderSettings,
     name: String,
     problem: RwSignal<Option<Text>>,

@@ -32,7 +32,7 @@ thread_local! {
 /// Adds streamed text to the reply on screen as a text node (nothing re-renders; the
 /// caller passes all text of one network read at once), and keeps the newest line in view
 /// once per frame if the reader follows it.
-pub fn append_streamed(window: ThreadWindow, text: &str) {
+pub fn append_streamed(window: &'static ThreadWindow, text: &str) {
     let target = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(STREAM_TARGET));
