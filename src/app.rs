@@ -73,3 +73,11 @@ pub fn App() -> impl IntoView {
         </div>
     }
 }
+
+/// Mounts the app on the page's body. Here rather than in `main.rs`, so the whole view is
+/// compiled in this crate: mounted from the binary, the view's generic code and closures
+/// were compiled a second time there (two copies of much of it: 17.7 KB gzip of the download).
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

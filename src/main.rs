@@ -2,8 +2,7 @@
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(pocket_chat::app::App);
+    pocket_chat::app::mount();
 }
 
 #[cfg(not(target_arch = "wasm32"))]
