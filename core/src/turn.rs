@@ -365,11 +365,6 @@ impl ChatTurn {
         self.deadline
     }
 
-    /// Whether the turn is over (its [`Effect::Done`] handed out or queued).
-    pub fn is_over(&self) -> bool {
-        matches!(self.phase, Phase::Over)
-    }
-
     /// Time has passed: gives up when the deadline of [`ChatTurn::poll_timeout`] is reached.
     pub fn handle_timeout(&mut self, now: Millis) {
         if self.deadline.is_none_or(|at| now < at) {

@@ -171,13 +171,15 @@ async fn finish(chat: Chat, db: &Database, outcome: Outcome) {
         // The reply could not be stored: keep the prompt to send again.
         Err(e) => give_back(chat, exchange.prompt, e.into()),
     }
-    // The list and the balance of whoever is signed in now.
+    // The list and the balance of whoever is signed in now; the window was read above.
     if let Some(user_id) = chat.account.user_id() {
         if let Err(e) = chat.threads.reload(&user_id).await {
             chat.notices.fail(e);
         }
     }
-    chat.account.reload();
+    if let Err(e) = chat.account.refresh_user().await {
+        chat.notices.fail(e);
+    }
 }
 
 /// Puts `prompt` back in the input box and says why it was not sent.

@@ -71,6 +71,29 @@ impl Account {
         });
     }
 
+    /// Reads the signed-in user's record again — its balance after a debit — without
+    /// reloading their threads or the window (the caller has read those).
+    pub async fn refresh_user(&self) -> Result<(), StateError> {
+        let (Some(db), Some(user_id)) = (self.store.db(), self.user_id()) else {
+            return Ok(());
+        };
+        let Some(fresh) = users::get(&db, &user_id).await? else {
+            // Deleted meanwhile (in another tab): a full load picks who is left.
+            return self.load().await;
+        };
+        // Switched to someone else meanwhile: their load has the last word.
+        if self.user_id().as_deref() != Some(user_id.as_str()) {
+            return Ok(());
+        }
+        self.users.update(|all| {
+            if let Some(entry) = all.iter_mut().find(|u| u.user_id == user_id) {
+                *entry = fresh.clone();
+            }
+        });
+        self.user.set(Some(fresh));
+        Ok(())
+    }
+
     /// Loads the last active user; when none is left, the first user, or a new one; then
     /// their threads and the thread on screen.
     pub async fn load(&self) -> Result<(), StateError> {
