@@ -44,16 +44,26 @@ fn exchange(id: u64, prompt: &str, completion: &str, status: MessageStatus) -> M
     }
 }
 
-fn start_with(settings: &ProviderSettings, balance: i64, history: &[Message]) -> ChatTurn {
-    let turn = ChatTurn::start(Start {
+/// What a turn starts from in these tests: user u1 with 100,000 tokens, no history,
+/// [`PROMPT`], the real idle timeout; each test changes what it is about.
+fn base(settings: &ProviderSettings) -> Start<'_> {
+    Start {
         settings,
         user_id: "u1",
-        balance,
+        balance: 100_000,
         model: MODEL,
-        history,
+        history: &[],
         unread: 0,
         prompt: PROMPT,
         idle_timeout_ms: IDLE_TIMEOUT_MS,
+    }
+}
+
+fn start_with(settings: &ProviderSettings, balance: i64, history: &[Message]) -> ChatTurn {
+    let turn = ChatTurn::start(Start {
+        balance,
+        history,
+        ..base(settings)
     });
     match turn {
         Ok(turn) => turn,
@@ -485,14 +495,9 @@ fn the_idle_timeout_gives_up_with_the_seconds_waited() {
     // A whole reply may be silent ten times as long; a test's 2 s become 20 s.
     let quick = settings(ProviderKind::OpenAi, false);
     let mut turn = ChatTurn::start(Start {
-        settings: &quick,
-        user_id: "u1",
         balance: 1_000,
-        model: MODEL,
-        history: &[],
-        unread: 0,
-        prompt: PROMPT,
         idle_timeout_ms: 2_000,
+        ..base(&quick)
     })
     .unwrap_or_else(|e| panic!("{e}"));
     turn.begin(7, T0);
@@ -625,14 +630,8 @@ fn a_streaming_reply_is_saved_once_a_second_and_finished_in_place() {
 fn the_ledger_refuses_or_caps_before_any_request() {
     let openai = settings(ProviderKind::OpenAi, false);
     let refused = ChatTurn::start(Start {
-        settings: &openai,
-        user_id: "u1",
         balance: 3,
-        model: MODEL,
-        history: &[],
-        unread: 0,
-        prompt: PROMPT,
-        idle_timeout_ms: IDLE_TIMEOUT_MS,
+        ..base(&openai)
     });
     match refused {
         Err(Refusal::Ledger(LedgerError::InsufficientBalance { balance: 3, needed })) => {
@@ -657,28 +656,17 @@ fn the_ledger_refuses_or_caps_before_any_request() {
     // A prompt too long for the model is refused whatever the balance.
     let huge = "word ".repeat(200_000);
     let too_long = ChatTurn::start(Start {
-        settings: &openai,
-        user_id: "u1",
         balance: i64::MAX,
-        model: MODEL,
-        history: &[],
-        unread: 0,
         prompt: &huge,
-        idle_timeout_ms: IDLE_TIMEOUT_MS,
+        ..base(&openai)
     });
     assert!(matches!(too_long, Err(Refusal::TooLong(_))));
     // Settings that cannot make a request refuse with their sentence.
     let mut no_url = settings(ProviderKind::OpenAi, true);
     no_url.base_url.clear();
     let bad = ChatTurn::start(Start {
-        settings: &no_url,
-        user_id: "u1",
         balance: 100,
-        model: MODEL,
-        history: &[],
-        unread: 0,
-        prompt: PROMPT,
-        idle_timeout_ms: IDLE_TIMEOUT_MS,
+        ..base(&no_url)
     });
     assert!(matches!(bad, Err(Refusal::Settings(_))), "{bad:?}");
 }
@@ -799,14 +787,9 @@ fn the_context_is_the_newest_history_that_fits_without_failed_exchanges() {
 
     // Older exchanges left unread count as omitted; the marker is the oldest one sent.
     let turn = ChatTurn::start(Start {
-        settings: &openai,
-        user_id: "u1",
-        balance: 100_000,
-        model: MODEL,
         history: &history,
         unread: 5,
-        prompt: PROMPT,
-        idle_timeout_ms: IDLE_TIMEOUT_MS,
+        ..base(&openai)
     })
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(turn.pending().omitted, 5);
