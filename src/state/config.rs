@@ -41,9 +41,7 @@ impl Config {
     pub fn load(&self, stored: &[Setting]) {
         let value = |key: &str| stored.iter().find(|s| s.key == key).map(|s| &s.value);
         match value(SETTINGS_KEY) {
-            Some(v) => self
-                .provider
-                .set(serde_json::from_value(v.clone()).unwrap_or_default()),
+            Some(v) => self.provider.set(decode(v.clone())),
             None => self.first_run.set(true),
         }
         if let Some(pin) = value(PIN_KEY).and_then(|v| v.as_str()) {
@@ -91,7 +89,11 @@ impl Config {
 
 /// The stored provider settings; `None` on a first visit, when none were ever saved.
 async fn load_settings(db: &Database) -> Result<Option<ProviderSettings>, StorageError> {
-    Ok(settings::get(db, SETTINGS_KEY)
-        .await?
-        .map(|v| serde_json::from_value(v).unwrap_or_default()))
+    Ok(settings::get(db, SETTINGS_KEY).await?.map(decode))
+}
+
+/// Stored provider settings as settings; a record that no longer reads (an older shape)
+/// gives the defaults, to be saved again from the form.
+fn decode(value: serde_json::Value) -> ProviderSettings {
+    serde_json::from_value(value).unwrap_or_default()
 }
