@@ -1,19 +1,23 @@
 //! The export file: everything (or one user) as versioned JSON, and the full validation an
 //! import file passes before a single record is written.
+//!
+//! Files of version 1 (numeric ids, one version of each exchange) are converted on import:
+//! fresh ids from the caller, and each thread's messages on its first branch.
 
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::ledger;
-use crate::records::{Message, Millis, Payment, Setting, Thread, User};
+use crate::ledger::{self, DebitKind};
+use crate::records::{Branch, Message, MessageStatus, Millis, Payment, Setting, Thread, User};
+use crate::tree::{self, Tree, TreeError};
 
 /// The `format` every export file carries.
 pub const FORMAT: &str = "pocket-chat-export";
 
 /// The version of the export file written now; files of this version or older import.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// Field names whose values are secrets, left out of exports unless asked for.
 const SECRET_FIELDS: [&str; 1] = ["api_key"];
@@ -35,6 +39,9 @@ pub struct ExportFile {
     pub users: Vec<User>,
     pub payments: Vec<Payment>,
     pub threads: Vec<Thread>,
+    /// Every thread's version tree: at least its first branch.
+    #[serde(default)]
+    pub branches: Vec<Branch>,
     pub messages: Vec<Message>,
     #[serde(default)]
     pub settings: Vec<Setting>,
@@ -68,9 +75,24 @@ pub enum ImportError {
         user_id: String,
     },
     #[error("This export is damaged: message {message_id} belongs to thread {thread_id}, which is not in the file or belongs to another user. Nothing was imported.")]
-    UnknownThread { message_id: u64, thread_id: u64 },
+    UnknownThread {
+        message_id: String,
+        thread_id: String,
+    },
+    #[error("This export is damaged: branch {branch_id} belongs to thread {thread_id}, which is not in the file or belongs to another user. Nothing was imported.")]
+    BranchThread {
+        branch_id: String,
+        thread_id: String,
+    },
+    /// A thread's version tree does not hold together, or a message is not at a place of
+    /// it; `problem` says how (in English; `i18n` words each case itself).
+    #[error("This export is damaged: in thread {thread_id}, {problem}. Nothing was imported.")]
+    Tree {
+        thread_id: String,
+        problem: TreeError,
+    },
     #[error("This export is damaged: payment {payment_id} has a negative amount or token count. Nothing was imported.")]
-    NegativePayment { payment_id: u64 },
+    NegativePayment { payment_id: String },
     #[error("This export is damaged: user {user_id} has a balance of {stored} tokens but a history that gives {expected}. Nothing was imported.")]
     BalanceMismatch {
         user_id: String,
@@ -94,6 +116,7 @@ impl ExportFile {
             users: Vec::new(),
             payments: Vec::new(),
             threads: Vec::new(),
+            branches: Vec::new(),
             messages: Vec::new(),
             settings: Vec::new(),
         }
@@ -115,22 +138,38 @@ impl ExportFile {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
-    /// Parses and fully validates an import file.
-    pub fn parse(text: &str) -> Result<ExportFile, ImportError> {
+    /// Parses and fully validates an import file. A version-1 file is converted (see
+    /// [`FileV1::upgrade`]), its new ids made by `new_id` from each record's creation time:
+    /// core reads no clock and no randomness.
+    pub fn parse(
+        text: &str,
+        new_id: &mut dyn FnMut(Millis) -> String,
+    ) -> Result<ExportFile, ImportError> {
         let value: serde_json::Value = serde_json::from_str(text).map_err(not_json)?;
-        check_header(
-            value.get("format").and_then(|f| f.as_str()),
-            value.get("version").and_then(|v| v.as_u64()),
-        )?;
-        let file: ExportFile =
-            serde_json::from_value(value).map_err(|e| ImportError::Malformed {
-                detail: e.to_string(),
-            })?;
+        ExportFile::from_value(value, new_id)
+    }
+
+    /// [`ExportFile::parse`] of a file already read as JSON.
+    pub fn from_value(
+        value: serde_json::Value,
+        new_id: &mut dyn FnMut(Millis) -> String,
+    ) -> Result<ExportFile, ImportError> {
+        let version = value.get("version").and_then(|v| v.as_u64());
+        check_header(value.get("format").and_then(|f| f.as_str()), version)?;
+        let malformed = |e: serde_json::Error| ImportError::Malformed {
+            detail: e.to_string(),
+        };
+        if version == Some(1) {
+            let old: FileV1 = serde_json::from_value(value).map_err(malformed)?;
+            return old.upgrade(new_id);
+        }
+        let file: ExportFile = serde_json::from_value(value).map_err(malformed)?;
         file.validate()?;
         Ok(file)
     }
 
-    /// Checks ids, references, amounts and every user's ledger invariant.
+    /// Checks ids, references, every thread's version tree, amounts and every user's
+    /// ledger invariant.
     pub fn validate(&self) -> Result<(), ImportError> {
         let mut users = HashSet::new();
         for user in &self.users {
@@ -165,9 +204,7 @@ impl ExportFile {
         let mut credits: HashMap<&str, Vec<i64>> = HashMap::new();
         let mut payment_ids = HashSet::new();
         for p in &self.payments {
-            let id = p
-                .payment_id
-                .ok_or(ImportError::MissingId { store: "payment" })?;
+            let id = required(&p.payment_id, "payment")?;
             if !payment_ids.insert(id) {
                 return Err(ImportError::DuplicateId {
                     store: "payment",
@@ -176,16 +213,16 @@ impl ExportFile {
             }
             known_user("payment", &p.user_id)?;
             if p.charged_token < 0 || !(p.amount >= 0.0 && p.amount.is_finite()) {
-                return Err(ImportError::NegativePayment { payment_id: id });
+                return Err(ImportError::NegativePayment {
+                    payment_id: id.to_owned(),
+                });
             }
             credits.entry(&p.user_id).or_default().push(p.charged_token);
         }
 
-        let mut thread_owner: HashMap<u64, &str> = HashMap::new();
+        let mut thread_owner: HashMap<&str, &str> = HashMap::new();
         for t in &self.threads {
-            let id = t
-                .thread_id
-                .ok_or(ImportError::MissingId { store: "thread" })?;
+            let id = required(&t.thread_id, "thread")?;
             known_user("thread", &t.user_id)?;
             if thread_owner.insert(id, &t.user_id).is_some() {
                 return Err(ImportError::DuplicateId {
@@ -195,12 +232,41 @@ impl ExportFile {
             }
         }
 
+        let mut branches: HashMap<&str, &Branch> = HashMap::new();
+        let mut trees: HashMap<&str, Vec<Branch>> = HashMap::new();
+        for b in &self.branches {
+            let id = required(&b.branch_id, "branch")?;
+            if branches.insert(id, b).is_some() {
+                return Err(ImportError::DuplicateId {
+                    store: "branch",
+                    id: id.to_owned(),
+                });
+            }
+            known_user("branch", &b.user_id)?;
+            if thread_owner.get(b.thread_id.as_str()) != Some(&b.user_id.as_str()) {
+                return Err(ImportError::BranchThread {
+                    branch_id: id.to_owned(),
+                    thread_id: b.thread_id.clone(),
+                });
+            }
+            trees.entry(&b.thread_id).or_default().push(b.clone());
+        }
+        // In the file's order of threads, so the same file is always refused the same way.
+        for t in &self.threads {
+            let own = trees
+                .get(t.thread_id.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            Tree::check(&t.thread_id, own).map_err(|problem| ImportError::Tree {
+                thread_id: t.thread_id.clone(),
+                problem,
+            })?;
+        }
+
         let mut debits: HashMap<&str, Vec<u64>> = HashMap::new();
         let mut message_ids = HashSet::new();
+        let mut places: HashMap<(&str, u32), &str> = HashMap::new();
         for m in &self.messages {
-            let id = m
-                .message_id
-                .ok_or(ImportError::MissingId { store: "message" })?;
+            let id = required(&m.message_id, "message")?;
             if !message_ids.insert(id) {
                 return Err(ImportError::DuplicateId {
                     store: "message",
@@ -208,12 +274,34 @@ impl ExportFile {
                 });
             }
             known_user("message", &m.user_id)?;
-            if thread_owner.get(&m.thread_id) != Some(&m.user_id.as_str()) {
+            if thread_owner.get(m.thread_id.as_str()) != Some(&m.user_id.as_str()) {
                 return Err(ImportError::UnknownThread {
-                    message_id: id,
-                    thread_id: m.thread_id,
+                    message_id: id.to_owned(),
+                    thread_id: m.thread_id.clone(),
                 });
             }
+            let misplaced = |problem| ImportError::Tree {
+                thread_id: m.thread_id.clone(),
+                problem,
+            };
+            let on_branch = branches
+                .get(m.branch.as_str())
+                .is_some_and(|b| b.thread_id == m.thread_id && b.depth <= m.depth);
+            if !on_branch {
+                return Err(misplaced(TreeError::Misplaced {
+                    message_id: id.to_owned(),
+                    branch: m.branch.clone(),
+                }));
+            }
+            if let Some(first) = places.insert((&m.branch, m.depth), id) {
+                return Err(misplaced(TreeError::SamePlace {
+                    first: first.to_owned(),
+                    second: id.to_owned(),
+                    branch: m.branch.clone(),
+                    depth: m.depth,
+                }));
+            }
+            // Every version counts, deleted ones too: each was debited.
             debits.entry(&m.user_id).or_default().push(m.total);
         }
 
@@ -232,7 +320,8 @@ impl ExportFile {
         Ok(())
     }
 
-    /// For a merge: refuses when a user of the file already exists here.
+    /// For a merge: refuses when a user of the file already exists here. The file's other
+    /// ids are kept: made by [`crate::ids::new_id`], they do not meet the ones here.
     pub fn check_merge<'a>(
         &self,
         existing: impl IntoIterator<Item = &'a str>,
@@ -251,6 +340,201 @@ impl ExportFile {
     }
 }
 
+/// An export file of version 1, as written before threads had versions: ids numbered by
+/// the store, one line of messages per thread. Read it with serde (the browser's reader
+/// or serde_json) once [`check_header`] passed and the version is 1, then
+/// [`FileV1::upgrade`] it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileV1 {
+    format: String,
+    exported_at: Millis,
+    #[serde(default)]
+    only_user: Option<String>,
+    users: Vec<User>,
+    payments: Vec<PaymentV1>,
+    threads: Vec<ThreadV1>,
+    messages: Vec<MessageV1>,
+    #[serde(default)]
+    settings: Vec<Setting>,
+    /// Read only so that `deny_unknown_fields` accepts it: [`check_header`] read it.
+    #[allow(dead_code)]
+    version: u32,
+}
+
+/// A version-1 payment.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct PaymentV1 {
+    #[serde(default)]
+    payment_id: Option<u64>,
+    user_id: String,
+    amount: f64,
+    charged_token: i64,
+    created_at: Millis,
+}
+
+/// A version-1 thread.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct ThreadV1 {
+    #[serde(default)]
+    thread_id: Option<u64>,
+    user_id: String,
+    title: String,
+    created_at: Millis,
+    updated_at: Millis,
+    #[serde(default)]
+    deleted_at: Option<Millis>,
+}
+
+/// A version-1 message.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+struct MessageV1 {
+    #[serde(default)]
+    message_id: Option<u64>,
+    thread_id: u64,
+    user_id: String,
+    prompt: String,
+    completion: String,
+    total: u64,
+    prompt_tokens: u64,
+    completion_tokens: u64,
+    debit_kind: DebitKind,
+    model: String,
+    status: MessageStatus,
+    created_at: Millis,
+}
+
+impl FileV1 {
+    /// The file as version 2, validated: every payment, thread and message gets
+    /// `new_id(its created_at)`; each thread gets its first branch, holding the thread's
+    /// messages in the order of their old ids (the order the store gave them). Problems
+    /// with the old ids are reported with the old ids, the ones the file shows.
+    pub fn upgrade(
+        self,
+        new_id: &mut dyn FnMut(Millis) -> String,
+    ) -> Result<ExportFile, ImportError> {
+        let mut file = ExportFile::new(self.exported_at, self.only_user);
+        file.format = self.format;
+        let users: HashSet<&str> = self.users.iter().map(|u| u.user_id.as_str()).collect();
+
+        let mut payment_ids = HashSet::new();
+        for p in self.payments {
+            old_id(p.payment_id, "payment", &mut payment_ids)?;
+            file.payments.push(Payment {
+                payment_id: new_id(p.created_at),
+                user_id: p.user_id,
+                amount: p.amount,
+                charged_token: p.charged_token,
+                created_at: p.created_at,
+            });
+        }
+
+        // Old thread id → (new id, owner).
+        let mut threads: HashMap<u64, (String, String)> = HashMap::new();
+        let mut thread_ids = HashSet::new();
+        for t in self.threads {
+            let old = old_id(t.thread_id, "thread", &mut thread_ids)?;
+            let id = new_id(t.created_at);
+            threads.insert(old, (id.clone(), t.user_id.clone()));
+            file.branches
+                .push(tree::root(&id, &t.user_id, t.created_at));
+            file.threads.push(Thread {
+                thread_id: id,
+                user_id: t.user_id,
+                title: t.title,
+                created_at: t.created_at,
+                updated_at: t.updated_at,
+                deleted_at: t.deleted_at,
+                path: Vec::new(),
+            });
+        }
+
+        // Each thread's old message ids, sorted: a message's depth is its index there.
+        let mut message_ids = HashSet::new();
+        let mut lines: HashMap<u64, Vec<u64>> = HashMap::new();
+        // Per message: its old id and its thread's new id.
+        let mut placed: Vec<(u64, String)> = Vec::with_capacity(self.messages.len());
+        for m in &self.messages {
+            let old = old_id(m.message_id, "message", &mut message_ids)?;
+            if !users.contains(m.user_id.as_str()) {
+                return Err(ImportError::UnknownUser {
+                    store: "message",
+                    user_id: m.user_id.clone(),
+                });
+            }
+            let Some((thread_id, _)) = threads
+                .get(&m.thread_id)
+                .filter(|(_, owner)| *owner == m.user_id)
+            else {
+                return Err(ImportError::UnknownThread {
+                    message_id: old.to_string(),
+                    thread_id: m.thread_id.to_string(),
+                });
+            };
+            lines.entry(m.thread_id).or_default().push(old);
+            placed.push((old, thread_id.clone()));
+        }
+        lines.values_mut().for_each(|line| line.sort_unstable());
+        file.users = self.users;
+        file.settings = self.settings;
+
+        for (m, (old, thread_id)) in self.messages.into_iter().zip(placed) {
+            let index = lines
+                .get(&m.thread_id)
+                .and_then(|line| line.binary_search(&old).ok())
+                .unwrap_or(0);
+            file.messages.push(Message {
+                message_id: new_id(m.created_at),
+                thread_id: thread_id.clone(),
+                user_id: m.user_id,
+                branch: thread_id,
+                // More than 4 billion exchanges in one thread would end on one place,
+                // which validation refuses.
+                depth: u32::try_from(index).unwrap_or(u32::MAX),
+                prompt: m.prompt,
+                completion: m.completion,
+                total: m.total,
+                prompt_tokens: m.prompt_tokens,
+                completion_tokens: m.completion_tokens,
+                debit_kind: m.debit_kind,
+                model: m.model,
+                status: m.status,
+                created_at: m.created_at,
+                deleted_at: None,
+            });
+        }
+
+        file.validate()?;
+        Ok(file)
+    }
+}
+
+/// A version-1 record's numeric id: present, and not one `seen` before.
+fn old_id(
+    id: Option<u64>,
+    store: &'static str,
+    seen: &mut HashSet<u64>,
+) -> Result<u64, ImportError> {
+    let id = id.ok_or(ImportError::MissingId { store })?;
+    if seen.insert(id) {
+        Ok(id)
+    } else {
+        Err(ImportError::DuplicateId {
+            store,
+            id: id.to_string(),
+        })
+    }
+}
+
+/// `id`, or [`ImportError::MissingId`] when it is empty.
+fn required<'a>(id: &'a str, store: &'static str) -> Result<&'a str, ImportError> {
+    if id.is_empty() {
+        Err(ImportError::MissingId { store })
+    } else {
+        Ok(id)
+    }
+}
+
 /// The error for text that does not parse as JSON: where it goes wrong, when it does.
 pub fn not_json(e: serde_json::Error) -> ImportError {
     if e.is_syntax() || e.is_eof() {
@@ -264,7 +548,7 @@ pub fn not_json(e: serde_json::Error) -> ImportError {
 }
 
 /// Checks an import file's `format` and `version` (a whole number, when it is one) before
-/// its records are read.
+/// its records are read. Version 1 passes: read it as [`FileV1`].
 pub fn check_header(format: Option<&str>, version: Option<u64>) -> Result<(), ImportError> {
     if format != Some(FORMAT) {
         return Err(ImportError::NotAnExport);
@@ -297,6 +581,13 @@ mod tests {
     use crate::records::MessageStatus;
     use serde_json::json;
 
+    /// Ids for files that need none made: every call is a mistake in the test.
+    fn no_ids(_: Millis) -> String {
+        panic!("a version-2 file needs no new ids")
+    }
+
+    /// Two users; thread `t1` holds two versions of its second exchange (the second on
+    /// branch `f1`, shown), thread `t2` one exchange, deleted.
     fn sample() -> ExportFile {
         let user = |id: &str, num_token| User {
             user_id: id.into(),
@@ -308,25 +599,28 @@ mod tests {
             created_at: 1,
             updated_at: 2,
         };
-        let pay = |id, user: &str, amount, charged| Payment {
-            payment_id: Some(id),
+        let pay = |id: &str, user: &str, amount, charged| Payment {
+            payment_id: id.into(),
             user_id: user.into(),
             amount,
             charged_token: charged,
             created_at: 3,
         };
-        let thread = |id, user: &str| Thread {
-            thread_id: Some(id),
+        let thread = |id: &str, user: &str, path: &[&str]| Thread {
+            thread_id: id.into(),
             user_id: user.into(),
             title: "t".into(),
             created_at: 4,
             updated_at: 5,
             deleted_at: None,
+            path: path.iter().map(|p| p.to_string()).collect(),
         };
-        let msg = |id, thread_id, user: &str, total| Message {
-            message_id: Some(id),
-            thread_id,
-            user_id: user.into(),
+        let msg = |id: &str, thread_id: &str, branch: &str, depth, total| Message {
+            message_id: id.into(),
+            thread_id: thread_id.into(),
+            user_id: "a".into(),
+            branch: branch.into(),
+            depth,
             prompt: "こんにちは".into(),
             completion: "Echo".into(),
             total,
@@ -336,16 +630,40 @@ mod tests {
             model: "gpt-4o-mini".into(),
             status: MessageStatus::Complete,
             created_at: 6,
+            deleted_at: None,
         };
         let mut file = ExportFile::new(7, None);
-        file.users = vec![user("a", 100 + 5000 - 30 - 12), user("b", 100)];
+        file.users = vec![user("a", 100 + 5000 - 30 - 12 - 7 - 5), user("b", 100)];
         file.payments = vec![
-            pay(1, "a", 0.0, 100),
-            pay(2, "a", 500.0, 5000),
-            pay(3, "b", 0.0, 100),
+            pay("p1", "a", 0.0, 100),
+            pay("p2", "a", 500.0, 5000),
+            pay("p3", "b", 0.0, 100),
         ];
-        file.threads = vec![thread(1, "a"), thread(2, "a")];
-        file.messages = vec![msg(1, 1, "a", 30), msg(2, 2, "a", 12)];
+        file.threads = vec![thread("t1", "a", &["f1", "t1"]), thread("t2", "a", &[])];
+        file.branches = vec![
+            tree::root("t1", "a", 4),
+            Branch {
+                branch_id: "f1".into(),
+                thread_id: "t1".into(),
+                user_id: "a".into(),
+                from: Some("t1".into()),
+                depth: 1,
+                cut: None,
+                created_at: 6,
+            },
+            Branch {
+                cut: Some(0),
+                ..tree::root("t2", "a", 4)
+            },
+        ];
+        let mut deleted = msg("m4", "t2", "t2", 0, 5);
+        deleted.deleted_at = Some(8);
+        file.messages = vec![
+            msg("m1", "t1", "t1", 0, 30),
+            msg("m2", "t1", "t1", 1, 12),
+            msg("m3", "t1", "f1", 1, 7),
+            deleted,
+        ];
         file.settings = vec![Setting {
             key: "provider".into(),
             value: json!({"kind": "openai", "api_key": "sk-secret", "base_url": "https://api.openai.com"}),
@@ -357,7 +675,7 @@ mod tests {
     #[test]
     fn round_trip_is_exact() {
         let file = sample();
-        assert_eq!(ExportFile::parse(&file.to_json()), Ok(file));
+        assert_eq!(ExportFile::parse(&file.to_json(), &mut no_ids), Ok(file));
     }
 
     // Guards against API keys leaking into export files.
@@ -377,6 +695,18 @@ mod tests {
         );
     }
 
+    /// A branch of thread `t1` (user `a`) from `from` at `depth`, as JSON.
+    fn branch(id: &str, from: &str, depth: u32) -> serde_json::Value {
+        json!({"branch_id": id, "thread_id": "t1", "user_id": "a", "from": from, "depth": depth, "created_at": 9})
+    }
+
+    fn tree_error(thread_id: &str, problem: TreeError) -> ImportError {
+        ImportError::Tree {
+            thread_id: thread_id.into(),
+            problem,
+        }
+    }
+
     // Guards against importing damaged or hostile files: each must be refused with its own
     // sentence (and the caller then writes nothing).
     #[test]
@@ -386,6 +716,9 @@ mod tests {
             let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
             f(&mut v);
             v.to_string()
+        };
+        let push_branch = |v: &mut serde_json::Value, b: serde_json::Value| {
+            v["branches"].as_array_mut().unwrap().push(b);
         };
         let cases: Vec<(String, ImportError)> = vec![
             (
@@ -398,8 +731,8 @@ mod tests {
                 ImportError::NotAnExport,
             ),
             (
-                edit(&|v| v["version"] = json!(2)),
-                ImportError::TooNew { found: 2 },
+                edit(&|v| v["version"] = json!(3)),
+                ImportError::TooNew { found: 3 },
             ),
             (edit(&|v| v["version"] = json!(0)), ImportError::BadVersion),
             (
@@ -416,24 +749,31 @@ mod tests {
                 },
             ),
             (
-                edit(&|v| v["messages"][1]["message_id"] = json!(1)),
+                edit(&|v| v["messages"][1]["message_id"] = json!("m1")),
                 ImportError::DuplicateId {
                     store: "message",
-                    id: "1".into(),
+                    id: "m1".into(),
                 },
             ),
             (
-                edit(&|v| v["threads"][1]["thread_id"] = json!(1)),
+                edit(&|v| v["threads"][1]["thread_id"] = json!("t1")),
                 ImportError::DuplicateId {
                     store: "thread",
-                    id: "1".into(),
+                    id: "t1".into(),
                 },
             ),
             (
-                edit(&|v| v["payments"][2]["payment_id"] = json!(1)),
+                edit(&|v| v["payments"][2]["payment_id"] = json!("p1")),
                 ImportError::DuplicateId {
                     store: "payment",
-                    id: "1".into(),
+                    id: "p1".into(),
+                },
+            ),
+            (
+                edit(&|v| v["branches"][1]["branch_id"] = json!("t1")),
+                ImportError::DuplicateId {
+                    store: "branch",
+                    id: "t1".into(),
                 },
             ),
             (
@@ -451,38 +791,157 @@ mod tests {
                 },
             ),
             (
-                edit(&|v| v["messages"][0]["thread_id"] = json!(99)),
-                ImportError::UnknownThread {
-                    message_id: 1,
-                    thread_id: 99,
+                edit(&|v| v["branches"][1]["user_id"] = json!("ghost")),
+                ImportError::UnknownUser {
+                    store: "branch",
+                    user_id: "ghost".into(),
                 },
             ),
             (
+                edit(&|v| v["messages"][0]["thread_id"] = json!("ghost")),
+                ImportError::UnknownThread {
+                    message_id: "m1".into(),
+                    thread_id: "ghost".into(),
+                },
+            ),
+            (
+                edit(&|v| v["branches"][1]["thread_id"] = json!("ghost")),
+                ImportError::BranchThread {
+                    branch_id: "f1".into(),
+                    thread_id: "ghost".into(),
+                },
+            ),
+            // Another user's branch in a's thread.
+            (
+                edit(&|v| v["branches"][1]["user_id"] = json!("b")),
+                ImportError::BranchThread {
+                    branch_id: "f1".into(),
+                    thread_id: "t1".into(),
+                },
+            ),
+            (
+                edit(&|v| {
+                    v["branches"].as_array_mut().unwrap().remove(2);
+                }),
+                tree_error(
+                    "t2",
+                    TreeError::NoRoot {
+                        thread_id: "t2".into(),
+                    },
+                ),
+            ),
+            // Two branches, each from the other.
+            (
+                edit(&|v| {
+                    v["branches"][1]["from"] = json!("f2");
+                    push_branch(v, branch("f2", "f1", 1));
+                }),
+                tree_error(
+                    "t1",
+                    TreeError::Cycle {
+                        branch_id: "f1".into(),
+                    },
+                ),
+            ),
+            (
+                edit(&|v| v["branches"][1]["from"] = json!("t2")),
+                tree_error(
+                    "t1",
+                    TreeError::ForeignParent {
+                        branch_id: "f1".into(),
+                        from: "t2".into(),
+                    },
+                ),
+            ),
+            (
+                edit(&|v| push_branch(v, branch("f2", "f1", 0))),
+                tree_error(
+                    "t1",
+                    TreeError::BadDepth {
+                        branch_id: "f2".into(),
+                    },
+                ),
+            ),
+            // t2's message on a branch of t1.
+            (
+                edit(&|v| v["messages"][3]["branch"] = json!("t1")),
+                tree_error(
+                    "t2",
+                    TreeError::Misplaced {
+                        message_id: "m4".into(),
+                        branch: "t1".into(),
+                    },
+                ),
+            ),
+            // Before the first depth of its branch.
+            (
+                edit(&|v| v["messages"][2]["depth"] = json!(0)),
+                tree_error(
+                    "t1",
+                    TreeError::Misplaced {
+                        message_id: "m3".into(),
+                        branch: "f1".into(),
+                    },
+                ),
+            ),
+            (
+                edit(&|v| v["messages"][2]["branch"] = json!("t1")),
+                tree_error(
+                    "t1",
+                    TreeError::SamePlace {
+                        first: "m2".into(),
+                        second: "m3".into(),
+                        branch: "t1".into(),
+                        depth: 1,
+                    },
+                ),
+            ),
+            (
                 edit(&|v| v["payments"][1]["amount"] = json!(-1.0)),
-                ImportError::NegativePayment { payment_id: 2 },
+                ImportError::NegativePayment {
+                    payment_id: "p2".into(),
+                },
             ),
             (
                 edit(&|v| v["payments"][1]["charged_token"] = json!(-5000)),
-                ImportError::NegativePayment { payment_id: 2 },
+                ImportError::NegativePayment {
+                    payment_id: "p2".into(),
+                },
             ),
             (
                 edit(&|v| v["users"][0]["num_token"] = json!(999_999)),
                 ImportError::BalanceMismatch {
                     user_id: "a".into(),
                     stored: 999_999,
-                    expected: 5058,
+                    expected: 5046,
+                },
+            ),
+            // The deleted version's debit still counts.
+            (
+                edit(&|v| {
+                    v["messages"].as_array_mut().unwrap().remove(3);
+                }),
+                ImportError::BalanceMismatch {
+                    user_id: "a".into(),
+                    stored: 5046,
+                    expected: 5051,
                 },
             ),
             (
-                edit(&|v| {
-                    v["threads"][0]
-                        .as_object_mut()
-                        .unwrap()
-                        .remove("thread_id")
-                        .map(|_| ())
-                        .unwrap_or(())
-                }),
+                edit(&|v| v["threads"][0]["thread_id"] = json!("")),
                 ImportError::MissingId { store: "thread" },
+            ),
+            (
+                edit(&|v| v["branches"][0]["branch_id"] = json!("")),
+                ImportError::MissingId { store: "branch" },
+            ),
+            (
+                edit(&|v| {
+                    v["threads"][0].as_object_mut().unwrap().remove("thread_id");
+                }),
+                ImportError::Malformed {
+                    detail: String::new(),
+                },
             ),
             (
                 edit(&|v| v["only_user"] = json!("b")),
@@ -498,7 +957,7 @@ mod tests {
             ),
         ];
         for (text, want) in cases {
-            let got = ExportFile::parse(&text);
+            let got = ExportFile::parse(&text, &mut no_ids);
             let same_kind = match (&got, &want) {
                 (Err(ImportError::NotJson { .. }), ImportError::NotJson { .. }) => true,
                 (Err(ImportError::Malformed { detail }), ImportError::Malformed { .. }) => {
@@ -515,6 +974,21 @@ mod tests {
             let sentence = got.unwrap_err().to_string();
             assert!(sentence.ends_with("Nothing was imported."), "{sentence}");
         }
+    }
+
+    // Guards against a tree problem worded without its thread or its own detail.
+    #[test]
+    fn tree_problems_name_the_thread() {
+        let err = tree_error(
+            "t1",
+            TreeError::Cycle {
+                branch_id: "f1".into(),
+            },
+        );
+        assert_eq!(
+            err.to_string(),
+            "This export is damaged: in thread t1, branch f1 comes from itself through other branches. Nothing was imported."
+        );
     }
 
     // Guards against a merge that silently overwrites a user who already exists here.

@@ -609,6 +609,11 @@ pub fn localize_import(lang: Lang, err: &ImportError) -> String {
     }
     const NOTHING: &str = "何もインポートしていません。";
     const DAMAGED: &str = "このエクスポートは壊れています：";
+    // The import confirmation counts no branches, so `store_ja` does not name them.
+    let store_name = |store: &str| match store {
+        "branch" => "ブランチ".to_owned(),
+        _ => store_ja(store),
+    };
     match err {
         ImportError::NotJson { line, column } => format!(
             "このファイルは正しい JSON ではありません（{line} 行 {column} 列）。途中で切れている可能性があります。{NOTHING}"
@@ -627,21 +632,31 @@ pub fn localize_import(lang: Lang, err: &ImportError) -> String {
             format!("{DAMAGED}読めない項目があります（{detail}）。{NOTHING}")
         }
         ImportError::MissingId { store } => {
-            format!("{DAMAGED}id のない{}レコードがあります。{NOTHING}", store_ja(store))
+            format!("{DAMAGED}id のない{}レコードがあります。{NOTHING}", store_name(store))
         }
         ImportError::DuplicateId { store, id } => format!(
             "{DAMAGED}2 件の{}レコードが同じ id {id} を使っています。{NOTHING}",
-            store_ja(store)
+            store_name(store)
         ),
         ImportError::UnknownUser { store, user_id } => format!(
             "{DAMAGED}{}レコードが、ファイルにないユーザー {user_id} のものになっています。{NOTHING}",
-            store_ja(store)
+            store_name(store)
         ),
         ImportError::UnknownThread {
             message_id,
             thread_id,
         } => format!(
             "{DAMAGED}メッセージ {message_id} が、ファイルにないか別のユーザーのスレッド {thread_id} のものになっています。{NOTHING}"
+        ),
+        ImportError::BranchThread {
+            branch_id,
+            thread_id,
+        } => format!(
+            "{DAMAGED}ブランチ {branch_id} が、ファイルにないか別のユーザーのスレッド {thread_id} のものになっています。{NOTHING}"
+        ),
+        ImportError::Tree { thread_id, problem } => format!(
+            "{DAMAGED}スレッド {thread_id} で、{}。{NOTHING}",
+            tree_ja(problem)
         ),
         ImportError::NegativePayment { payment_id } => format!(
             "{DAMAGED}支払い {payment_id} の金額またはトークン数が負の値です。{NOTHING}"
@@ -660,6 +675,37 @@ pub fn localize_import(lang: Lang, err: &ImportError) -> String {
         ),
         ImportError::UserExists { user_id } => format!(
             "id が {user_id} のユーザーがすでにここにいます。上書きするなら「置き換え」を選ぶか、先にそのユーザーを削除してください。{NOTHING}"
+        ),
+    }
+}
+
+/// What is wrong with an imported version tree, in Japanese (`TreeError`'s `Display` is
+/// English), without a final 。: [`localize_import`] ends the sentence.
+fn tree_ja(problem: &crate::tree::TreeError) -> String {
+    use crate::tree::TreeError;
+    match problem {
+        TreeError::NoRoot { thread_id } => {
+            format!("スレッド {thread_id} に最初のブランチがありません")
+        }
+        TreeError::ForeignParent { branch_id, from } => format!(
+            "ブランチ {branch_id} の分かれ元のブランチ {from} が、このスレッドにありません"
+        ),
+        TreeError::Cycle { branch_id } => format!(
+            "ブランチ {branch_id} が、ほかのブランチを経て自分自身から分かれています"
+        ),
+        TreeError::BadDepth { branch_id } => {
+            format!("ブランチ {branch_id} が、分かれ元のブランチより前から始まっています")
+        }
+        TreeError::Misplaced { message_id, branch } => format!(
+            "メッセージ {message_id} のブランチ {branch} が、このスレッドにないか、その深さまで届いていません"
+        ),
+        TreeError::SamePlace {
+            first,
+            second,
+            branch,
+            depth,
+        } => format!(
+            "メッセージ {first} と {second} が、どちらもブランチ {branch} の深さ {depth} にあります"
         ),
     }
 }
