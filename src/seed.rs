@@ -4,9 +4,11 @@
 
 use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::ledger::{DebitKind, SIGNUP_BONUS};
-use pocket_chat_core::records::{Message, MessageStatus, Payment, Thread};
+use pocket_chat_core::records::{Branch, Message, MessageStatus, Payment, Thread};
+use pocket_chat_core::tree;
 use wasm_bindgen::prelude::*;
 
+use crate::ids::record_id;
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::transfer::{self, ImportMode};
 use crate::storage::{schema, settings, users, Database};
@@ -26,9 +28,15 @@ fn body(i: u32) -> String {
 
 /// Adds `threads` short threads and one thread of `messages` exchanges (last in the list
 /// by id, first by activity) to the current user, and a top-up that pays for them.
-/// Returns the long thread's title.
+/// With `branch_every` > 0 the long thread's path changes branch every that many
+/// exchanges: each time, the exchange there has a second version, and the path goes on
+/// through the newer one. Returns the long thread's title.
 #[wasm_bindgen]
-pub async fn e2e_seed_history(threads: u32, messages: u32) -> Result<String, JsValue> {
+pub async fn e2e_seed_history(
+    threads: u32,
+    messages: u32,
+    branch_every: u32,
+) -> Result<String, JsValue> {
     let err = |e: String| JsValue::from_str(&e);
     let db = Database::open(schema::DB_NAME)
         .await
@@ -50,10 +58,55 @@ pub async fn e2e_seed_history(threads: u32, messages: u32) -> Result<String, JsV
     let mut spent = 0u64;
     let long_title = format!("Long thread of {messages} messages");
     for t in 0..=threads {
-        let id = u64::from(t) + 1;
         let long = t == threads;
+        let thread_id = record_id(now - 1_000_000 + i64::from(t));
+        file.branches.push(tree::root(&thread_id, &user.user_id, now));
+        let count = if long { messages } else { 2 };
+        let mut branch = thread_id.clone();
+        for m in 0..count {
+            let forks = long && branch_every > 0 && m > 0 && m % branch_every == 0;
+            let mut row = |branch: &str, text: String| {
+                spent += 120;
+                Message {
+                    message_id: record_id(now - 1_000_000 + i64::from(m)),
+                    thread_id: thread_id.clone(),
+                    user_id: user.user_id.clone(),
+                    branch: branch.to_owned(),
+                    depth: m,
+                    prompt: format!("Question {m} in thread {t}"),
+                    completion: text,
+                    total: 120,
+                    prompt_tokens: 20,
+                    completion_tokens: 100,
+                    debit_kind: DebitKind::Exact,
+                    model: "gpt-4o-mini".into(),
+                    status: MessageStatus::Complete,
+                    created_at: now - 1_000_000 + i64::from(m),
+                    deleted_at: None,
+                }
+            };
+            if forks {
+                // The first version stays on the branch so far; the path goes on through
+                // a second one.
+                let first = row(&branch, format!("First version of answer {m}"));
+                file.messages.push(first);
+                let fork = record_id(now);
+                file.branches.push(Branch {
+                    branch_id: fork.clone(),
+                    thread_id: thread_id.clone(),
+                    user_id: user.user_id.clone(),
+                    from: Some(branch.clone()),
+                    depth: m,
+                    cut: None,
+                    created_at: now - 1_000_000 + i64::from(m),
+                });
+                branch = fork;
+            }
+            let shown = row(&branch, body(m));
+            file.messages.push(shown);
+        }
         file.threads.push(Thread {
-            thread_id: Some(id),
+            thread_id: thread_id.clone(),
             user_id: user.user_id.clone(),
             title: if long {
                 long_title.clone()
@@ -63,34 +116,16 @@ pub async fn e2e_seed_history(threads: u32, messages: u32) -> Result<String, JsV
             created_at: now - 1_000_000 + i64::from(t),
             updated_at: now - if long { 0 } else { 1_000 - i64::from(t) },
             deleted_at: None,
+            path: if branch == thread_id { Vec::new() } else { vec![branch] },
         });
-        let count = if long { messages } else { 2 };
-        for m in 0..count {
-            let message_id = file.messages.len() as u64 + 1;
-            file.messages.push(Message {
-                message_id: Some(message_id),
-                thread_id: id,
-                user_id: user.user_id.clone(),
-                prompt: format!("Question {m} in thread {t}"),
-                completion: body(m),
-                total: 120,
-                prompt_tokens: 20,
-                completion_tokens: 100,
-                debit_kind: DebitKind::Exact,
-                model: "gpt-4o-mini".into(),
-                status: MessageStatus::Complete,
-                created_at: now - 1_000_000 + i64::from(m),
-            });
-            spent += 120;
-        }
     }
     let charged = i64::try_from(spent).unwrap_or(i64::MAX) + 1_000_000;
-    for (pid, amount) in [(1u64, 0.0), (2, 10.0)] {
+    for (bonus, amount) in [(true, 0.0), (false, 10.0)] {
         file.payments.push(Payment {
-            payment_id: Some(pid),
+            payment_id: record_id(now),
             user_id: user.user_id.clone(),
             amount,
-            charged_token: if pid == 1 { SIGNUP_BONUS } else { charged },
+            charged_token: if bonus { SIGNUP_BONUS } else { charged },
             created_at: now,
         });
     }

@@ -26,6 +26,7 @@ pub mod tabs;
 pub mod text;
 pub mod threads;
 pub mod top_up;
+pub mod versions;
 pub mod window;
 
 use leptos::html::Main;

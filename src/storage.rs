@@ -13,7 +13,9 @@ pub mod schema;
 pub mod settings;
 pub mod threads;
 pub mod transfer;
+pub mod upgrade;
 pub mod users;
+pub mod versions;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -118,10 +120,12 @@ impl Database {
         };
         let rexie = Rc::new(RefCell::new(Some(rexie)));
         let watch = guard::VersionWatch::new(watcher, rexie.clone(), on_closed);
-        Ok(Database {
+        let db = Database {
             rexie,
             watch: Some(watch),
-        })
+        };
+        upgrade::run(&db, &mut crate::ids::record_id).await?;
+        Ok(db)
     }
 
     fn with<T>(&self, f: impl FnOnce(&Rexie) -> T) -> Result<T, StorageError> {
@@ -197,13 +201,11 @@ pub(crate) fn only(key: &JsValue) -> Result<KeyRange, StorageError> {
     Ok(KeyRange::only(key).map_err(rexie::Error::from)?)
 }
 
-/// The key range of every compound key `[first, *]` of an index on `[first, number]`.
+/// The key range of every compound key `[first, *]` of an index on `[first, second]`.
 pub(crate) fn starting_with(first: &str) -> Result<KeyRange, StorageError> {
-    let lower = js_sys::Array::of2(
-        &JsValue::from_str(first),
-        &JsValue::from_f64(f64::NEG_INFINITY),
-    );
-    let upper = js_sys::Array::of2(&JsValue::from_str(first), &JsValue::from_f64(f64::INFINITY));
+    // `[first]` sorts before every `[first, x]`, and an array after every number and string.
+    let lower = js_sys::Array::of1(&JsValue::from_str(first));
+    let upper = js_sys::Array::of2(&JsValue::from_str(first), &js_sys::Array::new());
     Ok(KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?)
 }
 
@@ -243,17 +245,6 @@ pub async fn request_persistence() -> bool {
         .ok()
         .and_then(|v| v.as_bool())
         .unwrap_or(false)
-}
-
-/// A key read back from IndexedDB as the `u64` id it was stored as.
-pub(crate) fn key_to_id(store: &'static str, key: &JsValue) -> Result<u64, StorageError> {
-    key.as_f64()
-        .filter(|n| n.fract() == 0.0 && *n >= 0.0)
-        .map(|n| n as u64)
-        .ok_or_else(|| StorageError::Corrupt {
-            store,
-            detail: "a key is not a whole number".into(),
-        })
 }
 
 /// Converts a record to the JavaScript object stored in IndexedDB.

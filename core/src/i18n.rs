@@ -119,6 +119,16 @@ catalog! {
         "この線より上のやりとりはモデルの文脈に収まらないため、送っていません。";
     Copy => "Copy", "コピー";
     Copied => "Copied", "コピーしました";
+    // The controls of an exchange and its versions.
+    CopyPrompt => "Copy the prompt", "プロンプトをコピー";
+    CopyReply => "Copy the reply (Markdown)", "返答をコピー（Markdown）";
+    EditPrompt => "Edit", "編集";
+    EditLabel => "Edit the prompt, then send it as a new version", "プロンプトを編集して、新しいバージョンとして送信";
+    Regenerate => "Regenerate", "再生成";
+    PreviousVersion => "Previous version", "前のバージョン";
+    NextVersion => "Next version", "次のバージョン";
+    DeleteVersion => "Delete this version and what followed it", "このバージョンと、それに続くやり取りを削除";
+    VersionDeleted => "The version was deleted. The tokens it used stay in your usage.", "バージョンを削除しました。使ったトークンは使用量に残ります。";
     // The composer.
     MessageLabel => "Message", "メッセージ";
     ComposerPlaceholder => "Message pocket-chat", "pocket-chat にメッセージを送る";
@@ -277,6 +287,22 @@ pub fn omitted_note(lang: Lang, omitted: usize) -> String {
         Lang::Ja => {
             format!("古いやりとり {omitted} 件は、モデルの文脈に収まらないため送っていません。")
         }
+    }
+}
+
+/// The button that asks the user's other model again.
+pub fn regenerate_with(lang: Lang, model: &str) -> String {
+    match lang {
+        Lang::En => format!("Ask {model}"),
+        Lang::Ja => format!("{model} で再生成"),
+    }
+}
+
+/// What the version switcher says to a screen reader: which version of how many.
+pub fn version_of(lang: Lang, position: usize, count: usize) -> String {
+    match lang {
+        Lang::En => format!("Version {position} of {count}"),
+        Lang::Ja => format!("{count} 件中 {position} 番目のバージョン"),
     }
 }
 

@@ -30,9 +30,8 @@ pub struct User {
 /// A credit: the sign-up bonus (amount 0) or a top-up.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Payment {
-    /// Assigned by the store on insert.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payment_id: Option<u64>,
+    /// Made by [`crate::ids::new_id`].
+    pub payment_id: String,
     pub user_id: String,
     /// What was paid, in the user's currency; 0 for the bonus.
     pub amount: f64,
@@ -43,8 +42,8 @@ pub struct Payment {
 /// A conversation; only the current thread goes into the model's context.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Thread {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub thread_id: Option<u64>,
+    /// Made by [`crate::ids::new_id`]; also the id of the thread's first branch.
+    pub thread_id: String,
     pub user_id: String,
     pub title: String,
     pub created_at: Millis,
@@ -53,6 +52,30 @@ pub struct Thread {
     /// erased, but the rows stay so that their debits stay in the ledger history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Millis>,
+    /// The branches whose paths were shown, the one on screen first (see
+    /// [`crate::tree`]); empty: the thread's first branch.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+}
+
+/// A line of versions in a thread: exchanges at depths `depth`, `depth + 1`, … each
+/// answering the one before. A thread's first branch has the thread's id; every other
+/// begins with another version of the exchange at `depth` on branch `from`'s path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    pub branch_id: String,
+    pub thread_id: String,
+    pub user_id: String,
+    /// The branch holding the exchange this one's first exchange is a version of; `None`
+    /// for the thread's first branch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The depth of its first exchange (0: the thread's first exchange).
+    pub depth: u32,
+    /// The exchanges from this depth on were deleted (with all that followed them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut: Option<u32>,
+    pub created_at: Millis,
 }
 
 /// How an exchange ended.
@@ -67,10 +90,13 @@ pub enum MessageStatus {
 /// One exchange: the user's prompt and the model's completion, and its debit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<u64>,
-    pub thread_id: u64,
+    /// Made by [`crate::ids::new_id`].
+    pub message_id: String,
+    pub thread_id: String,
     pub user_id: String,
+    /// The branch it is on, and its depth there: its place in the thread's version tree.
+    pub branch: String,
+    pub depth: u32,
     pub prompt: String,
     pub completion: String,
     /// Tokens debited for this exchange.
@@ -82,6 +108,9 @@ pub struct Message {
     pub model: String,
     pub status: MessageStatus,
     pub created_at: Millis,
+    /// Set when the user deleted this version: its text is erased, its debit stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<Millis>,
 }
 
 /// One setting (provider, key, theme, …), stored under its `key`.
@@ -89,29 +118,6 @@ pub struct Message {
 pub struct Setting {
     pub key: String,
     pub value: serde_json::Value,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // Guards against writing `payment_id: null`, which IndexedDB rejects as a key for an
-    // auto-increment store instead of assigning one.
-    #[test]
-    fn new_rows_omit_their_key() {
-        let p = Payment {
-            payment_id: None,
-            user_id: "u1".into(),
-            amount: 0.0,
-            charged_token: 100,
-            created_at: 1,
-        };
-        let json = serde_json::to_value(&p).map_err(|e| e.to_string());
-        assert_eq!(
-            json,
-            Ok(serde_json::json!({"user_id":"u1","amount":0.0,"charged_token":100,"created_at":1}))
-        );
-    }
 }
 
 /// A record an operation needed that is not there (deleted in another tab, say); `Display`

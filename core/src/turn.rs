@@ -131,9 +131,9 @@ pub enum Input<'a> {
     /// The request or its body failed in transport (network, DNS, CORS); `offline` when
     /// the browser says it has no network.
     Lost { offline: bool },
-    /// The checkpoint row of [`Effect::Checkpoint`] was stored under this id, or (`None`)
-    /// could not be stored — not fatal: the end of the turn writes and reports again.
-    Saved(Option<u64>),
+    /// The checkpoint row of [`Effect::Checkpoint`] was stored, or could not be — not
+    /// fatal: the end of the turn writes and reports again.
+    Saved,
 }
 
 /// What the caller must do, in the order [`ChatTurn::poll`] hands them out.
@@ -147,7 +147,7 @@ pub enum Effect {
     ReadStream,
     /// Append this text of the reply to the screen.
     Show(String),
-    /// Save this row (insert when it has no id, else update), then feed [`Input::Saved`].
+    /// Save this row (inserted the first time, then updated), then feed [`Input::Saved`].
     Checkpoint(Message),
     /// Store these provider settings: the endpoint rejected `stream_options`, so it is
     /// left out from now on.
@@ -191,19 +191,19 @@ impl Localize for GiveBack {
 }
 
 /// Where the context that was sent began, so the thread can mark it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContextStart {
     /// Earlier exchanges that were left out.
     pub omitted: usize,
     /// The oldest exchange that was sent, when it was an earlier one.
-    pub first_kept: Option<u64>,
+    pub first_kept: Option<String>,
 }
 
 impl ContextStart {
     /// The exchange to mark as the start of the context, given the id the new exchange
     /// was stored under: none when nothing was left out.
-    pub fn marker(self, stored_id: u64) -> Option<u64> {
-        (self.omitted > 0).then(|| self.first_kept.unwrap_or(stored_id))
+    pub fn marker(self, stored_id: &str) -> Option<String> {
+        (self.omitted > 0).then(|| self.first_kept.unwrap_or_else(|| stored_id.to_owned()))
     }
 }
 
@@ -243,6 +243,16 @@ enum Phase {
     Over,
 }
 
+/// Where the exchange of a turn is stored: its id, its thread, and its place in the
+/// thread's version tree (see [`crate::tree`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Slot {
+    pub message_id: String,
+    pub thread_id: String,
+    pub branch: String,
+    pub depth: u32,
+}
+
 /// One chat turn. See the module documentation.
 #[derive(Debug)]
 pub struct ChatTurn {
@@ -255,13 +265,11 @@ pub struct ChatTurn {
     allowance: Allowance,
     context: ContextStart,
     idle_timeout_ms: u32,
-    thread_id: u64,
+    slot: Slot,
     /// When the turn began: the checkpoint row's time.
     began_at: Millis,
     phase: Phase,
     deadline: Option<Millis>,
-    /// The stored row of this reply, once a checkpoint was saved.
-    row_id: Option<u64>,
     last_saved: Option<Millis>,
     effects: VecDeque<Effect>,
 }
@@ -300,7 +308,7 @@ impl ChatTurn {
         let request = start.settings.request(&spec)?;
         let omitted = start.unread + ctx.omitted;
         let first_kept = (omitted > 0)
-            .then(|| history.get(ctx.omitted).and_then(|m| m.message_id))
+            .then(|| history.get(ctx.omitted).map(|m| m.message_id.clone()))
             .flatten();
         Ok(ChatTurn {
             settings: start.settings.clone(),
@@ -314,11 +322,10 @@ impl ChatTurn {
                 first_kept,
             },
             idle_timeout_ms: start.idle_timeout_ms.max(1),
-            thread_id: 0,
+            slot: Slot::default(),
             began_at: 0,
             phase: Phase::Ready,
             deadline: None,
-            row_id: None,
             last_saved: None,
             effects: VecDeque::new(),
         })
@@ -342,12 +349,13 @@ impl ChatTurn {
         self.allowance.reply_cap
     }
 
-    /// Sends the request for the exchange in `thread_id` (created by now if it was new).
-    pub fn begin(&mut self, thread_id: u64, now: Millis) {
+    /// Sends the request for the exchange stored as `slot` says (its thread created by now
+    /// if it was new).
+    pub fn begin(&mut self, slot: Slot, now: Millis) {
         let (Phase::Ready, Some(request)) = (&self.phase, self.request.take()) else {
             return;
         };
-        self.thread_id = thread_id;
+        self.slot = slot;
         self.began_at = now;
         self.effects.push_back(Effect::Send(request));
         self.phase = Phase::Requesting;
@@ -453,10 +461,7 @@ impl ChatTurn {
                 },
                 input,
             ) => self.stream(decoder, reply, any_event, input, now),
-            (Phase::Saving { decoder, reply }, Input::Saved(id)) => {
-                if id.is_some() {
-                    self.row_id = id;
-                }
+            (Phase::Saving { decoder, reply }, Input::Saved) => {
                 self.phase = Phase::Streaming {
                     decoder,
                     reply,
@@ -612,9 +617,11 @@ impl ChatTurn {
             }
         };
         let exchange = Message {
-            message_id: self.row_id,
-            thread_id: self.thread_id,
+            message_id: self.slot.message_id.clone(),
+            thread_id: self.slot.thread_id.clone(),
             user_id: self.user_id.clone(),
+            branch: self.slot.branch.clone(),
+            depth: self.slot.depth,
             prompt: self.prompt.clone(),
             completion: text,
             total,
@@ -624,11 +631,12 @@ impl ChatTurn {
             model: self.spec.model.clone(),
             status,
             created_at: now,
+            deleted_at: None,
         };
         self.end(Outcome::Finished {
             exchange,
             error,
-            context: self.context,
+            context: self.context.clone(),
         });
     }
 
@@ -649,9 +657,11 @@ impl ChatTurn {
         let completion = tokens::estimate_text(text);
         let prompt_tokens = self.allowance.prompt_estimate;
         Message {
-            message_id: self.row_id,
-            thread_id: self.thread_id,
+            message_id: self.slot.message_id.clone(),
+            thread_id: self.slot.thread_id.clone(),
             user_id: self.user_id.clone(),
+            branch: self.slot.branch.clone(),
+            depth: self.slot.depth,
             prompt: self.prompt.clone(),
             completion: text.to_owned(),
             total: prompt_tokens + completion,
@@ -661,6 +671,7 @@ impl ChatTurn {
             model: self.spec.model.clone(),
             status: MessageStatus::Interrupted,
             created_at: self.began_at,
+            deleted_at: None,
         }
     }
 

@@ -9,7 +9,7 @@ use pocket_chat_core::provider::{CallError, ProviderKind, ProviderSettings};
 use pocket_chat_core::records::{Message, MessageStatus};
 use pocket_chat_core::turn::{
     title_from, ChatTurn, ContextStart, Effect, GiveBack, HistoryBudget, Input, Outcome, Refusal,
-    Start, CHECKPOINT_EVERY_MS, IDLE_TIMEOUT_MS,
+    Slot, Start, CHECKPOINT_EVERY_MS, IDLE_TIMEOUT_MS,
 };
 
 const T0: i64 = 1_700_000_000_000;
@@ -29,9 +29,11 @@ fn settings(kind: ProviderKind, stream: bool) -> ProviderSettings {
 
 fn exchange(id: u64, prompt: &str, completion: &str, status: MessageStatus) -> Message {
     Message {
-        message_id: Some(id),
-        thread_id: 7,
+        message_id: format!("M{id}"),
+        thread_id: "T7".into(),
         user_id: "u1".into(),
+        branch: "T7".into(),
+        depth: u32::try_from(id).unwrap_or(0),
         prompt: prompt.into(),
         completion: completion.into(),
         total: 10,
@@ -41,6 +43,17 @@ fn exchange(id: u64, prompt: &str, completion: &str, status: MessageStatus) -> M
         model: MODEL.into(),
         status,
         created_at: T0 - 1_000,
+        deleted_at: None,
+    }
+}
+
+/// Where the tests' exchange is stored: row M41 at depth 3 of a branch of thread T7.
+fn slot() -> Slot {
+    Slot {
+        message_id: "M41".into(),
+        thread_id: "T7".into(),
+        branch: "B2".into(),
+        depth: 3,
     }
 }
 
@@ -74,7 +87,7 @@ fn start_with(settings: &ProviderSettings, balance: i64, history: &[Message]) ->
 /// A started turn whose request went out at `T0`.
 fn begun(settings: &ProviderSettings) -> ChatTurn {
     let mut turn = start_with(settings, 100_000, &[]);
-    turn.begin(7, T0);
+    turn.begin(slot(), T0);
     turn
 }
 
@@ -90,7 +103,7 @@ struct Trace {
     outcome: Option<Outcome>,
 }
 
-/// Applies every effect the turn hands out; checkpoints are stored as id 41.
+/// Applies every effect the turn hands out; checkpoints are stored.
 fn drain(turn: &mut ChatTurn, trace: &mut Trace, now: i64) {
     while let Some(effect) = turn.poll() {
         match effect {
@@ -100,7 +113,7 @@ fn drain(turn: &mut ChatTurn, trace: &mut Trace, now: i64) {
             Effect::Show(text) => trace.shown.push_str(&text),
             Effect::Checkpoint(row) => {
                 trace.checkpoints.push(row);
-                turn.handle(Input::Saved(Some(41)), now);
+                turn.handle(Input::Saved, now);
             }
             Effect::SaveSettings(s) => trace.saved_settings.push(s),
             Effect::Cancel => trace.cancelled = true,
@@ -367,7 +380,7 @@ fn stop_at_each_point_keeps_exactly_what_arrived() {
                 assert_eq!(exchange.completion, arrived, "stopped at {at}");
                 assert!(!arrived.is_empty());
                 assert_eq!(error, &None, "Stop is not a failure");
-                assert_eq!(exchange.message_id, Some(41), "finishes its checkpoint row");
+                assert_eq!(exchange.message_id, "M41", "finishes its checkpoint row");
                 if exchange.status == MessageStatus::Interrupted {
                     // Usage comes after the text: until it arrives, an estimate.
                     assert!(
@@ -500,7 +513,7 @@ fn the_idle_timeout_gives_up_with_the_seconds_waited() {
         ..base(&quick)
     })
     .unwrap_or_else(|e| panic!("{e}"));
-    turn.begin(7, T0);
+    turn.begin(slot(), T0);
     turn.handle(
         Input::Head {
             status: 200,
@@ -578,21 +591,17 @@ fn a_streaming_reply_is_saved_once_a_second_and_finished_in_place() {
         assert_eq!(row.total, row.prompt_tokens + row.completion_tokens);
         assert_eq!(row.created_at, T0);
         assert_eq!(
-            (row.thread_id, row.user_id.as_str(), row.prompt.as_str()),
-            (7, "u1", PROMPT)
+            (row.thread_id.as_str(), row.user_id.as_str(), row.prompt.as_str()),
+            ("T7", "u1", PROMPT)
+        );
+        // Every save is the same row at the same place: inserted once, then updated.
+        assert_eq!(
+            (row.message_id.as_str(), row.branch.as_str(), row.depth),
+            ("M41", "B2", 3)
         );
     }
-    assert_eq!(
-        trace.checkpoints[0].message_id, None,
-        "the first save inserts"
-    );
-    assert_eq!(
-        trace.checkpoints[1].message_id,
-        Some(41),
-        "later saves update it"
-    );
     let (row, _) = finished(&trace);
-    assert_eq!(row.message_id, Some(41));
+    assert_eq!((row.message_id.as_str(), row.branch.as_str(), row.depth), ("M41", "B2", 3));
     assert_eq!(
         (row.status, row.total, row.debit_kind),
         (MessageStatus::Complete, 15, DebitKind::Exact)
@@ -614,14 +623,14 @@ fn a_streaming_reply_is_saved_once_a_second_and_finished_in_place() {
     while let Some(effect) = turn.poll() {
         if let Effect::Checkpoint(_) = effect {
             saves += 1;
-            turn.handle(Input::Saved(None), T0 + 2);
+            turn.handle(Input::Saved, T0 + 2);
         }
     }
     turn.handle(Input::End, T0 + 3);
     let mut trace = Trace::default();
     drain(&mut turn, &mut trace, T0 + 3);
     assert_eq!(saves, 1);
-    assert_eq!(finished(&trace).0.message_id, None);
+    assert_eq!(finished(&trace).0.message_id, "M41");
 }
 
 // Guards against a balance that cannot pay being called anyway, and against a reply cap
@@ -646,7 +655,7 @@ fn the_ledger_refuses_or_caps_before_any_request() {
     // A balance of 100 caps the reply at what is left after the prompt.
     let mut turn = start_with(&openai, 100, &[]);
     assert!(turn.reply_cap() < 100 && turn.reply_cap() > 0);
-    turn.begin(7, T0);
+    turn.begin(slot(), T0);
     let sent = match turn.poll() {
         Some(Effect::Send(r)) => r,
         other => panic!("expected the request, got {other:?}"),
@@ -764,7 +773,7 @@ fn the_context_is_the_newest_history_that_fits_without_failed_exchanges() {
     let openai = settings(ProviderKind::OpenAi, false);
     let mut turn = start_with(&openai, 100_000, &history);
     assert_eq!(turn.pending().omitted, 0);
-    turn.begin(7, T0);
+    turn.begin(slot(), T0);
     let Some(Effect::Send(request)) = turn.poll() else {
         panic!("no request")
     };
@@ -795,15 +804,15 @@ fn the_context_is_the_newest_history_that_fits_without_failed_exchanges() {
     assert_eq!(turn.pending().omitted, 5);
     let start = ContextStart {
         omitted: 5,
-        first_kept: Some(1),
+        first_kept: Some("M1".into()),
     };
-    assert_eq!(start.marker(99), Some(1));
+    assert_eq!(start.marker("M99"), Some("M1".into()));
     assert_eq!(
         ContextStart {
             omitted: 0,
             first_kept: None
         }
-        .marker(99),
+        .marker("M99"),
         None
     );
     assert_eq!(
@@ -811,8 +820,8 @@ fn the_context_is_the_newest_history_that_fits_without_failed_exchanges() {
             omitted: 2,
             first_kept: None
         }
-        .marker(99),
-        Some(99)
+        .marker("M99"),
+        Some("M99".into())
     );
 }
 

@@ -5,53 +5,104 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use pocket_chat_core::turn::{ChatTurn, Effect, GiveBack, HistoryBudget, Input, Outcome, Start};
+use pocket_chat_core::records::{Branch, Missing};
+use pocket_chat_core::tree::Place;
+use pocket_chat_core::turn::{
+    ChatTurn, Effect, GiveBack, HistoryBudget, Input, Outcome, Slot, Start,
+};
 
 use super::clock::now;
 pub use super::contexts::{use_chat, Chat};
 use super::error::StateError;
 use crate::providers::{self, Call};
-use crate::storage::{messages, threads as thread_store, users, Database};
+use crate::ids::record_id;
+use crate::storage::messages::{self, Span};
+use crate::storage::{threads as thread_store, users, Database, StorageError};
+
+/// Where a turn's exchange goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// At the end of the path on screen: a send.
+    Send,
+    /// A new version of the exchange at this depth of the path: an edit or a regenerate,
+    /// with the exchanges before it as context.
+    Version(u32),
+}
 
 /// Sends `prompt` in thread `thread` (`None`: a new thread, created with the first
 /// exchange). `on_text` appends streamed text to the screen as it arrives (the UI passes a
 /// function that adds a text node, so nothing re-renders).
-pub async fn send(chat: Chat, thread: Option<u64>, prompt: String, on_text: Rc<dyn Fn(&str)>) {
-    let (db, user_id, mut turn) = match start(chat, thread, &prompt).await {
+pub async fn send(chat: Chat, thread: Option<String>, prompt: String, on_text: Rc<dyn Fn(&str)>) {
+    ask(chat, thread, Ask::Send, prompt, None, on_text).await;
+}
+
+/// Asks `prompt` as `how` says, in thread `thread`, of `model` (`None`: the user's model
+/// in use). A prompt that cannot be sent goes back to the input box with the reason.
+pub async fn ask(
+    chat: Chat,
+    thread: Option<String>,
+    how: Ask,
+    prompt: String,
+    model: Option<String>,
+    on_text: Rc<dyn Fn(&str)>,
+) {
+    let (db, user_id, mut turn, spot) = match start(chat, thread.as_deref(), how, &prompt, model).await {
         Ok(started) => started,
         Err(why) => return give_back(chat, prompt, why),
     };
     chat.notices.clear();
+    if let Ask::Version(depth) = how {
+        chat.window.hold(depth);
+    }
     // The prompt shows at once; a new thread is created while it does.
     chat.sending.pending.set(Some(turn.pending()));
-    let thread_id = match thread {
-        Some(id) => id,
-        None => match thread_store::create(&db, &user_id, &turn.title(), now()).await {
-            Ok(t) => {
-                let id = t.thread_id.unwrap_or_default();
-                chat.threads.open(id);
-                id
+    let now_ms = now();
+    let (thread_id, place) = match (thread, spot) {
+        (Some(id), Some(place)) => (id, place),
+        _ => {
+            let id = record_id(now_ms);
+            match thread_store::create(&db, id.clone(), &user_id, &turn.title(), now_ms).await {
+                Ok(_) => {
+                    chat.threads.open(id.clone());
+                    let first = Place {
+                        branch: id.clone(),
+                        depth: 0,
+                        fork: None,
+                    };
+                    (id, first)
+                }
+                Err(e) => {
+                    chat.sending.pending.set(None);
+                    return give_back(chat, prompt, e.into());
+                }
             }
-            Err(e) => {
-                chat.sending.pending.set(None);
-                return give_back(chat, prompt, e.into());
-            }
-        },
+        }
     };
-    turn.begin(thread_id, now());
-    let outcome = run(chat, &db, &mut turn, on_text).await;
+    turn.begin(
+        Slot {
+            message_id: record_id(now_ms),
+            thread_id,
+            branch: place.branch,
+            depth: place.depth,
+        },
+        now(),
+    );
+    let outcome = run(chat, &db, &mut turn, place.fork.as_ref(), on_text).await;
     chat.sending.set_in_flight(None);
-    finish(chat, &db, outcome).await;
+    finish(chat, &db, outcome, place.fork.as_ref()).await;
 }
 
 /// Reads what a turn starts from — the balance as stored now (another tab may have spent
-/// or added tokens), the newest exchanges that may fit the model's window (the screen
-/// holds only part of a long thread) — and starts it.
+/// or added tokens), the path's exchanges before the new one that may fit the model's
+/// window (the screen holds only part of a long thread), where the new one goes — and
+/// starts it.
 async fn start(
     chat: Chat,
-    thread: Option<u64>,
+    thread: Option<&str>,
+    how: Ask,
     prompt: &str,
-) -> Result<(Rc<Database>, String, ChatTurn), StateError> {
+    model: Option<String>,
+) -> Result<(Rc<Database>, String, ChatTurn, Option<Place>), StateError> {
     let shown = chat.account.user_id();
     let (Some(db), Some(user_id)) = (chat.store.db(), shown) else {
         let why = chat.store.open_failed();
@@ -60,33 +111,58 @@ async fn start(
     let user = users::get(&db, &user_id)
         .await?
         .ok_or(StateError::UserGone)?;
-    // The reply goes under the newest exchange, even from a window scrolled back.
-    chat.window.to_newest(thread).await;
-    let (history, unread) = match thread {
+    let model = model.unwrap_or_else(|| user.model.clone());
+    if how == Ask::Send {
+        // The reply goes under the newest exchange, even from a window scrolled back.
+        chat.window.to_newest(thread).await;
+    }
+    let (history, unread, spot) = match thread {
         Some(thread_id) => {
-            let mut budget = HistoryBudget::new(&user.model);
-            messages::newest_until(&db, thread_id, |m| budget.enough(m)).await?
+            let path = messages::read_path(&db, thread_id, Span::Newest(0)).await?;
+            let leaf = path.tree.leaf(&path.thread.path).to_owned();
+            let now_ms = now();
+            let (end, place) = match how {
+                Ask::Send => {
+                    let place = path.tree.append(&leaf, path.len, record_id(now_ms), &user_id, now_ms);
+                    (path.len, place)
+                }
+                Ask::Version(depth) if depth < path.len => {
+                    let place = path.tree.fork(&path.segments, depth, record_id(now_ms), &user_id, now_ms);
+                    (depth, place)
+                }
+                Ask::Version(_) => return Err(StorageError::NotFound(Missing::Exchange).into()),
+            };
+            let mut budget = HistoryBudget::new(&model);
+            let (history, unread) = messages::history(&db, thread_id, end, |m| budget.enough(m)).await?;
+            (history, unread, Some(place))
         }
-        None => (Vec::new(), 0),
+        None => (Vec::new(), 0, None),
     };
     let settings = chat.config.provider.get_untracked();
     let turn = ChatTurn::start(Start {
         settings: &settings,
         user_id: &user_id,
         balance: user.num_token,
-        model: &user.model,
+        model: &model,
         history: &history,
         unread,
         prompt,
         idle_timeout_ms: providers::idle_timeout_ms(),
     })?;
-    Ok((db, user_id, turn))
+    Ok((db, user_id, turn, spot))
 }
 
 /// Feeds the turn what the call brings and applies its effects, until it is over.
-async fn run(chat: Chat, db: &Database, turn: &mut ChatTurn, on_text: Rc<dyn Fn(&str)>) -> Outcome {
+async fn run(
+    chat: Chat,
+    db: &Database,
+    turn: &mut ChatTurn,
+    fork: Option<&Branch>,
+    on_text: Rc<dyn Fn(&str)>,
+) -> Outcome {
     let lost = || providers::lost();
     let mut call: Option<Call> = None;
+    let mut forked = false;
     loop {
         let Some(effect) = turn.poll() else {
             let deadline = turn.poll_timeout();
@@ -118,12 +194,17 @@ async fn run(chat: Chat, db: &Database, turn: &mut ChatTurn, on_text: Rc<dyn Fn(
             Effect::Checkpoint(row) => {
                 // Our own save is not the provider's silence: no deadline while it runs.
                 call.iter().for_each(|c| c.flight().set_deadline(None));
-                let saved = messages::save_exchange(db, &row, now()).await.ok();
-                let saved = saved.map(|r| r.message_id);
-                if saved.is_some() {
-                    chat.sending.streaming_row.set(saved);
+                if messages::save_exchange(db, &row, fork, now()).await.is_ok() {
+                    chat.sending.streaming_row.set(Some(row.message_id));
+                    // A new version's path is the thread's from its first save: show it
+                    // (the row itself streams as the pending exchange).
+                    if fork.is_some() && !forked {
+                        forked = true;
+                        chat.window.release();
+                        chat.window.refresh().await;
+                    }
                 }
-                turn.handle(Input::Saved(saved), now());
+                turn.handle(Input::Saved, now());
             }
             Effect::SaveSettings(relaxed) => {
                 if let Err(e) = chat.config.save(relaxed).await {
@@ -137,10 +218,13 @@ async fn run(chat: Chat, db: &Database, turn: &mut ChatTurn, on_text: Rc<dyn Fn(
 }
 
 /// Applies how the turn ended: the exchange stored with its debit, or the prompt back.
-async fn finish(chat: Chat, db: &Database, outcome: Outcome) {
+async fn finish(chat: Chat, db: &Database, outcome: Outcome, fork: Option<&Branch>) {
     let (exchange, error, context) = match outcome {
         Outcome::GaveBack { prompt, reason } => {
             chat.sending.pending.set(None);
+            // Nothing was stored: the path shows as it was.
+            chat.window.release();
+            chat.window.refresh().await;
             return match reason {
                 GiveBack::Failed(e) => give_back(chat, prompt, e.into()),
                 stopped => {
@@ -155,14 +239,15 @@ async fn finish(chat: Chat, db: &Database, outcome: Outcome) {
             context,
         } => (exchange, error, context),
     };
-    let recorded = messages::save_exchange(db, &exchange, now()).await;
+    let recorded = messages::save_exchange(db, &exchange, fork, now()).await;
+    chat.window.release();
     // The stored exchange replaces the pending one on screen without a gap.
     chat.window.refresh().await;
     chat.sending.pending.set(None);
     chat.sending.streaming_row.set(None);
     match recorded {
-        Ok(recorded) => {
-            let marker = context.marker(recorded.message_id);
+        Ok(_) => {
+            let marker = context.marker(&exchange.message_id);
             chat.threads.context_start.set(marker);
             if let Some(e) = error {
                 chat.notices.fail(e);

@@ -58,7 +58,7 @@ pub fn use_commands() -> Commands {
 }
 
 /// Runs a command typed as `typed` in thread `thread` (the one on screen).
-pub async fn run(cx: Commands, thread: Option<u64>, command: Command, typed: String) {
+pub async fn run(cx: Commands, thread: Option<String>, command: Command, typed: String) {
     let answer = match command {
         Command::NewThread => {
             cx.threads.start_new();
@@ -96,7 +96,7 @@ pub async fn run(cx: Commands, thread: Option<u64>, command: Command, typed: Str
 }
 
 /// The balance, tokens used in `thread` and in total.
-async fn balance_report(cx: Commands, thread: Option<u64>) -> Result<Text, StateError> {
+async fn balance_report(cx: Commands, thread: Option<String>) -> Result<Text, StateError> {
     let db = cx.store.open_db()?;
     let user = cx
         .account
@@ -105,7 +105,7 @@ async fn balance_report(cx: Commands, thread: Option<u64>) -> Result<Text, State
         .ok_or(StateError::StillOpening)?;
     // Summed now rather than taken from the bar, whose sum may still be on its way.
     let in_thread = match thread {
-        Some(thread_id) => messages::tally(&db, thread_id).await?.tokens,
+        Some(thread_id) => messages::tally(&db, &thread_id).await?.tokens,
         None => 0,
     };
     let all = messages::for_user(&db, &user.user_id).await?;

@@ -7,6 +7,7 @@ use pocket_chat_core::records::{Message, MessageStatus, Missing};
 use wasm_bindgen::prelude::*;
 
 use super::clock::now;
+use crate::ids::record_id;
 use crate::storage::broadcast::{announce_to_all, Change};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::{messages, payments, schema, settings, threads, Database, StorageError};
@@ -28,15 +29,17 @@ fn js(err: StorageError) -> JsValue {
 pub async fn e2e_debit(count: u32, total: u32) -> Result<f64, JsValue> {
     let db = Database::open(schema::DB_NAME).await.map_err(js)?;
     let user_id = current_user(&db).await.map_err(js)?;
-    let thread = threads::create(&db, &user_id, "e2e debits", now())
+    let thread = threads::create(&db, record_id(now()), &user_id, "e2e debits", now())
         .await
         .map_err(js)?;
     let mut balance = 0;
     for i in 0..count {
         let message = Message {
-            message_id: None,
-            thread_id: thread.thread_id.unwrap_or_default(),
+            message_id: record_id(now()),
+            thread_id: thread.thread_id.clone(),
             user_id: user_id.clone(),
+            branch: thread.thread_id.clone(),
+            depth: i,
             prompt: format!("debit {i}"),
             completion: String::new(),
             total: u64::from(total),
@@ -46,8 +49,9 @@ pub async fn e2e_debit(count: u32, total: u32) -> Result<f64, JsValue> {
             model: "e2e".into(),
             status: MessageStatus::Complete,
             created_at: now(),
+            deleted_at: None,
         };
-        balance = messages::record_exchange(&db, &message, now())
+        balance = messages::save_exchange(&db, &message, None, now())
             .await
             .map_err(js)?
             .balance;
@@ -70,7 +74,7 @@ pub fn e2e_set_idle_timeout(ms: u32) {
 pub async fn e2e_top_up(tokens: u32) -> Result<f64, JsValue> {
     let db = Database::open(schema::DB_NAME).await.map_err(js)?;
     let user_id = current_user(&db).await.map_err(js)?;
-    let (user, _) = payments::top_up(&db, &user_id, i64::from(tokens), 0.0, now())
+    let user = payments::top_up(&db, record_id(now()), &user_id, i64::from(tokens), 0.0, now())
         .await
         .map_err(js)?;
     db.close();

@@ -15,6 +15,7 @@ use super::store::Store;
 use super::text::Text;
 use super::threads::{self, Threads};
 use super::window::ThreadWindow;
+use crate::ids::record_id;
 use crate::storage::broadcast::{Change, Listener};
 use crate::storage::settings::CURRENT_USER;
 use crate::storage::users::NewUser;
@@ -118,6 +119,7 @@ impl Account {
                     user_id: &id,
                     display_name: i18n::t(self.lang.get_untracked(), Key::DefaultUserName),
                     models: DEFAULT_MODELS.map(str::to_owned),
+                    bonus_id: record_id(now()),
                 };
                 let user = users::create(&db, new, now()).await?;
                 everyone.push(user.clone());
@@ -141,8 +143,8 @@ impl Account {
         let shown = if self.user_id().as_deref() != Some(user.user_id.as_str()) {
             let shown = linked
                 .or_else(|| list.first().cloned())
-                .and_then(|t| t.thread_id);
-            self.threads.switch(shown);
+                .map(|t| t.thread_id);
+            self.threads.switch(shown.clone());
             shown
         } else {
             self.threads.current_untracked()
@@ -195,6 +197,7 @@ impl Account {
             user_id: &id,
             display_name: name,
             models,
+            bonus_id: record_id(now()),
         };
         match users::create(&db, new, now()).await {
             Ok(user) => {

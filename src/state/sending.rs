@@ -17,7 +17,9 @@ pub struct Sending {
     pub pending: RwSignal<Option<Pending>>,
     /// The stored row of the reply streaming now (saved as it arrives), which the thread
     /// shows as the pending exchange instead.
-    pub streaming_row: RwSignal<Option<u64>>,
+    pub streaming_row: RwSignal<Option<String>>,
+    /// The exchange whose prompt is being edited in place, if any.
+    pub editing: RwSignal<Option<String>>,
     /// The request in flight, for Stop.
     in_flight: StoredValue<Option<InFlight>, LocalStorage>,
 }
@@ -29,6 +31,7 @@ impl Sending {
             draft: RwSignal::new(String::new()),
             pending: RwSignal::new(None),
             streaming_row: RwSignal::new(None),
+            editing: RwSignal::new(None),
             in_flight: StoredValue::new_local(None),
         }
     }

@@ -29,12 +29,12 @@ pub struct Threads {
     /// The current user's threads, most recently active first.
     pub list: RwSignal<Vec<Thread>>,
     /// The thread on screen; `None` until the first message of a new thread.
-    current: RwSignal<Option<u64>>,
+    current: RwSignal<Option<String>>,
     /// Answers to commands typed in this thread (not stored; not sent to the model).
     pub notes: RwSignal<Vec<ThreadNote>>,
     /// The oldest exchange the last call sent, when older ones were left out: the thread
     /// marks where the model's context began.
-    pub context_start: RwSignal<Option<u64>>,
+    pub context_start: RwSignal<Option<String>>,
     window: &'static ThreadWindow,
     store: &'static Store,
     notices: &'static Notices,
@@ -59,12 +59,12 @@ impl Threads {
     }
 
     /// The thread on screen (tracked).
-    pub fn current(&self) -> Option<u64> {
+    pub fn current(&self) -> Option<String> {
         self.current.get()
     }
 
     /// The thread on screen, without tracking.
-    pub fn current_untracked(&self) -> Option<u64> {
+    pub fn current_untracked(&self) -> Option<String> {
         self.current.get_untracked()
     }
 
@@ -78,8 +78,8 @@ impl Threads {
     }
 
     /// Shows thread `thread_id` and puts its link in the address bar.
-    pub fn open(&self, thread_id: u64) {
-        set_hash(&link(thread_id));
+    pub fn open(&self, thread_id: String) {
+        set_hash(&link(&thread_id));
         self.show(Some(thread_id));
     }
 
@@ -89,18 +89,18 @@ impl Threads {
         self.show(None);
     }
 
-    fn show(&self, thread_id: Option<u64>) {
+    fn show(&self, thread_id: Option<String>) {
         // Already shown (the hash change that follows our own link change lands here too).
         if self.current.get_untracked() == thread_id {
             return;
         }
-        self.switch(thread_id);
+        self.switch(thread_id.clone());
         spawn_local(self.window.reload(thread_id));
     }
 
     /// Makes `thread_id` the thread on screen, without its notes and context mark; the
     /// caller reads its window.
-    pub(super) fn switch(&self, thread_id: Option<u64>) {
+    pub(super) fn switch(&self, thread_id: Option<String>) {
         self.current.set(thread_id);
         self.context_start.set(None);
         self.notes.set(Vec::new());
@@ -114,11 +114,11 @@ impl Threads {
 
     /// Deletes thread `thread_id` of `user_id` (its debits stay in the ledger); a new
     /// thread opens if it was shown.
-    pub fn delete(&self, user_id: String, thread_id: u64) {
+    pub fn delete(&self, user_id: String, thread_id: String) {
         let this = *self;
         spawn_local(async move {
             let Some(db) = this.store.db() else { return };
-            if let Err(e) = threads::delete(&db, thread_id, now()).await {
+            if let Err(e) = threads::delete(&db, &thread_id, now()).await {
                 return this.notices.fail(e);
             }
             if this.current.get_untracked() == Some(thread_id) {
@@ -142,7 +142,7 @@ impl Threads {
                 Some(id)
                     if this
                         .list
-                        .with_untracked(|ts| ts.iter().any(|t| t.thread_id == Some(id))) =>
+                        .with_untracked(|ts| ts.iter().any(|t| t.thread_id == id)) =>
                 {
                     this.show(Some(id))
                 }
@@ -160,17 +160,18 @@ impl Threads {
 }
 
 /// The link of a thread, relative to the page: works from a subpath too.
-pub fn link(thread_id: u64) -> String {
+pub fn link(thread_id: &str) -> String {
     format!("#/thread/{thread_id}")
 }
 
-/// The thread a `#/thread/N` hash names.
-pub fn parse_link(hash: &str) -> Option<u64> {
-    hash.strip_prefix("#/thread/")?.parse().ok()
+/// The thread a `#/thread/ID` hash names.
+pub fn parse_link(hash: &str) -> Option<String> {
+    let id = hash.strip_prefix("#/thread/")?;
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| id.to_owned())
 }
 
 /// The thread the page's address links to, if it names one (not checked against storage).
-pub fn linked_id() -> Option<u64> {
+pub fn linked_id() -> Option<String> {
     parse_link(&web_sys::window()?.location().hash().ok()?)
 }
 
@@ -184,7 +185,7 @@ pub async fn from_link(
 ) -> Option<Thread> {
     let id = linked_id()?;
     let db = store.db()?;
-    let thread = threads::get(&db, id).await.ok().flatten()?;
+    let thread = threads::get(&db, &id).await.ok().flatten()?;
     if thread.deleted_at.is_some() {
         return None;
     }

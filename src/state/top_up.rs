@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use pocket_chat_core::i18n;
 
 use super::clock::now;
+use crate::ids::record_id;
 use super::config::Config;
 use super::error::StateError;
 use super::people::Account;
@@ -80,7 +81,7 @@ impl TopUp {
                 return Err(StateError::WrongPin);
             }
         }
-        let (user, _) = payments::top_up(&db, &user_id, tokens, amount, now()).await?;
+        let user = payments::top_up(&db, record_id(now()), &user_id, tokens, amount, now()).await?;
         let balance = user.num_token;
         self.account.user.set(Some(user));
         Ok(Text::new(move |lang| {

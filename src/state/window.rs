@@ -1,6 +1,7 @@
-//! The stretch of the current thread on screen: read by key range a page at a time and
-//! moved as the reader scrolls (see `pocket_chat_core::window`), kept in place while pages
-//! come and go, and pinned to the newest exchange while the reader is at the bottom.
+//! The stretch of the current thread's path on screen: read by key range a page at a time
+//! and moved as the reader scrolls (see `pocket_chat_core::window`), kept in place while
+//! pages come and go, and pinned to the newest exchange while the reader is at the bottom.
+//! With it, the thread's version tree, so each exchange can say `2 / 3`.
 //!
 //! The view owns the DOM: it hands over the element the thread scrolls in and each
 //! exchange's element (as `NodeRef`s); nothing here looks elements up by selector.
@@ -10,11 +11,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::records::Message;
+use pocket_chat_core::tree::{Segment, Tree, Versions};
 use pocket_chat_core::window::{Window, OPENING};
 
 use super::notices::Notices;
 use super::store::Store;
-use crate::storage::{messages, StorageError};
+use crate::storage::messages::{self, PathRead, Span};
+use crate::storage::StorageError;
 
 /// Within this many pixels of an end, the next page is read before the reader gets there.
 const PRELOAD_PX: i32 = 600;
@@ -26,12 +29,17 @@ const PINNED_PX: i32 = 80;
 pub struct ThreadWindow {
     /// The stretch of the current thread's exchanges on screen, and how many are not.
     window: RwSignal<Window<Message>>,
+    /// The thread's version tree and the path on screen, read with the window.
+    path: RwSignal<Path>,
+    /// While an exchange at this depth is edited or regenerated, the path is shown only up
+    /// to it (the new version streams below).
+    held: StoredValue<Option<u32>>,
     /// What the whole current thread used (summed in the background).
     tally: RwSignal<Tally>,
     /// The thread the window was last asked to show; a read for another one is dropped.
-    wanted: StoredValue<Option<u64>>,
+    wanted: StoredValue<Option<String>>,
     /// The thread `window` belongs to.
-    shown_thread: StoredValue<Option<u64>>,
+    shown_thread: StoredValue<Option<String>>,
     /// Whether the reader is at the newest exchange, so new text keeps it in view.
     pinned: StoredValue<bool>,
     /// True while a page is read, so scrolling asks for one page at a time.
@@ -46,7 +54,7 @@ pub struct ThreadWindow {
     scroller: NodeRef<Main>,
     /// Each exchange's element on screen, from the view: (exchange id, token of the view
     /// that registered it, element). At most a window's worth, so a list is quick enough.
-    exchanges: StoredValue<Vec<(u64, u64, NodeRef<Li>)>, LocalStorage>,
+    exchanges: StoredValue<Vec<(String, u64, NodeRef<Li>)>, LocalStorage>,
     /// The next registration token.
     next_token: StoredValue<u64>,
     store: Store,
@@ -58,6 +66,8 @@ impl ThreadWindow {
     pub(super) fn new(store: Store, notices: Notices, scroller: NodeRef<Main>) -> ThreadWindow {
         ThreadWindow {
             window: RwSignal::new(Window::default()),
+            path: RwSignal::new(Path::default()),
+            held: StoredValue::new(None),
             tally: RwSignal::new(Tally::default()),
             wanted: StoredValue::new(None),
             shown_thread: StoredValue::new(None),
@@ -79,6 +89,33 @@ impl ThreadWindow {
         self.window.read_only()
     }
 
+    /// The versions of the exchange at `depth` on the path on screen (tracked).
+    pub fn versions(&self, depth: u32) -> Versions {
+        self.path
+            .with(|p| p.tree.as_ref().map(|t| t.versions(&p.segments, depth)))
+            .unwrap_or(Versions {
+                members: Vec::new(),
+                position: 0,
+            })
+    }
+
+    /// The thread shown, without tracking.
+    pub fn shown_thread(&self) -> Option<String> {
+        self.shown_thread.get_value()
+    }
+
+    /// Shows the path only up to `depth` (an edit or regenerate of the exchange there is
+    /// under way), until [`ThreadWindow::release`].
+    pub fn hold(&self, depth: u32) {
+        self.held.set_value(Some(depth));
+        self.window.update(|w| *w = held_at(w, depth));
+    }
+
+    /// Shows the whole path again after [`ThreadWindow::hold`].
+    pub fn release(&self) {
+        self.held.set_value(None);
+    }
+
     /// What the whole thread on screen used (tracked).
     pub fn tally(&self) -> ReadSignal<Tally> {
         self.tally.read_only()
@@ -86,24 +123,24 @@ impl ThreadWindow {
 
     /// Registers the element of exchange `id` (the view calls this for each exchange it
     /// shows); the returned token unregisters it with [`ThreadWindow::forget_exchange`].
-    pub fn track_exchange(&self, id: u64, element: NodeRef<Li>) -> u64 {
+    pub fn track_exchange(&self, id: &str, element: NodeRef<Li>) -> u64 {
         let token = self.next_token.get_value();
         self.next_token.set_value(token + 1);
         self.exchanges.update_value(|list| {
-            list.retain(|(other, _, _)| *other != id);
-            list.push((id, token, element));
+            list.retain(|(other, _, _)| other != id);
+            list.push((id.to_owned(), token, element));
         });
         token
     }
 
     /// Unregisters exchange `id`, unless a newer view of it registered since.
-    pub fn forget_exchange(&self, id: u64, token: u64) {
+    pub fn forget_exchange(&self, id: &str, token: u64) {
         self.exchanges
-            .update_value(|list| list.retain(|entry| (entry.0, entry.1) != (id, token)));
+            .update_value(|list| list.retain(|entry| (entry.0.as_str(), entry.1) != (id, token)));
     }
 
     /// Where the exchange `id` is on screen, in pixels from the viewport's top.
-    fn top_of(&self, id: u64) -> Option<f64> {
+    fn top_of(&self, id: &str) -> Option<f64> {
         let element = self
             .exchanges
             .with_value(|list| list.iter().find(|entry| entry.0 == id).map(|entry| entry.2))?
@@ -119,34 +156,35 @@ impl ThreadWindow {
 
 impl ThreadWindow {
     /// Shows `thread` (`None`: a new thread, not stored yet), or reads it again (after a
-    /// reply, another tab, an import): the same stretch stays on screen; a newly shown
-    /// thread opens on its newest page, at the bottom. From this call on, reads for any
-    /// other thread are dropped.
-    pub fn reload(self, thread: Option<u64>) -> impl std::future::Future<Output = ()> {
-        self.wanted.set_value(thread);
+    /// reply, another tab, a switch of versions, an import): the same stretch stays on
+    /// screen; a newly shown thread opens on its newest page, at the bottom. From this
+    /// call on, reads for any other thread are dropped.
+    pub fn reload(self, thread: Option<String>) -> impl std::future::Future<Output = ()> {
+        self.wanted.set_value(thread.clone());
         async move {
             let Some(thread_id) = thread else {
                 self.shown_thread.set_value(None);
                 self.window.set(Window::default());
+                self.path.set(Path::default());
                 self.tally.set(Tally::default());
                 return;
             };
-            let same = self.shown_thread.get_value() == Some(thread_id);
+            let same = self.shown_thread.get_value().as_deref() == Some(thread_id.as_str());
             let span = self
                 .window
-                .with_untracked(|w| Some((first_id(w)?, last_id(w)?, w.later() == 0)));
+                .with_untracked(|w| Some((first_depth(w)?, last_depth(w)?, w.later() == 0)));
             let (read, place) = match span.filter(|_| same) {
                 // The same stretch, grown by whatever arrived after it if it reached the newest.
                 Some((first, last, at_end)) => (
-                    Read::Stretch {
-                        first,
-                        last: (!at_end).then_some(last),
-                    },
+                    Read::Span(Span::Depths {
+                        from: first,
+                        to: (!at_end).then_some(last + 1),
+                    }),
                     Place::FollowIfPinned,
                 ),
-                None => (Read::Newest, Place::Bottom),
+                None => (Read::Span(Span::Newest(OPENING as u32)), Place::Bottom),
             };
-            if self.show(thread_id, read, place).await {
+            if self.show(&thread_id, read, place).await {
                 // The sum never holds up the paint of the window.
                 after_paint(move || self.count_usage(thread_id));
             }
@@ -161,7 +199,7 @@ impl ThreadWindow {
     /// Puts the reader at the newest exchange of `thread` (the one on screen), reading the
     /// newest page first when the window is scrolled back past it (before sending: the
     /// prompt and reply appear there).
-    pub async fn to_newest(self, thread: Option<u64>) {
+    pub async fn to_newest(self, thread: Option<&str>) {
         self.pinned.set_value(true);
         let Some(thread_id) = thread else {
             return;
@@ -170,7 +208,8 @@ impl ThreadWindow {
             request_animation_frame(move || self.follow());
             return;
         }
-        self.show(thread_id, Read::Newest, Place::Bottom).await;
+        self.show(thread_id, Read::Span(Span::Newest(OPENING as u32)), Place::Bottom)
+            .await;
     }
 
     /// Reads the page before the window (or after, with `forward`), keeping what the reader
@@ -184,18 +223,22 @@ impl ThreadWindow {
         };
         // The exchange at the window's edge is on screen before and after: it stays put.
         let next = self.window.with_untracked(|w| {
-            if forward {
-                let (id, size) = (last_id(w)?, w.forward_size());
-                (size > 0).then_some((Read::After { id, size }, id))
+            let (edge, size) = if forward {
+                (w.items().last()?, w.forward_size())
             } else {
-                let (id, size) = (first_id(w)?, w.back_size());
-                (size > 0).then_some((Read::Before { id, size }, id))
-            }
+                (w.items().first()?, w.back_size())
+            };
+            let read = if forward {
+                Read::After(edge.depth + 1, size as u32)
+            } else {
+                Read::Before(edge.depth, size as u32)
+            };
+            (size > 0).then(|| (read, edge.message_id.clone()))
         });
         let Some((read, anchor)) = next else { return };
         self.moving.set_value(true);
         spawn_local(async move {
-            self.show(thread_id, read, Place::Anchor(anchor)).await;
+            self.show(&thread_id, read, Place::Anchor(anchor)).await;
             self.moving.set_value(false);
         });
     }
@@ -229,15 +272,15 @@ impl ThreadWindow {
 
     /// Starts reading the newest page of `thread_id` (the page's link) before it is asked
     /// for.
-    pub fn prefetch(self, thread_id: u64) {
-        self.prefetch.set_value(Prefetch::Reading(thread_id));
+    pub fn prefetch(self, thread_id: String) {
+        self.prefetch.set_value(Prefetch::Reading(thread_id.clone()));
         spawn_local(async move {
             let Some(db) = self.store.db() else { return };
-            let read = messages::newest(&db, thread_id, OPENING).await;
+            let read = messages::read_path(&db, &thread_id, Span::Newest(OPENING as u32)).await;
             self.prefetch.update_value(|p| {
-                if let (Prefetch::Reading(id), Ok((rows, more))) = (&*p, read) {
+                if let (Prefetch::Reading(id), Ok(read)) = (&*p, read) {
                     if *id == thread_id {
-                        *p = Prefetch::Ready(thread_id, Window::uncounted(rows, more, false, true));
+                        *p = Prefetch::Ready(thread_id, Box::new(read));
                     }
                 }
             });
@@ -250,11 +293,11 @@ impl ThreadWindow {
     }
 
     /// The prefetched page of `thread_id` if it is ready; either way, no later read takes it.
-    fn take_prefetch(self, thread_id: u64) -> Option<Window<Message>> {
+    fn take_prefetch(self, thread_id: &str) -> Option<PathRead> {
         let mut taken = None;
         self.prefetch.update_value(|p| {
-            if let Prefetch::Ready(id, window) = std::mem::take(p) {
-                taken = (id == thread_id).then_some(window);
+            if let Prefetch::Ready(id, read) = std::mem::take(p) {
+                taken = (id == thread_id).then_some(*read);
             }
         });
         taken
@@ -262,34 +305,38 @@ impl ThreadWindow {
 
     /// Reads the window `read` names and puts it on screen, placing the reader as `place`
     /// says. Returns whether it was shown: a later call, or a switch to another thread, wins.
-    async fn show(self, thread_id: u64, read: Read, place: Place) -> bool {
+    async fn show(self, thread_id: &str, read: Read, place: Place) -> bool {
         let seq = self.window_seq.get_value() + 1;
         self.window_seq.set_value(seq);
-        let window = match read.window(self, thread_id).await {
-            Ok(window) => window,
+        let (window, path) = match read.window(self, thread_id).await {
+            Ok(read) => read,
             Err(e) => {
                 self.notices.fail(e);
                 return false;
             }
         };
-        if self.wanted.get_value() != Some(thread_id) || self.window_seq.get_value() != seq {
+        if self.wanted.get_value().as_deref() != Some(thread_id) || self.window_seq.get_value() != seq {
             return false;
         }
-        let anchor = match place {
-            Place::Anchor(id) => self.top_of(id).map(|top| (id, top)),
+        let anchor = match &place {
+            Place::Anchor(id) => self.top_of(id).map(|top| (id.clone(), top)),
             _ => None,
         };
         if let Place::Bottom = place {
             self.pinned.set_value(true);
         }
-        let counted = window.counted();
-        self.shown_thread.set_value(Some(thread_id));
+        self.shown_thread.set_value(Some(thread_id.to_owned()));
+        let window = match self.held.get_value() {
+            Some(depth) => held_at(&window, depth),
+            None => window,
+        };
+        self.path.set(path);
         self.window.set(window);
 
         // The list renders before the next frame: restore the anchor, or follow the newest.
         request_animation_frame(move || match (anchor, place) {
             (Some((id, top)), _) => {
-                if let (Some(now), Some(scroller)) = (self.top_of(id), self.scroller()) {
+                if let (Some(now), Some(scroller)) = (self.top_of(&id), self.scroller()) {
                     scroller.set_scroll_top(scroller.scroll_top() + (now - top).round() as i32);
                 }
                 // Still near an end (a short page, a tall screen): read on.
@@ -301,44 +348,20 @@ impl ThreadWindow {
             }
             (None, _) => self.follow(),
         });
-        if !counted {
-            after_paint(move || self.recount(thread_id, seq));
-        }
         true
     }
 
-    /// Counts the exchanges before and after the window just shown, after it is on screen
-    /// (counting takes time in proportion to the thread); dropped if another window came.
-    fn recount(self, thread_id: u64, seq: u64) {
-        let span = self
-            .window
-            .with_untracked(|w| Some((first_id(w)?, last_id(w)?)));
-        let Some((first, last)) = span else {
-            // Nothing on screen: nothing before or after it either.
-            return self.window.update(|w| *w = w.recounted(0, 0));
-        };
-        spawn_local(async move {
-            let Some(db) = self.store.db() else { return };
-            match messages::around(&db, thread_id, first, last).await {
-                Ok((earlier, later)) if self.window_seq.get_value() == seq => {
-                    self.window.update(|w| *w = w.recounted(earlier, later));
-                }
-                Ok(_) => {}
-                Err(e) => self.notices.fail(e),
-            }
-        });
-    }
-
-    /// Sums the thread's usage in the background: the bar shows it once read.
-    fn count_usage(self, thread_id: u64) {
+    /// Sums the thread's usage (every version) in the background: the bar shows it once
+    /// read.
+    fn count_usage(self, thread_id: String) {
         let seq = self.tally_seq.get_value() + 1;
         self.tally_seq.set_value(seq);
         spawn_local(async move {
             let Some(db) = self.store.db() else { return };
-            match messages::tally(&db, thread_id).await {
+            match messages::tally(&db, &thread_id).await {
                 // Unless another thread or a newer count took over meanwhile.
                 Ok(tally)
-                    if self.shown_thread.get_value() == Some(thread_id)
+                    if self.shown_thread.get_value().as_deref() == Some(thread_id.as_str())
                         && self.tally_seq.get_value() == seq =>
                 {
                     self.tally.set(tally)
@@ -350,6 +373,13 @@ impl ThreadWindow {
     }
 }
 
+/// The thread's version tree and the path on screen.
+#[derive(Debug, Clone, Default)]
+struct Path {
+    tree: Option<Tree>,
+    segments: Vec<Segment>,
+}
+
 /// The newest page of a linked thread, read while start-up reads the user and their
 /// threads: the first read of a thread's messages is the slow one (the browser opens its
 /// storage files), and this overlaps it with the others.
@@ -359,62 +389,85 @@ enum Prefetch {
     #[default]
     Done,
     /// Being read for this thread.
-    Reading(u64),
+    Reading(String),
     /// Read for this thread, not shown yet.
-    Ready(u64, Window<Message>),
+    Ready(String, Box<PathRead>),
 }
 
 /// What to read for the next window.
 #[derive(Clone, Copy)]
 enum Read {
-    /// The newest page.
-    Newest,
-    /// The exchanges from `first` through `last` (through the newest with `None`).
-    Stretch { first: u64, last: Option<u64> },
-    /// A page before exchange `id`, added in front of the window.
-    Before { id: u64, size: usize },
-    /// A page after exchange `id`, added behind the window.
-    After { id: u64, size: usize },
+    /// A stretch of the path, as the new window.
+    Span(Span),
+    /// A page of `n` before depth `d`, added in front of the window.
+    Before(u32, u32),
+    /// A page of `n` from depth `d`, added behind the window.
+    After(u32, u32),
 }
 
 impl Read {
     async fn window(
         self,
         owner: ThreadWindow,
-        thread_id: u64,
-    ) -> Result<Window<Message>, StorageError> {
+        thread_id: &str,
+    ) -> Result<(Window<Message>, Path), StorageError> {
         let Some(db) = owner.store.db() else {
-            return Ok(Window::default());
+            return Ok((Window::default(), Path::default()));
         };
-        Ok(match self {
-            Read::Newest => {
-                if let Some(window) = owner.take_prefetch(thread_id) {
-                    return Ok(window);
-                }
-                let (rows, more) = messages::newest(&db, thread_id, OPENING).await?;
-                Window::uncounted(rows, more, false, true)
-            }
-            Read::Stretch { first, last } => {
-                let (rows, before, after) = messages::stretch(&db, thread_id, first, last).await?;
-                Window::uncounted(rows, before, after, last.is_none())
-            }
-            Read::Before { id, size } => {
-                let read = messages::before(&db, thread_id, id, size).await?;
-                owner.window.with_untracked(|w| w.with_earlier(read))
-            }
-            Read::After { id, size } => {
-                let read = messages::after(&db, thread_id, id, size).await?;
-                owner.window.with_untracked(|w| w.with_later(read))
-            }
-        })
+        let span = match self {
+            Read::Span(span) => span,
+            Read::Before(d, n) => Span::Depths {
+                from: d.saturating_sub(n),
+                to: Some(d),
+            },
+            Read::After(d, n) => Span::Depths {
+                from: d,
+                to: Some(d + n),
+            },
+        };
+        let prefetched = match self {
+            Read::Span(Span::Newest(_)) => owner.take_prefetch(thread_id),
+            _ => None,
+        };
+        let read = match prefetched {
+            Some(read) => read,
+            None => messages::read_path(&db, thread_id, span).await?,
+        };
+        let path = Path {
+            segments: read.segments.clone(),
+            tree: Some(read.tree.clone()),
+        };
+        let same_path = owner.path.with_untracked(|p| p.segments == read.segments);
+        let window = match self {
+            // Another tab switched versions meanwhile: the page does not join the window.
+            Read::Before(..) | Read::After(..) if !same_path => whole(read, true),
+            Read::Before(..) => owner.window.with_untracked(|w| w.with_earlier(read.rows)),
+            Read::After(..) => owner.window.with_untracked(|w| w.with_later(read.rows)),
+            Read::Span(Span::Depths { to, .. }) => whole(read, to.is_none()),
+            Read::Span(Span::Newest(_)) => whole(read, true),
+        };
+        Ok((window, path))
     }
 }
 
+/// The window of rows `read`, counted from their depths.
+fn whole(read: PathRead, keep_end: bool) -> Window<Message> {
+    let earlier = read.first_depth();
+    let later = read.len.saturating_sub(earlier + read.rows.len() as u32);
+    Window::settle(read.rows, earlier as usize, later as usize, keep_end)
+}
+
+/// `w` without the exchanges from `depth` on.
+fn held_at(w: &Window<Message>, depth: u32) -> Window<Message> {
+    let items: Vec<Message> = w.items().iter().filter(|m| m.depth < depth).cloned().collect();
+    Window::settle(items, w.earlier(), 0, true)
+}
+
 /// Where the reader is put when a window goes on screen.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 enum Place {
     /// The exchange of this id stays where it was on screen.
-    Anchor(u64),
+    Anchor(String),
     /// At the newest exchange, following what comes next.
     Bottom,
     /// At the newest exchange if the reader was following it; else where they were.
@@ -427,10 +480,10 @@ fn after_paint(f: impl FnOnce() + 'static) {
     request_animation_frame(move || request_animation_frame(f));
 }
 
-fn first_id(w: &Window<Message>) -> Option<u64> {
-    w.items().first()?.message_id
+fn first_depth(w: &Window<Message>) -> Option<u32> {
+    Some(w.items().first()?.depth)
 }
 
-fn last_id(w: &Window<Message>) -> Option<u64> {
-    w.items().last()?.message_id
+fn last_depth(w: &Window<Message>) -> Option<u32> {
+    Some(w.items().last()?.depth)
 }

@@ -1,38 +1,57 @@
-//! The `messages` store: exchanges (prompt + completion) and their debits. Recording an
-//! exchange inserts the message and debits the balance in ONE readwrite transaction, so a
-//! crash or a second tab can never lose or double a debit.
+//! The `messages` store: exchanges (prompt + completion), their debits, and their places
+//! in their thread's version tree (see `pocket_chat_core::tree`).
+//!
+//! Saving an exchange writes the row and moves the balance in ONE readwrite transaction,
+//! so a crash or a second tab can never lose or double a debit. The path on screen is read
+//! by key range on `[thread_id, branch, depth]`, one range per branch it crosses, so a
+//! page costs the same in a thread of 20 or 20,000 exchanges, with or without versions.
 
 use pocket_chat_core::ledger::{self, Debit};
 use pocket_chat_core::pricing::Tally;
-use pocket_chat_core::records::{Message, Millis, Missing, Thread, User};
+use pocket_chat_core::records::{Branch, Message, Millis, Missing, Thread, User};
+use pocket_chat_core::tree::{ranges, with_front, Segment, Tree};
+use js_sys::Array;
 use rexie::{Direction, TransactionMode};
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{MESSAGES, THREADS, USERS};
+use super::schema::{BRANCHES, MESSAGES, PATH, THREADS, THREAD_MESSAGE, USERS};
 use super::{
-    all_from_js, commit_or_abort, finish, from_js, get_required, key_to_id, only, to_js, Database,
+    all_from_js, commit_or_abort, finish, from_js, get_required, only, to_js, Database,
     StorageError,
 };
 
-/// What recording an exchange gave.
+/// What saving an exchange gave.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recorded {
-    pub message_id: u64,
     /// The user's balance after the debit.
     pub balance: i64,
 }
 
-/// Stores `message` and debits its `total` from its user, and marks its thread active,
-/// all in one transaction. `message.message_id` is normally `None` (the store assigns
-/// it); an id that is already taken fails the whole transaction and writes nothing.
-pub async fn record_exchange(
+/// Stores `message` — inserted the first time, rewritten after (a reply saved while it
+/// streams, then finished) — and moves its user's balance by what its `total` adds, in one
+/// transaction: at every commit the ledger adds up, so a tab closed mid-stream leaves the
+/// part that arrived, debited. `fork` is the new branch the exchange starts (an edit or a
+/// regenerate), stored with its first save. A first save also makes the exchange's path
+/// the one the thread shows.
+pub async fn save_exchange(
     db: &Database,
     message: &Message,
+    fork: Option<&Branch>,
     now: Millis,
 ) -> Result<Recorded, StorageError> {
-    let tx = db.transaction(&[USERS, THREADS, MESSAGES], TransactionMode::ReadWrite)?;
+    let tx = db.transaction(&[USERS, THREADS, MESSAGES, BRANCHES], TransactionMode::ReadWrite)?;
     let result = async {
+        let rows = tx.store(MESSAGES)?;
+        let old: Option<Message> = match rows.get(JsValue::from_str(&message.message_id)).await? {
+            Some(v) => Some(from_js(MESSAGES, v)?),
+            None => None,
+        };
+        if let Some(old) = &old {
+            if old.user_id != message.user_id || old.thread_id != message.thread_id {
+                return Err(StorageError::NotFound(Missing::ForeignExchange));
+            }
+        }
         let users = tx.store(USERS)?;
         let mut user: User = get_required(
             &users,
@@ -42,104 +61,44 @@ pub async fn record_exchange(
         )
         .await?;
         let threads = tx.store(THREADS)?;
-        let mut thread: Thread = match threads
-            .get(JsValue::from_f64(message.thread_id as f64))
-            .await?
-        {
-            Some(v) => from_js(THREADS, v)?,
-            None => return Err(StorageError::NotFound(Missing::Thread)),
-        };
+        let mut thread: Thread = get_required(
+            &threads,
+            THREADS,
+            JsValue::from_str(&message.thread_id),
+            Missing::Thread,
+        )
+        .await?;
         if thread.user_id != user.user_id {
             return Err(StorageError::NotFound(Missing::ForeignThread));
         }
         // Read-modify-write of the balance inside the transaction: IndexedDB runs
         // overlapping readwrite transactions one after another, across tabs too.
-        user.num_token = ledger::debit(
-            user.num_token,
-            Debit {
-                total: message.total,
-                kind: message.debit_kind,
-            },
-        );
-        user.updated_at = now;
-        users.put(&to_js(USERS, &user)?, None).await?;
-        let key = tx
-            .store(MESSAGES)?
-            .add(&to_js(MESSAGES, message)?, None)
-            .await?;
-        thread.updated_at = now;
-        threads.put(&to_js(THREADS, &thread)?, None).await?;
-        Ok(Recorded {
-            message_id: key_to_id(MESSAGES, &key)?,
-            balance: user.num_token,
-        })
-    }
-    .await;
-    commit_and_announce(tx, result, &message.user_id).await
-}
-
-/// Stores an exchange: inserted when it has no id yet ([`record_exchange`]), else
-/// finished in place ([`update_exchange`]).
-pub async fn save_exchange(
-    db: &Database,
-    message: &Message,
-    now: Millis,
-) -> Result<Recorded, StorageError> {
-    match message.message_id {
-        Some(_) => update_exchange(db, message, now).await,
-        None => record_exchange(db, message, now).await,
-    }
-}
-
-/// Rewrites a stored exchange (a reply saved while it streams, then finished) and moves
-/// the balance by the difference of its `total`, in one transaction: at every commit the
-/// ledger adds up, so a tab closed mid-stream leaves the part that arrived, debited.
-pub async fn update_exchange(
-    db: &Database,
-    message: &Message,
-    now: Millis,
-) -> Result<Recorded, StorageError> {
-    let Some(message_id) = message.message_id else {
-        return Err(StorageError::NotFound(Missing::UnsavedExchange));
-    };
-    let tx = db.transaction(&[USERS, THREADS, MESSAGES], TransactionMode::ReadWrite)?;
-    let result = async {
-        let rows = tx.store(MESSAGES)?;
-        let old: Message = get_required(
-            &rows,
-            MESSAGES,
-            JsValue::from_f64(message_id as f64),
-            Missing::Exchange,
-        )
-        .await?;
-        if old.user_id != message.user_id || old.thread_id != message.thread_id {
-            return Err(StorageError::NotFound(Missing::ForeignExchange));
-        }
-        let users = tx.store(USERS)?;
-        let mut user: User = get_required(
-            &users,
-            USERS,
-            JsValue::from_str(&message.user_id),
-            Missing::User,
-        )
-        .await?;
-        let delta = i64::try_from(message.total).unwrap_or(i64::MAX)
-            - i64::try_from(old.total).unwrap_or(i64::MAX);
-        user.num_token = user.num_token.saturating_sub(delta);
+        user.num_token = match &old {
+            None => ledger::debit(
+                user.num_token,
+                Debit {
+                    total: message.total,
+                    kind: message.debit_kind,
+                },
+            ),
+            Some(old) => {
+                let delta = i64::try_from(message.total).unwrap_or(i64::MAX)
+                    - i64::try_from(old.total).unwrap_or(i64::MAX);
+                user.num_token.saturating_sub(delta)
+            }
+        };
         user.updated_at = now;
         users.put(&to_js(USERS, &user)?, None).await?;
         rows.put(&to_js(MESSAGES, message)?, None).await?;
-        let threads = tx.store(THREADS)?;
-        if let Some(v) = threads
-            .get(JsValue::from_f64(message.thread_id as f64))
-            .await?
-        {
-            let mut thread: Thread = from_js(THREADS, v)?;
-            thread.updated_at = now;
-            threads.put(&to_js(THREADS, &thread)?, None).await?;
+        if let Some(fork) = fork {
+            tx.store(BRANCHES)?.put(&to_js(BRANCHES, fork)?, None).await?;
         }
+        if old.is_none() {
+            thread.path = with_front(&thread.path, &message.branch);
+        }
+        thread.updated_at = now;
+        threads.put(&to_js(THREADS, &thread)?, None).await?;
         Ok(Recorded {
-            message_id,
             balance: user.num_token,
         })
     }
@@ -147,134 +106,194 @@ pub async fn update_exchange(
     commit_and_announce(tx, result, &message.user_id).await
 }
 
-/// Commits an exchange's transaction (or aborts it on `Err`) and, once committed, tells the
-/// other tabs that `user_id`'s balance and threads changed.
-async fn commit_and_announce(
+/// Commits a transaction (or aborts it on `Err`) and, once committed, tells the other tabs
+/// that `user_id`'s balance, threads or paths changed.
+async fn commit_and_announce<T>(
     tx: rexie::Transaction,
-    result: Result<Recorded, StorageError>,
+    result: Result<T, StorageError>,
     user_id: &str,
-) -> Result<Recorded, StorageError> {
-    let recorded = commit_or_abort(tx, result).await?;
+) -> Result<T, StorageError> {
+    let done = commit_or_abort(tx, result).await?;
     announce(&Change::User {
         user_id: user_id.to_owned(),
     });
-    Ok(recorded)
+    Ok(done)
 }
 
-/// The newest `n` exchanges of a thread, oldest first, and whether older ones exist.
-/// Reads only those, however long the thread (counting the rest is [`around`]'s job).
-pub async fn newest(
+/// Which exchanges of the path on screen to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// The newest `n`.
+    Newest(u32),
+    /// Depths `from..to` (through the newest with `to: None`).
+    Depths { from: u32, to: Option<u32> },
+}
+
+/// A read of the path a thread shows: the thread, its tree, the path's segments and
+/// length, and the exchanges asked for, oldest first.
+#[derive(Debug, Clone)]
+pub struct PathRead {
+    pub thread: Thread,
+    pub tree: Tree,
+    pub segments: Vec<Segment>,
+    /// Exchanges on the path.
+    pub len: u32,
+    pub rows: Vec<Message>,
+}
+
+impl PathRead {
+    /// The depth of the first row read (the number of exchanges before it).
+    pub fn first_depth(&self) -> u32 {
+        self.rows.first().map_or(self.len, |m| m.depth)
+    }
+}
+
+/// Reads `span` of the path thread `thread_id` shows, with its tree, in one transaction:
+/// a few key ranges, however long the thread.
+pub async fn read_path(
     db: &Database,
-    thread_id: u64,
-    n: usize,
-) -> Result<(Vec<Message>, bool), StorageError> {
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let from = nth_from_end(&index, ids_range(thread_id, FIRST, LAST)?, n).await?;
-    let lower = from.map_or(FIRST, |id| (id, false));
-    let rows = get_all(&index, ids_range(thread_id, lower, LAST)?, None).await?;
-    let more = match from {
-        Some(id) => any(&index, ids_range(thread_id, FIRST, (id, true))?).await?,
-        None => false,
+    thread_id: &str,
+    span: Span,
+) -> Result<PathRead, StorageError> {
+    let tx = db.transaction(&[THREADS, BRANCHES, MESSAGES], TransactionMode::ReadOnly)?;
+    let result: Result<PathRead, StorageError> = async {
+        let thread: Thread = get_required(
+            &tx.store(THREADS)?,
+            THREADS,
+            JsValue::from_str(thread_id),
+            Missing::Thread,
+        )
+        .await?;
+        let tree = read_tree(&tx, thread_id).await?;
+        let segments = tree.segments(tree.leaf(&thread.path));
+        let index = tx.store(MESSAGES)?.index(PATH)?;
+        let len = path_len(&index, thread_id, &segments).await?;
+        let (from, to) = match span {
+            Span::Newest(n) => (len.saturating_sub(n), len),
+            Span::Depths { from, to } => (from, to.map_or(len, |t| t.min(len))),
+        };
+        let mut rows = Vec::new();
+        if from < to {
+            for r in ranges(&segments, from, Some(to)) {
+                let values = index.get_all(Some(depths(thread_id, &r)?), None).await?;
+                rows.extend(all_from_js::<Message>(MESSAGES, values)?);
+            }
+        }
+        Ok(PathRead {
+            thread,
+            tree,
+            segments,
+            len,
+            rows,
+        })
+    }
+    .await;
+    let read = result?;
+    finish(tx).await?;
+    Ok(read)
+}
+
+/// The branches of thread `thread_id`, as its tree.
+pub(crate) async fn read_tree(tx: &rexie::Transaction, thread_id: &str) -> Result<Tree, StorageError> {
+    let values = tx
+        .store(BRANCHES)?
+        .index("thread_id")?
+        .get_all(Some(only(&JsValue::from_str(thread_id))?), None)
+        .await?;
+    Ok(Tree::new(thread_id, all_from_js(BRANCHES, values)?))
+}
+
+/// How many exchanges the path `segments` holds: one key read at the end of its last
+/// segment.
+pub(crate) async fn path_len(
+    index: &rexie::StoreIndex,
+    thread_id: &str,
+    segments: &[Segment],
+) -> Result<u32, StorageError> {
+    let Some(last) = segments.last() else {
+        return Ok(0);
     };
-    finish(tx).await?;
-    Ok((all_from_js(MESSAGES, rows)?, more))
+    let found = index
+        .scan(Some(depths(thread_id, last)?), Some(1), None, Some(Direction::Prev))
+        .await?;
+    // The index key is `[thread_id, branch, depth]`.
+    match found.first() {
+        Some((key, _)) => Array::from(key)
+            .get(2)
+            .as_f64()
+            .map(|d| d as u32 + 1)
+            .ok_or_else(|| StorageError::Corrupt {
+                store: MESSAGES,
+                detail: "a depth is not a number".into(),
+            }),
+        None => Ok(last.from),
+    }
 }
 
-/// Up to `n` exchanges of a thread just before exchange `id`, oldest first.
-pub async fn before(
-    db: &Database,
-    thread_id: u64,
-    id: u64,
-    n: usize,
-) -> Result<Vec<Message>, StorageError> {
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let upper = (id, true);
-    let from = nth_from_end(&index, ids_range(thread_id, FIRST, upper)?, n).await?;
-    let lower = from.map_or(FIRST, |id| (id, false));
-    let rows = get_all(&index, ids_range(thread_id, lower, upper)?, None).await?;
-    finish(tx).await?;
-    all_from_js(MESSAGES, rows)
-}
-
-/// Up to `n` exchanges of a thread just after exchange `id`, oldest first.
-pub async fn after(
-    db: &Database,
-    thread_id: u64,
-    id: u64,
-    n: usize,
-) -> Result<Vec<Message>, StorageError> {
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let limit = Some(u32::try_from(n).unwrap_or(u32::MAX));
-    let rows = get_all(&index, ids_range(thread_id, (id, true), LAST)?, limit).await?;
-    finish(tx).await?;
-    all_from_js(MESSAGES, rows)
-}
-
-/// A thread's exchanges from id `first` through `last` (through the newest with `None`),
-/// oldest first, and whether there are more before and after them.
-pub async fn stretch(
-    db: &Database,
-    thread_id: u64,
-    first: u64,
-    last: Option<u64>,
-) -> Result<(Vec<Message>, bool, bool), StorageError> {
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let upper = last.map_or(LAST, |id| (id, false));
-    let values = get_all(&index, ids_range(thread_id, (first, false), upper)?, None).await?;
-    let before = any(&index, ids_range(thread_id, FIRST, (first, true))?).await?;
-    let after = match last {
-        Some(id) => any(&index, ids_range(thread_id, (id, true), LAST)?).await?,
-        None => false,
+/// The key range of `segment`'s depths on the `path` index.
+pub(crate) fn depths(thread_id: &str, segment: &Segment) -> Result<rexie::KeyRange, StorageError> {
+    let key = |depth: f64| {
+        Array::of3(
+            &JsValue::from_str(thread_id),
+            &JsValue::from_str(&segment.branch),
+            &JsValue::from_f64(depth),
+        )
     };
-    finish(tx).await?;
-    Ok((all_from_js(MESSAGES, values)?, before, after))
+    let upper = segment.to.map_or(f64::INFINITY, f64::from);
+    Ok(rexie::KeyRange::bound(
+        &key(f64::from(segment.from)),
+        &key(upper),
+        Some(false),
+        Some(segment.to.is_some()),
+    )
+    .map_err(rexie::Error::from)?)
 }
 
-/// How many exchanges of a thread come before exchange `first` and after `last`. Takes
-/// time in proportion to the thread (IndexedDB counts by walking), so the window shows
-/// first and counts after.
-pub async fn around(
-    db: &Database,
-    thread_id: u64,
-    first: u64,
-    last: u64,
-) -> Result<(usize, usize), StorageError> {
-    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
-    let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-    let before = count(&index, ids_range(thread_id, FIRST, (first, true))?).await?;
-    let after = count(&index, ids_range(thread_id, (last, true), LAST)?).await?;
-    finish(tx).await?;
-    Ok((before, after))
+/// The key range of thread `thread_id`'s rows on the `thread_message` index, after the
+/// row `after` when given.
+fn thread_rows(thread_id: &str, after: Option<&str>) -> Result<rexie::KeyRange, StorageError> {
+    let thread = JsValue::from_str(thread_id);
+    // `[thread]` sorts before every `[thread, id]`, and an array after every string id.
+    let lower = match after {
+        Some(id) => Array::of2(&thread, &JsValue::from_str(id)),
+        None => Array::of1(&thread),
+    };
+    let upper = Array::of2(&thread, &Array::new());
+    Ok(
+        rexie::KeyRange::bound(&lower, &upper, Some(after.is_some()), Some(false))
+            .map_err(rexie::Error::from)?,
+    )
+}
+
+/// Every row of a thread (all versions, deleted ones too), by the `thread_message` index.
+pub(crate) async fn all_of_thread(
+    index: &rexie::StoreIndex,
+    thread_id: &str,
+) -> Result<Vec<JsValue>, StorageError> {
+    Ok(index.get_all(Some(thread_rows(thread_id, None)?), None).await?)
 }
 
 /// What a thread's exchanges used, read a slice at a time (only the fields it needs are
 /// converted), so a thread of any length is summed without holding it in memory or
 /// holding up the page.
-pub async fn tally(db: &Database, thread_id: u64) -> Result<Tally, StorageError> {
+pub async fn tally(db: &Database, thread_id: &str) -> Result<Tally, StorageError> {
     /// Just what the tally needs; serde skips the texts.
     #[derive(serde::Deserialize)]
     struct Used {
-        message_id: u64,
+        message_id: String,
         model: String,
         prompt_tokens: u64,
         completion_tokens: u64,
         total: u64,
     }
     let mut tally = Tally::default();
-    let mut after = FIRST;
+    let mut after: Option<String> = None;
     loop {
         let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
         let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
-        let values = get_all(
-            &index,
-            ids_range(thread_id, after, LAST)?,
-            Some(TALLY_SLICE),
-        )
-        .await?;
+        let values = index
+            .get_all(Some(thread_rows(thread_id, after.as_deref())?), Some(TALLY_SLICE))
+            .await?;
         finish(tx).await?;
         let read = values.len();
         for value in values {
@@ -285,7 +304,7 @@ pub async fn tally(db: &Database, thread_id: u64) -> Result<Tally, StorageError>
                 used.completion_tokens,
                 used.total,
             );
-            after = (used.message_id, true);
+            after = Some(used.message_id);
         }
         if read < TALLY_SLICE as usize {
             return Ok(tally);
@@ -311,126 +330,38 @@ async fn next_task() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// The newest exchanges of a thread, oldest first, read backwards a slice at a time until
-/// `enough` says they are enough (or none are left); with how many older ones were not read.
-pub async fn newest_until(
+/// The exchanges before depth `end` of the path thread `thread_id` shows, oldest first,
+/// read backwards a slice at a time until `enough` says they are enough (or none are
+/// left); with how many earlier ones were not read. What a turn sends as context: the
+/// path on screen up to the exchange being sent, edited or regenerated.
+pub async fn history(
     db: &Database,
-    thread_id: u64,
+    thread_id: &str,
+    end: u32,
     mut enough: impl FnMut(&Message) -> bool,
 ) -> Result<(Vec<Message>, usize), StorageError> {
-    let (mut read, mut more) = newest(db, thread_id, HISTORY_SLICE).await?;
-    while more && !read.iter().rev().any(&mut enough) {
-        let Some(first) = read.first().and_then(|m| m.message_id) else {
-            break;
+    let mut read: Vec<Message> = Vec::new();
+    let mut upto = end;
+    while upto > 0 {
+        let from = upto.saturating_sub(HISTORY_SLICE);
+        let span = Span::Depths {
+            from,
+            to: Some(upto),
         };
-        let mut slice = before(db, thread_id, first, HISTORY_SLICE).await?;
-        more = slice.len() == HISTORY_SLICE;
+        let mut slice = read_path(db, thread_id, span).await?.rows;
+        let done = slice.iter().rev().any(&mut enough);
         slice.append(&mut read);
         read = slice;
+        upto = from;
+        if done {
+            break;
+        }
     }
-    // Counted only when some were left unread (the thread says how many).
-    let unread = match (more, read.first().and_then(|m| m.message_id)) {
-        (true, Some(first)) => around(db, thread_id, first, u64::MAX).await?.0,
-        _ => 0,
-    };
-    Ok((read, unread))
+    Ok((read, upto as usize))
 }
 
-/// Exchanges read per step by [`newest_until`].
-const HISTORY_SLICE: usize = 200;
-
-/// The index of messages by `[thread_id, message_id]`.
-const THREAD_MESSAGE: &str = "thread_message";
-/// Bounds of [`ids_range`]: from the first id, through the last.
-const FIRST: (u64, bool) = (0, false);
-const LAST: (u64, bool) = (u64::MAX, false);
-
-/// The id of the `n`-th exchange from the end of `range` (the oldest of its last `n`), or
-/// `None` when it holds fewer. A cursor that skips `n − 1` entries in one step rather than
-/// stepping `n` times: every step is a round trip to the browser's storage process.
-async fn nth_from_end(
-    index: &rexie::StoreIndex,
-    range: Option<rexie::KeyRange>,
-    n: usize,
-) -> Result<Option<u64>, StorageError> {
-    let (Some(range), true) = (range, n > 0) else {
-        return Ok(None);
-    };
-    let skip = (n > 1).then(|| u32::try_from(n - 1).unwrap_or(u32::MAX));
-    let found = index
-        .scan(Some(range), Some(1), skip, Some(Direction::Prev))
-        .await?;
-    // The index key is `[thread_id, message_id]`.
-    found
-        .first()
-        .map(|(key, _)| key_to_id(MESSAGES, &js_sys::Array::from(key).get(1)))
-        .transpose()
-}
-
-async fn count(
-    index: &rexie::StoreIndex,
-    range: Option<rexie::KeyRange>,
-) -> Result<usize, StorageError> {
-    match range {
-        Some(range) => Ok(index.count(Some(range)).await? as usize),
-        None => Ok(0),
-    }
-}
-
-/// Whether `range` holds any message: one key read, however many there are.
-async fn any(
-    index: &rexie::StoreIndex,
-    range: Option<rexie::KeyRange>,
-) -> Result<bool, StorageError> {
-    match range {
-        Some(range) => Ok(!index.get_all_keys(Some(range), Some(1)).await?.is_empty()),
-        None => Ok(false),
-    }
-}
-
-/// Up to `limit` messages of `range` (every one with `None`), oldest first.
-async fn get_all(
-    index: &rexie::StoreIndex,
-    range: Option<rexie::KeyRange>,
-    limit: Option<u32>,
-) -> Result<Vec<JsValue>, StorageError> {
-    match range {
-        Some(range) => Ok(index.get_all(Some(range), limit).await?),
-        None => Ok(Vec::new()),
-    }
-}
-
-/// Every message of a thread, by the `thread_message` index.
-pub(crate) async fn all_of_thread(
-    index: &rexie::StoreIndex,
-    thread_id: u64,
-) -> Result<Vec<JsValue>, StorageError> {
-    get_all(index, ids_range(thread_id, FIRST, LAST)?, None).await
-}
-
-/// The key range of a thread's messages with ids from `lower` to `upper`, each given as
-/// `(id, excluded)`; `u64::MAX` stands for "no end". `None` when no id can be in it
-/// (IndexedDB refuses such a range instead of matching nothing).
-fn ids_range(
-    thread_id: u64,
-    lower: (u64, bool),
-    upper: (u64, bool),
-) -> Result<Option<rexie::KeyRange>, StorageError> {
-    if lower.0 > upper.0 || (lower.0 == upper.0 && (lower.1 || upper.1)) {
-        return Ok(None);
-    }
-    let id = JsValue::from_f64(thread_id as f64);
-    let bound = |n: u64| match n {
-        u64::MAX => JsValue::from_f64(f64::INFINITY),
-        n => JsValue::from_f64(n as f64),
-    };
-    let lo = js_sys::Array::of2(&id, &bound(lower.0));
-    let hi = js_sys::Array::of2(&id, &bound(upper.0));
-    Ok(Some(
-        rexie::KeyRange::bound(&lo, &hi, Some(lower.1), Some(upper.1))
-            .map_err(rexie::Error::from)?,
-    ))
-}
+/// Exchanges read per step by [`history`].
+const HISTORY_SLICE: u32 = 200;
 
 /// A user's exchanges in all threads, by id.
 pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Message>, StorageError> {

@@ -9,24 +9,25 @@ use wasm_bindgen::JsValue;
 use super::broadcast::{announce, Change};
 use super::schema::{PAYMENTS, USERS};
 use super::{
-    all_from_js, commit_or_abort, finish, get_required, key_to_id, only, to_js, Database,
+    all_from_js, commit_or_abort, finish, get_required, only, to_js, Database,
     StorageError,
 };
 
 /// Adds `tokens` to the user's balance, recording `amount` paid (in the user's currency,
-/// 0 when not given). Returns the user as stored afterwards and the new payment's id.
+/// 0 when not given), as payment `payment_id`. Returns the user as stored afterwards.
 pub async fn top_up(
     db: &Database,
+    payment_id: String,
     user_id: &str,
     tokens: i64,
     amount: f64,
     now: Millis,
-) -> Result<(User, u64), StorageError> {
+) -> Result<User, StorageError> {
     if !(amount.is_finite() && amount >= 0.0) {
         return Err(StorageError::InvalidAmount);
     }
     let payment = Payment {
-        payment_id: None,
+        payment_id,
         user_id: user_id.to_owned(),
         amount,
         charged_token: tokens,
@@ -41,7 +42,7 @@ pub async fn credit(
     db: &Database,
     payment: Payment,
     now: Millis,
-) -> Result<(User, u64), StorageError> {
+) -> Result<User, StorageError> {
     let tx = db.transaction(&[USERS, PAYMENTS], TransactionMode::ReadWrite)?;
     let result = async {
         let users = tx.store(USERS)?;
@@ -57,18 +58,17 @@ pub async fn credit(
         user.is_charged_once = true;
         user.updated_at = now;
         users.put(&to_js(USERS, &user)?, None).await?;
-        let key = tx
-            .store(PAYMENTS)?
+        tx.store(PAYMENTS)?
             .add(&to_js(PAYMENTS, &payment)?, None)
             .await?;
-        Ok((user, key_to_id(PAYMENTS, &key)?))
+        Ok(user)
     }
     .await;
-    let (user, payment_id) = commit_or_abort(tx, result).await?;
+    let user = commit_or_abort(tx, result).await?;
     announce(&Change::User {
         user_id: user.user_id.clone(),
     });
-    Ok((user, payment_id))
+    Ok(user)
 }
 
 /// A user's payments, oldest first.

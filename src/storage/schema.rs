@@ -13,7 +13,10 @@ pub const DB_NAME: &str = "pocket-chat";
 ///
 /// - 1: users, payments, threads, messages, settings, meta.
 /// - 2: threads gain the `user_updated` index (a user's threads by last activity).
-pub const VERSION: u32 = 2;
+/// - 3: versions of exchanges. The `branches` store; messages gain the `path` index
+///   (`[thread_id, branch, depth]`: the path on screen by key range); every id becomes a
+///   string unique across devices. The records are rewritten by `storage::upgrade`.
+pub const VERSION: u32 = 3;
 
 pub const USERS: &str = "users";
 pub const PAYMENTS: &str = "payments";
@@ -21,9 +24,15 @@ pub const THREADS: &str = "threads";
 pub const MESSAGES: &str = "messages";
 pub const SETTINGS: &str = "settings";
 pub const META: &str = "meta";
+pub const BRANCHES: &str = "branches";
 
 /// Every store, for checks and for transactions that touch them all.
-pub const ALL_STORES: [&str; 6] = [MESSAGES, META, PAYMENTS, SETTINGS, THREADS, USERS];
+pub const ALL_STORES: [&str; 7] = [BRANCHES, MESSAGES, META, PAYMENTS, SETTINGS, THREADS, USERS];
+
+/// The index of messages by `[thread_id, branch, depth]`.
+pub const PATH: &str = "path";
+/// The index of messages by `[thread_id, message_id]`: every row of a thread.
+pub const THREAD_MESSAGE: &str = "thread_message";
 
 /// The builder that opens `name` at [`VERSION`] with every store and index.
 pub fn builder(name: &str) -> RexieBuilder {
@@ -48,9 +57,16 @@ pub fn builder(name: &str) -> RexieBuilder {
                 .key_path("message_id")
                 .auto_increment(true)
                 .add_index(Index::new_array(
-                    "thread_message",
+                    THREAD_MESSAGE,
                     ["thread_id", "message_id"],
                 ))
+                .add_index(Index::new_array(PATH, ["thread_id", "branch", "depth"]))
+                .add_index(Index::new("user_id", "user_id")),
+        )
+        .add_object_store(
+            ObjectStore::new(BRANCHES)
+                .key_path("branch_id")
+                .add_index(Index::new("thread_id", "thread_id"))
                 .add_index(Index::new("user_id", "user_id")),
         )
         .add_object_store(ObjectStore::new(SETTINGS).key_path("key"))

@@ -1,51 +1,54 @@
-//! The `threads` store: a user's conversations.
+//! The `threads` store: a user's conversations, each created with its first branch.
 
 use pocket_chat_core::records::{Message, Millis, Missing, Thread};
+use pocket_chat_core::tree;
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{MESSAGES, THREADS};
+use super::schema::{BRANCHES, MESSAGES, THREADS, THREAD_MESSAGE};
 use super::{
-    all_from_js, commit_or_abort, finish, from_js, get_required, key_to_id, starting_with, to_js,
-    Database, StorageError,
+    all_from_js, commit_or_abort, finish, from_js, get_required, starting_with, to_js, Database,
+    StorageError,
 };
 
-/// Starts a thread for `user_id`; returns it with its new id.
+/// Starts thread `thread_id` for `user_id`, with its first branch.
 pub async fn create(
     db: &Database,
+    thread_id: String,
     user_id: &str,
     title: &str,
     now: Millis,
 ) -> Result<Thread, StorageError> {
-    let mut thread = Thread {
-        thread_id: None,
+    let thread = Thread {
+        thread_id,
         user_id: user_id.to_owned(),
         title: title.to_owned(),
         created_at: now,
         updated_at: now,
         deleted_at: None,
+        path: Vec::new(),
     };
-    let tx = db.transaction(&[THREADS], TransactionMode::ReadWrite)?;
+    let root = tree::root(&thread.thread_id, user_id, now);
+    let tx = db.transaction(&[THREADS, BRANCHES], TransactionMode::ReadWrite)?;
     let result = async {
-        let key = tx
-            .store(THREADS)?
+        tx.store(THREADS)?
             .add(&to_js(THREADS, &thread)?, None)
             .await?;
-        key_to_id(THREADS, &key)
+        tx.store(BRANCHES)?
+            .add(&to_js(BRANCHES, &root)?, None)
+            .await?;
+        Ok(())
     }
     .await;
-    thread.thread_id = Some(commit_or_abort(tx, result).await?);
+    commit_or_abort(tx, result).await?;
     Ok(thread)
 }
 
 /// The thread with `thread_id`, if there is one.
-pub async fn get(db: &Database, thread_id: u64) -> Result<Option<Thread>, StorageError> {
+pub async fn get(db: &Database, thread_id: &str) -> Result<Option<Thread>, StorageError> {
     let tx = db.transaction(&[THREADS], TransactionMode::ReadOnly)?;
-    let value = tx
-        .store(THREADS)?
-        .get(JsValue::from_f64(thread_id as f64))
-        .await?;
+    let value = tx.store(THREADS)?.get(JsValue::from_str(thread_id)).await?;
     finish(tx).await?;
     value.map(|v| from_js(THREADS, v)).transpose()
 }
@@ -70,14 +73,14 @@ pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Thread>, Stora
 
 /// Deletes a thread as the user sees it: hidden, title and messages' text erased. The
 /// rows stay, with their token counts, so the ledger history still adds up.
-pub async fn delete(db: &Database, thread_id: u64, now: Millis) -> Result<(), StorageError> {
+pub async fn delete(db: &Database, thread_id: &str, now: Millis) -> Result<(), StorageError> {
     let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite)?;
     let result = async {
         let threads = tx.store(THREADS)?;
         let mut thread: Thread = get_required(
             &threads,
             THREADS,
-            JsValue::from_f64(thread_id as f64),
+            JsValue::from_str(thread_id),
             Missing::Thread,
         )
         .await?;
@@ -87,7 +90,7 @@ pub async fn delete(db: &Database, thread_id: u64, now: Millis) -> Result<(), St
         threads.put(&to_js(THREADS, &thread)?, None).await?;
         let messages = tx.store(MESSAGES)?;
         let rows =
-            super::messages::all_of_thread(&messages.index("thread_message")?, thread_id).await?;
+            super::messages::all_of_thread(&messages.index(THREAD_MESSAGE)?, thread_id).await?;
         for row in rows {
             let mut message: Message = from_js(MESSAGES, row)?;
             message.prompt.clear();

@@ -2,24 +2,23 @@
 //! back. An import is validated whole before anything is written, then written in one
 //! transaction, so a bad file changes nothing.
 
-use std::collections::HashMap;
-
 use pocket_chat_core::export::{self, ExportFile, ImportError};
-use pocket_chat_core::records::{Message, Millis, Payment, Setting, Thread, User};
+use pocket_chat_core::records::{Branch, Message, Millis, Payment, Setting, Thread, User};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{MESSAGES, PAYMENTS, SETTINGS, THREADS, USERS};
-use super::{all_from_js, commit_or_abort, key_to_id, to_js, Database, StorageError};
+use super::schema::{BRANCHES, MESSAGES, PAYMENTS, SETTINGS, THREADS, USERS};
+use super::{all_from_js, commit_or_abort, to_js, Database, StorageError};
 
-const DATA_STORES: [&str; 5] = [USERS, PAYMENTS, THREADS, MESSAGES, SETTINGS];
+const DATA_STORES: [&str; 6] = [USERS, PAYMENTS, THREADS, BRANCHES, MESSAGES, SETTINGS];
 
 /// How an import meets the data already here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportMode {
-    /// Adds the file's users next to the ones here (refused if one already exists); their
-    /// threads, messages and payments get new ids; settings here are kept.
+    /// Adds the file's users next to the ones here (refused if one already exists), with
+    /// their ids (unique across devices: a record already here with one of them refuses
+    /// the import); settings here are kept.
     Merge,
     /// The file's data replaces what is here: everything, or for a one-user file that user.
     Replace,
@@ -63,6 +62,9 @@ pub async fn export(
         let threads: Vec<Thread> =
             all_from_js(THREADS, tx.store(THREADS)?.get_all(None, None).await?)?;
         file.threads = threads.into_iter().filter(|t| mine(&t.user_id)).collect();
+        let branches: Vec<Branch> =
+            all_from_js(BRANCHES, tx.store(BRANCHES)?.get_all(None, None).await?)?;
+        file.branches = branches.into_iter().filter(|b| mine(&b.user_id)).collect();
         let messages: Vec<Message> =
             all_from_js(MESSAGES, tx.store(MESSAGES)?.get_all(None, None).await?)?;
         file.messages = messages.into_iter().filter(|m| mine(&m.user_id)).collect();
@@ -105,6 +107,14 @@ pub fn parse_file(text: &str) -> Result<ExportFile, ImportError> {
         .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v <= u32::MAX as f64)
         .map(|v| v as u64);
     export::check_header(format.as_deref(), version)?;
+    if version == Some(1) {
+        // Written before versions of exchanges: converted, with ids unique across devices.
+        let old: export::FileV1 =
+            serde_wasm_bindgen::from_value(value).map_err(|e| ImportError::Malformed {
+                detail: e.to_string(),
+            })?;
+        return old.upgrade(&mut crate::ids::record_id);
+    }
     let file: ExportFile =
         serde_wasm_bindgen::from_value(value).map_err(|e| ImportError::Malformed {
             detail: e.to_string(),
@@ -182,50 +192,36 @@ async fn write_as_is(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), S
     put_all(tx, USERS, &file.users).await?;
     put_all(tx, PAYMENTS, &file.payments).await?;
     put_all(tx, THREADS, &file.threads).await?;
+    put_all(tx, BRANCHES, &file.branches).await?;
     put_all(tx, MESSAGES, &file.messages).await?;
     put_all(tx, SETTINGS, &file.settings).await
 }
 
-/// Merge: new ids for payments, threads and messages (the file's could collide with
-/// ids here); messages follow their thread's new id. Settings here win.
+/// Merge: every record added with its id (`add` refuses one already here, and the whole
+/// import with it). Settings here win.
 async fn write_merged(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
-    put_all(tx, USERS, &file.users).await?;
-    let payments = tx.store(PAYMENTS)?;
-    for p in &file.payments {
-        let fresh = Payment {
-            payment_id: None,
-            ..p.clone()
-        };
-        payments.add(&to_js(PAYMENTS, &fresh)?, None).await?;
-    }
-    let threads = tx.store(THREADS)?;
-    let mut new_ids: HashMap<Option<u64>, u64> = HashMap::new();
-    for t in &file.threads {
-        let fresh = Thread {
-            thread_id: None,
-            ..t.clone()
-        };
-        let key = threads.add(&to_js(THREADS, &fresh)?, None).await?;
-        new_ids.insert(t.thread_id, key_to_id(THREADS, &key)?);
-    }
-    let messages = tx.store(MESSAGES)?;
-    for m in &file.messages {
-        let thread_id = new_ids
-            .get(&Some(m.thread_id))
-            .copied()
-            .unwrap_or(m.thread_id);
-        let fresh = Message {
-            message_id: None,
-            thread_id,
-            ..m.clone()
-        };
-        messages.add(&to_js(MESSAGES, &fresh)?, None).await?;
-    }
+    add_all(tx, USERS, &file.users).await?;
+    add_all(tx, PAYMENTS, &file.payments).await?;
+    add_all(tx, THREADS, &file.threads).await?;
+    add_all(tx, BRANCHES, &file.branches).await?;
+    add_all(tx, MESSAGES, &file.messages).await?;
     let settings = tx.store(SETTINGS)?;
     for s in &file.settings {
         if settings.get(JsValue::from_str(&s.key)).await?.is_none() {
             settings.add(&to_js::<Setting>(SETTINGS, s)?, None).await?;
         }
+    }
+    Ok(())
+}
+
+async fn add_all<T: serde::Serialize>(
+    tx: &rexie::Transaction,
+    store: &'static str,
+    rows: &[T],
+) -> Result<(), StorageError> {
+    let s = tx.store(store)?;
+    for row in rows {
+        s.add(&to_js(store, row)?, None).await?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{MESSAGES, PAYMENTS, THREADS, USERS};
+use super::schema::{BRANCHES, MESSAGES, PAYMENTS, THREADS, USERS};
 use super::{
     all_from_js, commit_or_abort, finish, from_js, get_required, only, starting_with, to_js,
     Database, StorageError,
@@ -19,6 +19,8 @@ pub struct NewUser<'a> {
     pub display_name: &'a str,
     /// The user's two models; the first is in use.
     pub models: [String; 2],
+    /// The id of the sign-up bonus payment.
+    pub bonus_id: String,
 }
 
 /// Creates a user with the 100-token sign-up bonus, recorded as a payment of amount 0,
@@ -35,7 +37,7 @@ pub async fn create(db: &Database, new: NewUser<'_>, now: Millis) -> Result<User
         updated_at: now,
     };
     let bonus = Payment {
-        payment_id: None,
+        payment_id: new.bonus_id,
         user_id: user.user_id.clone(),
         amount: 0.0,
         charged_token: SIGNUP_BONUS,
@@ -148,7 +150,7 @@ async fn update(
 /// Deletes a user with all their threads, messages and payments, in one transaction.
 pub async fn delete(db: &Database, user_id: &str) -> Result<(), StorageError> {
     let tx = db.transaction(
-        &[USERS, PAYMENTS, THREADS, MESSAGES],
+        &[USERS, PAYMENTS, THREADS, MESSAGES, BRANCHES],
         TransactionMode::ReadWrite,
     )?;
     let result = delete_rows(&tx, user_id).await;
@@ -157,14 +159,14 @@ pub async fn delete(db: &Database, user_id: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// Deletes a user's record, payments, threads and messages inside `tx`, which must
-/// span those four stores.
+/// Deletes a user's record, payments, threads, branches and messages inside `tx`, which
+/// must span those five stores.
 pub(crate) async fn delete_rows(
     tx: &rexie::Transaction,
     user_id: &str,
 ) -> Result<(), StorageError> {
     let id = JsValue::from_str(user_id);
-    for store_name in [PAYMENTS, MESSAGES] {
+    for store_name in [PAYMENTS, MESSAGES, BRANCHES] {
         let store = tx.store(store_name)?;
         let keys = store
             .index("user_id")?

@@ -43,9 +43,9 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                 </button>
             </div>
             <ul class="thread-list" data-testid="thread-list">
-                <For each=move || threads.list.get() key=|t| (t.thread_id, t.title.clone()) let:thread>
+                <For each=move || threads.list.get() key=|t| (t.thread_id.clone(), t.title.clone()) let:thread>
                     {
-                        let id = thread.thread_id.unwrap_or_default();
+                        let id = StoredValue::new(thread.thread_id.clone());
                         let owner = thread.user_id.clone();
                         let title = thread.title.clone();
                         let shown = {
@@ -55,14 +55,14 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                         let shown2 = shown.clone();
                         let label = move || i18n::delete_thread(lang.get(), &shown2());
                         view! {
-                            <li class="thread-item" class:active=move || current() == Some(id) data-testid="thread-item">
-                                <a href=link(id) data-testid="thread-link"
-                                    aria-current=move || (current() == Some(id)).then_some("page")
-                                    on:click=move |ev| { ev.prevent_default(); threads.open(id); open.set(false); }>
+                            <li class="thread-item" class:active=move || current() == Some(id.get_value()) data-testid="thread-item">
+                                <a href=link(&thread.thread_id) data-testid="thread-link"
+                                    aria-current=move || (current() == Some(id.get_value())).then_some("page")
+                                    on:click=move |ev| { ev.prevent_default(); threads.open(id.get_value()); open.set(false); }>
                                     {shown}
                                 </a>
                                 <button type="button" class="icon" aria-label=label.clone() title=label data-testid="delete-thread"
-                                    on:click=move |_| threads.delete(owner.clone(), id)>
+                                    on:click=move |_| threads.delete(owner.clone(), id.get_value())>
                                     <span aria-hidden="true">"×"</span>
                                 </button>
                             </li>

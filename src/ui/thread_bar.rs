@@ -19,7 +19,7 @@ pub fn ThreadBar() -> impl IntoView {
         let id = threads.current();
         threads.list.with(|ts| {
             ts.iter()
-                .find(|t| t.thread_id.is_some() && t.thread_id == id)
+                .find(|t| Some(&t.thread_id) == id.as_ref())
                 .map(|t| t.title.clone())
                 .unwrap_or_else(|| i18n::t(lang.get(), Key::NewThread).to_owned())
         })

@@ -11,12 +11,18 @@ use wasm_bindgen::JsCast;
 
 use std::cell::Cell;
 
+use std::rc::Rc;
+
+use pocket_chat_core::input::{is_send_key, prompt_to_send};
+
+use crate::state::chat::use_chat;
 use crate::state::use_config;
 use crate::state::use_prefs;
 use crate::state::use_sending;
 use crate::state::use_thread_window;
 use crate::state::use_threads;
 use crate::state::use_top_up;
+use crate::state::versions::{copy, delete, edit, regenerate, switch, OnScreen};
 use crate::state::window::ThreadWindow;
 use crate::ui::first_run::FirstRun;
 use crate::ui::top_up_form::TopUpForm;
@@ -90,9 +96,9 @@ pub fn ThreadView() -> impl IntoView {
                     each=move || {
                         let streaming = sending.streaming_row.get();
                         let items = items.with(|w| w.items().to_vec());
-                        items.into_iter().filter(move |m| streaming.is_none() || m.message_id != streaming)
+                        items.into_iter().filter(move |m| streaming.as_deref() != Some(m.message_id.as_str()))
                     }
-                    key=|m| m.message_id
+                    key=|m| m.message_id.clone()
                     let:message
                 >
                     <Exchange message=message />
@@ -157,39 +163,182 @@ fn WindowEdge(later: bool) -> impl IntoView {
     }
 }
 
-/// One stored exchange: the prompt, the reply as Markdown, and how it ended.
+/// One stored exchange: the prompt, the reply as Markdown, and how it ended; with its
+/// controls — copy, edit and resend, regenerate, the versions switcher, delete.
 #[component]
 fn Exchange(message: Message) -> impl IntoView {
     let prefs = use_prefs();
     let threads = use_threads();
     let window = use_thread_window();
-    let id = message.message_id;
+    let chat = use_chat();
+    let id = message.message_id.clone();
     // The window keeps this exchange in place while pages come and go: it finds it here.
     let element = NodeRef::<Li>::new();
-    if let Some(id) = id {
-        let token = window.track_exchange(id, element);
-        on_cleanup(move || window.forget_exchange(id, token));
+    let token = window.track_exchange(&id, element);
+    {
+        let id = id.clone();
+        on_cleanup(move || window.forget_exchange(&id, token));
     }
-    let context_starts_here = move || id.is_some() && threads.context_start.get() == id;
-    let completion = message.completion;
+    let at = OnScreen {
+        thread_id: message.thread_id.clone(),
+        message_id: id.clone(),
+        depth: message.depth,
+    };
+    let at = StoredValue::new(at);
+    let context_starts_here = {
+        let id = id.clone();
+        move || threads.context_start.with(|c| c.as_deref() == Some(id.as_str()))
+    };
+    let completion = StoredValue::new(message.completion);
+    let prompt = StoredValue::new(message.prompt);
     let lang = prefs.lang;
     let total = message.total;
+    let depth = message.depth;
     let note: Option<fn(Lang, u64) -> String> = match (message.status, message.debit_kind) {
         (MessageStatus::Interrupted, _) => Some(i18n::stopped_note),
         (_, DebitKind::Estimated) => Some(i18n::estimated_note),
         (_, DebitKind::Exact) => None,
     };
+    let versions = Memo::new(move |_| {
+        let v = window.versions(depth);
+        (v.position, v.count())
+    });
+    let busy = move || chat.sending.busy();
+    let editing = {
+        let id = id.clone();
+        move || chat.sending.editing.with(|e| e.as_deref() == Some(id.as_str()))
+    };
+    let start_edit = {
+        let id = id.clone();
+        move || chat.sending.editing.set(Some(id.clone()))
+    };
+    // The user's other model, for "Ask <model>".
+    let other_model = move || {
+        chat.account.user.with(|u| {
+            let u = u.as_ref()?;
+            u.models.iter().find(|m| **m != u.model).cloned()
+        })
+    };
+    let on_text = move || -> Rc<dyn Fn(&str)> { Rc::new(move |t: &str| append_streamed(window, t)) };
     view! {
-        <li class="exchange" data-testid="exchange" data-exchange=id.unwrap_or_default() node_ref=element>
+        <li class="exchange" data-testid="exchange" data-exchange=id.clone() data-depth=depth node_ref=element>
             <Show when=context_starts_here>
                 <p class="context-note" data-testid="context-start">{prefs.tr(Key::ContextStart)}</p>
             </Show>
-            <div class="message user"><div class="bubble" data-testid="prompt">{message.prompt}</div></div>
+            <div class="message user">
+                <Show when=editing.clone() fallback=move || view! {
+                    <div class="bubble" data-testid="prompt">{prompt.get_value()}</div>
+                }>
+                    <EditBox prompt=prompt.get_value() on_send=move |text| edit(chat, at.get_value(), text, on_text()) />
+                </Show>
+                <div class="actions user-actions">
+                    <CopyButton testid="copy-prompt" label=Key::CopyPrompt text=prompt />
+                    <button type="button" class="action" data-testid="edit-prompt" title=prefs.tr(Key::EditLabel)
+                        disabled=busy on:click={ let start_edit = start_edit.clone(); move |_| start_edit() }>
+                        {prefs.tr(Key::EditPrompt)}
+                    </button>
+                </div>
+            </div>
             <div class="message assistant">
-                <div class="markdown" data-testid="reply" inner_html=move || markdown::render_labelled(&completion, i18n::t(lang.get(), Key::Copy))></div>
+                <div class="markdown" data-testid="reply" inner_html=move || completion.with_value(|c| markdown::render_labelled(c, i18n::t(lang.get(), Key::Copy)))></div>
                 {note.map(|n| view! { <p class="note" data-testid="reply-note">{move || n(lang.get(), total)}</p> })}
+                <div class="actions reply-actions">
+                    <Show when=move || { versions.get().1 > 1 }>
+                        <span class="versions" role="group" aria-label=move || { let (p, c) = versions.get(); i18n::version_of(lang.get(), p + 1, c) }>
+                            <button type="button" class="action icon" data-testid="version-prev" aria-label=prefs.tr(Key::PreviousVersion) title=prefs.tr(Key::PreviousVersion)
+                                disabled=move || busy() || versions.get().0 == 0
+                                on:click=move |_| switch(chat, at.get_value(), versions.get_untracked().0.saturating_sub(1))>
+                                <span aria-hidden="true">"‹"</span>
+                            </button>
+                            <span class="version-position" data-testid="version-position">{move || { let (p, c) = versions.get(); format!("{} / {}", p + 1, c) }}</span>
+                            <button type="button" class="action icon" data-testid="version-next" aria-label=prefs.tr(Key::NextVersion) title=prefs.tr(Key::NextVersion)
+                                disabled=move || { let (p, c) = versions.get(); busy() || p + 1 >= c }
+                                on:click=move |_| switch(chat, at.get_value(), versions.get_untracked().0 + 1)>
+                                <span aria-hidden="true">"›"</span>
+                            </button>
+                        </span>
+                    </Show>
+                    <CopyButton testid="copy-reply" label=Key::CopyReply text=completion />
+                    <button type="button" class="action" data-testid="regenerate" disabled=busy
+                        on:click=move |_| regenerate(chat, at.get_value(), prompt.get_value(), None, on_text())>
+                        {prefs.tr(Key::Regenerate)}
+                    </button>
+                    {move || other_model().map(|model| {
+                        let label = i18n::regenerate_with(lang.get(), &model);
+                        view! {
+                            <button type="button" class="action" data-testid="regenerate-other" disabled=busy
+                                on:click=move |_| regenerate(chat, at.get_value(), prompt.get_value(), Some(model.clone()), on_text())>
+                                {label}
+                            </button>
+                        }
+                    })}
+                    <button type="button" class="action danger-text" data-testid="delete-version" disabled=busy
+                        aria-label=prefs.tr(Key::DeleteVersion) title=prefs.tr(Key::DeleteVersion)
+                        on:click=move |_| delete(chat, at.get_value())>
+                        <span aria-hidden="true">"🗑"</span>
+                    </button>
+                </div>
             </div>
         </li>
+    }
+}
+
+/// The prompt of an exchange being edited: Enter (or Send) sends it as a new version,
+/// Escape (or Cancel) leaves it as it was.
+#[component]
+fn EditBox(prompt: String, on_send: impl Fn(String) + Copy + 'static) -> impl IntoView {
+    let prefs = use_prefs();
+    let sending = use_sending();
+    let text = RwSignal::new(prompt);
+    let input = NodeRef::<leptos::html::Textarea>::new();
+    // The box opens with the cursor in it, at the end.
+    Effect::new(move || {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+            let end = el.value().len() as u32;
+            let _ = el.set_selection_range(end, end);
+        }
+    });
+    let send = move || {
+        if let Some(prompt) = text.with_untracked(|t| prompt_to_send(t).map(str::to_owned)) {
+            on_send(prompt);
+        }
+    };
+    let cancel = move || sending.editing.set(None);
+    view! {
+        <form class="edit-box" on:submit=move |ev| { ev.prevent_default(); send(); }>
+            <label class="visually-hidden" for="edit-input">{prefs.tr(Key::EditLabel)}</label>
+            <textarea id="edit-input" data-testid="edit-input" node_ref=input prop:value=text
+                on:input=move |ev| text.set(event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        ev.prevent_default();
+                        cancel();
+                    } else if is_send_key(&ev.key(), ev.shift_key(), ev.is_composing(), ev.key_code()) {
+                        ev.prevent_default();
+                        send();
+                    }
+                }
+            ></textarea>
+            <div class="edit-actions">
+                <button type="button" class="ghost" data-testid="edit-cancel" on:click=move |_| cancel()>{prefs.tr(Key::Cancel)}</button>
+                <button type="submit" class="primary" data-testid="edit-send"
+                    disabled=move || text.with(|t| prompt_to_send(t).is_none())>{prefs.tr(Key::Send)}</button>
+            </div>
+        </form>
+    }
+}
+
+/// A button that copies `text` (a prompt, or a reply's Markdown source) and says so.
+#[component]
+fn CopyButton(testid: &'static str, label: Key, text: StoredValue<String>) -> impl IntoView {
+    let prefs = use_prefs();
+    let copied = RwSignal::new(false);
+    view! {
+        <button type="button" class="action" data-testid=testid title=prefs.tr(label) aria-label=prefs.tr(label)
+            on:click=move |_| { text.with_value(|t| copy(t)); copied.set(true); }>
+            {move || if copied.get() { prefs.tr(Key::Copied)() } else { prefs.tr(Key::Copy)() }}
+        </button>
     }
 }
 

@@ -1,0 +1,122 @@
+//! Versions of an exchange: which one the thread shows (its path), and deleting one with
+//! everything that followed it. The rules are `pocket_chat_core::tree`'s; this writes them
+//! in one transaction each, after checking that the exchange the user acted on is still
+//! where they saw it (another tab may have switched the path meanwhile).
+
+use pocket_chat_core::records::{Branch, Message, Millis, Missing, Thread};
+use pocket_chat_core::tree::{ranges, Segment, Tree};
+use rexie::TransactionMode;
+use wasm_bindgen::JsValue;
+
+use super::broadcast::{announce, Change};
+use super::messages::{depths, read_tree};
+use super::schema::{BRANCHES, MESSAGES, PATH, THREADS};
+use super::{all_from_js, commit_or_abort, from_js, get_required, to_js, Database, StorageError};
+
+/// Shows version `member` (an index into the exchange's versions) of the exchange
+/// `message_id` at `depth` of thread `thread_id`: the thread's path goes through it.
+pub async fn switch(
+    db: &Database,
+    thread_id: &str,
+    depth: u32,
+    message_id: &str,
+    member: usize,
+) -> Result<(), StorageError> {
+    let tx = db.transaction(&[THREADS, BRANCHES, MESSAGES], TransactionMode::ReadWrite)?;
+    let result = async {
+        let (mut thread, tree, segments) = shown(&tx, thread_id, depth, message_id).await?;
+        thread.path = tree
+            .switched(&thread.path, &segments, depth, member)
+            .ok_or(StorageError::NotFound(Missing::Exchange))?;
+        tx.store(THREADS)?
+            .put(&to_js(THREADS, &thread)?, None)
+            .await?;
+        Ok(thread.user_id)
+    }
+    .await;
+    let user_id = commit_or_abort(tx, result).await?;
+    announce(&Change::User { user_id });
+    Ok(())
+}
+
+/// Deletes the version `message_id` at `depth` of thread `thread_id` and every exchange
+/// that followed it: hidden and their text erased; the rows stay with their token counts,
+/// so the ledger still adds up. The path then shows the next remaining version.
+pub async fn delete(
+    db: &Database,
+    thread_id: &str,
+    depth: u32,
+    message_id: &str,
+    now: Millis,
+) -> Result<(), StorageError> {
+    let tx = db.transaction(&[THREADS, BRANCHES, MESSAGES], TransactionMode::ReadWrite)?;
+    let result = async {
+        let (mut thread, tree, segments) = shown(&tx, thread_id, depth, message_id).await?;
+        let deletion = tree
+            .delete(&thread.path, &segments, depth)
+            .ok_or(StorageError::NotFound(Missing::Exchange))?;
+        let branches = tx.store(BRANCHES)?;
+        let rows = tx.store(MESSAGES)?;
+        let index = rows.index(PATH)?;
+        for (branch_id, cut, was) in &deletion.cuts {
+            let mut branch: Branch = match branches.get(JsValue::from_str(branch_id)).await? {
+                Some(v) => from_js(BRANCHES, v)?,
+                // The first branch of a thread stored before it had a record.
+                None => pocket_chat_core::tree::root(thread_id, &thread.user_id, thread.created_at),
+            };
+            branch.cut = Some(*cut);
+            branches.put(&to_js(BRANCHES, &branch)?, None).await?;
+            let gone = Segment {
+                branch: branch_id.clone(),
+                from: *cut,
+                to: *was,
+            };
+            let values = index.get_all(Some(depths(thread_id, &gone)?), None).await?;
+            for mut row in all_from_js::<Message>(MESSAGES, values)? {
+                row.prompt.clear();
+                row.completion.clear();
+                row.deleted_at = Some(now);
+                rows.put(&to_js(MESSAGES, &row)?, None).await?;
+            }
+        }
+        thread.path = deletion.path;
+        thread.updated_at = now;
+        tx.store(THREADS)?
+            .put(&to_js(THREADS, &thread)?, None)
+            .await?;
+        Ok(thread.user_id)
+    }
+    .await;
+    let user_id = commit_or_abort(tx, result).await?;
+    announce(&Change::User { user_id });
+    Ok(())
+}
+
+/// The thread, its tree and its path, once the exchange at `depth` of that path is checked
+/// to be `message_id`.
+async fn shown(
+    tx: &rexie::Transaction,
+    thread_id: &str,
+    depth: u32,
+    message_id: &str,
+) -> Result<(Thread, Tree, Vec<Segment>), StorageError> {
+    let thread: Thread = get_required(
+        &tx.store(THREADS)?,
+        THREADS,
+        JsValue::from_str(thread_id),
+        Missing::Thread,
+    )
+    .await?;
+    let tree = read_tree(tx, thread_id).await?;
+    let segments = tree.segments(tree.leaf(&thread.path));
+    let index = tx.store(MESSAGES)?.index(PATH)?;
+    let mut found = None;
+    for r in ranges(&segments, depth, Some(depth + 1)) {
+        let values = index.get_all(Some(depths(thread_id, &r)?), Some(1)).await?;
+        found = all_from_js::<Message>(MESSAGES, values)?.into_iter().next();
+    }
+    match found {
+        Some(m) if m.message_id == message_id => Ok((thread, tree, segments)),
+        _ => Err(StorageError::NotFound(Missing::Exchange)),
+    }
+}
