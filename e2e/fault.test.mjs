@@ -275,16 +275,42 @@ test(row('storage', 'upgrade blocked by an old tab'), async () => {
   await app.notice.waitFor({ state: 'detached' });
   await waitText(app.balance, /^\d[\d,]* tokens$/);
   const after = await app.dump();
-  for (const store of ['users', 'payments', 'threads', 'messages']) {
-    assert.deepEqual(after[store], v1[store], `store ${store} changed in the upgrade`);
-  }
-  assert.deepEqual(after.meta.map((m) => [m.key, m.version]), [['schema', 2]]);
+  assertUpgraded(v1, after);
+  assert.deepEqual(after.meta.map((m) => [m.key, m.version]), [['schema', 3]]);
   assert.deepEqual(ledgerProblems(after), []);
   const shown = after.users.find((u) => u.user_id === after.settings.find((s) => s.key === 'current_user')?.value);
   await waitText(app.balance, `${shown.num_token.toLocaleString('en-US')} tokens`);
   await app.assertClean();
   await app.close();
 });
+
+/** Checks that `after` holds every record of the version-1 `v1` as schema 3 keeps it:
+ * the same fields; ids unique across devices; each thread one path of its messages, in
+ * the order they were written. */
+function assertUpgraded(v1, after) {
+  const isId = (id) => typeof id === 'string' && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id);
+  const without = (r, key) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== key));
+  assert.deepEqual(after.users, v1.users);
+  const same = (store, key) => {
+    const byTime = (a, b) => a.created_at - b.created_at || JSON.stringify(a).localeCompare(JSON.stringify(b));
+    assert.ok(after[store].every((r) => isId(r[key])), `${store} ids: ${after[store].map((r) => r[key])}`);
+    assert.deepEqual(after[store].map((r) => without(r, key)).sort(byTime), v1[store].map((r) => without(r, key)).sort(byTime));
+  };
+  same('payments', 'payment_id');
+  same('threads', 'thread_id');
+  const newThread = new Map(v1.threads.map((t) => [t.thread_id, after.threads.find((n) => n.title === t.title && n.created_at === t.created_at).thread_id]));
+  assert.equal(after.messages.length, v1.messages.length);
+  const depth = new Map();
+  for (const old of [...v1.messages].sort((a, b) => a.message_id - b.message_id)) {
+    const thread = newThread.get(old.thread_id);
+    const d = depth.get(thread) ?? 0;
+    depth.set(thread, d + 1);
+    const now = after.messages.find((m) => m.prompt === old.prompt && m.created_at === old.created_at && m.thread_id === thread);
+    assert.ok(now && isId(now.message_id), `message ${old.message_id} after the upgrade`);
+    assert.deepEqual(now, { ...old, message_id: now.message_id, thread_id: thread, branch: thread, depth: d });
+  }
+  assert.deepEqual(after.branches.map((b) => b.branch_id).sort(), [...newThread.values()].sort());
+}
 
 // Guards against a reply that cannot be saved (storage full) failing silently, half-writing
 // (a debit without its exchange), or losing the prompt. Chromium's quota override does not
@@ -320,7 +346,7 @@ test(row('storage', 'a newer version opened in another tab is not blocked by thi
   const newer = await app.context.newPage();
   await newer.goto(`${fx.site.url}new-tab`);
   const outcome = await newer.evaluate(() => new Promise((ok) => {
-    const req = indexedDB.open('pocket-chat', 3);
+    const req = indexedDB.open('pocket-chat', 4);
     req.onblocked = () => ok('blocked');
     req.onsuccess = () => { req.result.close(); ok('opened'); };
     req.onerror = () => ok(`error ${req.error}`);

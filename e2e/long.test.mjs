@@ -58,7 +58,7 @@ test('a long thread opens at its newest exchange with one page on screen, at the
   await waitText(app.testId('thread-used'), `${(MESSAGES * 120).toLocaleString('en-US')} tokens · $0.0189`);
   await app.screenshot('long-thread-newest');
   // Opened by its link (read early, while the rest of start-up runs): the same page.
-  assert.match(app.page.url(), /#\/thread\/\d+$/);
+  assert.match(app.page.url(), /#\/thread\/[0-9A-Z]{26}$/);
   await app.reload();
   await waitText(app.testId('prompt').last(), last(MESSAGES - 1));
   assert.equal((await prompts(app)).length, OPENING);

@@ -193,7 +193,7 @@ test('a thread link survives a reload; deleting a thread keeps its debits', asyn
   const link = app.threadLinks.filter({ hasText: 'keep this thread' });
   await link.click();
   await waitText(app.threadTitle, 'keep this thread');
-  assert.match(app.page.url(), /#\/thread\/\d+$/);
+  assert.match(app.page.url(), /#\/thread\/[0-9A-Z]{26}$/);
   const url = app.page.url();
   await app.page.goto('about:blank');
   await app.page.goto(url);

@@ -120,12 +120,10 @@ impl Database {
         };
         let rexie = Rc::new(RefCell::new(Some(rexie)));
         let watch = guard::VersionWatch::new(watcher, rexie.clone(), on_closed);
-        let db = Database {
+        Ok(Database {
             rexie,
             watch: Some(watch),
-        };
-        upgrade::run(&db, &mut crate::ids::record_id).await?;
-        Ok(db)
+        })
     }
 
     fn with<T>(&self, f: impl FnOnce(&Rexie) -> T) -> Result<T, StorageError> {

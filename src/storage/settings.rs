@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
 use super::schema::{META, SETTINGS, VERSION};
+use super::upgrade;
 use super::{all_from_js, commit_or_abort, finish, from_js, to_js, Database, StorageError};
 
 /// The key of the user shown when the app opens.
@@ -56,10 +57,13 @@ pub struct SchemaRecord {
     pub upgraded_at: Millis,
 }
 
-/// Records the schema version after open when it changed. Data migrations, when a
-/// version needs one, run here, keyed on the version recorded before.
+/// Records the schema version after open when it changed, and runs the data migrations
+/// the versions since the one recorded before need, in the same transaction. Returns the
+/// version recorded before (`None`: none was).
 pub async fn record_schema(db: &Database, now: Millis) -> Result<Option<u32>, StorageError> {
-    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let mut stores = vec![META];
+    stores.extend(upgrade::STORES);
+    let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
     let result = async {
         let store = tx.store(META)?;
         let previous: Option<SchemaRecord> = store
@@ -70,7 +74,10 @@ pub async fn record_schema(db: &Database, now: Millis) -> Result<Option<u32>, St
         let before = previous.as_ref().map(|r| r.version);
         if before != Some(VERSION) {
             // Versions 1 → 2 only added an index, which IndexedDB builds from existing
-            // records itself: no data migration is needed yet.
+            // records itself; 3 rewrites them (ids, versions).
+            if before.is_none_or(|v| v < 3) {
+                upgrade::to_version_3(&tx, &mut crate::ids::record_id).await?;
+            }
             let record = SchemaRecord {
                 key: "schema".into(),
                 version: VERSION,

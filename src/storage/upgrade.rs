@@ -4,94 +4,78 @@
 //! its messages, in the order they were written, at depths 0, 1, 2, … of its first branch.
 //!
 //! rexie builds the stores in the browser's upgrade transaction but cannot run code in it,
-//! so the rewrite is one readwrite transaction of its own, marked done in `meta`: a crash
-//! or a closed tab before it commits leaves the old records, rewritten at the next open;
-//! a second tab opening at once waits for this one's transaction and finds the mark.
+//! so the rewrite runs in one readwrite transaction of its own, with the schema version
+//! recorded in `meta` (`settings::record_schema`), before anything is read: a crash or a
+//! closed tab before it commits leaves the old records, rewritten at the next open; a
+//! second tab opening at once waits for this one's transaction and finds the version.
 
 use std::collections::HashMap;
 
 use js_sys::{Array, Reflect};
 use pocket_chat_core::records::Millis;
-use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
-use super::schema::{BRANCHES, MESSAGES, META, PAYMENTS, THREADS};
-use super::{commit_or_abort, Database, StorageError};
+use super::schema::{BRANCHES, MESSAGES, PAYMENTS, THREADS};
+use super::StorageError;
 
-/// The `meta` record that says which record layout the stores hold.
-const RECORDS_KEY: &str = "records";
-/// The record layout of schema version 3.
-pub const RECORDS: u32 = 3;
+/// The stores the rewrite of [`to_version_3`] writes (with `meta`, where the caller marks
+/// the new version in the same transaction).
+pub const STORES: [&str; 4] = [PAYMENTS, THREADS, MESSAGES, BRANCHES];
 
-/// Rewrites old records to the layout of [`RECORDS`], unless already done; `new_id` makes
-/// each record's new id from its time.
-pub async fn run(
-    db: &Database,
+/// Rewrites records written before schema version 3 inside `tx` (which spans
+/// [`STORES`]); `new_id` makes each record's new id from its time. Records already in
+/// the new layout (string ids) are left as they are, so running it twice changes nothing.
+pub async fn to_version_3(
+    tx: &rexie::Transaction,
     new_id: &mut dyn FnMut(Millis) -> String,
 ) -> Result<(), StorageError> {
-    let stores = [META, PAYMENTS, THREADS, MESSAGES, BRANCHES];
-    let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
-    let result = async {
-        let meta = tx.store(META)?;
-        let done = match meta.get(JsValue::from_str(RECORDS_KEY)).await? {
-            Some(mark) => get(&mark, "value").as_f64().unwrap_or(0.0) >= f64::from(RECORDS),
-            None => false,
-        };
-        if done {
-            return Ok(());
+    rekey(&tx.store(PAYMENTS)?, "payment_id", new_id).await?;
+    let threads = rekey(&tx.store(THREADS)?, "thread_id", new_id).await?;
+    let branches = tx.store(BRANCHES)?;
+    for (thread, old) in &threads {
+        if old.is_none() {
+            continue;
         }
-        rekey(&tx.store(PAYMENTS)?, "payment_id", new_id).await?;
-        let threads = rekey(&tx.store(THREADS)?, "thread_id", new_id).await?;
-        let branches = tx.store(BRANCHES)?;
-        for (thread, _) in &threads {
-            let id = get(thread, "thread_id");
-            let root = object(&[
-                ("branch_id", id.clone()),
-                ("thread_id", id),
-                ("user_id", get(thread, "user_id")),
-                ("depth", JsValue::from_f64(0.0)),
-                ("created_at", get(thread, "created_at")),
-            ])?;
-            branches.put(&root, None).await?;
-        }
-        let new_thread: HashMap<u64, JsValue> = threads
-            .iter()
-            .filter_map(|(thread, old)| Some((*old.as_ref()?, get(thread, "thread_id"))))
-            .collect();
-        // Oldest first (the store's key order), so depths follow the order of writing.
-        let messages = tx.store(MESSAGES)?;
-        let rows = messages.get_all(None, None).await?;
-        let mut depths: HashMap<u64, u32> = HashMap::new();
-        for row in rows {
-            let Some(old) = whole(&get(&row, "message_id")) else {
-                continue;
-            };
-            let Some(thread_id) = whole(&get(&row, "thread_id")) else {
-                continue;
-            };
-            let Some(new_thread_id) = new_thread.get(&thread_id) else {
-                // A message whose thread is gone (never written by the app): kept as it
-                // was, so its debit still counts.
-                continue;
-            };
-            let depth = depths.entry(thread_id).or_insert(0);
-            set(&row, "message_id", &JsValue::from_str(&new_id(time(&row))))?;
-            set(&row, "thread_id", new_thread_id)?;
-            set(&row, "branch", new_thread_id)?;
-            set(&row, "depth", &JsValue::from_f64(f64::from(*depth)))?;
-            *depth += 1;
-            messages.delete(JsValue::from_f64(old as f64)).await?;
-            messages.add(&row, None).await?;
-        }
-        let mark = object(&[
-            ("key", JsValue::from_str(RECORDS_KEY)),
-            ("value", JsValue::from_f64(f64::from(RECORDS))),
+        let id = get(thread, "thread_id");
+        let root = object(&[
+            ("branch_id", id.clone()),
+            ("thread_id", id),
+            ("user_id", get(thread, "user_id")),
+            ("depth", JsValue::from_f64(0.0)),
+            ("created_at", get(thread, "created_at")),
         ])?;
-        meta.put(&mark, None).await?;
-        Ok(())
+        branches.put(&root, None).await?;
     }
-    .await;
-    commit_or_abort(tx, result).await
+    let new_thread: HashMap<u64, JsValue> = threads
+        .iter()
+        .filter_map(|(thread, old)| Some(((*old)?, get(thread, "thread_id"))))
+        .collect();
+    // Oldest first (the store's key order), so depths follow the order of writing.
+    let messages = tx.store(MESSAGES)?;
+    let rows = messages.get_all(None, None).await?;
+    let mut depths: HashMap<u64, u32> = HashMap::new();
+    for row in rows {
+        let Some(old) = whole(&get(&row, "message_id")) else {
+            continue;
+        };
+        let Some(thread_id) = whole(&get(&row, "thread_id")) else {
+            continue;
+        };
+        let Some(new_thread_id) = new_thread.get(&thread_id) else {
+            // A message whose thread is gone (never written by the app): kept as it
+            // was, so its debit still counts.
+            continue;
+        };
+        let depth = depths.entry(thread_id).or_insert(0);
+        set(&row, "message_id", &JsValue::from_str(&new_id(time(&row))))?;
+        set(&row, "thread_id", new_thread_id)?;
+        set(&row, "branch", new_thread_id)?;
+        set(&row, "depth", &JsValue::from_f64(f64::from(*depth)))?;
+        *depth += 1;
+        messages.delete(JsValue::from_f64(old as f64)).await?;
+        messages.add(&row, None).await?;
+    }
+    Ok(())
 }
 
 /// Gives every record of `store` whose `key` is a number a new id, and returns every
