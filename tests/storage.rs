@@ -1,19 +1,30 @@
-//! IndexedDB through rexie in a real browser: schema and upgrade, every repository
-//! operation, atomic ledger writes, export and import.
+//! IndexedDB through rexie in a real browser: schema and upgrades, every repository
+//! operation, atomic ledger writes, versions of exchanges, export and import.
 #![cfg(target_arch = "wasm32")]
 
 #[path = "fixtures/schema_v1.rs"]
 mod schema_v1;
+#[path = "fixtures/schema_v2.rs"]
+#[allow(dead_code)]
+mod schema_v2;
 
+use std::collections::{HashMap, HashSet};
+
+use pocket_chat::ids::record_id;
+use pocket_chat::storage::messages::{self, Span};
 use pocket_chat::storage::transfer::{self, ImportMode, TransferError};
 use pocket_chat::storage::users::NewUser;
 use pocket_chat::storage::{
-    audit, messages, payments, schema, settings, threads, users, Database, StorageError,
+    audit, payments, schema, settings, threads, users, versions, Database, StorageError,
 };
 use pocket_chat_core::export::{ExportFile, ImportError};
+use pocket_chat_core::ids::is_id;
 use pocket_chat_core::ledger::{DebitKind, LedgerError};
-use pocket_chat_core::records::{Message, MessageStatus, User};
+use pocket_chat_core::records::{Branch, Message, MessageStatus, Missing, User};
+use pocket_chat_core::tree::{self, TreeError};
 use serde::Serialize;
+use serde_json::{json, Value};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -37,23 +48,27 @@ async fn new_user(db: &Database, id: &str) -> User {
         user_id: id,
         display_name: id,
         models: models(),
+        bonus_id: record_id(T0),
     };
     users::create(db, new, T0).await.expect("create user")
 }
 
 /// A new thread's id.
-async fn new_thread(db: &Database, user_id: &str, title: &str) -> u64 {
-    let thread = threads::create(db, user_id, title, T0)
+async fn new_thread(db: &Database, user_id: &str, title: &str) -> String {
+    let thread = threads::create(db, record_id(T0), user_id, title, T0)
         .await
         .expect("thread");
-    thread.thread_id.expect("id")
+    thread.thread_id
 }
 
-fn exchange(user_id: &str, thread_id: u64, total: u64) -> Message {
+/// An exchange of `total` tokens at depth 0 of the thread's first branch, with a new id.
+fn exchange(user_id: &str, thread_id: &str, total: u64) -> Message {
     Message {
-        message_id: None,
-        thread_id,
+        message_id: record_id(T0),
+        thread_id: thread_id.into(),
         user_id: user_id.into(),
+        branch: thread_id.into(),
+        depth: 0,
         prompt: "こんにちは".into(),
         completion: "Echo: こんにちは".into(),
         total,
@@ -63,14 +78,79 @@ fn exchange(user_id: &str, thread_id: u64, total: u64) -> Message {
         model: "gpt-4o-mini".into(),
         status: MessageStatus::Complete,
         created_at: T0 + 10,
+        deleted_at: None,
     }
 }
 
-/// A thread's exchanges, oldest first: the whole stretch, as the app reads a window.
-async fn thread_rows(db: &Database, thread_id: u64) -> Result<Vec<Message>, StorageError> {
-    messages::stretch(db, thread_id, 0, None)
+/// Sends an exchange of `total` tokens at the end of the path the thread shows, placed as
+/// the app places it (`Tree::append`); returns it with the balance after.
+async fn send(
+    db: &Database,
+    user_id: &str,
+    thread_id: &str,
+    total: u64,
+    now: i64,
+) -> (Message, i64) {
+    let path = messages::read_path(db, thread_id, Span::Newest(0))
         .await
-        .map(|(rows, _, _)| rows)
+        .expect("path");
+    let leaf = path.tree.leaf(&path.thread.path).to_owned();
+    let place = path
+        .tree
+        .append(&leaf, path.len, record_id(now), user_id, now);
+    let mut row = exchange(user_id, thread_id, total);
+    row.branch = place.branch;
+    row.depth = place.depth;
+    let recorded = messages::save_exchange(db, &row, place.fork.as_ref(), now)
+        .await
+        .expect("save");
+    (row, recorded.balance)
+}
+
+/// Sends a new version (an edit) of the exchange at `depth` of the path the thread shows,
+/// on a new branch made by `Tree::fork`; returns it with its branch.
+async fn new_version(
+    db: &Database,
+    user_id: &str,
+    thread_id: &str,
+    depth: u32,
+    total: u64,
+    now: i64,
+) -> (Message, Branch) {
+    let path = messages::read_path(db, thread_id, Span::Newest(0))
+        .await
+        .expect("path");
+    let place = path
+        .tree
+        .fork(&path.segments, depth, record_id(now), user_id, now);
+    let fork = place.fork.expect("a version starts a branch");
+    let mut row = exchange(user_id, thread_id, total);
+    row.branch = place.branch;
+    row.depth = place.depth;
+    row.prompt = format!("edited at depth {depth}");
+    messages::save_exchange(db, &row, Some(&fork), now)
+        .await
+        .expect("save version");
+    (row, fork)
+}
+
+/// The whole path a thread shows, oldest first.
+async fn thread_rows(db: &Database, thread_id: &str) -> Result<Vec<Message>, StorageError> {
+    messages::read_path(db, thread_id, Span::Depths { from: 0, to: None })
+        .await
+        .map(|read| read.rows)
+}
+
+fn ids(rows: &[Message]) -> Vec<&str> {
+    rows.iter().map(|m| m.message_id.as_str()).collect()
+}
+
+fn totals(rows: &[Message]) -> Vec<u64> {
+    rows.iter().map(|m| m.total).collect()
+}
+
+fn depths(rows: &[Message]) -> Vec<u32> {
+    rows.iter().map(|m| m.depth).collect()
 }
 
 /// Everything stored, as an export file with a fixed time, for before/after comparisons.
@@ -78,14 +158,21 @@ async fn snapshot(db: &Database) -> ExportFile {
     transfer::export(db, None, true, 0).await.expect("export")
 }
 
+/// Every row of every version of a user's exchanges, by id.
+async fn rows_of(db: &Database, user_id: &str) -> Vec<Message> {
+    messages::for_user(db, user_id).await.expect("rows")
+}
+
 // Guards against a schema that forgets a store (rexie would drop it and its records).
 #[wasm_bindgen_test]
 async fn opens_with_every_store_at_the_schema_version() {
     let db = fresh("t-schema").await;
     assert_eq!(db.version(), Ok(schema::VERSION));
+    assert_eq!(schema::VERSION, 3);
     let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
     want.sort();
     assert_eq!(db.store_names(), want);
+    assert!(want.contains(&"branches".to_string()));
     assert_eq!(settings::record_schema(&db, T0).await, Ok(None));
     assert_eq!(
         settings::record_schema(&db, T0).await,
@@ -94,21 +181,20 @@ async fn opens_with_every_store_at_the_schema_version() {
     db.close();
 }
 
-// Guards against an upgrade that loses records: data written by schema version 1 (the
-// fixture) opens at the current version with every record intact and the new index built.
-#[wasm_bindgen_test]
-async fn version_one_data_survives_the_upgrade() {
-    let name = "t-upgrade";
-    Database::delete(name).await.expect("delete");
-    let fixture: serde_json::Value =
-        serde_json::from_str(schema_v1::RECORDS).expect("fixture JSON");
-    let old = schema_v1::builder(name).build().await.expect("open v1");
-    let stores = ["users", "payments", "threads", "messages", "settings"];
+/// Writes `records` (rows per store name) into `old`, a database an old schema opened, as
+/// that version's app wrote them, and closes it.
+async fn write_old(old: rexie::Rexie, records: &Value) {
+    let stores: Vec<&str> = records
+        .as_object()
+        .expect("rows per store")
+        .keys()
+        .map(String::as_str)
+        .collect();
     let tx = old
-        .transaction(&stores, rexie::TransactionMode::ReadWrite)
+        .transaction(&stores[..], rexie::TransactionMode::ReadWrite)
         .expect("tx");
-    for store in stores {
-        for row in fixture[store].as_array().expect("rows") {
+    for store in &stores {
+        for row in records[*store].as_array().expect("rows") {
             let value = row
                 .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
                 .expect("to js");
@@ -119,19 +205,197 @@ async fn version_one_data_survives_the_upgrade() {
                 .expect("add");
         }
     }
-    tx.done().await.expect("commit v1 data");
+    tx.done().await.expect("commit old data");
     old.close();
+}
+
+/// `row` without the fields `keys`.
+fn without(row: &Value, keys: &[&str]) -> Value {
+    let mut row = row.clone();
+    for key in keys {
+        row.as_object_mut().expect("a record").remove(*key);
+    }
+    row
+}
+
+/// `rows` in a fixed order, to compare sets of records.
+fn sorted(rows: impl IntoIterator<Item = Value>) -> Vec<Value> {
+    let mut rows: Vec<Value> = rows.into_iter().collect();
+    rows.sort_by_key(|r| r.to_string());
+    rows
+}
+
+fn rows<'a>(file: &'a Value, store: &str) -> &'a [Value] {
+    file[store].as_array().map_or(&[], Vec::as_slice)
+}
+
+/// Checks that the records of `fixture` (an old schema's, numeric ids) are stored in the
+/// layout of schema version 3: users and settings as they were; payments, threads and
+/// messages with every field as it was but new ids; each thread's messages at depths 0, 1,
+/// … in the order of their old ids on the thread's first branch (which has the thread's
+/// new id), read back in that order as the thread's path; one root branch per thread; the
+/// ledger invariant for every user. Returns old thread ids with their new ids.
+async fn check_rewritten(db: &Database, fixture: &Value) -> HashMap<u64, String> {
+    let now = serde_json::to_value(snapshot(db).await).expect("serialise");
+    assert_eq!(
+        now["users"], fixture["users"],
+        "users changed in the upgrade"
+    );
+    assert_eq!(
+        now["settings"], fixture["settings"],
+        "settings changed in the upgrade"
+    );
+
+    let mut seen = HashSet::new();
+    let mut new_id = |row: &Value, key: &str| -> String {
+        let id = row[key].as_str().unwrap_or_default().to_owned();
+        assert!(is_id(&id), "{key} {id:?} is not a new id: {row}");
+        assert!(seen.insert(id.clone()), "{key} {id} given twice");
+        id
+    };
+    for p in rows(&now, "payments") {
+        new_id(p, "payment_id");
+    }
+    assert_eq!(
+        sorted(
+            rows(&now, "payments")
+                .iter()
+                .map(|p| without(p, &["payment_id"]))
+        ),
+        sorted(
+            rows(fixture, "payments")
+                .iter()
+                .map(|p| without(p, &["payment_id"]))
+        ),
+        "payments changed in the upgrade (ids aside)"
+    );
+
+    // Each old thread is the stored thread with every other field equal.
+    let mut thread_ids = HashMap::new();
+    for old in rows(fixture, "threads") {
+        let same: Vec<&Value> = rows(&now, "threads")
+            .iter()
+            .filter(|t| without(t, &["thread_id"]) == without(old, &["thread_id"]))
+            .collect();
+        assert_eq!(same.len(), 1, "thread {old} is not stored once: {same:?}");
+        let id = new_id(same[0], "thread_id");
+        thread_ids.insert(old["thread_id"].as_u64().expect("old id"), id);
+    }
+    assert_eq!(rows(&now, "threads").len(), thread_ids.len());
+
+    let mut expected_branches = Vec::new();
+    let mut expected_messages = Vec::new();
+    let mut paths: HashMap<String, Vec<Value>> = HashMap::new();
+    for old in rows(fixture, "threads") {
+        let id = &thread_ids[&old["thread_id"].as_u64().expect("old id")];
+        let user_id = old["user_id"].as_str().expect("user");
+        let created_at = old["created_at"].as_i64().expect("time");
+        expected_branches
+            .push(serde_json::to_value(tree::root(id, user_id, created_at)).expect("root"));
+        let mut line: Vec<&Value> = rows(fixture, "messages")
+            .iter()
+            .filter(|m| m["thread_id"] == old["thread_id"])
+            .collect();
+        line.sort_by_key(|m| m["message_id"].as_u64());
+        let path: Vec<Value> = line
+            .iter()
+            .enumerate()
+            .map(|(depth, m)| {
+                let mut row = without(m, &["message_id"]);
+                row["thread_id"] = json!(id);
+                row["branch"] = json!(id);
+                row["depth"] = json!(depth);
+                row
+            })
+            .collect();
+        expected_messages.extend(path.iter().cloned());
+        paths.insert(id.clone(), path);
+    }
+    for m in rows(&now, "messages") {
+        new_id(m, "message_id");
+    }
+    assert_eq!(
+        sorted(
+            rows(&now, "messages")
+                .iter()
+                .map(|m| without(m, &["message_id"]))
+        ),
+        sorted(expected_messages),
+        "messages changed in the upgrade (ids and places aside)"
+    );
+    assert_eq!(
+        sorted(rows(&now, "branches").iter().cloned()),
+        sorted(expected_branches),
+        "not one root branch per thread"
+    );
+
+    for (id, path) in &paths {
+        let read = messages::read_path(db, id, Span::Depths { from: 0, to: None })
+            .await
+            .expect("read the path");
+        assert_eq!(read.len as usize, path.len(), "path length of {id}");
+        let got: Vec<Value> = read
+            .rows
+            .iter()
+            .map(|m| without(&serde_json::to_value(m).expect("json"), &["message_id"]))
+            .collect();
+        assert_eq!(&got, path, "path of thread {id}");
+        assert_eq!(read.segments.len(), 1, "one branch in {id}");
+        let newest = messages::read_path(db, id, Span::Newest(2))
+            .await
+            .expect("newest");
+        assert_eq!(newest.rows.len(), path.len().min(2));
+        assert_eq!(newest.first_depth() as usize, path.len().saturating_sub(2));
+    }
+
+    for user in rows(fixture, "users") {
+        let user_id = user["user_id"].as_str().expect("user id");
+        assert_eq!(
+            audit::check_user(db, user_id).await,
+            Ok(user["num_token"].as_i64().expect("balance")),
+            "ledger of {user_id} after the upgrade"
+        );
+    }
+    thread_ids
+}
+
+/// The `meta` record `key` of database `name`, read without the app's code.
+async fn meta_record(name: &str, key: &str) -> Option<Value> {
+    let raw = schema::builder(name).build().await.expect("open raw");
+    let tx = raw
+        .transaction(&[schema::META], rexie::TransactionMode::ReadOnly)
+        .expect("tx");
+    let value = tx
+        .store(schema::META)
+        .expect("meta")
+        .get(JsValue::from_str(key))
+        .await
+        .expect("get");
+    tx.done().await.expect("finish");
+    raw.close();
+    value.map(|v| serde_wasm_bindgen::from_value(v).expect("a meta record"))
+}
+
+// Guards against an upgrade that loses records: data written by schema version 1 (the
+// fixture), opened as the app opens it (`Database::open`, then `settings::record_schema`
+// before any read), is at the current version with every record intact (ids rewritten),
+// the index added by version 2 built, and the paths of version 3 in place.
+#[wasm_bindgen_test]
+async fn version_one_data_survives_the_upgrade() {
+    let name = "t-upgrade";
+    Database::delete(name).await.expect("delete");
+    let fixture: Value = serde_json::from_str(schema_v1::RECORDS).expect("fixture JSON");
+    let old = schema_v1::builder(name).build().await.expect("open v1");
+    write_old(old, &fixture).await;
 
     let db = Database::open(name).await.expect("open at current version");
     assert_eq!(db.version(), Ok(schema::VERSION));
+    let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(db.store_names(), want);
     assert_eq!(settings::record_schema(&db, T0).await, Ok(None));
-    let now = serde_json::to_value(snapshot(&db).await).expect("serialise");
-    for store in stores {
-        assert_eq!(
-            now[store], fixture[store],
-            "store {store} changed in the upgrade"
-        );
-    }
+    let thread_ids = check_rewritten(&db, &fixture).await;
+    assert_eq!(thread_ids.len(), 2);
     // The index added by version 2 covers the old rows: Ann's threads, latest first.
     let titles: Vec<String> = threads::for_user(&db, "u-ann")
         .await
@@ -141,6 +405,101 @@ async fn version_one_data_survives_the_upgrade() {
         .collect();
     assert_eq!(titles, ["Recipes", "Rust のライフタイム"]);
     assert_eq!(audit::check_user(&db, "u-ann").await, Ok(5051));
+    // An upgraded thread goes on as any other: the next exchange at the end of its path.
+    let recipes = &thread_ids[&2];
+    let (row, balance) = send(&db, "u-ann", recipes, 51, T0).await;
+    assert_eq!(
+        (row.branch.as_str(), row.depth, balance),
+        (recipes.as_str(), 2, 5000)
+    );
+    db.close();
+}
+
+// Guards against losing or scrambling records in the rewrite of version 3: data written
+// by schema version 2 (the fixture: numeric ids, a deleted thread), opened as the app
+// opens it (`Database::open`, then `settings::record_schema`), has every record there
+// under a new id, every thread a path of its messages in their old order, and a second
+// open does not rewrite again.
+#[wasm_bindgen_test]
+async fn version_two_data_is_rewritten_once_into_paths() {
+    let name = "t-upgrade-v2";
+    Database::delete(name).await.expect("delete");
+    let fixture: Value = serde_json::from_str(schema_v2::RECORDS).expect("fixture JSON");
+    let old = schema_v2::builder(name).build().await.expect("open v2");
+    assert_eq!(old.version().expect("version"), schema_v2::VERSION);
+    write_old(old, &fixture).await;
+
+    let db = Database::open(name).await.expect("open at current version");
+    assert_eq!(db.version(), Ok(schema::VERSION));
+    let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(db.store_names(), want);
+    for store in schema_v2::ALL_STORES {
+        assert!(want.iter().any(|s| s == store), "store {store} dropped");
+    }
+    // The version-2 app recorded its schema; the current one records its own.
+    assert_eq!(settings::record_schema(&db, T0).await, Ok(Some(2)));
+    let thread_ids = check_rewritten(&db, &fixture).await;
+    assert_eq!(thread_ids.len(), 3);
+
+    // The five exchanges of the first thread, in the order they were written.
+    let long = &thread_ids[&1];
+    let path = messages::read_path(&db, long, Span::Newest(10))
+        .await
+        .expect("path");
+    assert_eq!(path.len, 5);
+    assert_eq!(depths(&path.rows), [0, 1, 2, 3, 4]);
+    assert_eq!(totals(&path.rows), [21, 30, 44, 25, 8]);
+    assert!(path.rows.iter().all(|m| m.branch == *long));
+    assert_eq!(path.tree.versions(&path.segments, 3).count(), 1);
+    // The deleted thread stays deleted, its texts erased, its debits counted.
+    let deleted = threads::get(&db, &thread_ids[&2])
+        .await
+        .expect("get")
+        .expect("kept");
+    assert_eq!(
+        (deleted.title.as_str(), deleted.deleted_at),
+        ("", Some(1_764_001_400_000))
+    );
+    let titles: Vec<String> = threads::for_user(&db, "u-ann")
+        .await
+        .expect("threads")
+        .into_iter()
+        .map(|t| t.title)
+        .collect();
+    assert_eq!(titles, ["Rust のライフタイム"]);
+    let erased = thread_rows(&db, &thread_ids[&2]).await.expect("rows");
+    assert_eq!(totals(&erased), [12, 9]);
+    assert!(erased
+        .iter()
+        .all(|m| m.prompt.is_empty() && m.completion.is_empty()));
+    // Ken's thread: his two exchanges, apart from Ann's written between them.
+    let recipes = thread_rows(&db, &thread_ids[&3]).await.expect("rows");
+    assert_eq!(totals(&recipes), [15, 18]);
+    assert_eq!(
+        messages::tally(&db, &thread_ids[&3])
+            .await
+            .map(|t| t.tokens),
+        Ok(33)
+    );
+    let rewritten = snapshot(&db).await;
+    db.close();
+
+    // Done once: opening again as the app opens (open, then record the schema) finds the
+    // same records under the same ids.
+    let mark = meta_record(name, "schema")
+        .await
+        .expect("the schema is recorded");
+    assert_eq!(mark["version"].as_f64(), Some(3.0), "{mark}");
+    let db = Database::open(name).await.expect("open again");
+    assert_eq!(snapshot(&db).await, rewritten);
+    assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(3)));
+    assert_eq!(snapshot(&db).await, rewritten);
+    assert_eq!(audit::check_user(&db, "u-ann").await, Ok(4951));
+    assert_eq!(audit::check_user(&db, "u-ken").await, Ok(1067));
+    db.close();
+    let db = Database::open(name).await.expect("and again");
+    assert_eq!(snapshot(&db).await, rewritten);
     db.close();
 }
 
@@ -174,22 +533,43 @@ async fn user_round_trips_through_indexed_db() {
 #[wasm_bindgen_test]
 async fn a_new_user_gets_the_bonus_as_a_payment_of_amount_zero() {
     let db = fresh("t-create").await;
-    let user = new_user(&db, "u1").await;
+    let bonus_id = record_id(T0);
+    let user = users::create(
+        &db,
+        NewUser {
+            user_id: "u1",
+            display_name: "u1",
+            models: models(),
+            bonus_id: bonus_id.clone(),
+        },
+        T0,
+    )
+    .await
+    .expect("create");
     assert_eq!(
         (user.num_token, user.is_charged_once, user.model.as_str()),
         (100, false, "gpt-4o-mini")
     );
     let paid = payments::for_user(&db, "u1").await.expect("payments");
     assert_eq!(paid.len(), 1);
-    assert_eq!((paid[0].amount, paid[0].charged_token), (0.0, 100));
+    assert_eq!(
+        (
+            paid[0].payment_id.as_str(),
+            paid[0].amount,
+            paid[0].charged_token
+        ),
+        (bonus_id.as_str(), 0.0, 100)
+    );
     assert_eq!(audit::check_user(&db, "u1").await, Ok(100));
-    // Creating the same user again must not reset their balance.
+    // Creating the same user again must not reset their balance, nor add a bonus.
+    let before = snapshot(&db).await;
     assert!(users::create(
         &db,
         NewUser {
             user_id: "u1",
             display_name: "again",
-            models: models()
+            models: models(),
+            bonus_id: record_id(T0),
         },
         T0
     )
@@ -201,6 +581,7 @@ async fn a_new_user_gets_the_bonus_as_a_payment_of_amount_zero() {
             .map(|u| u.map(|u| u.display_name)),
         Ok(Some("u1".into()))
     );
+    assert_eq!(snapshot(&db).await, before);
     db.close();
 }
 
@@ -210,44 +591,56 @@ async fn a_new_user_gets_the_bonus_as_a_payment_of_amount_zero() {
 async fn top_up_writes_payment_balance_and_flag_together() {
     let db = fresh("t-top-up").await;
     new_user(&db, "u1").await;
-    let (user, payment_id) = payments::top_up(&db, "u1", 5000, 500.0, T0 + 1)
+    let payment_id = record_id(T0 + 1);
+    let user = payments::top_up(&db, payment_id.clone(), "u1", 5000, 500.0, T0 + 1)
         .await
         .expect("top up");
     assert_eq!((user.num_token, user.is_charged_once), (5100, true));
     let paid = payments::for_user(&db, "u1").await.expect("payments");
     assert_eq!(
         paid.iter()
-            .map(|p| (p.payment_id, p.charged_token))
+            .map(|p| (p.amount, p.charged_token))
             .collect::<Vec<_>>(),
-        [(Some(1), 100), (Some(payment_id), 5000)]
+        [(0.0, 100), (500.0, 5000)]
     );
+    assert_eq!(paid[1].payment_id, payment_id);
     assert_eq!(audit::check_user(&db, "u1").await, Ok(5100));
 
     let before = snapshot(&db).await;
     assert_eq!(
-        payments::top_up(&db, "u1", 0, 0.0, T0).await.map(|_| ()),
+        payments::top_up(&db, record_id(T0), "u1", 0, 0.0, T0)
+            .await
+            .map(|_| ()),
         Err(StorageError::Ledger(LedgerError::InvalidTopUp { given: 0 }))
     );
     assert_eq!(
-        payments::top_up(&db, "u1", -5, 0.0, T0).await.map(|_| ()),
+        payments::top_up(&db, record_id(T0), "u1", -5, 0.0, T0)
+            .await
+            .map(|_| ()),
         Err(StorageError::Ledger(LedgerError::InvalidTopUp {
             given: -5
         }))
     );
     assert_eq!(
-        payments::top_up(&db, "u1", 10, -1.0, T0).await.map(|_| ()),
+        payments::top_up(&db, record_id(T0), "u1", 10, -1.0, T0)
+            .await
+            .map(|_| ()),
         Err(StorageError::InvalidAmount)
     );
     assert_eq!(
-        payments::top_up(&db, "u1", 10, f64::NAN, T0)
+        payments::top_up(&db, record_id(T0), "u1", 10, f64::NAN, T0)
             .await
             .map(|_| ()),
         Err(StorageError::InvalidAmount)
     );
     assert!(matches!(
-        payments::top_up(&db, "nobody", 10, 0.0, T0).await,
+        payments::top_up(&db, record_id(T0), "nobody", 10, 0.0, T0).await,
         Err(StorageError::NotFound(_))
     ));
+    // A payment id already taken fails the top-up whole.
+    assert!(payments::top_up(&db, payment_id, "u1", 10, 0.0, T0)
+        .await
+        .is_err());
     assert_eq!(snapshot(&db).await, before);
     db.close();
 }
@@ -257,29 +650,27 @@ async fn top_up_writes_payment_balance_and_flag_together() {
 async fn recording_an_exchange_stores_the_message_and_debits_together() {
     let db = fresh("t-exchange").await;
     new_user(&db, "u1").await;
-    let thread = threads::create(&db, "u1", "first", T0)
-        .await
-        .expect("thread");
-    let other = threads::create(&db, "u1", "second", T0)
-        .await
-        .expect("thread");
-    let thread_id = thread.thread_id.expect("id");
-    let recorded = messages::record_exchange(&db, &exchange("u1", thread_id, 37), T0 + 50)
+    let thread_id = new_thread(&db, "u1", "first").await;
+    let other = new_thread(&db, "u1", "second").await;
+    let row = exchange("u1", &thread_id, 37);
+    let recorded = messages::save_exchange(&db, &row, None, T0 + 50)
         .await
         .expect("record");
     assert_eq!(recorded.balance, 63);
-    let stored = thread_rows(&db, thread_id).await.expect("messages");
-    assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0].message_id, Some(recorded.message_id));
-    assert_eq!(stored[0].total, 37);
-    assert_eq!(
-        thread_rows(&db, other.thread_id.expect("id")).await,
-        Ok(vec![])
-    );
+    let stored = thread_rows(&db, &thread_id).await.expect("messages");
+    assert_eq!(stored, std::slice::from_ref(&row));
+    assert_eq!(thread_rows(&db, &other).await, Ok(vec![]));
     assert_eq!(
         users::get(&db, "u1").await.map(|u| u.map(|u| u.num_token)),
         Ok(Some(63))
     );
+    // The first save makes the exchange's branch the path the thread shows.
+    let thread = threads::get(&db, &thread_id)
+        .await
+        .expect("get")
+        .expect("thread");
+    assert_eq!(thread.path, std::slice::from_ref(&thread_id));
+    assert_eq!(thread.updated_at, T0 + 50);
     // The thread just used comes first in the list.
     let order: Vec<_> = threads::for_user(&db, "u1")
         .await
@@ -290,41 +681,82 @@ async fn recording_an_exchange_stores_the_message_and_debits_together() {
     assert_eq!(order, ["first", "second"]);
     assert_eq!(audit::check_user(&db, "u1").await, Ok(63));
     // An estimated overrun is owed: the balance goes below zero, the invariant holds.
-    let mut over = exchange("u1", thread_id, 80);
+    let mut over = exchange("u1", &thread_id, 80);
+    over.depth = 1;
     over.debit_kind = DebitKind::Estimated;
     assert_eq!(
-        messages::record_exchange(&db, &over, T0 + 60)
+        messages::save_exchange(&db, &over, None, T0 + 60)
             .await
             .map(|r| r.balance),
         Ok(-17)
     );
     assert_eq!(audit::check_user(&db, "u1").await, Ok(-17));
+    assert_eq!(
+        thread_rows(&db, &thread_id).await.map(|r| totals(&r)),
+        Ok(vec![37, 80])
+    );
+    // A thread that is gone, or another user's, takes no exchange and no debit.
+    new_user(&db, "u2").await;
+    let before = snapshot(&db).await;
+    assert_eq!(
+        messages::save_exchange(
+            &db,
+            &exchange("u1", "01KB0000000000000000GHOST1", 5),
+            None,
+            T0
+        )
+        .await,
+        Err(StorageError::NotFound(Missing::Thread))
+    );
+    assert_eq!(
+        messages::save_exchange(&db, &exchange("u2", &thread_id, 5), None, T0).await,
+        Err(StorageError::NotFound(Missing::ForeignThread))
+    );
+    assert_eq!(snapshot(&db).await, before);
     db.close();
 }
 
-// Guards against half-written transactions: a write that fails after the balance was
-// already changed inside the transaction must leave every store as it was.
+// Guards against half-written transactions: a write that fails after the balance (and the
+// row) were already changed inside the transaction must leave every store as it was.
 #[wasm_bindgen_test]
 async fn a_transaction_failing_midway_changes_nothing() {
     let db = fresh("t-atomic").await;
     new_user(&db, "u1").await;
     let thread_id = new_thread(&db, "u1", "t").await;
-    let first = messages::record_exchange(&db, &exchange("u1", thread_id, 10), T0 + 1)
-        .await
-        .expect("record");
+    send(&db, "u1", &thread_id, 10, T0 + 1).await;
     let before = snapshot(&db).await;
 
-    // The message insert fails (its id is taken) after the debit was written.
-    let mut clash = exchange("u1", thread_id, 25);
-    clash.message_id = Some(first.message_id);
-    assert!(messages::record_exchange(&db, &clash, T0 + 2)
+    // The row cannot be stored (a count no JavaScript number holds) after the debit was
+    // written.
+    let mut bad = exchange("u1", &thread_id, 25);
+    bad.depth = 1;
+    bad.prompt_tokens = 1 << 60;
+    assert!(matches!(
+        messages::save_exchange(&db, &bad, None, T0 + 2).await,
+        Err(StorageError::Corrupt { .. })
+    ));
+    assert_eq!(snapshot(&db).await, before);
+
+    // The new branch cannot be stored after the debit and the row were written.
+    let path = messages::read_path(&db, &thread_id, Span::Newest(0))
         .await
-        .is_err());
+        .expect("path");
+    let place = path
+        .tree
+        .fork(&path.segments, 0, record_id(T0), "u1", i64::MAX);
+    let mut version = exchange("u1", &thread_id, 25);
+    version.branch = place.branch;
+    version.depth = place.depth;
+    assert!(matches!(
+        messages::save_exchange(&db, &version, place.fork.as_ref(), T0 + 2).await,
+        Err(StorageError::Corrupt { .. })
+    ));
     assert_eq!(snapshot(&db).await, before);
 
     // The payment insert fails (its id is taken) after the credit was written.
+    let bonus = payments::for_user(&db, "u1").await.expect("payments");
     let clash = pocket_chat_core::records::Payment {
-        payment_id: Some(1),
+        payment_id: bonus[0].payment_id.clone(),
         user_id: "u1".into(),
         amount: 9.0,
         charged_token: 900,
@@ -344,55 +776,71 @@ async fn two_connections_racing_debits_lose_none() {
     let a = fresh(name).await;
     let b = Database::open(name).await.expect("second connection");
     new_user(&a, "u1").await;
-    payments::top_up(&a, "u1", 10_000, 0.0, T0)
+    payments::top_up(&a, record_id(T0), "u1", 10_000, 0.0, T0)
         .await
         .expect("top up");
     let thread_id = new_thread(&a, "u1", "race").await;
-    let run = |db: &'static Database, total: u64| async move {
-        for _ in 0..50 {
-            messages::record_exchange(db, &exchange("u1", thread_id, total), T0)
-                .await
-                .expect("debit");
+    let run = |db: &'static Database, total: u64, parity: u32| {
+        let thread_id = thread_id.clone();
+        async move {
+            for i in 0..50 {
+                let mut row = exchange("u1", &thread_id, total);
+                row.depth = 2 * i + parity;
+                messages::save_exchange(db, &row, None, T0)
+                    .await
+                    .expect("debit");
+            }
         }
     };
     // The connections live for the rest of the test run, like a tab's would.
     let a: &'static Database = Box::leak(Box::new(a));
     let b: &'static Database = Box::leak(Box::new(b));
-    futures::future::join(run(a, 3), run(b, 7)).await;
+    futures::future::join(run(a, 3, 0), run(b, 7, 1)).await;
     assert_eq!(
         audit::check_user(a, "u1").await,
         Ok(10_100 - 50 * 3 - 50 * 7)
     );
-    assert_eq!(thread_rows(b, thread_id).await.map(|m| m.len()), Ok(100));
+    let read = messages::read_path(b, &thread_id, Span::Newest(1000))
+        .await
+        .expect("path");
+    assert_eq!((read.len, read.rows.len()), (100, 100));
+    assert_eq!(depths(&read.rows), (0..100).collect::<Vec<_>>());
 }
 
-// Guards against deleting a user leaving orphans behind, or taking another user's rows.
+// Guards against deleting a user leaving orphans behind (branches too), or taking another
+// user's rows.
 #[wasm_bindgen_test]
 async fn deleting_a_user_deletes_their_rows_only() {
     let db = fresh("t-delete").await;
     for id in ["u1", "u2"] {
         new_user(&db, id).await;
         let thread_id = new_thread(&db, id, "t").await;
-        messages::record_exchange(&db, &exchange(id, thread_id, 5), T0)
-            .await
-            .expect("record");
-        payments::top_up(&db, id, 50, 1.0, T0)
+        send(&db, id, &thread_id, 5, T0).await;
+        send(&db, id, &thread_id, 5, T0).await;
+        new_version(&db, id, &thread_id, 1, 5, T0 + 1).await;
+        payments::top_up(&db, record_id(T0), id, 50, 1.0, T0)
             .await
             .expect("top up");
     }
+    let everything = snapshot(&db).await;
+    assert_eq!(everything.branches.len(), 4);
     let before_u2 = transfer::export(&db, Some("u2"), true, 0)
         .await
         .expect("export u2");
+    assert_eq!(before_u2.branches.len(), 2);
     users::delete(&db, "u1").await.expect("delete");
     assert_eq!(users::get(&db, "u1").await, Ok(None));
     assert_eq!(payments::for_user(&db, "u1").await, Ok(vec![]));
     assert_eq!(messages::for_user(&db, "u1").await, Ok(vec![]));
     assert_eq!(threads::for_user(&db, "u1").await, Ok(vec![]));
+    let after = snapshot(&db).await;
+    assert!(after.branches.iter().all(|b| b.user_id == "u2"));
+    assert!(after.threads.iter().all(|t| t.user_id == "u2"));
     assert_eq!(
         transfer::export(&db, Some("u2"), true, 0).await,
         Ok(before_u2)
     );
-    assert_eq!(audit::check_user(&db, "u2").await, Ok(145));
+    assert_eq!(audit::check_user(&db, "u2").await, Ok(135));
     db.close();
 }
 
@@ -402,9 +850,7 @@ async fn rename_and_model_switch_keep_the_balance() {
     let db = fresh("t-update").await;
     new_user(&db, "u1").await;
     let thread_id = new_thread(&db, "u1", "t").await;
-    messages::record_exchange(&db, &exchange("u1", thread_id, 30), T0)
-        .await
-        .expect("record");
+    send(&db, "u1", &thread_id, 30, T0).await;
     let renamed = users::rename(&db, "u1", "花子", T0 + 5)
         .await
         .expect("rename");
@@ -436,7 +882,7 @@ async fn rename_and_model_switch_keep_the_balance() {
 async fn settings_persist_and_keys_stay_out_of_exports() {
     let db = fresh("t-settings").await;
     assert_eq!(settings::get(&db, "provider").await, Ok(None));
-    let provider = serde_json::json!({"kind": "openai", "api_key": "sk-secret-123"});
+    let provider = json!({"kind": "openai", "api_key": "sk-secret-123"});
     settings::put(&db, "provider", provider.clone())
         .await
         .expect("put");
@@ -454,36 +900,45 @@ async fn settings_persist_and_keys_stay_out_of_exports() {
     db.close();
 }
 
-/// Fills a database with two users and some history.
+/// Fills a database with two users and some history: u1's thread has two exchanges and a
+/// second version of the second (shown), u2's one exchange.
 async fn populate(db: &Database) {
     for (id, totals) in [("u1", vec![12u64, 30]), ("u2", vec![7])] {
         new_user(db, id).await;
-        payments::top_up(db, id, 1000, 3.5, T0 + 1)
+        payments::top_up(db, record_id(T0 + 1), id, 1000, 3.5, T0 + 1)
             .await
             .expect("top up");
         let thread_id = new_thread(db, id, &format!("{id} thread")).await;
         for total in totals {
-            messages::record_exchange(db, &exchange(id, thread_id, total), T0 + 2)
-                .await
-                .expect("record");
+            send(db, id, &thread_id, total, T0 + 2).await;
+        }
+        if id == "u1" {
+            new_version(db, id, &thread_id, 1, 9, T0 + 3).await;
         }
     }
-    settings::put(
-        db,
-        "provider",
-        serde_json::json!({"kind": "azure", "api_key": "k"}),
-    )
-    .await
-    .expect("settings");
+    settings::put(db, "provider", json!({"kind": "azure", "api_key": "k"}))
+        .await
+        .expect("settings");
 }
 
-// Guards against an export/import round trip that changes a record or an id.
+/// The id of `user_id`'s only thread.
+async fn only_thread(db: &Database, user_id: &str) -> String {
+    let threads = threads::for_user(db, user_id).await.expect("threads");
+    assert_eq!(threads.len(), 1, "{user_id}'s threads");
+    threads[0].thread_id.clone()
+}
+
+// Guards against an export/import round trip that changes a record, an id or a path.
 #[wasm_bindgen_test]
 async fn export_wipe_import_gives_identical_stores() {
     let name = "t-round-trip";
     let db = fresh(name).await;
     populate(&db).await;
     let before = snapshot(&db).await;
+    assert_eq!(before.branches.len(), 3);
+    let u1_thread = only_thread(&db, "u1").await;
+    let shown = thread_rows(&db, &u1_thread).await.expect("path");
+    assert_eq!(totals(&shown), [12, 9]);
     let text = before.to_json();
     db.close();
 
@@ -499,14 +954,23 @@ async fn export_wipe_import_gives_identical_stores() {
             imported.messages,
             imported.payments
         ),
-        (2, 2, 3, 4)
+        (2, 2, 4, 4)
     );
     assert_eq!(snapshot(&db).await, before);
-    // New rows get ids after the imported ones, not on top of them.
-    let next = threads::create(&db, "u1", "after import", T0)
+    // The same path shows, with the same versions.
+    let read = messages::read_path(&db, &u1_thread, Span::Newest(10))
         .await
-        .expect("thread");
-    assert_eq!(next.thread_id, Some(3));
+        .expect("path");
+    assert_eq!(read.rows, shown);
+    assert_eq!(read.tree.versions(&read.segments, 1).count(), 2);
+    // New rows go on next to the imported ones.
+    let next = new_thread(&db, "u1", "after import").await;
+    send(&db, "u1", &next, 1, T0 + 9).await;
+    assert_eq!(threads::for_user(&db, "u1").await.map(|t| t.len()), Ok(2));
+    assert_eq!(
+        audit::check_user(&db, "u1").await,
+        Ok(1100 - 12 - 30 - 9 - 1)
+    );
     db.close();
 }
 
@@ -518,8 +982,8 @@ async fn malformed_imports_are_refused_and_change_nothing() {
     populate(&db).await;
     let before = snapshot(&db).await;
     let good = before.to_json();
-    let edit = |f: &dyn Fn(&mut serde_json::Value)| {
-        let mut v: serde_json::Value = serde_json::from_str(&good).expect("json");
+    let edit = |f: &dyn Fn(&mut Value)| {
+        let mut v: Value = serde_json::from_str(&good).expect("json");
         f(&mut v);
         v.to_string()
     };
@@ -550,6 +1014,11 @@ async fn malformed_imports_are_refused_and_change_nothing() {
             "user ghost",
         ),
         (
+            "message on a branch of no thread",
+            edit(&|v| v["messages"][0]["branch"] = "01KB0000000000000000GHOST2".into()),
+            "01KB0000000000000000GHOST2",
+        ),
+        (
             "random bytes",
             "\u{1}\u{7f}garbage".to_owned(),
             "not valid JSON",
@@ -571,9 +1040,93 @@ async fn malformed_imports_are_refused_and_change_nothing() {
     db.close();
 }
 
-// Guards against a merge that overwrites users here or mixes up thread ids.
+// Guards against importing a version tree that does not hold together (a path through it
+// would loop or leave the thread): refused as a tree problem, nothing written.
 #[wasm_bindgen_test]
-async fn merge_adds_users_with_new_ids_and_refuses_existing_ones() {
+async fn an_import_with_a_broken_version_tree_is_refused() {
+    let db = fresh("t-bad-tree").await;
+    populate(&db).await;
+    let before = snapshot(&db).await;
+    let u1_thread = only_thread(&db, "u1").await;
+    let u2_thread = only_thread(&db, "u2").await;
+    let fork = before
+        .branches
+        .iter()
+        .position(|b| b.from.is_some())
+        .expect("u1's second version");
+    let fork_id = before.branches[fork].branch_id.clone();
+
+    // Two branches, each from the other.
+    let mut cycle = before.clone();
+    let other = Branch {
+        branch_id: record_id(T0 + 4),
+        from: Some(fork_id.clone()),
+        ..before.branches[fork].clone()
+    };
+    cycle.branches[fork].from = Some(other.branch_id.clone());
+    cycle.branches.push(other);
+    // A branch from the first branch of another thread.
+    let mut foreign = before.clone();
+    foreign.branches[fork].from = Some(u2_thread.clone());
+
+    let cases = [
+        (
+            "cycle",
+            cycle,
+            TreeError::Cycle {
+                branch_id: fork_id.clone(),
+            },
+        ),
+        (
+            "from another thread",
+            foreign,
+            TreeError::ForeignParent {
+                branch_id: fork_id.clone(),
+                from: u2_thread.clone(),
+            },
+        ),
+    ];
+    for (what, file, problem) in cases {
+        let want = TransferError::File(ImportError::Tree {
+            thread_id: u1_thread.clone(),
+            problem,
+        });
+        let text = file.to_json();
+        for mode in [ImportMode::Replace, ImportMode::Merge] {
+            let refused = transfer::import_text(&db, &text, mode).await;
+            assert_eq!(refused.as_ref().err(), Some(&want), "{what} from text");
+            assert!(
+                want.to_string().ends_with("Nothing was imported."),
+                "{want}"
+            );
+            assert_eq!(snapshot(&db).await, before, "{what} changed the stores");
+            // Handed over as a file already read, it is checked all the same.
+            assert_eq!(
+                transfer::import(&db, &file, mode).await.err(),
+                Some(want.clone()),
+                "{what}"
+            );
+            assert_eq!(snapshot(&db).await, before, "{what} changed the stores");
+        }
+    }
+    // Into an empty database neither is written either.
+    db.close();
+    let db = fresh("t-bad-tree").await;
+    let mut foreign = before.clone();
+    foreign.branches[fork].from = Some(u2_thread.clone());
+    assert!(matches!(
+        transfer::import(&db, &foreign, ImportMode::Replace).await,
+        Err(TransferError::File(ImportError::Tree { .. }))
+    ));
+    assert_eq!(snapshot(&db).await.users, vec![]);
+    assert_eq!(snapshot(&db).await.branches, vec![]);
+    db.close();
+}
+
+// Guards against a merge that overwrites users here, changes the ids of what it adds, or
+// half-writes a file whose ids are already taken here.
+#[wasm_bindgen_test]
+async fn merge_keeps_ids_and_refuses_existing_users_or_taken_ids() {
     let source = fresh("t-merge-source").await;
     populate(&source).await;
     let one_user = transfer::export(&source, Some("u2"), false, T0)
@@ -581,28 +1134,27 @@ async fn merge_adds_users_with_new_ids_and_refuses_existing_ones() {
         .expect("export u2")
         .to_json();
     let everything = snapshot(&source).await.to_json();
+    let u2_thread = only_thread(&source, "u2").await;
+    let u2_rows = thread_rows(&source, &u2_thread).await.expect("rows");
     source.close();
 
     let db = fresh("t-merge-target").await;
     new_user(&db, "u9").await;
-    let own = threads::create(&db, "u9", "mine", T0)
-        .await
-        .expect("thread");
-    assert_eq!(own.thread_id, Some(1));
+    let own = new_thread(&db, "u9", "mine").await;
+    send(&db, "u9", &own, 4, T0).await;
     transfer::import_text(&db, &one_user, ImportMode::Merge)
         .await
         .expect("merge");
-    let merged = threads::for_user(&db, "u2").await.expect("threads");
-    assert_eq!(merged.len(), 1);
-    let new_id = merged[0].thread_id.expect("id");
-    assert_ne!(
-        new_id, 1,
-        "the imported thread must not take the existing thread's id"
+    // The imported records keep their ids: made on another device, they meet none here.
+    assert_eq!(only_thread(&db, "u2").await, u2_thread);
+    assert_eq!(thread_rows(&db, &u2_thread).await, Ok(u2_rows));
+    assert_eq!(only_thread(&db, "u9").await, own);
+    assert_eq!(
+        thread_rows(&db, &own).await.map(|r| totals(&r)),
+        Ok(vec![4])
     );
-    let msgs = thread_rows(&db, new_id).await.expect("messages");
-    assert_eq!(msgs.iter().map(|m| m.total).collect::<Vec<_>>(), [7]);
     assert_eq!(audit::check_user(&db, "u2").await, Ok(1093));
-    assert_eq!(audit::check_user(&db, "u9").await, Ok(100));
+    assert_eq!(audit::check_user(&db, "u9").await, Ok(96));
 
     let before = snapshot(&db).await;
     let refused = transfer::import_text(&db, &everything, ImportMode::Merge).await;
@@ -613,28 +1165,37 @@ async fn merge_adds_users_with_new_ids_and_refuses_existing_ones() {
         }))
     );
     assert_eq!(snapshot(&db).await, before);
+    // A new user whose records' ids are taken here: refused whole, nothing written.
+    let taken = one_user.replace("\"u2\"", "\"u3\"");
+    assert_ne!(taken, one_user);
+    let refused = transfer::import_text(&db, &taken, ImportMode::Merge).await;
+    assert!(
+        matches!(refused, Err(TransferError::Storage(_))),
+        "{refused:?}"
+    );
+    assert_eq!(users::get(&db, "u3").await, Ok(None));
+    assert_eq!(snapshot(&db).await, before);
     db.close();
 }
 
 // Guards against a reply saved while streaming being debited twice, or its final usage
-// not replacing the running estimate.
+// not replacing the running estimate, or a later save switching the path back to it.
 #[wasm_bindgen_test]
 async fn updating_an_exchange_moves_the_balance_by_the_difference() {
     let db = fresh("t-update-exchange").await;
     new_user(&db, "u1").await;
     let thread_id = new_thread(&db, "u1", "t").await;
-    let mut row = exchange("u1", thread_id, 30);
+    let mut row = exchange("u1", &thread_id, 30);
     row.status = MessageStatus::Interrupted;
     row.debit_kind = DebitKind::Estimated;
-    let first = messages::record_exchange(&db, &row, T0)
+    let first = messages::save_exchange(&db, &row, None, T0)
         .await
         .expect("save");
     assert_eq!(first.balance, 70);
-    row.message_id = Some(first.message_id);
     row.total = 45;
     row.completion = "Echo: more".into();
     assert_eq!(
-        messages::update_exchange(&db, &row, T0 + 1)
+        messages::save_exchange(&db, &row, None, T0 + 1)
             .await
             .map(|r| r.balance),
         Ok(55)
@@ -644,102 +1205,395 @@ async fn updating_an_exchange_moves_the_balance_by_the_difference() {
     row.status = MessageStatus::Complete;
     row.debit_kind = DebitKind::Exact;
     assert_eq!(
-        messages::update_exchange(&db, &row, T0 + 2)
+        messages::save_exchange(&db, &row, None, T0 + 2)
             .await
             .map(|r| r.balance),
         Ok(60)
     );
-    let stored = thread_rows(&db, thread_id).await.expect("messages");
-    assert_eq!(stored.len(), 1);
+    let stored = thread_rows(&db, &thread_id).await.expect("messages");
+    assert_eq!(stored, std::slice::from_ref(&row));
     assert_eq!(
         (stored[0].total, stored[0].status),
         (40, MessageStatus::Complete)
     );
+    assert_eq!(rows_of(&db, "u1").await.len(), 1);
     assert_eq!(audit::check_user(&db, "u1").await, Ok(60));
-    let mut ghost = row.clone();
-    ghost.message_id = Some(999);
-    assert!(matches!(
-        messages::update_exchange(&db, &ghost, T0).await,
-        Err(StorageError::NotFound(_))
-    ));
+    // The same id saved for another thread or another user: refused, nothing moves.
+    new_user(&db, "u2").await;
+    let other = new_thread(&db, "u1", "other").await;
+    let before = snapshot(&db).await;
+    let mut elsewhere = row.clone();
+    elsewhere.thread_id = other.clone();
+    elsewhere.branch = other;
+    assert_eq!(
+        messages::save_exchange(&db, &elsewhere, None, T0).await,
+        Err(StorageError::NotFound(Missing::ForeignExchange))
+    );
+    let mut theirs = row.clone();
+    theirs.user_id = "u2".into();
+    assert_eq!(
+        messages::save_exchange(&db, &theirs, None, T0).await,
+        Err(StorageError::NotFound(Missing::ForeignExchange))
+    );
+    assert_eq!(snapshot(&db).await, before);
     assert_eq!(audit::check_user(&db, "u1").await, Ok(60));
+
+    // A new version streaming: its first save shows its path; the user switches back to
+    // the first version; the version's next save must not switch the path again.
+    let (mut version, fork) = new_version(&db, "u1", &thread_id, 0, 5, T0 + 3).await;
+    assert_eq!(
+        thread_rows(&db, &thread_id).await.map(|r| totals(&r)),
+        Ok(vec![5])
+    );
+    versions::switch(&db, &thread_id, 0, &version.message_id, 0)
+        .await
+        .expect("switch");
+    version.total = 6;
+    assert_eq!(
+        messages::save_exchange(&db, &version, Some(&fork), T0 + 4)
+            .await
+            .map(|r| r.balance),
+        Ok(54)
+    );
+    let read = messages::read_path(&db, &thread_id, Span::Newest(5))
+        .await
+        .expect("path");
+    assert_eq!(ids(&read.rows), [row.message_id.as_str()]);
+    assert_eq!(
+        read.thread.path,
+        [thread_id.clone(), fork.branch_id.clone()]
+    );
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(54));
     db.close();
 }
 
-// Guards against a page read that crosses into another thread, skips or repeats an
-// exchange at a page edge, or counts the rest of the thread wrong: the thread on screen
-// is read only by these.
+// Guards against a page read that crosses into another thread or another version, skips
+// or repeats an exchange at a page edge or where the path changes branch, or gets the
+// path's length wrong: the thread on screen is read only by these.
 #[wasm_bindgen_test]
-async fn a_long_thread_is_read_by_pages_with_counts_around_them() {
+async fn a_long_path_is_read_by_key_ranges() {
     let db = fresh("t-pages").await;
     new_user(&db, "u1").await;
+    payments::top_up(&db, record_id(T0), "u1", 100_000, 0.0, T0)
+        .await
+        .expect("top up");
     let a = new_thread(&db, "u1", "long").await;
     let b = new_thread(&db, "u1", "interleaved").await;
-    let mut ids = Vec::new();
-    for i in 1..=45u64 {
-        let recorded = messages::record_exchange(&db, &exchange("u1", a, i), T0 + 100)
-            .await
-            .expect("record");
-        ids.push(recorded.message_id);
-        if i % 3 == 0 {
-            messages::record_exchange(&db, &exchange("u1", b, 1000), T0 + 100)
-                .await
-                .expect("record");
+    let mut in_b = 0;
+    // Depths 0..30 on the first branch; 20..30 there become the other versions.
+    for depth in 0..30u64 {
+        let total = if depth < 20 { depth + 1 } else { 1000 + depth };
+        let (row, _) = send(&db, "u1", &a, total, T0 + 100).await;
+        assert_eq!(
+            (row.branch.as_str(), u64::from(row.depth)),
+            (a.as_str(), depth)
+        );
+        if depth % 3 == 0 {
+            send(&db, "u1", &b, 1000, T0 + 100).await;
+            in_b += 1;
         }
     }
-    let totals = |rows: &[Message]| rows.iter().map(|m| m.total).collect::<Vec<_>>();
-    let (newest, more) = messages::newest(&db, a, 15).await.expect("newest");
-    assert_eq!((totals(&newest), more), ((31..=45).collect(), true));
+    // A second version of depth 20, and the path goes on through it to depth 44.
+    let (version, fork) = new_version(&db, "u1", &a, 20, 21, T0 + 200).await;
+    assert_eq!(version.depth, 20);
+    for depth in 21..45u64 {
+        let (row, _) = send(&db, "u1", &a, depth + 1, T0 + 300).await;
+        assert_eq!(
+            (row.branch.as_str(), u64::from(row.depth)),
+            (fork.branch_id.as_str(), depth)
+        );
+        if depth % 3 == 0 {
+            send(&db, "u1", &b, 1000, T0 + 300).await;
+            in_b += 1;
+        }
+    }
+
+    let read = |span| {
+        let db = &db;
+        let a = a.clone();
+        async move { messages::read_path(db, &a, span).await.expect("read") }
+    };
+    // The newest page comes with the path's length: no count of the rest is needed.
+    let newest = read(Span::Newest(15)).await;
+    assert_eq!(newest.len, 45);
+    assert_eq!(totals(&newest.rows), (31..=45).collect::<Vec<_>>());
+    assert_eq!(depths(&newest.rows), (30..45).collect::<Vec<_>>());
+    assert_eq!(newest.first_depth(), 30);
+    assert!(newest.rows.iter().all(|m| m.branch == fork.branch_id));
+    assert_eq!(newest.segments.len(), 2);
+    let none = read(Span::Newest(0)).await;
+    assert_eq!((none.len, none.rows.len(), none.first_depth()), (45, 0, 45));
+
+    let back = read(Span::Depths {
+        from: 0,
+        to: Some(30),
+    })
+    .await;
+    assert_eq!(totals(&back.rows), (1..=30).collect::<Vec<_>>());
+    assert_eq!(depths(&back.rows), (0..30).collect::<Vec<_>>());
+    // The page edge where the path changes branch.
+    let edge = read(Span::Depths {
+        from: 19,
+        to: Some(21),
+    })
+    .await;
+    assert_eq!(totals(&edge.rows), [20, 21]);
     assert_eq!(
-        messages::around(&db, a, ids[30], ids[44]).await,
-        Ok((30, 0))
+        edge.rows
+            .iter()
+            .map(|m| m.branch.as_str())
+            .collect::<Vec<_>>(),
+        [a.as_str(), fork.branch_id.as_str()]
     );
-    let back = messages::before(&db, a, ids[30], 30).await.expect("before");
-    assert_eq!(totals(&back), (1..=30).collect::<Vec<_>>());
-    assert_eq!(messages::before(&db, a, ids[0], 30).await, Ok(Vec::new()));
-    let on = messages::after(&db, a, ids[29], 30).await.expect("after");
-    assert_eq!(totals(&on), (31..=45).collect::<Vec<_>>());
-    let (mid, before, after) = messages::stretch(&db, a, ids[9], Some(ids[19]))
+    let mid = read(Span::Depths {
+        from: 9,
+        to: Some(20),
+    })
+    .await;
+    assert_eq!(totals(&mid.rows), (10..=20).collect::<Vec<_>>());
+    let tail = read(Span::Depths { from: 39, to: None }).await;
+    assert_eq!(totals(&tail.rows), (40..=45).collect::<Vec<_>>());
+    let all = read(Span::Depths {
+        from: 0,
+        to: Some(1000),
+    })
+    .await;
+    assert_eq!(depths(&all.rows), (0..45).collect::<Vec<_>>());
+    assert!(all.rows.iter().all(|m| m.thread_id == a));
+    let past = read(Span::Depths { from: 45, to: None }).await;
+    assert_eq!((past.len, past.rows.len()), (45, 0));
+    let empty = read(Span::Depths {
+        from: 30,
+        to: Some(30),
+    })
+    .await;
+    assert_eq!(empty.rows.len(), 0);
+    assert_eq!(read(Span::Newest(1000)).await.rows, all.rows);
+
+    // The context of an exchange: the path before it.
+    let (context, unread) = messages::history(&db, &a, 30, |_| false)
         .await
-        .expect("stretch");
+        .expect("history");
     assert_eq!(
-        (totals(&mid), before, after),
-        ((10..=20).collect(), true, true)
+        (totals(&context), unread),
+        ((1..=30).collect::<Vec<_>>(), 0)
     );
-    assert_eq!(messages::around(&db, a, ids[9], ids[19]).await, Ok((9, 25)));
-    let (tail, before, after) = messages::stretch(&db, a, ids[39], None)
-        .await
-        .expect("stretch");
+    // Every version counts in the tally: the path and the first branch's 20..30.
+    let tally = messages::tally(&db, &a).await.expect("tally");
     assert_eq!(
-        (totals(&tail), before, after),
-        ((40..=45).collect(), true, false)
+        (tally.tokens, tally.exchanges),
+        ((1..=45).sum::<u64>() + (1020..1030).sum::<u64>(), 55)
     );
-    let (all, before, after) = messages::stretch(&db, a, ids[0], Some(ids[44]))
+    let other = messages::read_path(&db, &b, Span::Newest(100))
         .await
-        .expect("stretch");
-    assert_eq!((all.len(), before, after), (45, false, false));
-    let tally = messages::tally(&db, a).await.expect("tally");
-    assert_eq!((tally.tokens, tally.exchanges), ((1..=45).sum(), 45));
-    assert_eq!(thread_rows(&db, b).await.map(|m| m.len()), Ok(15));
-    let (none, more) = messages::newest(&db, 999, 15).await.expect("empty thread");
-    assert_eq!((none.len(), more), (0, false));
+        .expect("b");
+    assert_eq!((other.len, other.rows.len()), (in_b, in_b as usize));
+    assert!(other
+        .rows
+        .iter()
+        .all(|m| m.thread_id == b && m.total == 1000));
+    // A thread without exchanges; a thread that is not there.
+    let c = new_thread(&db, "u1", "empty").await;
+    let blank = messages::read_path(&db, &c, Span::Newest(15))
+        .await
+        .expect("empty thread");
+    assert_eq!(
+        (blank.len, blank.rows.len(), blank.first_depth()),
+        (0, 0, 0)
+    );
+    assert!(matches!(
+        messages::read_path(&db, "01KB0000000000000000GHOST3", Span::Newest(15)).await,
+        Err(StorageError::NotFound(Missing::Thread))
+    ));
+    assert_eq!(
+        audit::check_user(&db, "u1").await,
+        Ok(100_100 - tally.tokens as i64 - 1000 * i64::from(in_b))
+    );
+    db.close();
+}
+
+// Guards against versions that are not stored as the tree says: a new version's path, the
+// choice of version surviving a reload, a deleted version's texts left behind or its
+// debit undone, the path not moving on to the remaining version.
+#[wasm_bindgen_test]
+async fn versions_are_stored_switched_and_deleted() {
+    let name = "t-versions";
+    let db = fresh(name).await;
+    new_user(&db, "u1").await;
+    let t = new_thread(&db, "u1", "versions").await;
+    let mut first = Vec::new();
+    for total in [10, 20, 30] {
+        first.push(send(&db, "u1", &t, total, T0 + 1).await.0);
+    }
+    assert_eq!(depths(&first), [0, 1, 2]);
+    assert!(first.iter().all(|m| m.branch == t));
+    let first_ids = ids(&first);
+
+    // A new version of depth 1 (an edit), on a branch from the first.
+    let path = messages::read_path(&db, &t, Span::Newest(10))
+        .await
+        .expect("path");
+    let fork_id = record_id(T0 + 2);
+    let place = path
+        .tree
+        .fork(&path.segments, 1, fork_id.clone(), "u1", T0 + 2);
+    assert_eq!((place.branch.as_str(), place.depth), (fork_id.as_str(), 1));
+    let fork = place.fork.clone().expect("a new branch");
+    assert_eq!((fork.from.as_deref(), fork.depth), (Some(t.as_str()), 1));
+    let mut edited = exchange("u1", &t, 7);
+    edited.branch = place.branch.clone();
+    edited.depth = 1;
+    edited.prompt = "edited".into();
+    assert_eq!(
+        messages::save_exchange(&db, &edited, Some(&fork), T0 + 2)
+            .await
+            .map(|r| r.balance),
+        Ok(33)
+    );
+    let read = messages::read_path(&db, &t, Span::Newest(10))
+        .await
+        .expect("path");
+    assert_eq!(ids(&read.rows), [first_ids[0], edited.message_id.as_str()]);
+    assert_eq!(read.len, 2);
+    let at_1 = read.tree.versions(&read.segments, 1);
+    assert_eq!((at_1.position, at_1.count()), (1, 2));
+    assert_eq!(at_1.members, [t.clone(), fork_id.clone()]);
+    assert_eq!(read.tree.versions(&read.segments, 0).count(), 1);
+    assert_eq!(read.thread.path, [fork_id.clone(), t.clone()]);
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(33));
+
+    // Back to the first version: the original three.
+    versions::switch(&db, &t, 1, &edited.message_id, 0)
+        .await
+        .expect("switch");
+    let read = messages::read_path(&db, &t, Span::Newest(10))
+        .await
+        .expect("path");
+    assert_eq!(ids(&read.rows), first_ids);
+    assert_eq!(read.len, 3);
+    assert_eq!(read.tree.versions(&read.segments, 1).position, 0);
+    // A switch from a stale view (depth 1 no longer shows `edited`) is refused.
+    assert_eq!(
+        versions::switch(&db, &t, 1, &edited.message_id, 1).await,
+        Err(StorageError::NotFound(Missing::Exchange))
+    );
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(33));
+
+    // The choice is stored: a reload shows the same path.
+    db.close();
+    let db = Database::open(name).await.expect("reopen");
+    let read = messages::read_path(&db, &t, Span::Newest(10))
+        .await
+        .expect("path");
+    assert_eq!(ids(&read.rows), first_ids);
+    assert_eq!(read.thread.path, [t.clone(), fork_id.clone()]);
+
+    // Deleting the first version of depth 1 takes depth 2 with it; the edit remains.
+    versions::delete(&db, &t, 1, first_ids[1], T0 + 3)
+        .await
+        .expect("delete");
+    let read = messages::read_path(&db, &t, Span::Newest(10))
+        .await
+        .expect("path");
+    assert_eq!(ids(&read.rows), [first_ids[0], edited.message_id.as_str()]);
+    let at_1 = read.tree.versions(&read.segments, 1);
+    assert_eq!((at_1.position, at_1.members), (0, vec![fork_id.clone()]));
+    let all = rows_of(&db, "u1").await;
+    assert_eq!(all.len(), 4, "deleted rows stay");
+    for m in &all {
+        let gone = m.branch == t && m.depth >= 1;
+        if gone {
+            assert!(
+                m.prompt.is_empty() && m.completion.is_empty(),
+                "text of {m:?} kept"
+            );
+            assert_eq!(m.deleted_at, Some(T0 + 3));
+        } else {
+            assert!(!m.prompt.is_empty() && !m.completion.is_empty());
+            assert_eq!(m.deleted_at, None);
+        }
+    }
+    let mut erased: Vec<(u32, u64)> = all
+        .iter()
+        .filter(|m| m.deleted_at.is_some())
+        .map(|m| (m.depth, m.total))
+        .collect();
+    erased.sort();
+    assert_eq!(erased, [(1, 20), (2, 30)]);
+    let branches = snapshot(&db).await.branches;
+    let root = branches.iter().find(|b| b.branch_id == t).expect("root");
+    assert_eq!(root.cut, Some(1));
+    // Its debits stay: the balance does not move.
+    assert_eq!(
+        users::get(&db, "u1").await.map(|u| u.map(|u| u.num_token)),
+        Ok(Some(33))
+    );
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(33));
+    // Deleting again what is gone is refused.
+    assert_eq!(
+        versions::delete(&db, &t, 1, first_ids[1], T0 + 4).await,
+        Err(StorageError::NotFound(Missing::Exchange))
+    );
+
+    // The next exchange goes on the edit's branch.
+    let (next, balance) = send(&db, "u1", &t, 4, T0 + 5).await;
+    assert_eq!(
+        (next.branch.as_str(), next.depth, balance),
+        (fork_id.as_str(), 2, 29)
+    );
+    // Deleting the last version of depth 1: the path ends before it, and what is sent
+    // next goes on a new branch at depth 1 (the deleted rows keep their places).
+    versions::delete(&db, &t, 1, &edited.message_id, T0 + 6)
+        .await
+        .expect("delete the edit");
+    let read = messages::read_path(&db, &t, Span::Newest(10))
+        .await
+        .expect("path");
+    assert_eq!((ids(&read.rows), read.len), (vec![first_ids[0]], 1));
+    assert_eq!(rows_of(&db, "u1").await.len(), 5);
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(29));
+    let (again, balance) = send(&db, "u1", &t, 2, T0 + 7).await;
+    assert_ne!(again.branch, t);
+    assert_ne!(again.branch, fork_id);
+    assert_eq!((again.depth, balance), (1, 27));
+    let read = messages::read_path(&db, &t, Span::Newest(10))
+        .await
+        .expect("path");
+    assert_eq!(ids(&read.rows), [first_ids[0], again.message_id.as_str()]);
+    assert_eq!(read.tree.versions(&read.segments, 1).count(), 1);
+    assert_eq!(
+        rows_of(&db, "u1")
+            .await
+            .iter()
+            .filter(|m| m.deleted_at.is_some())
+            .count(),
+        4
+    );
+    // Balance = payments − every row's total, every version.
+    assert_eq!(
+        audit::check_user(&db, "u1").await,
+        Ok(100 - 10 - 20 - 30 - 7 - 4 - 2)
+    );
+    // The whole tree survives an export and an import.
+    let file = snapshot(&db).await;
+    assert_eq!(ExportFile::parse(&file.to_json(), &mut record_id), Ok(file));
     db.close();
 }
 
 // Guards against the browser's JSON reading of import files drifting from the core's:
-// every hostile file gets the same refusal, and a written file reads back the same.
+// every hostile file gets the same refusal, a written file reads back the same, and a
+// version-1 file is converted the same way.
 #[wasm_bindgen_test]
 async fn import_files_read_by_the_browser_match_the_core_parser() {
     let db = fresh("t-json").await;
     new_user(&db, "u1").await;
     let thread_id = new_thread(&db, "u1", "a thread").await;
-    messages::record_exchange(&db, &exchange("u1", thread_id, 7), T0 + 1)
-        .await
-        .expect("record");
+    send(&db, "u1", &thread_id, 7, T0 + 1).await;
+    new_version(&db, "u1", &thread_id, 0, 3, T0 + 2).await;
     let file = snapshot(&db).await;
     let text = transfer::file_text(&file).expect("json");
     assert_eq!(transfer::parse_file(&text), Ok(file.clone()));
-    assert_eq!(ExportFile::parse(&text), Ok(file));
+    assert_eq!(ExportFile::parse(&text, &mut record_id), Ok(file));
     let version = format!(
         r#"{{"format":"{}","version":99}}"#,
         pocket_chat_core::export::FORMAT
@@ -766,9 +1620,55 @@ async fn import_files_read_by_the_browser_match_the_core_parser() {
         };
         assert_eq!(
             kind(&browser),
-            kind(&ExportFile::parse(hostile)),
+            kind(&ExportFile::parse(hostile, &mut record_id)),
             "{hostile:?}"
         );
     }
+
+    // A version-1 file (numeric ids): converted with new ids, each thread a path.
+    let mut v1: Value = serde_json::from_str(schema_v1::RECORDS).expect("fixture");
+    v1["format"] = json!(pocket_chat_core::export::FORMAT);
+    v1["version"] = json!(1);
+    v1["exported_at"] = json!(T0);
+    let v1 = v1.to_string();
+    let browser = transfer::parse_file(&v1).expect("browser reads version 1");
+    let core = ExportFile::parse(&v1, &mut record_id).expect("core reads version 1");
+    let shape = |f: &ExportFile| {
+        (
+            f.version,
+            f.users.clone(),
+            f.settings.clone(),
+            f.payments
+                .iter()
+                .map(|p| p.charged_token)
+                .collect::<Vec<_>>(),
+            f.threads
+                .iter()
+                .map(|t| t.title.clone())
+                .collect::<Vec<_>>(),
+            f.messages
+                .iter()
+                .map(|m| (m.depth, m.total, m.prompt.clone()))
+                .collect::<Vec<_>>(),
+            f.branches.len(),
+        )
+    };
+    assert_eq!(shape(&browser), shape(&core));
+    assert_eq!(browser.version, 2);
+    assert!(browser
+        .messages
+        .iter()
+        .all(|m| is_id(&m.message_id) && m.branch == m.thread_id));
+    transfer::import_text(&db, &v1, ImportMode::Replace)
+        .await
+        .expect("import version 1");
+    assert_eq!(audit::check_user(&db, "u-ann").await, Ok(5051));
+    let recipes = threads::for_user(&db, "u-ann").await.expect("threads");
+    assert_eq!(
+        thread_rows(&db, &recipes[0].thread_id)
+            .await
+            .map(|r| totals(&r)),
+        Ok(vec![20, 8])
+    );
     db.close();
 }
