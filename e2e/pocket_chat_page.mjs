@@ -112,6 +112,13 @@ export class PocketChat {
   get firstRun() { return this.testId('first-run'); }
   get topUpProblem() { return this.testId('top-up-problem'); }
 
+  /** The `n`-th exchange on screen (0: the first), and its controls. */
+  exchange(n) { return this.exchanges.nth(n); }
+  /** The `2 / 3` of the `n`-th exchange on screen. */
+  versionPosition(n) { return this.exchange(n).getByTestId('version-position'); }
+  /** The prompts on screen, in order: the path the thread shows. */
+  shownPrompts() { return this.testId('prompt').allTextContents(); }
+
   // ---------------------------------------------------------------- what a person does
 
   /** Fills the settings form and saves it: the mock provider, `settings`, then `options`. */
@@ -123,6 +130,32 @@ export class PocketChat {
   async say(text) {
     await this.input.fill(text);
     await this.input.press('Enter');
+  }
+
+  /** Edits the prompt of the `n`-th exchange on screen to `text` and sends it (Enter). */
+  async editPrompt(n, text) {
+    await this.exchange(n).getByTestId('edit-prompt').click();
+    const box = this.exchange(n).getByTestId('edit-input');
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  /** Regenerates the reply of the `n`-th exchange on screen (`other`: with the other model). */
+  regenerate(n, other = false) { return this.exchange(n).getByTestId(other ? 'regenerate-other' : 'regenerate').click(); }
+  /** Shows the previous (or, with `next`, the next) version of the `n`-th exchange. */
+  switchVersion(n, next = false) { return this.exchange(n).getByTestId(next ? 'version-next' : 'version-prev').click(); }
+  /** Deletes the version of the `n`-th exchange on screen (with what followed it). */
+  deleteVersion(n) { return this.exchange(n).getByTestId('delete-version').click(); }
+  /** Waits until the prompts on screen are `want`. */
+  async waitPrompts(want) {
+    const deadline = Date.now() + 10_000;
+    let shown;
+    while (Date.now() < deadline) {
+      shown = await this.shownPrompts();
+      if (JSON.stringify(shown) === JSON.stringify(want)) return;
+      await this.page.waitForTimeout(25);
+    }
+    assert.deepEqual(shown, want, 'the path on screen');
   }
 
   /** Waits until the newest stored reply reads `want` (a string or RegExp). */
@@ -173,13 +206,15 @@ export class PocketChat {
 
   /** Adds `tokens` to the current user's balance (e2e_top_up). */
   topUp(tokens) { return this.page.evaluate((n) => window.wasmBindings.e2e_top_up(n), tokens); }
-  /** Debits `tokens` `times` times, one transaction each; resolves to the last balance (e2e_debit). */
-  debit(tokens, times) { return this.page.evaluate(([n, k]) => window.wasmBindings.e2e_debit(n, k), [tokens, times]); }
+  /** Records `count` exchanges of `tokens` each, one transaction each, in a thread of their
+   *  own; resolves to the last balance (e2e_debit). */
+  debit(count, tokens) { return this.page.evaluate(([n, k]) => window.wasmBindings.e2e_debit(n, k), [count, tokens]); }
   /** The app gives up on a silent provider after `ms` milliseconds (e2e_set_idle_timeout). */
   setIdleTimeout(ms) { return this.page.evaluate((n) => window.wasmBindings.e2e_set_idle_timeout(n), ms); }
-  /** Seeds `threads` threads, the last of `messages` exchanges; resolves to its title. */
-  seedHistory(threads, messages) {
-    return this.page.evaluate(([t, m]) => window.wasmBindings.e2e_seed_history(t, m), [threads, messages]);
+  /** Seeds `threads` threads, the last of `messages` exchanges (its path changing branch
+   *  every `branchEvery`, when given); resolves to its title. */
+  seedHistory(threads, messages, branchEvery = 0) {
+    return this.page.evaluate(([t, m, b]) => window.wasmBindings.e2e_seed_history(t, m, b), [threads, messages, branchEvery]);
   }
   /** Makes IndexedDB writes fail as a full quota does (needs `fixture.newContext({ quotaSwitch })`). */
   fillStorage(full = true) { return this.page.evaluate((f) => { window.__quotaFull = f; }, full); }

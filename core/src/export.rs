@@ -103,6 +103,10 @@ pub enum ImportError {
     OutsideScope { user_id: String },
     #[error("A user with the id {user_id} already exists here. Choose Replace to overwrite, or delete that user first. Nothing was imported.")]
     UserExists { user_id: String },
+    /// A merge of records already here (the same file imported before, say): ids are
+    /// unique across devices, so the same id is the same record.
+    #[error("A {store} with the id {id} is already here: this file, or part of it, was imported before. Choose Replace to overwrite. Nothing was imported.")]
+    Taken { store: &'static str, id: String },
 }
 
 impl ExportFile {

@@ -413,6 +413,7 @@ fn store_ja(store: &str) -> String {
     match Noun::from_store(store) {
         Some(noun) => noun.ja().to_owned(),
         None if store == "settings" => "設定".to_owned(),
+        None if store == "branch" => "ブランチ".to_owned(),
         None => store.to_owned(),
     }
 }
@@ -701,6 +702,10 @@ pub fn localize_import(lang: Lang, err: &ImportError) -> String {
         ),
         ImportError::UserExists { user_id } => format!(
             "id が {user_id} のユーザーがすでにここにいます。上書きするなら「置き換え」を選ぶか、先にそのユーザーを削除してください。{NOTHING}"
+        ),
+        ImportError::Taken { store, id } => format!(
+            "id が {id} の{}はすでにここにあります。このファイル（またはその一部）は前にインポートされています。上書きするなら「置き換え」を選んでください。{NOTHING}",
+            store_ja(store)
         ),
     }
 }

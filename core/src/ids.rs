@@ -23,7 +23,8 @@ pub fn new_id(now: Millis, random: [u8; 10]) -> String {
         .collect()
 }
 
-/// Whether `id` has the shape [`new_id`] gives (an import file's ids are checked so).
+/// Whether `id` has the shape [`new_id`] gives. Import files are not held to it: any
+/// non-empty id that is unique in its store imports.
 pub fn is_id(id: &str) -> bool {
     id.len() == LEN && id.bytes().all(|b| DIGITS.contains(&b))
 }

@@ -19,14 +19,26 @@ use crate::ids::record_id;
 use crate::storage::messages::{self, Span};
 use crate::storage::{threads as thread_store, users, Database, StorageError};
 
-/// Where a turn's exchange goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a turn's exchange goes, and where its prompt was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ask {
-    /// At the end of the path on screen: a send.
+    /// At the end of the path on screen: a send from the input box.
     Send,
-    /// A new version of the exchange at this depth of the path: an edit or a regenerate,
-    /// with the exchanges before it as context.
-    Version(u32),
+    /// A new version of the exchange `message_id` at `depth` of the path, with the
+    /// exchanges before it as context: its prompt edited in place.
+    Edit { depth: u32, message_id: String },
+    /// The same, with the same prompt: a regenerate (nothing was typed).
+    Regenerate { depth: u32 },
+}
+
+impl Ask {
+    /// The depth of the exchange this makes a new version of.
+    fn version_of(&self) -> Option<u32> {
+        match self {
+            Ask::Send => None,
+            Ask::Edit { depth, .. } | Ask::Regenerate { depth } => Some(*depth),
+        }
+    }
 }
 
 /// Sends `prompt` in thread `thread` (`None`: a new thread, created with the first
@@ -46,12 +58,12 @@ pub async fn ask(
     model: Option<String>,
     on_text: Rc<dyn Fn(&str)>,
 ) {
-    let (db, user_id, mut turn, spot) = match start(chat, thread.as_deref(), how, &prompt, model).await {
+    let (db, user_id, mut turn, spot) = match start(chat, thread.as_deref(), &how, &prompt, model).await {
         Ok(started) => started,
-        Err(why) => return give_back(chat, prompt, why),
+        Err(why) => return give_back(chat, &how, prompt, why),
     };
     chat.notices.clear();
-    if let Ask::Version(depth) = how {
+    if let Some(depth) = how.version_of() {
         chat.window.hold(depth);
     }
     // The prompt shows at once; a new thread is created while it does.
@@ -73,7 +85,7 @@ pub async fn ask(
                 }
                 Err(e) => {
                     chat.sending.pending.set(None);
-                    return give_back(chat, prompt, e.into());
+                    return give_back(chat, &how, prompt, e.into());
                 }
             }
         }
@@ -89,7 +101,7 @@ pub async fn ask(
     );
     let outcome = run(chat, &db, &mut turn, place.fork.as_ref(), on_text).await;
     chat.sending.set_in_flight(None);
-    finish(chat, &db, outcome, place.fork.as_ref()).await;
+    finish(chat, &db, &how, outcome, place.fork.as_ref()).await;
 }
 
 /// Reads what a turn starts from — the balance as stored now (another tab may have spent
@@ -99,7 +111,7 @@ pub async fn ask(
 async fn start(
     chat: Chat,
     thread: Option<&str>,
-    how: Ask,
+    how: &Ask,
     prompt: &str,
     model: Option<String>,
 ) -> Result<(Rc<Database>, String, ChatTurn, Option<Place>), StateError> {
@@ -112,7 +124,7 @@ async fn start(
         .await?
         .ok_or(StateError::UserGone)?;
     let model = model.unwrap_or_else(|| user.model.clone());
-    if how == Ask::Send {
+    if *how == Ask::Send {
         // The reply goes under the newest exchange, even from a window scrolled back.
         chat.window.to_newest(thread).await;
     }
@@ -121,16 +133,16 @@ async fn start(
             let path = messages::read_path(&db, thread_id, Span::Newest(0)).await?;
             let leaf = path.tree.leaf(&path.thread.path).to_owned();
             let now_ms = now();
-            let (end, place) = match how {
-                Ask::Send => {
+            let (end, place) = match how.version_of() {
+                None => {
                     let place = path.tree.append(&leaf, path.len, record_id(now_ms), &user_id, now_ms);
                     (path.len, place)
                 }
-                Ask::Version(depth) if depth < path.len => {
+                Some(depth) if depth < path.len => {
                     let place = path.tree.fork(&path.segments, depth, record_id(now_ms), &user_id, now_ms);
                     (depth, place)
                 }
-                Ask::Version(_) => return Err(StorageError::NotFound(Missing::Exchange).into()),
+                Some(_) => return Err(StorageError::NotFound(Missing::Exchange).into()),
             };
             let mut budget = HistoryBudget::new(&model);
             let (history, unread) = messages::history(&db, thread_id, end, |m| budget.enough(m)).await?;
@@ -218,7 +230,7 @@ async fn run(
 }
 
 /// Applies how the turn ended: the exchange stored with its debit, or the prompt back.
-async fn finish(chat: Chat, db: &Database, outcome: Outcome, fork: Option<&Branch>) {
+async fn finish(chat: Chat, db: &Database, how: &Ask, outcome: Outcome, fork: Option<&Branch>) {
     let (exchange, error, context) = match outcome {
         Outcome::GaveBack { prompt, reason } => {
             chat.sending.pending.set(None);
@@ -226,9 +238,9 @@ async fn finish(chat: Chat, db: &Database, outcome: Outcome, fork: Option<&Branc
             chat.window.release();
             chat.window.refresh().await;
             return match reason {
-                GiveBack::Failed(e) => give_back(chat, prompt, e.into()),
+                GiveBack::Failed(e) => give_back(chat, how, prompt, e.into()),
                 stopped => {
-                    chat.sending.draft.set(prompt);
+                    put_back(chat, how, prompt);
                     chat.notices.inform(stopped);
                 }
             };
@@ -254,7 +266,7 @@ async fn finish(chat: Chat, db: &Database, outcome: Outcome, fork: Option<&Branc
             }
         }
         // The reply could not be stored: keep the prompt to send again.
-        Err(e) => give_back(chat, exchange.prompt, e.into()),
+        Err(e) => give_back(chat, how, exchange.prompt, e.into()),
     }
     // The list and the balance of whoever is signed in now; the window was read above.
     if let Some(user_id) = chat.account.user_id() {
@@ -267,8 +279,18 @@ async fn finish(chat: Chat, db: &Database, outcome: Outcome, fork: Option<&Branc
     }
 }
 
-/// Puts `prompt` back in the input box and says why it was not sent.
-fn give_back(chat: Chat, prompt: String, why: StateError) {
-    chat.sending.draft.set(prompt);
+/// Puts `prompt` back where it was typed and says why it was not sent.
+fn give_back(chat: Chat, how: &Ask, prompt: String, why: StateError) {
+    put_back(chat, how, prompt);
     chat.notices.fail(why);
+}
+
+/// Puts `prompt` back where it was typed: the input box, or the edit box of the exchange
+/// it edits (so a draft in the input box is not overwritten); a regenerate typed nothing.
+fn put_back(chat: Chat, how: &Ask, prompt: String) {
+    match how {
+        Ask::Send => chat.sending.draft.set(prompt),
+        Ask::Edit { message_id, .. } => chat.sending.reopen_edit(message_id.clone(), prompt),
+        Ask::Regenerate { .. } => {}
+    }
 }

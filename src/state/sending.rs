@@ -20,6 +20,9 @@ pub struct Sending {
     pub streaming_row: RwSignal<Option<String>>,
     /// The exchange whose prompt is being edited in place, if any.
     pub editing: RwSignal<Option<String>>,
+    /// The text an edit box opens with instead of the exchange's prompt: an edit that
+    /// could not be sent, put back.
+    edit_text: StoredValue<Option<String>>,
     /// The request in flight, for Stop.
     in_flight: StoredValue<Option<InFlight>, LocalStorage>,
 }
@@ -32,8 +35,20 @@ impl Sending {
             pending: RwSignal::new(None),
             streaming_row: RwSignal::new(None),
             editing: RwSignal::new(None),
+            edit_text: StoredValue::new(None),
             in_flight: StoredValue::new_local(None),
         }
+    }
+
+    /// Opens the edit box of exchange `message_id` again with `text` in it.
+    pub fn reopen_edit(&self, message_id: String, text: String) {
+        self.edit_text.set_value(Some(text));
+        self.editing.set(Some(message_id));
+    }
+
+    /// The text an edit box opens with, when an edit was put back (taken: once).
+    pub fn take_edit_text(&self) -> Option<String> {
+        self.edit_text.try_update_value(Option::take).flatten()
     }
 
     /// Whether an exchange is being sent (tracked).

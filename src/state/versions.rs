@@ -28,7 +28,11 @@ pub fn edit(chat: Chat, at: OnScreen, prompt: String, on_text: Rc<dyn Fn(&str)>)
     if chat.sending.busy() {
         return;
     }
-    spawn_local(chat::ask(chat, Some(at.thread_id), Ask::Version(at.depth), prompt, None, on_text));
+    let how = Ask::Edit {
+        depth: at.depth,
+        message_id: at.message_id,
+    };
+    spawn_local(chat::ask(chat, Some(at.thread_id), how, prompt, None, on_text));
 }
 
 /// Asks the prompt of exchange `at` again with the same context, of `model` (`None`: the
@@ -43,7 +47,8 @@ pub fn regenerate(
     if chat.sending.busy() {
         return;
     }
-    spawn_local(chat::ask(chat, Some(at.thread_id), Ask::Version(at.depth), prompt, model, on_text));
+    let how = Ask::Regenerate { depth: at.depth };
+    spawn_local(chat::ask(chat, Some(at.thread_id), how, prompt, model, on_text));
 }
 
 /// Shows version `member` (0-based) of the exchange `at`; the choice is stored, so it

@@ -99,6 +99,13 @@ impl ThreadWindow {
             })
     }
 
+    /// The newest exchange of the path, when it is on screen (untracked).
+    pub fn newest_exchange(&self) -> Option<String> {
+        self.window.with_untracked(|w| {
+            (w.later() == 0).then(|| w.items().last().map(|m| m.message_id.clone())).flatten()
+        })
+    }
+
     /// The thread shown, without tracking.
     pub fn shown_thread(&self) -> Option<String> {
         self.shown_thread.get_value()

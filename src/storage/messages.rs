@@ -48,8 +48,14 @@ pub async fn save_exchange(
             None => None,
         };
         if let Some(old) = &old {
-            if old.user_id != message.user_id || old.thread_id != message.thread_id {
+            // The same exchange, in the same place: a save never moves a row.
+            let moved = old.branch != message.branch || old.depth != message.depth;
+            if old.user_id != message.user_id || old.thread_id != message.thread_id || moved {
                 return Err(StorageError::NotFound(Missing::ForeignExchange));
+            }
+            // Deleted meanwhile (in another tab, while it streamed here): it stays deleted.
+            if old.deleted_at.is_some() {
+                return Err(StorageError::NotFound(Missing::Exchange));
             }
         }
         let users = tx.store(USERS)?;
@@ -91,7 +97,11 @@ pub async fn save_exchange(
         users.put(&to_js(USERS, &user)?, None).await?;
         rows.put(&to_js(MESSAGES, message)?, None).await?;
         if let Some(fork) = fork {
-            tx.store(BRANCHES)?.put(&to_js(BRANCHES, fork)?, None).await?;
+            // Stored with the first save only: a later one must not undo a cut made since.
+            let branches = tx.store(BRANCHES)?;
+            if branches.get(JsValue::from_str(&fork.branch_id)).await?.is_none() {
+                branches.add(&to_js(BRANCHES, fork)?, None).await?;
+            }
         }
         if old.is_none() {
             thread.path = with_front(&thread.path, &message.branch);

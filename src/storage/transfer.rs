@@ -153,7 +153,9 @@ pub async fn import(
                 {
                     return Ok(Err(refused));
                 }
-                write_merged(&tx, file).await?;
+                if let Err(taken) = write_merged(&tx, file).await? {
+                    return Ok(Err(taken));
+                }
             }
             ImportMode::Replace => {
                 match &file.only_user {
@@ -197,9 +199,35 @@ async fn write_as_is(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), S
     put_all(tx, SETTINGS, &file.settings).await
 }
 
-/// Merge: every record added with its id (`add` refuses one already here, and the whole
-/// import with it). Settings here win.
-async fn write_merged(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
+/// Merge: every record added with its id; one already here refuses the import (nothing
+/// is written). Settings here win.
+async fn write_merged(
+    tx: &rexie::Transaction,
+    file: &ExportFile,
+) -> Result<Result<(), ImportError>, StorageError> {
+    let ids = |store: &'static str| -> Vec<String> {
+        match store {
+            USERS => file.users.iter().map(|r| r.user_id.clone()).collect(),
+            PAYMENTS => file.payments.iter().map(|r| r.payment_id.clone()).collect(),
+            THREADS => file.threads.iter().map(|r| r.thread_id.clone()).collect(),
+            BRANCHES => file.branches.iter().map(|r| r.branch_id.clone()).collect(),
+            _ => file.messages.iter().map(|r| r.message_id.clone()).collect(),
+        }
+    };
+    for (store, noun) in [
+        (USERS, "user"),
+        (PAYMENTS, "payment"),
+        (THREADS, "thread"),
+        (BRANCHES, "branch"),
+        (MESSAGES, "message"),
+    ] {
+        let s = tx.store(store)?;
+        for id in ids(store) {
+            if s.get(JsValue::from_str(&id)).await?.is_some() {
+                return Ok(Err(ImportError::Taken { store: noun, id }));
+            }
+        }
+    }
     add_all(tx, USERS, &file.users).await?;
     add_all(tx, PAYMENTS, &file.payments).await?;
     add_all(tx, THREADS, &file.threads).await?;
@@ -211,7 +239,7 @@ async fn write_merged(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), 
             settings.add(&to_js::<Setting>(SETTINGS, s)?, None).await?;
         }
     }
-    Ok(())
+    Ok(Ok(()))
 }
 
 async fn add_all<T: serde::Serialize>(

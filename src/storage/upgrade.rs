@@ -46,7 +46,7 @@ pub async fn to_version_3(
         ])?;
         branches.put(&root, None).await?;
     }
-    let new_thread: HashMap<u64, JsValue> = threads
+    let mut new_thread: HashMap<u64, JsValue> = threads
         .iter()
         .filter_map(|(thread, old)| Some(((*old)?, get(thread, "thread_id"))))
         .collect();
@@ -61,11 +61,13 @@ pub async fn to_version_3(
         let Some(thread_id) = whole(&get(&row, "thread_id")) else {
             continue;
         };
-        let Some(new_thread_id) = new_thread.get(&thread_id) else {
-            // A message whose thread is gone (never written by the app): kept as it
-            // was, so its debit still counts.
-            continue;
-        };
+        // A message whose thread is gone (never written by the app) gets a thread id all
+        // the same, so it reads back as a record and its debit still counts.
+        let new_thread_id = new_thread
+            .entry(thread_id)
+            .or_insert_with(|| JsValue::from_str(&new_id(time(&row))))
+            .clone();
+        let new_thread_id = &new_thread_id;
         let depth = depths.entry(thread_id).or_insert(0);
         set(&row, "message_id", &JsValue::from_str(&new_id(time(&row))))?;
         set(&row, "thread_id", new_thread_id)?;

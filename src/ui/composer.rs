@@ -1,5 +1,5 @@
-//! The input box and Send / Stop. Enter sends, Shift+Enter is a new line, and the Enter
-//! that confirms an IME conversion never sends.
+//! The input box and Send / Stop. Enter sends, Shift+Enter is a new line, the Enter that
+//! confirms an IME conversion never sends, and ↑ in the empty box edits the last prompt.
 
 use std::rc::Rc;
 
@@ -57,6 +57,15 @@ pub fn Composer() -> impl IntoView {
                     if is_send_key(&ev.key(), ev.shift_key(), ev.is_composing(), ev.key_code()) {
                         ev.prevent_default();
                         send();
+                    } else if ev.key() == "ArrowUp" && !ev.is_composing() && !ev.shift_key()
+                        && !ev.alt_key() && !ev.ctrl_key() && !ev.meta_key()
+                        && text.with_untracked(String::is_empty) && !sending()
+                    {
+                        // ↑ in an empty box edits the last prompt, as in other chat apps.
+                        if let Some(id) = window.newest_exchange() {
+                            ev.prevent_default();
+                            turn.editing.set(Some(id));
+                        }
                     }
                 }
             ></textarea>

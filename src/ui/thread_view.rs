@@ -231,13 +231,15 @@ fn Exchange(message: Message) -> impl IntoView {
                 }>
                     <EditBox prompt=prompt.get_value() on_send=move |text| edit(chat, at.get_value(), text, on_text()) />
                 </Show>
-                <div class="actions user-actions">
-                    <CopyButton testid="copy-prompt" label=Key::CopyPrompt text=prompt />
-                    <button type="button" class="action" data-testid="edit-prompt" title=prefs.tr(Key::EditLabel)
-                        disabled=busy on:click={ let start_edit = start_edit.clone(); move |_| start_edit() }>
-                        {prefs.tr(Key::EditPrompt)}
-                    </button>
-                </div>
+                <Show when={ let editing = editing.clone(); move || !editing() }>
+                    <div class="actions user-actions">
+                        <CopyButton testid="copy-prompt" label=Key::CopyPrompt text=prompt />
+                        <button type="button" class="action" data-testid="edit-prompt" title=prefs.tr(Key::EditLabel)
+                            disabled=busy on:click={ let start_edit = start_edit.clone(); move |_| start_edit() }>
+                            {prefs.tr(Key::EditPrompt)}
+                        </button>
+                    </div>
+                </Show>
             </div>
             <div class="message assistant">
                 <div class="markdown" data-testid="reply" inner_html=move || completion.with_value(|c| markdown::render_labelled(c, i18n::t(lang.get(), Key::Copy)))></div>
@@ -275,7 +277,7 @@ fn Exchange(message: Message) -> impl IntoView {
                     <button type="button" class="action danger-text" data-testid="delete-version" disabled=busy
                         aria-label=prefs.tr(Key::DeleteVersion) title=prefs.tr(Key::DeleteVersion)
                         on:click=move |_| delete(chat, at.get_value())>
-                        <span aria-hidden="true">"🗑"</span>
+                        {prefs.tr(Key::Delete)}
                     </button>
                 </div>
             </div>
@@ -289,7 +291,7 @@ fn Exchange(message: Message) -> impl IntoView {
 fn EditBox(prompt: String, on_send: impl Fn(String) + Copy + 'static) -> impl IntoView {
     let prefs = use_prefs();
     let sending = use_sending();
-    let text = RwSignal::new(prompt);
+    let text = RwSignal::new(sending.take_edit_text().unwrap_or(prompt));
     let input = NodeRef::<leptos::html::Textarea>::new();
     // The box opens with the cursor in it, at the end.
     Effect::new(move || {
