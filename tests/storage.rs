@@ -1169,8 +1169,12 @@ async fn merge_keeps_ids_and_refuses_existing_users_or_taken_ids() {
     let taken = one_user.replace("\"u2\"", "\"u3\"");
     assert_ne!(taken, one_user);
     let refused = transfer::import_text(&db, &taken, ImportMode::Merge).await;
+    // Said as what it is: the file was imported before.
     assert!(
-        matches!(refused, Err(TransferError::Storage(_))),
+        matches!(
+            refused,
+            Err(TransferError::File(ImportError::Taken { store: "payment", .. }))
+        ),
         "{refused:?}"
     );
     assert_eq!(users::get(&db, "u3").await, Ok(None));
@@ -1574,6 +1578,23 @@ async fn versions_are_stored_switched_and_deleted() {
         audit::check_user(&db, "u1").await,
         Ok(100 - 10 - 20 - 30 - 7 - 4 - 2)
     );
+    // A save of a version deleted meanwhile (another tab deleted it while it streamed
+    // here) is refused: the row stays erased, the cut stays, the balance does not move.
+    let before = snapshot(&db).await;
+    let mut late = edited.clone();
+    late.total = 6;
+    assert_eq!(
+        messages::save_exchange(&db, &late, Some(&fork), T0 + 8).await,
+        Err(StorageError::NotFound(Missing::Exchange))
+    );
+    // And a save never moves a stored row to another place.
+    let mut moved = again.clone();
+    moved.depth = 7;
+    assert_eq!(
+        messages::save_exchange(&db, &moved, None, T0 + 8).await,
+        Err(StorageError::NotFound(Missing::ForeignExchange))
+    );
+    assert_eq!(snapshot(&db).await, before);
     // The whole tree survives an export and an import.
     let file = snapshot(&db).await;
     assert_eq!(ExportFile::parse(&file.to_json(), &mut record_id), Ok(file));
