@@ -3,7 +3,12 @@
 // (performance.now from navigation start, or from the user's click / key press), by an
 // observer installed before the app starts. Prints median / min / max and writes JSON.
 //
-//   node bench/run.mjs [--runs 5] [--messages 2000] [--threads 200] [--out target/bench.json]
+//   node bench/run.mjs [--runs 5] [--messages 2000] [--threads 200] [--branch-every 0]
+//                      [--out target/bench.json]
+//
+// With --branch-every N the long thread's path changes branch every N exchanges (each
+// such exchange has two versions, the newest among them), and the version switch of the
+// newest exchange is measured too.
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { join, resolve, dirname } from 'node:path';
@@ -16,12 +21,14 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '5' },
     messages: { type: 'string', default: '2000' },
     threads: { type: 'string', default: '200' },
+    'branch-every': { type: 'string', default: '0' },
     out: { type: 'string', default: 'target/bench.json' },
   },
 });
 const RUNS = Number(opts.runs);
 const MESSAGES = Number(opts.messages);
 const THREADS = Number(opts.threads);
+const BRANCH_EVERY = Number(opts['branch-every']);
 
 /** Installed before any app code: records when conditions first hold, in page time. */
 const PROBE = () => {
@@ -101,7 +108,7 @@ try {
     const setup = await newPage(context, site.url);
     await mark(setup, 'input-ready');
     await configure(setup, { base: mock.url });
-    const longTitle = await setup.evaluate(([t, m]) => window.wasmBindings.e2e_seed_history(t, m), [THREADS, MESSAGES]);
+    const longTitle = await setup.evaluate(([t, m, b]) => window.wasmBindings.e2e_seed_history(t, m, b), [THREADS, MESSAGES, BRANCH_EVERY]);
     const ids = await setup.evaluate(async (title) => {
       const db = await new Promise((ok, fail) => { const r = indexedDB.open('pocket-chat'); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error); });
       const threads = await new Promise((ok) => { const r = db.transaction('threads').objectStore('threads').getAll(); r.onsuccess = () => ok(r.result); });
@@ -125,6 +132,25 @@ try {
       const heap = await cdp(page, 'Runtime.getHeapUsage');
       record('JS heap after GC (MB)', heap.usedSize / 1e6);
       record('DOM nodes', await page.evaluate(() => document.getElementsByTagName('*').length));
+
+      // Scroll to the top of what is on screen → the exchange before it painted.
+      const before = `Question ${MESSAGES - 16} in thread ${THREADS}`;
+      await page.evaluate((text) => {
+        window.__bench.when('scrolled', () => [...document.querySelectorAll('[data-testid=prompt]')].some((e) => e.textContent === text));
+        window.__bench.marks.scroll = performance.now();
+        document.querySelector('main.thread').scrollTop = 0;
+      }, before);
+      record('scroll back a page → earlier exchange painted (ms)', (await mark(page, 'scrolled')) - (await mark(page, 'scroll')));
+
+      if (BRANCH_EVERY > 0) {
+        // Back to the newest, then its other version: ‹ on the newest exchange.
+        await page.evaluate(() => { const s = document.querySelector('main.thread'); s.scrollTop = s.scrollHeight; });
+        const newest = page.getByTestId('exchange').filter({ hasText: lastPrompt });
+        await waitText(newest.getByTestId('version-position'), '2 / 2');
+        await page.evaluate((text) => window.__bench.when('version-switched', () => [...document.querySelectorAll('[data-testid=reply]')].some((e) => e.textContent.includes(text))), `First version of answer ${MESSAGES - 1}`);
+        await newest.getByTestId('version-prev').click();
+        record('switch version of the newest exchange → painted (ms)', (await mark(page, 'version-switched')) - (await mark(page, 'click')));
+      }
       await page.close();
     }
 
@@ -182,12 +208,13 @@ try {
 const table = { 'first load JS+CSS+WASM, gzip -9 (KB)': stats([(await firstLoadBytes(DIST)) / 1000]) };
 for (const [name, xs] of Object.entries(results)) table[name] = stats(xs);
 const fmt = (x) => (x >= 100 ? x.toFixed(0) : x.toFixed(1));
-console.log(`pocket-chat benchmark: ${RUNS} runs, ${THREADS} threads + one of ${MESSAGES} messages`);
+const shape = BRANCH_EVERY > 0 ? `, a branch every ${BRANCH_EVERY}` : '';
+console.log(`pocket-chat benchmark: ${RUNS} runs, ${THREADS} threads + one of ${MESSAGES} messages${shape}`);
 console.log(`${'figure'.padEnd(58)} ${'median'.padStart(9)} ${'min'.padStart(9)} ${'max'.padStart(9)}`);
 for (const [name, s] of Object.entries(table)) {
   console.log(`${name.padEnd(58)} ${fmt(s.median).padStart(9)} ${fmt(s.min).padStart(9)} ${fmt(s.max).padStart(9)}`);
 }
 const out = resolve(opts.out);
 await mkdir(dirname(out), { recursive: true });
-await writeFile(out, JSON.stringify({ runs: RUNS, threads: THREADS, messages: MESSAGES, at: new Date().toISOString(), figures: table }, null, 2));
+await writeFile(out, JSON.stringify({ runs: RUNS, threads: THREADS, messages: MESSAGES, branchEvery: BRANCH_EVERY, at: new Date().toISOString(), figures: table }, null, 2));
 console.log(`written ${out}`);

@@ -29,8 +29,8 @@ fn body(i: u32) -> String {
 /// Adds `threads` short threads and one thread of `messages` exchanges (last in the list
 /// by id, first by activity) to the current user, and a top-up that pays for them.
 /// With `branch_every` > 0 the long thread's path changes branch every that many
-/// exchanges: each time, the exchange there has a second version, and the path goes on
-/// through the newer one. Returns the long thread's title.
+/// exchanges, counted back from the newest: each time, the exchange there has a second
+/// version, and the path goes on through the newer one. Returns the long thread's title.
 #[wasm_bindgen]
 pub async fn e2e_seed_history(
     threads: u32,
@@ -64,7 +64,10 @@ pub async fn e2e_seed_history(
         let count = if long { messages } else { 2 };
         let mut branch = thread_id.clone();
         for m in 0..count {
-            let forks = long && branch_every > 0 && m > 0 && m % branch_every == 0;
+            // Counted from the end, so the newest exchange (on screen when the thread
+            // opens) is one with two versions.
+            let forks =
+                long && branch_every > 0 && m > 0 && (messages - 1 - m) % branch_every == 0;
             let mut row = |branch: &str, text: String| {
                 spent += 120;
                 Message {

@@ -12,15 +12,13 @@ pub const PAGE: usize = 30;
 pub const MAX: usize = 90;
 
 /// A run of consecutive exchanges `items` (oldest first), with `earlier` exchanges of the
-/// thread before it and `later` after it. Counting them costs time in proportion to the
-/// thread, so a window may go on screen first and be counted just after (`counted`);
-/// until then `earlier` and `later` stand at a page where there are more, else 0.
+/// thread before it and `later` after it (known from the exchanges' depths on the path,
+/// without counting).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window<T> {
     items: Vec<T>,
     earlier: usize,
     later: usize,
-    counted: bool,
 }
 
 impl<T> Default for Window<T> {
@@ -29,7 +27,6 @@ impl<T> Default for Window<T> {
             items: Vec::new(),
             earlier: 0,
             later: 0,
-            counted: true,
         }
     }
 }
@@ -45,7 +42,6 @@ impl<T: Clone> Window<T> {
                 items,
                 earlier: earlier + extra,
                 later,
-                counted: true,
             }
         } else {
             items.truncate(MAX);
@@ -53,36 +49,8 @@ impl<T: Clone> Window<T> {
                 items,
                 earlier,
                 later: later + extra,
-                counted: true,
             }
         }
-    }
-
-    /// [`Window::settle`] before counting: only whether there are more before and after.
-    pub fn uncounted(items: Vec<T>, more_before: bool, more_after: bool, keep_end: bool) -> Self {
-        let page = |more: bool| if more { PAGE } else { 0 };
-        Window {
-            counted: false,
-            ..Window::settle(items, page(more_before), page(more_after), keep_end)
-        }
-    }
-
-    /// The same window with its counts, taken for the exchanges it shows now. A window
-    /// read up to the newest exchange stays at the newest: exchanges counted after it came
-    /// in after the read (a reply being saved, another tab), and the next read of the
-    /// window takes them in — counting them as later would leave them off screen.
-    pub fn recounted(&self, earlier: usize, later: usize) -> Self {
-        Window {
-            items: self.items.clone(),
-            earlier,
-            later: if self.later == 0 { 0 } else { later },
-            counted: true,
-        }
-    }
-
-    /// Whether `earlier` and `later` are counted (else they only say whether there are more).
-    pub fn counted(&self) -> bool {
-        self.counted
     }
 
     /// The exchanges on screen, oldest first.
@@ -115,10 +83,7 @@ impl<T: Clone> Window<T> {
     pub fn with_earlier(&self, mut read: Vec<T>) -> Self {
         let earlier = self.earlier.saturating_sub(read.len());
         read.extend(self.items.iter().cloned());
-        Window {
-            counted: self.counted,
-            ..Window::settle(read, earlier, self.later, false)
-        }
+        Window::settle(read, earlier, self.later, false)
     }
 
     /// With `read` — the exchanges just after the window — added behind; the oldest drop
@@ -127,10 +92,7 @@ impl<T: Clone> Window<T> {
         let later = self.later.saturating_sub(read.len());
         let mut items = self.items.clone();
         items.extend(read);
-        Window {
-            counted: self.counted,
-            ..Window::settle(items, self.earlier, later, true)
-        }
+        Window::settle(items, self.earlier, later, true)
     }
 }
 
@@ -209,34 +171,7 @@ mod tests {
         );
     }
 
-    // Guards against an uncounted window that hides the way back, or a count that does
-    // not stick.
-    #[test]
-    fn a_window_shown_before_counting_offers_a_page_then_takes_the_counts() {
-        let w = Window::uncounted((50..=64).collect::<Vec<usize>>(), true, false, true);
-        assert!(!w.counted());
-        assert_eq!((w.back_size(), w.forward_size()), (PAGE, 0));
-        let c = w.recounted(49, 0);
-        assert!(c.counted());
-        assert_eq!((c.items(), c.earlier()), (w.items(), 49));
-        assert_eq!(
-            Window::uncounted(vec![1, 2], false, false, true).back_size(),
-            0
-        );
-    }
 
-    // Guards against a reply that never shows: a window read at the newest, counted after
-    // a streaming reply's row was saved, took that row as "later", so the read after the
-    // reply finished stopped short of it (seen after a top-up during a stream).
-    #[test]
-    fn a_window_at_the_newest_stays_there_when_rows_arrive_before_the_count() {
-        let at_newest = Window::uncounted(vec![1, 2, 3], false, false, true);
-        let counted = at_newest.recounted(0, 1);
-        assert_eq!((counted.later(), counted.forward_size()), (0, 0));
-        // A window scrolled back takes the count as it is.
-        let back = Window::uncounted(vec![1, 2, 3], false, true, false);
-        assert_eq!(back.recounted(0, 40).later(), 40);
-    }
 
     proptest! {
         // Guards against a window whose counts drift from the thread, larger than MAX,

@@ -106,11 +106,6 @@ impl ThreadWindow {
         })
     }
 
-    /// The thread shown, without tracking.
-    pub fn shown_thread(&self) -> Option<String> {
-        self.shown_thread.get_value()
-    }
-
     /// Shows the path only up to `depth` (an edit or regenerate of the exchange there is
     /// under way), until [`ThreadWindow::release`].
     pub fn hold(&self, depth: u32) {

@@ -147,9 +147,7 @@ fn WindowEdge(later: bool) -> impl IntoView {
         } else {
             i18n::earlier_exchanges
         };
-        // The number once counted (just after the window shows).
-        let counted = items.with(|w| w.counted());
-        text(lang.get(), counted.then(count))
+        text(lang.get(), Some(count()))
     };
     view! {
         <Show when=move || { count() > 0 }>
