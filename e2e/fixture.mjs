@@ -6,7 +6,7 @@
 import { before, after, beforeEach, afterEach } from 'node:test';
 import { mkdir } from 'node:fs/promises';
 import { startMockProvider } from '../tests/mock-provider/server.mjs';
-import { DIST, SCREENSHOTS, launchBrowser, serveStatic } from './support.mjs';
+import { DIST, QUOTA_SWITCH, SCREENSHOTS, launchBrowser, serveStatic } from './support.mjs';
 import { PocketChat } from './pocket_chat_page.mjs';
 
 /**
@@ -70,17 +70,4 @@ export function fixture({ dist = DIST, sites = {}, mock = {}, watch = [], contex
     for (const c of contexts.splice(0)) await c.close().catch(() => {});
   });
   return fx;
-}
-
-/** Installed before any app code: while `window.__quotaFull`, IndexedDB put and add throw
- *  the QuotaExceededError a full quota throws. (Chromium's quota override does not apply
- *  to test profiles.) */
-function QUOTA_SWITCH() {
-  for (const method of ['put', 'add']) {
-    const real = IDBObjectStore.prototype[method];
-    IDBObjectStore.prototype[method] = function (...args) {
-      if (window.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return real.apply(this, args);
-    };
-  }
 }

@@ -5,7 +5,7 @@
 // needs a control used nowhere else reaches it through `page`.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { SCREENSHOTS, configure, dumpDb, ledgerProblems, waitText } from './support.mjs';
+import { QUOTA_SWITCH, SCREENSHOTS, configure, dumpDb, ledgerProblems, waitText } from './support.mjs';
 
 export { waitText };
 
@@ -216,8 +216,16 @@ export class PocketChat {
   seedHistory(threads, messages, branchEvery = 0) {
     return this.page.evaluate(([t, m, b]) => window.wasmBindings.e2e_seed_history(t, m, b), [threads, messages, branchEvery]);
   }
-  /** Makes IndexedDB writes fail as a full quota does (needs `fixture.newContext({ quotaSwitch })`). */
-  fillStorage(full = true) { return this.page.evaluate((f) => { window.__quotaFull = f; }, full); }
+  /** Makes IndexedDB writes fail as a full quota does (needs `fixture.newContext({ quotaSwitch })`),
+   *  in the page and in the workers it started by now (the data worker, once it exports or
+   *  imports). */
+  async fillStorage(full = true) {
+    await this.page.evaluate((f) => { window.__quotaFull = f; }, full);
+    for (const worker of this.page.workers()) {
+      await worker.evaluate(QUOTA_SWITCH);
+      await worker.evaluate((f) => { globalThis.__quotaFull = f; }, full);
+    }
+  }
 
   // ---------------------------------------------------------------- behind the screen
 

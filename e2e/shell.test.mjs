@@ -1,7 +1,9 @@
 // The app shell from the release build, used as a person would: load, type, send, read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, DIST_SUBPATH, serveStatic } from './support.mjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DIST, DIST_SUBPATH, SCREENSHOTS, serveStatic } from './support.mjs';
 import { fixture } from './fixture.mjs';
 import { waitText } from './pocket_chat_page.mjs';
 
@@ -104,6 +106,13 @@ test('a build for a subpath works when served from that subpath', async () => {
     await app.input.fill('from a subpath');
     await app.page.keyboard.press('Enter');
     await waitText(app.replies, 'Echo: from a subpath');
+    // The data worker (export and import) is not part of the first load; it loads, from
+    // under the subpath too, at the first export.
+    assert.ok(!sub.requested.some((p) => p.includes('data-worker')), `loaded early: ${sub.requested}`);
+    await app.openData();
+    const exported = await app.exportAll(join(SCREENSHOTS, '..', 'subpath-export.json'));
+    assert.equal(JSON.parse(await readFile(exported, 'utf8')).messages[0].prompt, 'from a subpath');
+    assert.ok(sub.requested.includes('/pocket-chat/data-worker_bg.wasm'), `no data worker: ${sub.requested}`);
     assert.deepEqual(app.problems, []);
     const outside = sub.requested.filter((p) => !p.startsWith('/pocket-chat/'));
     assert.deepEqual(outside, []);

@@ -138,6 +138,9 @@ test('a full storage quota is reported as a sentence and writes nothing', async 
   await writeFile(file, JSON.stringify({ format: 'pocket-chat-export', version: 1, exported_at: 0, users: [], payments: [], threads: [], messages: [], settings: [{ key: 'theme', value: 'dark' }] }));
   await app.openData();
   await app.chooseImport(file);
+  // Reading the file started the data worker (which does the import): its writes fail too.
+  await app.testId('import-confirm').waitFor();
+  await app.fillStorage(true);
   await app.testId('import-merge').click();
   await waitText(app.notice, /storage for pocket-chat is full\. .*Nothing was changed\./);
   await app.screenshot('quota-full');

@@ -143,3 +143,19 @@ export async function configure(page, { kind = 'openai', key = 'sk-test', base, 
   await page.getByTestId('save-settings').click();
   await waitText(page.getByTestId('notice'), /Settings saved\./);
 }
+
+/** Installed before any app code (and, by `PocketChat.fillStorage`, in the page's data
+ *  worker): while `globalThis.__quotaFull`, IndexedDB put and add throw the
+ *  QuotaExceededError a full quota throws. (Chromium's quota override does not apply to
+ *  test profiles.) */
+export function QUOTA_SWITCH() {
+  if (globalThis.__quotaSwitch) return;
+  globalThis.__quotaSwitch = true;
+  for (const method of ['put', 'add']) {
+    const real = IDBObjectStore.prototype[method];
+    IDBObjectStore.prototype[method] = function (...args) {
+      if (globalThis.__quotaFull) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return real.apply(this, args);
+    };
+  }
+}

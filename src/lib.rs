@@ -7,6 +7,8 @@
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]
+pub mod data_worker;
+#[cfg(target_arch = "wasm32")]
 pub mod ids;
 #[cfg(target_arch = "wasm32")]
 pub mod providers;

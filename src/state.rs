@@ -13,6 +13,7 @@ pub mod config;
 pub mod connection;
 pub mod contexts;
 pub mod data;
+pub mod data_client;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
 pub mod error;

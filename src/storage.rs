@@ -101,9 +101,12 @@ impl Database {
         on_blocked: Rc<dyn Fn()>,
         on_closed: Rc<dyn Fn()>,
     ) -> Result<Database, StorageError> {
-        let factory = web_sys::window()
-            .and_then(|w| w.indexed_db().ok().flatten())
-            .ok_or(StorageError::Unavailable)?;
+        // From the global scope: a page's window, or the data worker's scope.
+        let factory: web_sys::IdbFactory =
+            js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("indexedDB"))
+                .ok()
+                .and_then(|f| wasm_bindgen::JsCast::dyn_into(f).ok())
+                .ok_or(StorageError::Unavailable)?;
         let probed = guard::probe(&factory, name, schema::VERSION, on_blocked.clone()).await?;
         let rexie = schema::builder(name).build().await?;
         let watcher = match probed {

@@ -119,6 +119,7 @@ catalog! {
         "この線より上のやりとりはモデルの文脈に収まらないため、送っていません。";
     Copy => "Copy", "コピー";
     Copied => "Copied", "コピーしました";
+    WorkerUnavailable => "The export and import part of pocket-chat could not be loaded. Check the connection, reload the page and try again. Nothing was changed.", "pocket-chat のエクスポートとインポートの部分を読み込めませんでした。接続を確かめ、ページを再読み込みしてもう一度お試しください。何も変更していません。";
     // The controls of an exchange and its versions.
     CopyPrompt => "Copy the prompt", "プロンプトをコピー";
     CopyReply => "Copy the reply (Markdown)", "返答をコピー（Markdown）";

@@ -1,34 +1,78 @@
 //! Export to a downloaded JSON file and import from a chosen file: the actions behind the
-//! data panel.
+//! data panel. The work itself runs in the data worker (`crate::data_worker`), loaded at
+//! the first export or import.
 
-use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use super::clock::now;
 use super::config::Config;
+use super::data_client::{ask, request};
 use super::error::StateError;
 use super::notices::Notices;
 use super::people::Account;
-use super::store::Store;
 use super::text::Text;
-use crate::storage::transfer;
-pub use crate::storage::transfer::ImportMode;
+
+/// How an import meets the data already here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Adds the file's users next to the ones here (refused if one already exists).
+    Merge,
+    /// The file's data replaces what is here: everything, or for a one-user file that user.
+    Replace,
+}
+
+/// How many records a file holds (or an import wrote).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub users: usize,
+    pub threads: usize,
+    pub messages: usize,
+    pub payments: usize,
+}
+
+impl Counts {
+    fn of(answer: &JsValue) -> Counts {
+        let n = |name: &str| {
+            js_sys::Reflect::get(answer, &JsValue::from_str(name))
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as usize
+        };
+        Counts {
+            users: n("users"),
+            threads: n("threads"),
+            messages: n("messages"),
+            payments: n("payments"),
+        }
+    }
+}
 
 /// Exports everything (or, with `only_user`, that user's records) and offers the file as
 /// a download.
 pub async fn download_export(
-    store: &'static Store,
     notices: &'static Notices,
     only_user: Option<String>,
     include_secrets: bool,
 ) {
-    let Some(db) = store.db() else { return };
-    let file = match transfer::export(&db, only_user.as_deref(), include_secrets, now()).await {
-        Ok(file) => file,
+    let only = only_user.map_or(JsValue::UNDEFINED, JsValue::from);
+    let asked = request(
+        "export",
+        &[
+            ("only_user", only),
+            ("include_secrets", include_secrets.into()),
+            ("now", (now() as f64).into()),
+        ],
+    );
+    let answer = match ask(asked).await {
+        Ok(answer) => answer,
         Err(e) => return notices.fail(e),
     };
+    let text = js_sys::Reflect::get(&answer, &"text".into())
+        .ok()
+        .and_then(|t| t.as_string())
+        .unwrap_or_default();
     let date = js_sys::Date::new_0()
         .to_iso_string()
         .as_string()
@@ -37,47 +81,47 @@ pub async fn download_export(
         "pocket-chat-export-{}.json",
         date.get(..10).unwrap_or("today")
     );
-    let text = match transfer::file_text(&file) {
-        Ok(text) => text,
-        Err(e) => return notices.fail(e),
-    };
     match offer_download(&name, &text) {
         Ok(()) => {
-            let (users, threads, messages) =
-                (file.users.len(), file.threads.len(), file.messages.len());
+            let n = Counts::of(&answer);
             notices.inform(Text::new(move |lang| {
-                i18n::exported(lang, users, threads, messages, &name)
+                i18n::exported(lang, n.users, n.threads, n.messages, &name)
             }));
         }
         Err(_) => notices.fail(StateError::DownloadBlocked),
     }
 }
 
-/// Reads and validates a chosen file; nothing is written yet.
-pub async fn read_import(file: web_sys::File) -> Result<ExportFile, StateError> {
+/// Reads and validates a chosen file (the worker keeps it for [`apply_import`]); nothing
+/// is written yet.
+pub async fn read_import(file: web_sys::File) -> Result<Counts, StateError> {
     let text = JsFuture::from(file.text())
         .await
         .ok()
         .and_then(|v| v.as_string())
         .ok_or(StateError::FileUnreadable)?;
-    Ok(transfer::parse_file(&text)?)
+    let answer = ask(request("parse", &[("text", text.into())])).await?;
+    Ok(Counts::of(&answer))
 }
 
 /// What an import changes besides storage: the settings it may bring, and the user and
 /// threads on screen.
 #[derive(Clone, Copy)]
 pub struct ImportTarget {
-    pub store: &'static Store,
     pub notices: &'static Notices,
     pub account: &'static Account,
     pub config: &'static Config,
 }
 
-/// Writes a validated import and shows what it did.
-pub async fn apply_import(to: ImportTarget, file: &ExportFile, mode: ImportMode) {
-    let Some(db) = to.store.db() else { return };
-    match transfer::import(&db, file, mode).await {
-        Ok(n) => {
+/// Writes the file [`read_import`] read and shows what it did.
+pub async fn apply_import(to: ImportTarget, mode: ImportMode) {
+    let mode = match mode {
+        ImportMode::Merge => "merge",
+        ImportMode::Replace => "replace",
+    };
+    match ask(request("import", &[("mode", mode.into())])).await {
+        Ok(answer) => {
+            let n = Counts::of(&answer);
             to.notices.inform(Text::new(move |lang| {
                 i18n::imported(lang, n.users, n.threads, n.messages, n.payments)
             }));

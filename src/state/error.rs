@@ -6,13 +6,11 @@ use std::fmt;
 
 use pocket_chat_core::commands::TopUpProblem;
 use pocket_chat_core::context::TooLong;
-use pocket_chat_core::export::ImportError;
 use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
 use pocket_chat_core::ledger::LedgerError;
 use pocket_chat_core::provider::{CallError, SettingsError};
 use pocket_chat_core::turn::Refusal;
 
-use crate::storage::transfer::TransferError;
 use crate::storage::StorageError;
 
 /// Why something the user asked for did not happen.
@@ -20,10 +18,11 @@ use crate::storage::StorageError;
 pub enum StateError {
     /// Reading or writing the browser's storage failed.
     Storage(StorageError),
-    /// An import could not be read or written.
-    Transfer(TransferError),
-    /// A chosen file is not a valid export.
-    Import(ImportError),
+    /// The data worker (export and import) could not do what it was asked: its own
+    /// sentence, in each language (it words its errors itself; see `crate::data_worker`).
+    Worker { en: String, ja: String },
+    /// The data worker could not be started (or stopped working).
+    WorkerUnavailable,
     /// The provider call failed.
     Call(CallError),
     /// The provider settings cannot make a request.
@@ -73,8 +72,6 @@ macro_rules! from_below {
 
 from_below! {
     StorageError => Storage,
-    TransferError => Transfer,
-    ImportError => Import,
     CallError => Call,
     SettingsError => Settings,
     LedgerError => Ledger,
@@ -108,6 +105,7 @@ impl StateError {
             StateError::NoBaseUrl => Key::EnterBaseUrl,
             StateError::FileUnreadable => Key::FileUnreadable,
             StateError::DownloadBlocked => Key::DownloadBlocked,
+            StateError::WorkerUnavailable => Key::WorkerUnavailable,
             _ => return None,
         })
     }
@@ -117,8 +115,10 @@ impl Localize for StateError {
     fn localize(&self, lang: Lang) -> String {
         match self {
             StateError::Storage(e) => e.localize(lang),
-            StateError::Transfer(e) => e.localize(lang),
-            StateError::Import(e) => e.localize(lang),
+            StateError::Worker { en, ja } => match lang {
+                Lang::En => en.clone(),
+                Lang::Ja => ja.clone(),
+            },
             StateError::Call(e) => e.localize(lang),
             StateError::Settings(e) => e.localize(lang),
             StateError::Ledger(e) => e.localize(lang),
@@ -158,11 +158,3 @@ impl Localize for StorageError {
     }
 }
 
-impl Localize for TransferError {
-    fn localize(&self, lang: Lang) -> String {
-        match self {
-            TransferError::File(e) => i18n::localize_import(lang, e),
-            TransferError::Storage(e) => e.localize(lang),
-        }
-    }
-}

@@ -3,37 +3,29 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n::{self, Key};
 use wasm_bindgen::JsCast;
 
-use crate::state::data::{apply_import, download_export, read_import, ImportMode, ImportTarget};
+use crate::state::data::{apply_import, download_export, read_import, Counts, ImportMode, ImportTarget};
 use crate::state::use_account;
 use crate::state::use_config;
 use crate::state::use_notices;
 use crate::state::use_prefs;
-use crate::state::use_store;
 
 #[component]
 pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
     let target = ImportTarget {
-        store: use_store(),
         notices: use_notices(),
         account: use_account(),
         config: use_config(),
     };
     let (notices, prefs) = (target.notices, use_prefs());
     let include_keys = RwSignal::new(false);
-    let pending = RwSignal::new(None::<ExportFile>);
+    let pending = RwSignal::new(None::<Counts>);
     // Everything, or (with `only_user`) the signed-in user's records.
     let export = move |only_user: bool| {
         let only = only_user.then(|| target.account.user_id()).flatten();
-        spawn_local(download_export(
-            target.store,
-            notices,
-            only,
-            include_keys.get_untracked(),
-        ))
+        spawn_local(download_export(notices, only, include_keys.get_untracked()))
     };
     let on_file = move |ev: leptos::ev::Event| {
         let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
@@ -57,11 +49,11 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
         });
     };
     let import = move |mode| {
-        let Some(file) = pending.get_untracked() else {
+        if pending.get_untracked().is_none() {
             return;
-        };
+        }
         pending.set(None);
-        spawn_local(async move { apply_import(target, &file, mode).await });
+        spawn_local(apply_import(target, mode));
     };
     let lang = prefs.lang;
     let tr = move |k: Key| prefs.tr(k);
@@ -89,9 +81,8 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
                     <input type="file" class="visually-hidden" accept="application/json,.json" data-testid="import-file" on:change=on_file />
                     <span>{tr(Key::ImportFile)}</span>
                 </label>
-                {move || pending.get().map(|file| {
-                    let counts = (file.users.len(), file.threads.len(), file.messages.len(), file.payments.len());
-                    let summary = move || i18n::file_holds(lang.get(), counts.0, counts.1, counts.2, counts.3);
+                {move || pending.get().map(|n| {
+                    let summary = move || i18n::file_holds(lang.get(), n.users, n.threads, n.messages, n.payments);
                     view! {
                         <div class="confirm" data-testid="import-confirm">
                             <p>{summary}</p>

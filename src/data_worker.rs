@@ -1,0 +1,148 @@
+//! The data worker: export and import, in a Web Worker the page starts at the first export
+//! or import, so that the first load carries none of their code (the file format, its
+//! validation, the version-1 conversion: about a tenth of the app).
+//!
+//! The page (`state::data_client`) posts `{id, op, …}` and gets `{id, ok}` or
+//! `{id, error: {en, ja}}` back. Errors cross as sentences in every language: typed, they
+//! would bring their decoding back into the page's download.
+
+use std::cell::RefCell;
+
+use js_sys::Reflect;
+use pocket_chat_core::export::ExportFile;
+use pocket_chat_core::i18n::{Lang, Localize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::storage::schema::DB_NAME;
+use crate::storage::transfer::{self, ImportMode, TransferError};
+use crate::storage::Database;
+
+thread_local! {
+    /// The file the last `parse` read, kept for the `import` that confirms it.
+    static PARSED: RefCell<Option<ExportFile>> = const { RefCell::new(None) };
+}
+
+/// Listens for the page's requests and says it is ready (messages posted before the
+/// WASM started would be lost, so the page waits for this).
+pub fn start() {
+    console_error_panic_hook::set_once();
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let replies = scope.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        let replies = replies.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let request = ev.data();
+            let reply = answer(&request).await;
+            let _ = Reflect::set(&reply, &"id".into(), &field(&request, "id"));
+            let _ = replies.post_message(&reply);
+        });
+    });
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    let _ = scope.post_message(&JsValue::from_str("ready"));
+}
+
+/// One request's answer: `{ok}` or `{error: {en, ja}}`.
+async fn answer(request: &JsValue) -> JsValue {
+    let op = field(request, "op").as_string().unwrap_or_default();
+    let result = match op.as_str() {
+        "export" => export(request).await,
+        "parse" => parse(request),
+        "import" => import(request).await,
+        _ => Err(TransferError::Storage(crate::storage::StorageError::Backend(
+            format!("the data worker has no operation {op:?}"),
+        ))),
+    };
+    let reply = js_sys::Object::new();
+    match result {
+        Ok(ok) => set(&reply, "ok", &ok),
+        Err(e) => {
+            let said = js_sys::Object::new();
+            set(&said, "en", &e.localize(Lang::En).into());
+            set(&said, "ja", &e.localize(Lang::Ja).into());
+            set(&reply, "error", &said);
+        }
+    }
+    reply.into()
+}
+
+/// `{only_user?, include_secrets, now}` → `{text, users, threads, messages}`.
+async fn export(request: &JsValue) -> Result<JsValue, TransferError> {
+    let only_user = field(request, "only_user").as_string();
+    let secrets = field(request, "include_secrets").as_bool().unwrap_or(false);
+    let now = field(request, "now").as_f64().unwrap_or(0.0) as i64;
+    let db = Database::open(DB_NAME).await?;
+    let file = transfer::export(&db, only_user.as_deref(), secrets, now).await;
+    db.close();
+    let file = file?;
+    let out = counts(&file);
+    set(&out, "text", &transfer::file_text(&file)?.into());
+    Ok(out.into())
+}
+
+/// `{text}` → `{users, threads, messages, payments}`; the file is kept for `import`.
+fn parse(request: &JsValue) -> Result<JsValue, TransferError> {
+    let text = field(request, "text").as_string().unwrap_or_default();
+    let file = transfer::parse_file(&text)?;
+    let out = counts(&file);
+    PARSED.with(|p| *p.borrow_mut() = Some(file));
+    Ok(out.into())
+}
+
+/// `{mode: "merge" | "replace"}` → what was written, as `parse` counts it.
+async fn import(request: &JsValue) -> Result<JsValue, TransferError> {
+    let mode = match field(request, "mode").as_string().as_deref() {
+        Some("replace") => ImportMode::Replace,
+        _ => ImportMode::Merge,
+    };
+    let Some(file) = PARSED.with(|p| p.borrow_mut().take()) else {
+        return Err(TransferError::File(pocket_chat_core::export::ImportError::NotAnExport));
+    };
+    let db = Database::open(DB_NAME).await?;
+    let done = transfer::import(&db, &file, mode).await;
+    db.close();
+    let done = done?;
+    let out = js_sys::Object::new();
+    for (name, n) in [
+        ("users", done.users),
+        ("threads", done.threads),
+        ("messages", done.messages),
+        ("payments", done.payments),
+    ] {
+        set(&out, name, &(n as f64).into());
+    }
+    Ok(out.into())
+}
+
+fn counts(file: &ExportFile) -> js_sys::Object {
+    let out = js_sys::Object::new();
+    for (name, n) in [
+        ("users", file.users.len()),
+        ("threads", file.threads.len()),
+        ("messages", file.messages.len()),
+        ("payments", file.payments.len()),
+    ] {
+        set(&out, name, &(n as f64).into());
+    }
+    out
+}
+
+fn field(value: &JsValue, name: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(target: &JsValue, name: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(name), value);
+}
+
+impl Localize for TransferError {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            TransferError::File(e) => pocket_chat_core::i18n::localize_import(lang, e),
+            TransferError::Storage(e) => e.localize(lang),
+        }
+    }
+}
