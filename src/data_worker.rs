@@ -52,9 +52,11 @@ async fn answer(request: &JsValue) -> JsValue {
         "export" => export(request).await,
         "parse" => parse(request),
         "import" => import(request).await,
-        _ => Err(TransferError::Storage(crate::storage::StorageError::Backend(
-            format!("the data worker has no operation {op:?}"),
-        ))),
+        _ => Err(TransferError::Storage(
+            crate::storage::StorageError::Backend(format!(
+                "the data worker has no operation {op:?}"
+            )),
+        )),
     };
     let reply = js_sys::Object::new();
     match result {
@@ -99,7 +101,9 @@ async fn import(request: &JsValue) -> Result<JsValue, TransferError> {
         _ => ImportMode::Merge,
     };
     let Some(file) = PARSED.with(|p| p.borrow_mut().take()) else {
-        return Err(TransferError::File(pocket_chat_core::export::ImportError::NotAnExport));
+        return Err(TransferError::File(
+            pocket_chat_core::export::ImportError::NotAnExport,
+        ));
     };
     let db = Database::open(DB_NAME).await?;
     let done = transfer::import(&db, &file, mode).await;

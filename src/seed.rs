@@ -60,14 +60,14 @@ pub async fn e2e_seed_history(
     for t in 0..=threads {
         let long = t == threads;
         let thread_id = record_id(now - 1_000_000 + i64::from(t));
-        file.branches.push(tree::root(&thread_id, &user.user_id, now));
+        file.branches
+            .push(tree::root(&thread_id, &user.user_id, now));
         let count = if long { messages } else { 2 };
         let mut branch = thread_id.clone();
         for m in 0..count {
             // Counted from the end, so the newest exchange (on screen when the thread
             // opens) is one with two versions.
-            let forks =
-                long && branch_every > 0 && m > 0 && (messages - 1 - m) % branch_every == 0;
+            let forks = long && branch_every > 0 && m > 0 && (messages - 1 - m) % branch_every == 0;
             let mut row = |branch: &str, text: String| {
                 spent += 120;
                 Message {
@@ -119,7 +119,11 @@ pub async fn e2e_seed_history(
             created_at: now - 1_000_000 + i64::from(t),
             updated_at: now - if long { 0 } else { 1_000 - i64::from(t) },
             deleted_at: None,
-            path: if branch == thread_id { Vec::new() } else { vec![branch] },
+            path: if branch == thread_id {
+                Vec::new()
+            } else {
+                vec![branch]
+            },
         });
     }
     let charged = i64::try_from(spent).unwrap_or(i64::MAX) + 1_000_000;

@@ -1173,7 +1173,10 @@ async fn merge_keeps_ids_and_refuses_existing_users_or_taken_ids() {
     assert!(
         matches!(
             refused,
-            Err(TransferError::File(ImportError::Taken { store: "payment", .. }))
+            Err(TransferError::File(ImportError::Taken {
+                store: "payment",
+                ..
+            }))
         ),
         "{refused:?}"
     );

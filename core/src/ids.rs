@@ -45,6 +45,9 @@ mod tests {
         assert!(is_id(&a) && is_id(&c));
         assert_eq!(&a[..10], "01HF7YAT00");
         assert!(!is_id("7") && !is_id(&a.to_lowercase()));
-        assert_eq!(new_id(-5, [255; 10]), format!("0000000000{}", "Z".repeat(16)));
+        assert_eq!(
+            new_id(-5, [255; 10]),
+            format!("0000000000{}", "Z".repeat(16))
+        );
     }
 }

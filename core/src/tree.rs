@@ -311,7 +311,14 @@ impl Tree {
     /// Where an exchange sent at the end of path `leaf`, `len` exchanges long, goes: on
     /// the leaf; or, where the leaf was cut (its deleted rows keep their places), on a new
     /// branch `branch_id`.
-    pub fn append(&self, leaf: &str, len: u32, branch_id: String, user_id: &str, now: Millis) -> Place {
+    pub fn append(
+        &self,
+        leaf: &str,
+        len: u32,
+        branch_id: String,
+        user_id: &str,
+        now: Millis,
+    ) -> Place {
         match self.get(leaf) {
             Some(b) if b.cut.is_none() => Place {
                 branch: b.branch_id.clone(),
@@ -363,7 +370,11 @@ impl Tree {
                 continue;
             }
             cuts.push((b.branch_id.clone(), cut, b.cut));
-            if let Some(changed) = after.branches.iter_mut().find(|x| x.branch_id == b.branch_id) {
+            if let Some(changed) = after
+                .branches
+                .iter_mut()
+                .find(|x| x.branch_id == b.branch_id)
+            {
                 changed.cut = Some(cut);
             }
         }

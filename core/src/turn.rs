@@ -161,10 +161,10 @@ pub enum Effect {
 /// How a turn ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Some or all of a reply arrived: store `exchange` (update when it has an id: its
-    /// checkpoint), then show `error` if there is one.
+    /// Some or all of a reply arrived: store `exchange` (its checkpoint row, finished),
+    /// then show `error` if there is one.
     Finished {
-        exchange: Message,
+        exchange: Box<Message>,
         error: Option<CallError>,
         context: ContextStart,
     },
@@ -634,7 +634,7 @@ impl ChatTurn {
             deleted_at: None,
         };
         self.end(Outcome::Finished {
-            exchange,
+            exchange: Box::new(exchange),
             error,
             context: self.context.clone(),
         });

@@ -171,8 +171,6 @@ mod tests {
         );
     }
 
-
-
     proptest! {
         // Guards against a window whose counts drift from the thread, larger than MAX,
         // or one that cannot reach every exchange by scrolling.

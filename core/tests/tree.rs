@@ -43,7 +43,11 @@ impl Thread {
             for ((branch, depth), (text, deleted)) in &self.rows {
                 if *branch == r.branch && *depth >= r.from && r.to.is_none_or(|to| *depth < to) {
                     assert!(!deleted, "a deleted row on the path: {text}");
-                    assert_eq!(*depth as usize, out.len(), "a hole in the path before {text}");
+                    assert_eq!(
+                        *depth as usize,
+                        out.len(),
+                        "a hole in the path before {text}"
+                    );
                     out.push(text.clone());
                 }
             }
@@ -65,7 +69,9 @@ impl Thread {
     fn send(&mut self, text: &str) {
         let len = self.shown().len() as u32;
         let id = self.id();
-        let place = self.tree.append(&self.leaf(), len, id, "u", i64::from(self.next));
+        let place = self
+            .tree
+            .append(&self.leaf(), len, id, "u", i64::from(self.next));
         self.store(place, text);
     }
 
@@ -73,7 +79,9 @@ impl Thread {
     fn version(&mut self, depth: u32, text: &str) {
         let segments = self.tree.segments(&self.leaf());
         let id = self.id();
-        let place = self.tree.fork(&segments, depth, id, "u", i64::from(self.next));
+        let place = self
+            .tree
+            .fork(&segments, depth, id, "u", i64::from(self.next));
         self.store(place, text);
     }
 

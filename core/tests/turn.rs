@@ -591,7 +591,11 @@ fn a_streaming_reply_is_saved_once_a_second_and_finished_in_place() {
         assert_eq!(row.total, row.prompt_tokens + row.completion_tokens);
         assert_eq!(row.created_at, T0);
         assert_eq!(
-            (row.thread_id.as_str(), row.user_id.as_str(), row.prompt.as_str()),
+            (
+                row.thread_id.as_str(),
+                row.user_id.as_str(),
+                row.prompt.as_str()
+            ),
             ("T7", "u1", PROMPT)
         );
         // Every save is the same row at the same place: inserted once, then updated.
@@ -601,7 +605,10 @@ fn a_streaming_reply_is_saved_once_a_second_and_finished_in_place() {
         );
     }
     let (row, _) = finished(&trace);
-    assert_eq!((row.message_id.as_str(), row.branch.as_str(), row.depth), ("M41", "B2", 3));
+    assert_eq!(
+        (row.message_id.as_str(), row.branch.as_str(), row.depth),
+        ("M41", "B2", 3)
+    );
     assert_eq!(
         (row.status, row.total, row.debit_kind),
         (MessageStatus::Complete, 15, DebitKind::Exact)

@@ -14,8 +14,8 @@ use pocket_chat_core::turn::{
 use super::clock::now;
 pub use super::contexts::{use_chat, Chat};
 use super::error::StateError;
-use crate::providers::{self, Call};
 use crate::ids::record_id;
+use crate::providers::{self, Call};
 use crate::storage::messages::{self, Span};
 use crate::storage::{threads as thread_store, users, Database, StorageError};
 
@@ -58,10 +58,11 @@ pub async fn ask(
     model: Option<String>,
     on_text: Rc<dyn Fn(&str)>,
 ) {
-    let (db, user_id, mut turn, spot) = match start(chat, thread.as_deref(), &how, &prompt, model).await {
-        Ok(started) => started,
-        Err(why) => return give_back(chat, &how, prompt, why),
-    };
+    let (db, user_id, mut turn, spot) =
+        match start(chat, thread.as_deref(), &how, &prompt, model).await {
+            Ok(started) => started,
+            Err(why) => return give_back(chat, &how, prompt, why),
+        };
     chat.notices.clear();
     if let Some(depth) = how.version_of() {
         chat.window.hold(depth);
@@ -135,17 +136,22 @@ async fn start(
             let now_ms = now();
             let (end, place) = match how.version_of() {
                 None => {
-                    let place = path.tree.append(&leaf, path.len, record_id(now_ms), &user_id, now_ms);
+                    let place =
+                        path.tree
+                            .append(&leaf, path.len, record_id(now_ms), &user_id, now_ms);
                     (path.len, place)
                 }
                 Some(depth) if depth < path.len => {
-                    let place = path.tree.fork(&path.segments, depth, record_id(now_ms), &user_id, now_ms);
+                    let place =
+                        path.tree
+                            .fork(&path.segments, depth, record_id(now_ms), &user_id, now_ms);
                     (depth, place)
                 }
                 Some(_) => return Err(StorageError::NotFound(Missing::Exchange).into()),
             };
             let mut budget = HistoryBudget::new(&model);
-            let (history, unread) = messages::history(&db, thread_id, end, |m| budget.enough(m)).await?;
+            let (history, unread) =
+                messages::history(&db, thread_id, end, |m| budget.enough(m)).await?;
             (history, unread, Some(place))
         }
         None => (Vec::new(), 0, None),

@@ -74,9 +74,16 @@ pub fn e2e_set_idle_timeout(ms: u32) {
 pub async fn e2e_top_up(tokens: u32) -> Result<f64, JsValue> {
     let db = Database::open(schema::DB_NAME).await.map_err(js)?;
     let user_id = current_user(&db).await.map_err(js)?;
-    let user = payments::top_up(&db, record_id(now()), &user_id, i64::from(tokens), 0.0, now())
-        .await
-        .map_err(js)?;
+    let user = payments::top_up(
+        &db,
+        record_id(now()),
+        &user_id,
+        i64::from(tokens),
+        0.0,
+        now(),
+    )
+    .await
+    .map_err(js)?;
     db.close();
     announce_to_all(&Change::User { user_id });
     Ok(user.num_token as f64)

@@ -157,4 +157,3 @@ impl Localize for StorageError {
         i18n::storage_ja(problem)
     }
 }
-

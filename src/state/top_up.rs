@@ -6,12 +6,12 @@ use leptos::prelude::*;
 use pocket_chat_core::i18n;
 
 use super::clock::now;
-use crate::ids::record_id;
 use super::config::Config;
 use super::error::StateError;
 use super::people::Account;
 use super::store::Store;
 use super::text::Text;
+use crate::ids::record_id;
 use crate::storage::payments;
 
 /// A top-up that waits for its form (tokens and amount paid, or the PIN).

@@ -32,7 +32,14 @@ pub fn edit(chat: Chat, at: OnScreen, prompt: String, on_text: Rc<dyn Fn(&str)>)
         depth: at.depth,
         message_id: at.message_id,
     };
-    spawn_local(chat::ask(chat, Some(at.thread_id), how, prompt, None, on_text));
+    spawn_local(chat::ask(
+        chat,
+        Some(at.thread_id),
+        how,
+        prompt,
+        None,
+        on_text,
+    ));
 }
 
 /// Asks the prompt of exchange `at` again with the same context, of `model` (`None`: the
@@ -48,7 +55,14 @@ pub fn regenerate(
         return;
     }
     let how = Ask::Regenerate { depth: at.depth };
-    spawn_local(chat::ask(chat, Some(at.thread_id), how, prompt, model, on_text));
+    spawn_local(chat::ask(
+        chat,
+        Some(at.thread_id),
+        how,
+        prompt,
+        model,
+        on_text,
+    ));
 }
 
 /// Shows version `member` (0-based) of the exchange `at`; the choice is stored, so it

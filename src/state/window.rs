@@ -102,7 +102,9 @@ impl ThreadWindow {
     /// The newest exchange of the path, when it is on screen (untracked).
     pub fn newest_exchange(&self) -> Option<String> {
         self.window.with_untracked(|w| {
-            (w.later() == 0).then(|| w.items().last().map(|m| m.message_id.clone())).flatten()
+            (w.later() == 0)
+                .then(|| w.items().last().map(|m| m.message_id.clone()))
+                .flatten()
         })
     }
 
@@ -210,8 +212,12 @@ impl ThreadWindow {
             request_animation_frame(move || self.follow());
             return;
         }
-        self.show(thread_id, Read::Span(Span::Newest(OPENING as u32)), Place::Bottom)
-            .await;
+        self.show(
+            thread_id,
+            Read::Span(Span::Newest(OPENING as u32)),
+            Place::Bottom,
+        )
+        .await;
     }
 
     /// Reads the page before the window (or after, with `forward`), keeping what the reader
@@ -275,7 +281,8 @@ impl ThreadWindow {
     /// Starts reading the newest page of `thread_id` (the page's link) before it is asked
     /// for.
     pub fn prefetch(self, thread_id: String) {
-        self.prefetch.set_value(Prefetch::Reading(thread_id.clone()));
+        self.prefetch
+            .set_value(Prefetch::Reading(thread_id.clone()));
         spawn_local(async move {
             let Some(db) = self.store.db() else { return };
             let read = messages::read_path(&db, &thread_id, Span::Newest(OPENING as u32)).await;
@@ -317,7 +324,9 @@ impl ThreadWindow {
                 return false;
             }
         };
-        if self.wanted.get_value().as_deref() != Some(thread_id) || self.window_seq.get_value() != seq {
+        if self.wanted.get_value().as_deref() != Some(thread_id)
+            || self.window_seq.get_value() != seq
+        {
             return false;
         }
         let anchor = match &place {
@@ -461,7 +470,12 @@ fn whole(read: PathRead, keep_end: bool) -> Window<Message> {
 
 /// `w` without the exchanges from `depth` on.
 fn held_at(w: &Window<Message>, depth: u32) -> Window<Message> {
-    let items: Vec<Message> = w.items().iter().filter(|m| m.depth < depth).cloned().collect();
+    let items: Vec<Message> = w
+        .items()
+        .iter()
+        .filter(|m| m.depth < depth)
+        .cloned()
+        .collect();
     Window::settle(items, w.earlier(), 0, true)
 }
 

@@ -6,11 +6,11 @@
 //! by key range on `[thread_id, branch, depth]`, one range per branch it crosses, so a
 //! page costs the same in a thread of 20 or 20,000 exchanges, with or without versions.
 
+use js_sys::Array;
 use pocket_chat_core::ledger::{self, Debit};
 use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::records::{Branch, Message, Millis, Missing, Thread, User};
 use pocket_chat_core::tree::{ranges, with_front, Segment, Tree};
-use js_sys::Array;
 use rexie::{Direction, TransactionMode};
 use wasm_bindgen::JsValue;
 
@@ -40,7 +40,10 @@ pub async fn save_exchange(
     fork: Option<&Branch>,
     now: Millis,
 ) -> Result<Recorded, StorageError> {
-    let tx = db.transaction(&[USERS, THREADS, MESSAGES, BRANCHES], TransactionMode::ReadWrite)?;
+    let tx = db.transaction(
+        &[USERS, THREADS, MESSAGES, BRANCHES],
+        TransactionMode::ReadWrite,
+    )?;
     let result = async {
         let rows = tx.store(MESSAGES)?;
         let old: Option<Message> = match rows.get(JsValue::from_str(&message.message_id)).await? {
@@ -99,7 +102,11 @@ pub async fn save_exchange(
         if let Some(fork) = fork {
             // Stored with the first save only: a later one must not undo a cut made since.
             let branches = tx.store(BRANCHES)?;
-            if branches.get(JsValue::from_str(&fork.branch_id)).await?.is_none() {
+            if branches
+                .get(JsValue::from_str(&fork.branch_id))
+                .await?
+                .is_none()
+            {
                 branches.add(&to_js(BRANCHES, fork)?, None).await?;
             }
         }
@@ -204,7 +211,10 @@ pub async fn read_path(
 }
 
 /// The branches of thread `thread_id`, as its tree.
-pub(crate) async fn read_tree(tx: &rexie::Transaction, thread_id: &str) -> Result<Tree, StorageError> {
+pub(crate) async fn read_tree(
+    tx: &rexie::Transaction,
+    thread_id: &str,
+) -> Result<Tree, StorageError> {
     let values = tx
         .store(BRANCHES)?
         .index("thread_id")?
@@ -224,7 +234,12 @@ pub(crate) async fn path_len(
         return Ok(0);
     };
     let found = index
-        .scan(Some(depths(thread_id, last)?), Some(1), None, Some(Direction::Prev))
+        .scan(
+            Some(depths(thread_id, last)?),
+            Some(1),
+            None,
+            Some(Direction::Prev),
+        )
         .await?;
     // The index key is `[thread_id, branch, depth]`.
     match found.first() {
@@ -280,7 +295,9 @@ pub(crate) async fn all_of_thread(
     index: &rexie::StoreIndex,
     thread_id: &str,
 ) -> Result<Vec<JsValue>, StorageError> {
-    Ok(index.get_all(Some(thread_rows(thread_id, None)?), None).await?)
+    Ok(index
+        .get_all(Some(thread_rows(thread_id, None)?), None)
+        .await?)
 }
 
 /// What a thread's exchanges used, read a slice at a time (only the fields it needs are
@@ -302,7 +319,10 @@ pub async fn tally(db: &Database, thread_id: &str) -> Result<Tally, StorageError
         let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
         let index = tx.store(MESSAGES)?.index(THREAD_MESSAGE)?;
         let values = index
-            .get_all(Some(thread_rows(thread_id, after.as_deref())?), Some(TALLY_SLICE))
+            .get_all(
+                Some(thread_rows(thread_id, after.as_deref())?),
+                Some(TALLY_SLICE),
+            )
             .await?;
         finish(tx).await?;
         let read = values.len();

@@ -9,8 +9,7 @@ use wasm_bindgen::JsValue;
 use super::broadcast::{announce, Change};
 use super::schema::{PAYMENTS, USERS};
 use super::{
-    all_from_js, commit_or_abort, finish, get_required, only, to_js, Database,
-    StorageError,
+    all_from_js, commit_or_abort, finish, get_required, only, to_js, Database, StorageError,
 };
 
 /// Adds `tokens` to the user's balance, recording `amount` paid (in the user's currency,
@@ -38,11 +37,7 @@ pub async fn top_up(
 
 /// Writes a credit and the balance it gives, in one transaction. A `payment_id` that is
 /// already taken fails the whole transaction (nothing is written).
-pub async fn credit(
-    db: &Database,
-    payment: Payment,
-    now: Millis,
-) -> Result<User, StorageError> {
+pub async fn credit(db: &Database, payment: Payment, now: Millis) -> Result<User, StorageError> {
     let tx = db.transaction(&[USERS, PAYMENTS], TransactionMode::ReadWrite)?;
     let result = async {
         let users = tx.store(USERS)?;

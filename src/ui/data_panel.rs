@@ -6,7 +6,9 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key};
 use wasm_bindgen::JsCast;
 
-use crate::state::data::{apply_import, download_export, read_import, Counts, ImportMode, ImportTarget};
+use crate::state::data::{
+    apply_import, download_export, read_import, Counts, ImportMode, ImportTarget,
+};
 use crate::state::use_account;
 use crate::state::use_config;
 use crate::state::use_notices;

@@ -185,7 +185,11 @@ fn Exchange(message: Message) -> impl IntoView {
     let at = StoredValue::new(at);
     let context_starts_here = {
         let id = id.clone();
-        move || threads.context_start.with(|c| c.as_deref() == Some(id.as_str()))
+        move || {
+            threads
+                .context_start
+                .with(|c| c.as_deref() == Some(id.as_str()))
+        }
     };
     let completion = StoredValue::new(message.completion);
     let prompt = StoredValue::new(message.prompt);
@@ -204,7 +208,11 @@ fn Exchange(message: Message) -> impl IntoView {
     let busy = move || chat.sending.busy();
     let editing = {
         let id = id.clone();
-        move || chat.sending.editing.with(|e| e.as_deref() == Some(id.as_str()))
+        move || {
+            chat.sending
+                .editing
+                .with(|e| e.as_deref() == Some(id.as_str()))
+        }
     };
     let start_edit = {
         let id = id.clone();
@@ -217,7 +225,8 @@ fn Exchange(message: Message) -> impl IntoView {
             u.models.iter().find(|m| **m != u.model).cloned()
         })
     };
-    let on_text = move || -> Rc<dyn Fn(&str)> { Rc::new(move |t: &str| append_streamed(window, t)) };
+    let on_text =
+        move || -> Rc<dyn Fn(&str)> { Rc::new(move |t: &str| append_streamed(window, t)) };
     view! {
         <li class="exchange" data-testid="exchange" data-exchange=id.clone() data-depth=depth node_ref=element>
             <Show when=context_starts_here>
