@@ -3,7 +3,9 @@
 // mock provider received, and in IndexedDB (every version debited, the ledger whole).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST_E2E, ledgerProblems } from './support.mjs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DIST_E2E, SCREENSHOTS, ledgerProblems } from './support.mjs';
 import { fixture } from './fixture.mjs';
 import { waitText } from './pocket_chat_page.mjs';
 
@@ -213,4 +215,64 @@ test('an exchange with versions, in both languages and on a phone', async () => 
   assert.ok(box.width >= 24 && box.height >= 24, `a target a finger can hit: ${JSON.stringify(box)}`);
   await phone.screenshot('versions-phone');
   await app.close();
+});
+
+// Guards against a regenerate with the other model that asks the model in use, or that
+// switches the user's model for good.
+test('regenerate with the other model asks that model, once', async () => {
+  const app = await threeExchanges();
+  await waitText(app.exchange(2).getByTestId('regenerate-other'), 'Ask gpt-4o');
+  await app.regenerate(2, true);
+  await waitText(app.versionPosition(2), '2 / 2');
+  const reqs = fx.chats('openai');
+  assert.deepEqual(reqs.map((r) => r.body.model), ['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o']);
+  assert.deepEqual(reqs[3].body.messages, reqs[2].body.messages);
+  await waitText(app.model, 'gpt-4o-mini');
+  const dump = await app.assertLedger();
+  assert.deepEqual(dump.messages.map((m) => m.model).sort(), ['gpt-4o', 'gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini']);
+  await app.close();
+});
+
+// Guards against an export that drops versions or the chosen path, and an import that
+// takes a version tree that does not hold together.
+test('versions and the chosen path go through export and import; a broken tree is refused', async () => {
+  const app = await threeExchanges();
+  await app.editPrompt(1, 'two, edited');
+  await app.waitReply('Echo: two, edited');
+  await app.switchVersion(1);
+  await app.waitPrompts(['one', 'two', 'three']);
+  const original = await app.dump();
+  await app.openData();
+  const file = await app.exportAll(join(SCREENSHOTS, '..', 'versions-export.json'));
+  const exported = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(exported.version, 2);
+  assert.equal(exported.branches.length, 2);
+  await app.close();
+
+  const fresh = await fx.open();
+  await fresh.openData();
+  await fresh.chooseImport(file);
+  await fresh.testId('import-replace').click();
+  await waitText(fresh.notice, /Imported 1 user, 1 thread, 4 messages and 2 payments/);
+  await fresh.openThread('one');
+  await fresh.waitPrompts(['one', 'two', 'three']);
+  await waitText(fresh.versionPosition(1), '1 / 2');
+  const after = await fresh.dump();
+  for (const store of ['users', 'payments', 'threads', 'branches', 'messages']) {
+    assert.deepEqual(after[store], original[store], `store ${store} differs after the round trip`);
+  }
+
+  // A branch that comes from itself through another: refused, with where, and nothing written.
+  const broken = structuredClone(exported);
+  const fork = broken.branches.find((b) => b.from);
+  broken.branches.push({ ...fork, branch_id: 'LOOP', from: fork.branch_id });
+  fork.from = 'LOOP';
+  const bad = join(SCREENSHOTS, '..', 'versions-broken.json');
+  await writeFile(bad, JSON.stringify(broken));
+  await fresh.chooseImport(bad);
+  await waitText(fresh.notice, new RegExp(`in thread ${exported.threads[0].thread_id}, branch .* comes from itself through other branches\\. Nothing was imported\\.`));
+  assert.equal(await fresh.testId('import-confirm').count(), 0);
+  await fresh.screenshot('versions-broken-import');
+  assert.deepEqual(await fresh.dump(), after);
+  await fresh.close();
 });
