@@ -10,6 +10,7 @@
 //! needed here, never the exchanges: a thread's tree is as small as its number of versions.
 
 use std::cmp::min;
+use std::collections::HashMap;
 
 use thiserror::Error;
 
@@ -94,6 +95,9 @@ pub struct Tree {
     root: String,
     /// Oldest first (by time, then id), so versions are listed in the order they were made.
     branches: Vec<Branch>,
+    /// Where each branch is in `branches`: every rule looks branches up by id, and a
+    /// thread may have hundreds.
+    index: HashMap<String, usize>,
 }
 
 impl Tree {
@@ -107,9 +111,15 @@ impl Tree {
             let first = |b: &Branch| b.branch_id != thread_id;
             (first(a), a.created_at, &a.branch_id).cmp(&(first(b), b.created_at, &b.branch_id))
         });
+        let index = branches
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.branch_id.clone(), i))
+            .collect();
         Tree {
             root: thread_id.to_owned(),
             branches,
+            index,
         }
     }
 
@@ -167,7 +177,7 @@ impl Tree {
     }
 
     fn get(&self, id: &str) -> Option<&Branch> {
-        self.branches.iter().find(|b| b.branch_id == id)
+        self.branches.get(*self.index.get(id)?)
     }
 
     /// The branch whose path is on screen: the first of `path` in the tree, else the root.
@@ -370,12 +380,8 @@ impl Tree {
                 continue;
             }
             cuts.push((b.branch_id.clone(), cut, b.cut));
-            if let Some(changed) = after
-                .branches
-                .iter_mut()
-                .find(|x| x.branch_id == b.branch_id)
-            {
-                changed.cut = Some(cut);
+            if let Some(i) = after.index.get(&b.branch_id) {
+                after.branches[*i].cut = Some(cut);
             }
         }
         let gone = |id: &String| {
@@ -395,6 +401,8 @@ impl Tree {
     /// Adds a branch just stored.
     pub fn add(&mut self, branch: Branch) {
         if self.get(&branch.branch_id).is_none() {
+            self.index
+                .insert(branch.branch_id.clone(), self.branches.len());
             self.branches.push(branch);
         }
     }
