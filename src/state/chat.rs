@@ -49,7 +49,7 @@ pub async fn send(chat: Chat, thread: Option<String>, prompt: String, on_text: R
 }
 
 /// Asks `prompt` as `how` says, in thread `thread`, of `model` (`None`: the user's model
-/// in use). A prompt that cannot be sent goes back to the input box with the reason.
+/// in use). A prompt that cannot be sent goes back where it was typed, with the reason.
 pub async fn ask(
     chat: Chat,
     thread: Option<String>,
