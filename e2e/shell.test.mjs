@@ -122,3 +122,21 @@ test('a build for a subpath works when served from that subpath', async () => {
     await sub.close();
   }
 });
+
+// Guards against export and import failing silently when their worker cannot load (a host
+// that lacks the file, a dropped connection): the user is told, and the next try works.
+test('export says so when the data worker cannot be loaded, and works once it can', async () => {
+  const app = await fx.open();
+  await app.page.route('**/data-worker_loader.js', (route) => route.fulfill({ status: 404, body: '' }));
+  await app.openData();
+  await app.testId('export-all').click();
+  await waitText(app.noticeText, 'The export and import part of pocket-chat could not be loaded. Check the connection, reload the page and try again. Nothing was changed.');
+  await app.screenshot('data-worker-unavailable');
+  await app.page.unroute('**/data-worker_loader.js');
+  await app.dismissNotice.click();
+  const exported = await app.exportAll(join(SCREENSHOTS, '..', 'after-worker-failure.json'));
+  assert.equal(JSON.parse(await readFile(exported, 'utf8')).format, 'pocket-chat-export');
+  // The one failure seen is the refused worker file.
+  assert.deepEqual(app.problems.filter((p) => !p.includes('data-worker_loader.js')), []);
+  await app.close();
+});
