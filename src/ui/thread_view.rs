@@ -242,7 +242,7 @@ fn Exchange(message: Message) -> impl IntoView {
     };
     // Each bar is one reactive view with plain attributes, rebuilt when the language, the
     // versions or whether a turn is under way change: two effects per exchange instead of
-    // one per label and button (opening a thread: 354 -> 337 ms, median of 5).
+    // one per label and button.
     let prompt_bar = {
         let editing = editing.clone();
         move || {
