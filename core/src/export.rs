@@ -260,10 +260,21 @@ impl ExportFile {
             let own = trees
                 .get(t.thread_id.as_str())
                 .map_or(&[][..], Vec::as_slice);
-            Tree::check(&t.thread_id, own).map_err(|problem| ImportError::Tree {
+            let refused = |problem| ImportError::Tree {
                 thread_id: t.thread_id.clone(),
                 problem,
-            })?;
+            };
+            Tree::check(&t.thread_id, own).map_err(refused)?;
+            // The paths it remembers are its own branches.
+            if let Some(unknown) = t
+                .path
+                .iter()
+                .find(|leaf| !own.iter().any(|b| b.branch_id == **leaf))
+            {
+                return Err(refused(TreeError::UnknownPath {
+                    branch_id: unknown.clone(),
+                }));
+            }
         }
 
         let mut debits: HashMap<&str, Vec<u64>> = HashMap::new();

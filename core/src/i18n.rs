@@ -728,6 +728,12 @@ fn tree_ja(problem: &crate::tree::TreeError) -> String {
         TreeError::BadDepth { branch_id } => {
             format!("ブランチ {branch_id} が、分かれ元のブランチより前から始まっています")
         }
+        TreeError::BadCut { branch_id } => {
+            format!("ブランチ {branch_id} が、最初のやり取りより前で削除されています")
+        }
+        TreeError::UnknownPath { branch_id } => {
+            format!("スレッドが表示するブランチ {branch_id} が、このスレッドにありません")
+        }
         TreeError::Misplaced { message_id, branch } => format!(
             "メッセージ {message_id} のブランチ {branch} が、このスレッドにないか、その深さまで届いていません"
         ),

@@ -78,6 +78,10 @@ pub enum TreeError {
     Cycle { branch_id: String },
     #[error("branch {branch_id} starts before the branch it comes from")]
     BadDepth { branch_id: String },
+    #[error("branch {branch_id} is cut before its first exchange")]
+    BadCut { branch_id: String },
+    #[error("the thread shows branch {branch_id}, which is not in it")]
+    UnknownPath { branch_id: String },
     #[error("message {message_id} is on branch {branch}, which is not in its thread or does not reach its depth")]
     Misplaced { message_id: String, branch: String },
     #[error("messages {first} and {second} are both at depth {depth} of branch {branch}")]
@@ -135,6 +139,11 @@ impl Tree {
             }
         }
         for b in branches {
+            if b.cut.is_some_and(|c| c < b.depth) {
+                return Err(TreeError::BadCut {
+                    branch_id: b.branch_id.clone(),
+                });
+            }
             let mut cur = b;
             let mut steps = 0;
             while let Some(from) = &cur.from {

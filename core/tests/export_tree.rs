@@ -309,3 +309,30 @@ fn tree_problems_are_worded_in_japanese() {
         assert!(seen.insert(ja.clone()), "{ja} twice");
     }
 }
+
+// Guards against importing a thread whose remembered path names a branch it does not have
+// (the path on screen would silently fall back to the first branch).
+#[test]
+fn a_path_through_a_branch_not_in_the_thread_is_refused() {
+    let mut calls = Vec::new();
+    let mut file = parse(&v1(), &mut calls).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(file.validate(), Ok(()));
+    let thread_id = file.threads[0].thread_id.clone();
+    file.threads[0].path = vec!["NOT-A-BRANCH".into()];
+    assert_eq!(
+        file.validate(),
+        Err(ImportError::Tree {
+            thread_id: thread_id.clone(),
+            problem: TreeError::UnknownPath {
+                branch_id: "NOT-A-BRANCH".into()
+            }
+        })
+    );
+    let said = file.validate().map_err(|e| e.to_string());
+    assert_eq!(
+        said,
+        Err(format!("This export is damaged: in thread {thread_id}, the thread shows branch NOT-A-BRANCH, which is not in it. Nothing was imported."))
+    );
+    let ja = file.validate().map_err(|e| localize_import(Lang::Ja, &e));
+    assert!(ja.is_err_and(|s| s.contains("NOT-A-BRANCH") && !s.contains("the thread")));
+}

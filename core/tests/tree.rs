@@ -235,6 +235,14 @@ fn broken_trees_are_refused() {
         Tree::check("T", &[b("A", Some("T"), 1)]),
         Err(TreeError::NoRoot { .. })
     ));
+    let cut_early = Branch {
+        cut: Some(1),
+        ..b("A", Some("T"), 2)
+    };
+    assert!(matches!(
+        Tree::check("T", &[root_t(), cut_early]),
+        Err(TreeError::BadCut { .. })
+    ));
 }
 
 proptest! {
