@@ -8,13 +8,13 @@
 
 use std::cell::RefCell;
 
-use js_sys::Reflect;
 use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n::{Lang, Localize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use crate::js::{field, set};
 use crate::storage::schema::DB_NAME;
 use crate::storage::transfer::{self, ImportMode, TransferError};
 use crate::storage::Database;
@@ -35,7 +35,7 @@ pub fn start() {
         wasm_bindgen_futures::spawn_local(async move {
             let request = ev.data();
             let reply = answer(&request).await;
-            let _ = Reflect::set(&reply, &"id".into(), &field(&request, "id"));
+            set(&reply, "id", &field(&request, "id"));
             let _ = replies.post_message(&reply);
         });
     });
@@ -60,7 +60,9 @@ async fn answer(request: &JsValue) -> JsValue {
     };
     let reply = js_sys::Object::new();
     match result {
-        Ok(ok) => set(&reply, "ok", &ok),
+        Ok(ok) => {
+            set(&reply, "ok", &ok);
+        }
         Err(e) => {
             let said = js_sys::Object::new();
             set(&said, "en", &e.localize(Lang::En).into());
@@ -80,7 +82,7 @@ async fn export(request: &JsValue) -> Result<JsValue, TransferError> {
     let file = transfer::export(&db, only_user.as_deref(), secrets, now).await;
     db.close();
     let file = file?;
-    let out = counts(&file);
+    let out = counts_of(&file);
     set(&out, "text", &transfer::file_text(&file)?.into());
     Ok(out.into())
 }
@@ -89,7 +91,7 @@ async fn export(request: &JsValue) -> Result<JsValue, TransferError> {
 fn parse(request: &JsValue) -> Result<JsValue, TransferError> {
     let text = field(request, "text").as_string().unwrap_or_default();
     let file = transfer::parse_file(&text)?;
-    let out = counts(&file);
+    let out = counts_of(&file);
     PARSED.with(|p| *p.borrow_mut() = Some(file));
     Ok(out.into())
 }
@@ -108,38 +110,32 @@ async fn import(request: &JsValue) -> Result<JsValue, TransferError> {
     let db = Database::open(DB_NAME).await?;
     let done = transfer::import(&db, &file, mode).await;
     db.close();
-    let done = done?;
-    let out = js_sys::Object::new();
-    for (name, n) in [
-        ("users", done.users),
-        ("threads", done.threads),
-        ("messages", done.messages),
-        ("payments", done.payments),
-    ] {
-        set(&out, name, &(n as f64).into());
-    }
-    Ok(out.into())
+    let n = done?;
+    Ok(counts(n.users, n.threads, n.messages, n.payments).into())
 }
 
-fn counts(file: &ExportFile) -> js_sys::Object {
+/// How many records a file holds (or an import wrote), as the page reads it.
+fn counts(users: usize, threads: usize, messages: usize, payments: usize) -> js_sys::Object {
     let out = js_sys::Object::new();
     for (name, n) in [
-        ("users", file.users.len()),
-        ("threads", file.threads.len()),
-        ("messages", file.messages.len()),
-        ("payments", file.payments.len()),
+        ("users", users),
+        ("threads", threads),
+        ("messages", messages),
+        ("payments", payments),
     ] {
         set(&out, name, &(n as f64).into());
     }
     out
 }
 
-fn field(value: &JsValue, name: &str) -> JsValue {
-    Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(target: &JsValue, name: &str, value: &JsValue) {
-    let _ = Reflect::set(target, &JsValue::from_str(name), value);
+/// The counts of `file`.
+fn counts_of(file: &ExportFile) -> js_sys::Object {
+    counts(
+        file.users.len(),
+        file.threads.len(),
+        file.messages.len(),
+        file.payments.len(),
+    )
 }
 
 impl Localize for TransferError {

@@ -11,6 +11,8 @@ pub mod data_worker;
 #[cfg(target_arch = "wasm32")]
 pub mod ids;
 #[cfg(target_arch = "wasm32")]
+pub mod js;
+#[cfg(target_arch = "wasm32")]
 pub mod providers;
 #[cfg(all(target_arch = "wasm32", feature = "e2e-hooks"))]
 pub mod seed;

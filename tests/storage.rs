@@ -1378,7 +1378,7 @@ async fn a_long_path_is_read_by_key_ranges() {
     assert_eq!(read(Span::Newest(1000)).await.rows, all.rows);
 
     // The context of an exchange: the path before it.
-    let (context, unread) = messages::history(&db, &a, 30, |_| false)
+    let (context, unread) = messages::history(&db, &a, &all.segments, 30, |_| false)
         .await
         .expect("history");
     assert_eq!(

@@ -308,25 +308,21 @@ pub fn version_of(lang: Lang, position: usize, count: usize) -> String {
 }
 
 /// The button above the exchanges on screen, when older ones of a long thread are not;
-/// with how many once they are counted.
-pub fn earlier_exchanges(lang: Lang, n: Option<usize>) -> String {
-    let n = n.map(|n| format::tokens(i64::try_from(n).unwrap_or(i64::MAX)));
-    match (lang, n) {
-        (Lang::En, Some(n)) => format!("Show earlier messages ({n} more)"),
-        (Lang::En, None) => "Show earlier messages".to_owned(),
-        (Lang::Ja, Some(n)) => format!("前のメッセージを表示（あと {n} 件）"),
-        (Lang::Ja, None) => "前のメッセージを表示".to_owned(),
+/// with how many.
+pub fn earlier_exchanges(lang: Lang, n: usize) -> String {
+    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
+    match lang {
+        Lang::En => format!("Show earlier messages ({n} more)"),
+        Lang::Ja => format!("前のメッセージを表示（あと {n} 件）"),
     }
 }
 
 /// The button below the exchanges on screen, when newer ones are not (scrolled back).
-pub fn later_exchanges(lang: Lang, n: Option<usize>) -> String {
-    let n = n.map(|n| format::tokens(i64::try_from(n).unwrap_or(i64::MAX)));
-    match (lang, n) {
-        (Lang::En, Some(n)) => format!("Show newer messages ({n} more)"),
-        (Lang::En, None) => "Show newer messages".to_owned(),
-        (Lang::Ja, Some(n)) => format!("新しいメッセージを表示（あと {n} 件）"),
-        (Lang::Ja, None) => "新しいメッセージを表示".to_owned(),
+pub fn later_exchanges(lang: Lang, n: usize) -> String {
+    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
+    match lang {
+        Lang::En => format!("Show newer messages ({n} more)"),
+        Lang::Ja => format!("新しいメッセージを表示（あと {n} 件）"),
     }
 }
 

@@ -598,40 +598,17 @@ impl ChatTurn {
         error: Option<CallError>,
         now: Millis,
     ) {
-        let prompt_estimate = self.allowance.prompt_estimate;
-        let (prompt_tokens, completion_tokens, total, debit_kind) = match usage {
-            Some(u) => (
-                u.prompt_tokens,
-                u.completion_tokens,
-                u.total_tokens,
-                DebitKind::Exact,
-            ),
-            None => {
-                let completion = tokens::estimate_text(&text);
-                (
-                    prompt_estimate,
-                    completion,
-                    prompt_estimate + completion,
-                    DebitKind::Estimated,
-                )
-            }
-        };
-        let exchange = Message {
-            message_id: self.slot.message_id.clone(),
-            thread_id: self.slot.thread_id.clone(),
-            user_id: self.user_id.clone(),
-            branch: self.slot.branch.clone(),
-            depth: self.slot.depth,
-            prompt: self.prompt.clone(),
-            completion: text,
-            total,
-            prompt_tokens,
-            completion_tokens,
-            debit_kind,
-            model: self.spec.model.clone(),
-            status,
-            created_at: now,
-            deleted_at: None,
+        // The provider's usage when it sent one, else the estimate a checkpoint has.
+        let estimated = self.row(text, status, now);
+        let exchange = match usage {
+            Some(u) => Message {
+                prompt_tokens: u.prompt_tokens,
+                completion_tokens: u.completion_tokens,
+                total: u.total_tokens,
+                debit_kind: DebitKind::Exact,
+                ..estimated
+            },
+            None => estimated,
         };
         self.end(Outcome::Finished {
             exchange: Box::new(exchange),
@@ -654,7 +631,12 @@ impl ChatTurn {
     /// The reply so far as an interrupted exchange debited by estimate: what survives a
     /// tab closed mid-stream.
     fn checkpoint_row(&self, text: &str) -> Message {
-        let completion = tokens::estimate_text(text);
+        self.row(text.to_owned(), MessageStatus::Interrupted, self.began_at)
+    }
+
+    /// This turn's exchange with `completion`, debited by estimate.
+    fn row(&self, completion: String, status: MessageStatus, created_at: Millis) -> Message {
+        let completion_tokens = tokens::estimate_text(&completion);
         let prompt_tokens = self.allowance.prompt_estimate;
         Message {
             message_id: self.slot.message_id.clone(),
@@ -663,14 +645,14 @@ impl ChatTurn {
             branch: self.slot.branch.clone(),
             depth: self.slot.depth,
             prompt: self.prompt.clone(),
-            completion: text.to_owned(),
-            total: prompt_tokens + completion,
+            completion,
+            total: prompt_tokens + completion_tokens,
             prompt_tokens,
-            completion_tokens: completion,
+            completion_tokens,
             debit_kind: DebitKind::Estimated,
             model: self.spec.model.clone(),
-            status: MessageStatus::Interrupted,
-            created_at: self.began_at,
+            status,
+            created_at,
             deleted_at: None,
         }
     }

@@ -151,7 +151,8 @@ async fn start(
             };
             let mut budget = HistoryBudget::new(&model);
             let (history, unread) =
-                messages::history(&db, thread_id, end, |m| budget.enough(m)).await?;
+                messages::history(&db, thread_id, &path.segments, end, |m| budget.enough(m))
+                    .await?;
             (history, unread, Some(place))
         }
         None => (Vec::new(), 0, None),

@@ -13,6 +13,7 @@ use super::error::StateError;
 use super::notices::Notices;
 use super::people::Account;
 use super::text::Text;
+use crate::js::field;
 
 /// How an import meets the data already here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,12 +35,7 @@ pub struct Counts {
 
 impl Counts {
     fn of(answer: &JsValue) -> Counts {
-        let n = |name: &str| {
-            js_sys::Reflect::get(answer, &JsValue::from_str(name))
-                .ok()
-                .and_then(|v| v.as_f64())
-                .unwrap_or(0.0) as usize
-        };
+        let n = |name: &str| field(answer, name).as_f64().unwrap_or(0.0) as usize;
         Counts {
             users: n("users"),
             threads: n("threads"),
@@ -69,10 +65,7 @@ pub async fn download_export(
         Ok(answer) => answer,
         Err(e) => return notices.fail(e),
     };
-    let text = js_sys::Reflect::get(&answer, &"text".into())
-        .ok()
-        .and_then(|t| t.as_string())
-        .unwrap_or_default();
+    let text = field(&answer, "text").as_string().unwrap_or_default();
     let date = js_sys::Date::new_0()
         .to_iso_string()
         .as_string()

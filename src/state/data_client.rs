@@ -6,13 +6,14 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MessageEvent, Worker};
 
 use super::error::StateError;
+use crate::js::{field, set};
 
 /// The worker's loader, next to the page (Trunk writes it with the worker's build).
 const LOADER: &str = "data-worker_loader.js";
@@ -49,21 +50,21 @@ pub async fn ask(request: js_sys::Object) -> Result<JsValue, StateError> {
     let answer = Promise::new(&mut |resolve, reject| {
         waiting.borrow_mut().insert(id, (resolve, reject));
     });
-    let _ = Reflect::set(&request, &"id".into(), &f64::from(id).into());
+    set(&request, "id", &f64::from(id).into());
     if link.worker.post_message(&request).is_err() {
         link.waiting.borrow_mut().remove(&id);
         return Err(forget_link());
     }
     let reply = JsFuture::from(answer).await.map_err(|_| forget_link())?;
-    let error = get(&reply, "error");
+    let error = field(&reply, "error");
     if error.is_object() {
-        let said = |lang: &str| get(&error, lang).as_string().unwrap_or_default();
+        let said = |lang: &str| field(&error, lang).as_string().unwrap_or_default();
         return Err(StateError::Worker {
             en: said("en"),
             ja: said("ja"),
         });
     }
-    Ok(get(&reply, "ok"))
+    Ok(field(&reply, "ok"))
 }
 
 /// The worker, started now if it is not yet.
@@ -85,7 +86,7 @@ fn link() -> Result<Rc<Link>, StateError> {
             let _ = ready_ok.call0(&JsValue::NULL);
             return;
         }
-        let id = get(&data, "id").as_f64().unwrap_or(-1.0) as u32;
+        let id = field(&data, "id").as_f64().unwrap_or(-1.0) as u32;
         if let Some((resolve, _)) = answers.borrow_mut().remove(&id) {
             let _ = resolve.call1(&JsValue::NULL, &data);
         }
@@ -121,16 +122,12 @@ fn forget_link() -> StateError {
     StateError::WorkerUnavailable
 }
 
-fn get(value: &JsValue, name: &str) -> JsValue {
-    Reflect::get(value, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
 /// A request for the worker: `op` and its fields.
 pub fn request(op: &str, fields: &[(&str, JsValue)]) -> js_sys::Object {
     let request = js_sys::Object::new();
-    let _ = Reflect::set(&request, &"op".into(), &op.into());
+    set(&request, "op", &op.into());
     for (name, value) in fields {
-        let _ = Reflect::set(&request, &JsValue::from_str(name), value);
+        set(&request, name, value);
     }
     request
 }

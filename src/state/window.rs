@@ -444,28 +444,35 @@ impl Read {
             Some(read) => read,
             None => messages::read_path(&db, thread_id, span).await?,
         };
-        let path = Path {
-            segments: read.segments.clone(),
-            tree: Some(read.tree.clone()),
-        };
         let same_path = owner.path.with_untracked(|p| p.segments == read.segments);
+        let first = read.first_depth();
+        let PathRead {
+            tree,
+            segments,
+            len,
+            rows,
+            ..
+        } = read;
         let window = match self {
             // Another tab switched versions meanwhile: the page does not join the window.
-            Read::Before(..) | Read::After(..) if !same_path => whole(read, true),
-            Read::Before(..) => owner.window.with_untracked(|w| w.with_earlier(read.rows)),
-            Read::After(..) => owner.window.with_untracked(|w| w.with_later(read.rows)),
-            Read::Span(Span::Depths { to, .. }) => whole(read, to.is_none()),
-            Read::Span(Span::Newest(_)) => whole(read, true),
+            Read::Before(..) | Read::After(..) if !same_path => whole(rows, first, len, true),
+            Read::Before(..) => owner.window.with_untracked(|w| w.with_earlier(rows)),
+            Read::After(..) => owner.window.with_untracked(|w| w.with_later(rows)),
+            Read::Span(Span::Depths { to, .. }) => whole(rows, first, len, to.is_none()),
+            Read::Span(Span::Newest(_)) => whole(rows, first, len, true),
+        };
+        let path = Path {
+            segments,
+            tree: Some(tree),
         };
         Ok((window, path))
     }
 }
 
-/// The window of rows `read`, counted from their depths.
-fn whole(read: PathRead, keep_end: bool) -> Window<Message> {
-    let earlier = read.first_depth();
-    let later = read.len.saturating_sub(earlier + read.rows.len() as u32);
-    Window::settle(read.rows, earlier as usize, later as usize, keep_end)
+/// The window of `rows`, the first at depth `first` of a path `len` exchanges long.
+fn whole(rows: Vec<Message>, first: u32, len: u32, keep_end: bool) -> Window<Message> {
+    let later = len.saturating_sub(first + rows.len() as u32);
+    Window::settle(rows, first as usize, later as usize, keep_end)
 }
 
 /// `w` without the exchanges from `depth` on.

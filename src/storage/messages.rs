@@ -174,28 +174,14 @@ pub async fn read_path(
 ) -> Result<PathRead, StorageError> {
     let tx = db.transaction(&[THREADS, BRANCHES, MESSAGES], TransactionMode::ReadOnly)?;
     let result: Result<PathRead, StorageError> = async {
-        let thread: Thread = get_required(
-            &tx.store(THREADS)?,
-            THREADS,
-            JsValue::from_str(thread_id),
-            Missing::Thread,
-        )
-        .await?;
-        let tree = read_tree(&tx, thread_id).await?;
-        let segments = tree.segments(tree.leaf(&thread.path));
+        let (thread, tree, segments) = path_of(&tx, thread_id).await?;
         let index = tx.store(MESSAGES)?.index(PATH)?;
         let len = path_len(&index, thread_id, &segments).await?;
         let (from, to) = match span {
             Span::Newest(n) => (len.saturating_sub(n), len),
             Span::Depths { from, to } => (from, to.map_or(len, |t| t.min(len))),
         };
-        let mut rows = Vec::new();
-        if from < to {
-            for r in ranges(&segments, from, Some(to)) {
-                let values = index.get_all(Some(depths(thread_id, &r)?), None).await?;
-                rows.extend(all_from_js::<Message>(MESSAGES, values)?);
-            }
-        }
+        let rows = rows_between(&index, thread_id, &segments, from, to).await?;
         Ok(PathRead {
             thread,
             tree,
@@ -210,11 +196,44 @@ pub async fn read_path(
     Ok(read)
 }
 
-/// The branches of thread `thread_id`, as its tree.
-pub(crate) async fn read_tree(
+/// Thread `thread_id`, its tree, and the segments of the path it shows.
+pub(crate) async fn path_of(
     tx: &rexie::Transaction,
     thread_id: &str,
-) -> Result<Tree, StorageError> {
+) -> Result<(Thread, Tree, Vec<Segment>), StorageError> {
+    let thread: Thread = get_required(
+        &tx.store(THREADS)?,
+        THREADS,
+        JsValue::from_str(thread_id),
+        Missing::Thread,
+    )
+    .await?;
+    let tree = read_tree(tx, thread_id).await?;
+    let segments = tree.segments(tree.leaf(&thread.path));
+    Ok((thread, tree, segments))
+}
+
+/// The exchanges at depths `from..to` of the path `segments`, oldest first: one key range
+/// per branch it crosses.
+pub(crate) async fn rows_between(
+    index: &rexie::StoreIndex,
+    thread_id: &str,
+    segments: &[Segment],
+    from: u32,
+    to: u32,
+) -> Result<Vec<Message>, StorageError> {
+    let mut rows = Vec::new();
+    if from < to {
+        for r in ranges(segments, from, Some(to)) {
+            let values = index.get_all(Some(depths(thread_id, &r)?), None).await?;
+            rows.extend(all_from_js::<Message>(MESSAGES, values)?);
+        }
+    }
+    Ok(rows)
+}
+
+/// The branches of thread `thread_id`, as its tree.
+async fn read_tree(tx: &rexie::Transaction, thread_id: &str) -> Result<Tree, StorageError> {
     let values = tx
         .store(BRANCHES)?
         .index("thread_id")?
@@ -225,7 +244,7 @@ pub(crate) async fn read_tree(
 
 /// How many exchanges the path `segments` holds: one key read at the end of its last
 /// segment.
-pub(crate) async fn path_len(
+async fn path_len(
     index: &rexie::StoreIndex,
     thread_id: &str,
     segments: &[Segment],
@@ -256,7 +275,7 @@ pub(crate) async fn path_len(
 }
 
 /// The key range of `segment`'s depths on the `path` index.
-pub(crate) fn depths(thread_id: &str, segment: &Segment) -> Result<rexie::KeyRange, StorageError> {
+fn depths(thread_id: &str, segment: &Segment) -> Result<rexie::KeyRange, StorageError> {
     let key = |depth: f64| {
         Array::of3(
             &JsValue::from_str(thread_id),
@@ -360,13 +379,15 @@ async fn next_task() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// The exchanges before depth `end` of the path thread `thread_id` shows, oldest first,
-/// read backwards a slice at a time until `enough` says they are enough (or none are
-/// left); with how many earlier ones were not read. What a turn sends as context: the
-/// path on screen up to the exchange being sent, edited or regenerated.
+/// The exchanges before depth `end` of the path `segments` (of thread `thread_id`, just
+/// read with [`read_path`]), oldest first, read backwards a slice at a time until `enough`
+/// says they are enough (or none are left); with how many earlier ones were not read.
+/// What a turn sends as context: the path on screen up to the exchange being sent, edited
+/// or regenerated.
 pub async fn history(
     db: &Database,
     thread_id: &str,
+    segments: &[Segment],
     end: u32,
     mut enough: impl FnMut(&Message) -> bool,
 ) -> Result<(Vec<Message>, usize), StorageError> {
@@ -374,11 +395,10 @@ pub async fn history(
     let mut upto = end;
     while upto > 0 {
         let from = upto.saturating_sub(HISTORY_SLICE);
-        let span = Span::Depths {
-            from,
-            to: Some(upto),
-        };
-        let mut slice = read_path(db, thread_id, span).await?.rows;
+        let tx = db.transaction(&[MESSAGES], TransactionMode::ReadOnly)?;
+        let index = tx.store(MESSAGES)?.index(PATH)?;
+        let mut slice = rows_between(&index, thread_id, segments, from, upto).await?;
+        finish(tx).await?;
         let done = slice.iter().rev().any(&mut enough);
         slice.append(&mut read);
         read = slice;

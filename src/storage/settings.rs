@@ -61,17 +61,21 @@ pub struct SchemaRecord {
 /// the versions since the one recorded before need, in the same transaction. Returns the
 /// version recorded before (`None`: none was).
 pub async fn record_schema(db: &Database, now: Millis) -> Result<Option<u32>, StorageError> {
+    // Read first on its own: at every start but the first after an update nothing is to
+    // do, and a readwrite transaction over the data stores would hold up other tabs.
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let recorded = schema_version(&tx.store(META)?).await;
+    finish(tx).await?;
+    if recorded? == Some(VERSION) {
+        return Ok(Some(VERSION));
+    }
     let mut stores = vec![META];
     stores.extend(upgrade::STORES);
     let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
     let result = async {
         let store = tx.store(META)?;
-        let previous: Option<SchemaRecord> = store
-            .get(JsValue::from_str("schema"))
-            .await?
-            .map(|v| from_js(META, v))
-            .transpose()?;
-        let before = previous.as_ref().map(|r| r.version);
+        // Again inside the transaction: another tab may have upgraded meanwhile.
+        let before = schema_version(&store).await?;
         if before != Some(VERSION) {
             // Versions 1 → 2 only added an index, which IndexedDB builds from existing
             // records itself; 3 rewrites them (ids, versions).
@@ -89,4 +93,14 @@ pub async fn record_schema(db: &Database, now: Millis) -> Result<Option<u32>, St
     }
     .await;
     commit_or_abort(tx, result).await
+}
+
+/// The schema version the `meta` store records, if any.
+async fn schema_version(meta: &rexie::Store) -> Result<Option<u32>, StorageError> {
+    let record: Option<SchemaRecord> = meta
+        .get(JsValue::from_str("schema"))
+        .await?
+        .map(|v| from_js(META, v))
+        .transpose()?;
+    Ok(record.map(|r| r.version))
 }

@@ -191,48 +191,59 @@ pub async fn import(
 
 /// Replace: records keep their ids, so export → wipe → import is exact.
 async fn write_as_is(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
-    put_all(tx, USERS, &file.users).await?;
-    put_all(tx, PAYMENTS, &file.payments).await?;
-    put_all(tx, THREADS, &file.threads).await?;
-    put_all(tx, BRANCHES, &file.branches).await?;
-    put_all(tx, MESSAGES, &file.messages).await?;
+    write_records(tx, file).await?;
     put_all(tx, SETTINGS, &file.settings).await
 }
 
-/// Merge: every record added with its id; one already here refuses the import (nothing
-/// is written). Settings here win.
+/// Merge: every record written with its id, once none of them is here (one that is
+/// refuses the import, and nothing is written). Settings here win.
 async fn write_merged(
     tx: &rexie::Transaction,
     file: &ExportFile,
 ) -> Result<Result<(), ImportError>, StorageError> {
-    let ids = |store: &'static str| -> Vec<String> {
-        match store {
-            USERS => file.users.iter().map(|r| r.user_id.clone()).collect(),
-            PAYMENTS => file.payments.iter().map(|r| r.payment_id.clone()).collect(),
-            THREADS => file.threads.iter().map(|r| r.thread_id.clone()).collect(),
-            BRANCHES => file.branches.iter().map(|r| r.branch_id.clone()).collect(),
-            _ => file.messages.iter().map(|r| r.message_id.clone()).collect(),
-        }
-    };
-    for (store, noun) in [
-        (USERS, "user"),
-        (PAYMENTS, "payment"),
-        (THREADS, "thread"),
-        (BRANCHES, "branch"),
-        (MESSAGES, "message"),
-    ] {
+    let stores: [(&str, &'static str, Vec<&str>); 5] = [
+        (
+            USERS,
+            "user",
+            file.users.iter().map(|r| r.user_id.as_str()).collect(),
+        ),
+        (
+            PAYMENTS,
+            "payment",
+            file.payments
+                .iter()
+                .map(|r| r.payment_id.as_str())
+                .collect(),
+        ),
+        (
+            THREADS,
+            "thread",
+            file.threads.iter().map(|r| r.thread_id.as_str()).collect(),
+        ),
+        (
+            BRANCHES,
+            "branch",
+            file.branches.iter().map(|r| r.branch_id.as_str()).collect(),
+        ),
+        (
+            MESSAGES,
+            "message",
+            file.messages
+                .iter()
+                .map(|r| r.message_id.as_str())
+                .collect(),
+        ),
+    ];
+    for (store, noun, ids) in stores {
         let s = tx.store(store)?;
-        for id in ids(store) {
-            if s.get(JsValue::from_str(&id)).await?.is_some() {
+        for id in ids {
+            if s.get(JsValue::from_str(id)).await?.is_some() {
+                let id = id.to_owned();
                 return Ok(Err(ImportError::Taken { store: noun, id }));
             }
         }
     }
-    add_all(tx, USERS, &file.users).await?;
-    add_all(tx, PAYMENTS, &file.payments).await?;
-    add_all(tx, THREADS, &file.threads).await?;
-    add_all(tx, BRANCHES, &file.branches).await?;
-    add_all(tx, MESSAGES, &file.messages).await?;
+    write_records(tx, file).await?;
     let settings = tx.store(SETTINGS)?;
     for s in &file.settings {
         if settings.get(JsValue::from_str(&s.key)).await?.is_none() {
@@ -242,16 +253,13 @@ async fn write_merged(
     Ok(Ok(()))
 }
 
-async fn add_all<T: serde::Serialize>(
-    tx: &rexie::Transaction,
-    store: &'static str,
-    rows: &[T],
-) -> Result<(), StorageError> {
-    let s = tx.store(store)?;
-    for row in rows {
-        s.add(&to_js(store, row)?, None).await?;
-    }
-    Ok(())
+/// Writes the file's users, payments, threads, branches and messages as they are.
+async fn write_records(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
+    put_all(tx, USERS, &file.users).await?;
+    put_all(tx, PAYMENTS, &file.payments).await?;
+    put_all(tx, THREADS, &file.threads).await?;
+    put_all(tx, BRANCHES, &file.branches).await?;
+    put_all(tx, MESSAGES, &file.messages).await
 }
 
 async fn put_all<T: serde::Serialize>(

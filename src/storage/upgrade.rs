@@ -11,9 +11,11 @@
 
 use std::collections::HashMap;
 
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use pocket_chat_core::records::Millis;
 use wasm_bindgen::JsValue;
+
+use crate::js;
 
 use super::schema::{BRANCHES, MESSAGES, PAYMENTS, THREADS};
 use super::StorageError;
@@ -36,29 +38,29 @@ pub async fn to_version_3(
         if old.is_none() {
             continue;
         }
-        let id = get(thread, "thread_id");
+        let id = js::field(thread, "thread_id");
         let root = object(&[
             ("branch_id", id.clone()),
             ("thread_id", id),
-            ("user_id", get(thread, "user_id")),
+            ("user_id", js::field(thread, "user_id")),
             ("depth", JsValue::from_f64(0.0)),
-            ("created_at", get(thread, "created_at")),
+            ("created_at", js::field(thread, "created_at")),
         ])?;
         branches.put(&root, None).await?;
     }
     let mut new_thread: HashMap<u64, JsValue> = threads
         .iter()
-        .filter_map(|(thread, old)| Some(((*old)?, get(thread, "thread_id"))))
+        .filter_map(|(thread, old)| Some(((*old)?, js::field(thread, "thread_id"))))
         .collect();
     // Oldest first (the store's key order), so depths follow the order of writing.
     let messages = tx.store(MESSAGES)?;
     let rows = messages.get_all(None, None).await?;
     let mut depths: HashMap<u64, u32> = HashMap::new();
     for row in rows {
-        let Some(old) = whole(&get(&row, "message_id")) else {
+        let Some(old) = whole(&js::field(&row, "message_id")) else {
             continue;
         };
-        let Some(thread_id) = whole(&get(&row, "thread_id")) else {
+        let Some(thread_id) = whole(&js::field(&row, "thread_id")) else {
             continue;
         };
         // A message whose thread is gone (never written by the app) gets a thread id all
@@ -90,7 +92,7 @@ async fn rekey(
     let mut out = Vec::new();
     // One request for the whole store (in key order): a cursor costs a round trip a row.
     for row in store.get_all(None, None).await? {
-        let old = get(&row, key);
+        let old = js::field(&row, key);
         let Some(number) = whole(&old) else {
             out.push((row, None));
             continue;
@@ -112,17 +114,15 @@ fn whole(value: &JsValue) -> Option<u64> {
 }
 
 fn time(row: &JsValue) -> Millis {
-    get(row, "created_at").as_f64().unwrap_or(0.0) as Millis
+    js::field(row, "created_at").as_f64().unwrap_or(0.0) as Millis
 }
 
-fn get(row: &JsValue, field: &str) -> JsValue {
-    Reflect::get(row, &JsValue::from_str(field)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn set(row: &JsValue, field: &str, value: &JsValue) -> Result<(), StorageError> {
-    Reflect::set(row, &JsValue::from_str(field), value)
-        .map(|_| ())
-        .map_err(|_| StorageError::Backend(format!("could not rewrite {field}")))
+fn set(row: &JsValue, name: &str, value: &JsValue) -> Result<(), StorageError> {
+    if js::set(row, name, value) {
+        Ok(())
+    } else {
+        Err(StorageError::Backend(format!("could not rewrite {name}")))
+    }
 }
 
 /// A plain object of `fields`.

@@ -3,15 +3,15 @@
 //! in one transaction each, after checking that the exchange the user acted on is still
 //! where they saw it (another tab may have switched the path meanwhile).
 
-use pocket_chat_core::records::{Branch, Message, Millis, Missing, Thread};
-use pocket_chat_core::tree::{ranges, Segment, Tree};
+use pocket_chat_core::records::{Branch, Millis, Missing, Thread};
+use pocket_chat_core::tree::{Segment, Tree};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::messages::{depths, read_tree};
+use super::messages::{path_of, rows_between};
 use super::schema::{BRANCHES, MESSAGES, PATH, THREADS};
-use super::{all_from_js, commit_or_abort, from_js, get_required, to_js, Database, StorageError};
+use super::{commit_or_abort, from_js, to_js, Database, StorageError};
 
 /// Shows version `member` (an index into the exchange's versions) of the exchange
 /// `message_id` at `depth` of thread `thread_id`: the thread's path goes through it.
@@ -28,15 +28,10 @@ pub async fn switch(
         thread.path = tree
             .switched(&thread.path, &segments, depth, member)
             .ok_or(StorageError::NotFound(Missing::Exchange))?;
-        tx.store(THREADS)?
-            .put(&to_js(THREADS, &thread)?, None)
-            .await?;
-        Ok(thread.user_id)
+        Ok(thread)
     }
     .await;
-    let user_id = commit_or_abort(tx, result).await?;
-    announce(&Change::User { user_id });
-    Ok(())
+    store_path(tx, result).await
 }
 
 /// Deletes the version `message_id` at `depth` of thread `thread_id` and every exchange
@@ -66,13 +61,13 @@ pub async fn delete(
             };
             branch.cut = Some(*cut);
             branches.put(&to_js(BRANCHES, &branch)?, None).await?;
-            let gone = Segment {
+            let gone = [Segment {
                 branch: branch_id.clone(),
                 from: *cut,
                 to: *was,
-            };
-            let values = index.get_all(Some(depths(thread_id, &gone)?), None).await?;
-            for mut row in all_from_js::<Message>(MESSAGES, values)? {
+            }];
+            let upto = was.unwrap_or(u32::MAX);
+            for mut row in rows_between(&index, thread_id, &gone, *cut, upto).await? {
                 row.prompt.clear();
                 row.completion.clear();
                 row.deleted_at = Some(now);
@@ -81,6 +76,20 @@ pub async fn delete(
         }
         thread.path = deletion.path;
         thread.updated_at = now;
+        Ok(thread)
+    }
+    .await;
+    store_path(tx, result).await
+}
+
+/// Stores `thread` with its new path in `tx` and commits it (or aborts it on `Err`), then
+/// tells the other tabs.
+async fn store_path(
+    tx: rexie::Transaction,
+    thread: Result<Thread, StorageError>,
+) -> Result<(), StorageError> {
+    let result = async {
+        let thread = thread?;
         tx.store(THREADS)?
             .put(&to_js(THREADS, &thread)?, None)
             .await?;
@@ -100,22 +109,10 @@ async fn shown(
     depth: u32,
     message_id: &str,
 ) -> Result<(Thread, Tree, Vec<Segment>), StorageError> {
-    let thread: Thread = get_required(
-        &tx.store(THREADS)?,
-        THREADS,
-        JsValue::from_str(thread_id),
-        Missing::Thread,
-    )
-    .await?;
-    let tree = read_tree(tx, thread_id).await?;
-    let segments = tree.segments(tree.leaf(&thread.path));
+    let (thread, tree, segments) = path_of(tx, thread_id).await?;
     let index = tx.store(MESSAGES)?.index(PATH)?;
-    let mut found = None;
-    for r in ranges(&segments, depth, Some(depth + 1)) {
-        let values = index.get_all(Some(depths(thread_id, &r)?), Some(1)).await?;
-        found = all_from_js::<Message>(MESSAGES, values)?.into_iter().next();
-    }
-    match found {
+    let found = rows_between(&index, thread_id, &segments, depth, depth + 1).await?;
+    match found.first() {
         Some(m) if m.message_id == message_id => Ok((thread, tree, segments)),
         _ => Err(StorageError::NotFound(Missing::Exchange)),
     }

@@ -147,7 +147,7 @@ fn WindowEdge(later: bool) -> impl IntoView {
         } else {
             i18n::earlier_exchanges
         };
-        text(lang.get(), Some(count()))
+        text(lang.get(), count())
     };
     view! {
         <Show when=move || { count() > 0 }>
