@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { DIST, DIST_E2E, SCREENSHOTS, dumpDb, ledgerProblems } from './support.mjs';
 import { fixture } from './fixture.mjs';
 import { waitText } from './pocket_chat_page.mjs';
+import { BLOCKED, assertUpgraded, openVersion1, version1Records } from './upgrade.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -69,7 +70,7 @@ const SAY = {
   stalled: (n) => `The provider sent nothing for ${n} seconds, so pocket-chat stopped waiting. Anything that arrived is kept; send the message again to retry.`,
   unreachable: 'The endpoint could not be reached. Check your connection and the address in Settings; a server on another site must allow this page (CORS).',
   offline: 'This browser is offline, so the message was not sent. It is kept in the box; send it again when the connection is back.',
-  offlineLine: 'You are offline. Your chats are all here; sending works again once the connection is back.',
+  offlineLine: 'You are offline. Your chats are all here, and a model on this computer still answers; others answer once the connection is back.',
   stopped: 'Stopped before the reply began. Your message is back in the box.',
 };
 
@@ -221,7 +222,7 @@ test(row('provider', 'the same sentences in Japanese: offline, idle timeout'), a
   await waitText(app.noticeText, 'プロバイダーから 2 秒間何も届かなかったため、待つのをやめました。届いた部分は残してあります。もう一度送ると再試行できます。');
   assert.equal(await app.input.inputValue(), 'wait [[mock:hang]]');
   await app.context.setOffline(true);
-  await waitText(app.offlineNotice, 'オフラインです。チャットはすべて残っています。接続が戻れば、また送信できます。');
+  await waitText(app.offlineNotice, 'オフラインです。チャットはすべて残っています。このコンピューター上のモデルには送れます。ほかのモデルには接続が戻れば送れます。');
   await app.input.press('Enter');
   await waitText(app.noticeText, 'このブラウザーはオフラインのため、メッセージを送りませんでした。入力欄に残してあるので、接続が戻ったらもう一度送ってください。');
   await app.screenshot('fault-offline-ja');
@@ -236,37 +237,18 @@ test(row('provider', 'the same sentences in Japanese: offline, idle timeout'), a
 
 // ------------------------------------------------------------------ storage faults
 
-const BLOCKED = 'pocket-chat is open in another tab that keeps it from updating its storage. Close the other pocket-chat tabs (or reload them); this page then continues by itself.';
 const UPDATED = 'pocket-chat was updated in another tab. Reload this page to keep working; nothing you saved is lost.';
 
 // Guards against a page that hangs blank while an old tab blocks the schema upgrade, that
 // does not go on once the tab is closed, or loses the old version's records in the upgrade.
 test(row('storage', 'upgrade blocked by an old tab'), async () => {
-  const v1 = JSON.parse(await readFile(join(ROOT, 'tests/fixtures/v1-records.json'), 'utf8'));
+  const v1 = await version1Records();
   const context = await fx.newContext();
   // The old tab: schema version 1 (as tests/fixtures/schema_v1.rs), with its records, and
   // no versionchange handler, as an old build had.
   const old = await context.newPage();
   await old.goto(`${fx.site.url}old-tab`);
-  await old.evaluate((records) => new Promise((ok, fail) => {
-    const req = indexedDB.open('pocket-chat', 1);
-    req.onupgradeneeded = () => {
-      const db = req.result;
-      db.createObjectStore('users', { keyPath: 'user_id' });
-      db.createObjectStore('payments', { keyPath: 'payment_id', autoIncrement: true }).createIndex('user_id', 'user_id');
-      db.createObjectStore('threads', { keyPath: 'thread_id', autoIncrement: true }).createIndex('user_thread', ['user_id', 'thread_id']);
-      const messages = db.createObjectStore('messages', { keyPath: 'message_id', autoIncrement: true });
-      messages.createIndex('thread_message', ['thread_id', 'message_id']);
-      messages.createIndex('user_id', 'user_id');
-      db.createObjectStore('settings', { keyPath: 'key' });
-      db.createObjectStore('meta', { keyPath: 'key' });
-      for (const store of ['users', 'payments', 'threads', 'messages', 'settings']) {
-        for (const r of records[store] ?? []) req.transaction.objectStore(store).add(r);
-      }
-    };
-    req.onsuccess = () => { window.oldDb = req.result; ok(); };
-    req.onerror = () => fail(req.error);
-  }), v1);
+  await openVersion1(old, v1);
   const app = await fx.open({ context, ready: false });
   await waitText(app.noticeText, BLOCKED);
   await app.screenshot('fault-upgrade-blocked');
@@ -283,34 +265,6 @@ test(row('storage', 'upgrade blocked by an old tab'), async () => {
   await app.assertClean();
   await app.close();
 });
-
-/** Checks that `after` holds every record of the version-1 `v1` as schema 3 keeps it:
- * the same fields; ids unique across devices; each thread one path of its messages, in
- * the order they were written. */
-function assertUpgraded(v1, after) {
-  const isId = (id) => typeof id === 'string' && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id);
-  const without = (r, key) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== key));
-  assert.deepEqual(after.users, v1.users);
-  const same = (store, key) => {
-    const byTime = (a, b) => a.created_at - b.created_at || JSON.stringify(a).localeCompare(JSON.stringify(b));
-    assert.ok(after[store].every((r) => isId(r[key])), `${store} ids: ${after[store].map((r) => r[key])}`);
-    assert.deepEqual(after[store].map((r) => without(r, key)).sort(byTime), v1[store].map((r) => without(r, key)).sort(byTime));
-  };
-  same('payments', 'payment_id');
-  same('threads', 'thread_id');
-  const newThread = new Map(v1.threads.map((t) => [t.thread_id, after.threads.find((n) => n.title === t.title && n.created_at === t.created_at).thread_id]));
-  assert.equal(after.messages.length, v1.messages.length);
-  const depth = new Map();
-  for (const old of [...v1.messages].sort((a, b) => a.message_id - b.message_id)) {
-    const thread = newThread.get(old.thread_id);
-    const d = depth.get(thread) ?? 0;
-    depth.set(thread, d + 1);
-    const now = after.messages.find((m) => m.prompt === old.prompt && m.created_at === old.created_at && m.thread_id === thread);
-    assert.ok(now && isId(now.message_id), `message ${old.message_id} after the upgrade`);
-    assert.deepEqual(now, { ...old, message_id: now.message_id, thread_id: thread, branch: thread, depth: d });
-  }
-  assert.deepEqual(after.branches.map((b) => b.branch_id).sort(), [...newThread.values()].sort());
-}
 
 // Guards against a reply that cannot be saved (storage full) failing silently, half-writing
 // (a debit without its exchange), or losing the prompt. Chromium's quota override does not
@@ -612,7 +566,7 @@ test(row('output', `XSS corpus of ${XSS.length} payloads as a model reply`), asy
 
 // ------------------------------------------------------------------ Content-Security-Policy
 
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; form-action 'none'; frame-src 'none'; connect-src 'self' http: https:; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; form-action 'none'; frame-src 'none'; connect-src 'self' http: https:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; worker-src 'self'; manifest-src 'self'";
 
 // Guards against a build without the policy, a loader left inline (the app would not start
 // under the policy), a policy the app breaks while it loads and chats, and a policy that

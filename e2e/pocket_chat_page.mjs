@@ -94,6 +94,8 @@ export class PocketChat {
   get noticeText() { return this.notice.locator('p'); }
   get dismissNotice() { return this.notice.getByRole('button', { name: 'Dismiss' }); }
   get offlineNotice() { return this.testId('offline-notice'); }
+  /** The line saying a new version is ready, with its Reload and Later buttons. */
+  get updateLine() { return this.testId('update-ready'); }
   /** The newest stored reply. */
   get reply() { return this.testId('reply').last(); }
   get replies() { return this.testId('reply'); }
@@ -194,6 +196,12 @@ export class PocketChat {
   }
 
   reload() { return this.page.reload(); }
+
+  /** Waits until the service worker is active, its build cached: a first visit's end. */
+  offlineReady() {
+    return this.page.waitForFunction(() => navigator.serviceWorker.ready.then((r) => r.active?.state === 'activated'),
+      null, { polling: 50, timeout: 30_000 });
+  }
 
   /** A screenshot in target/screenshots/`name`.png. */
   screenshot(name, options = {}) {

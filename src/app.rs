@@ -19,6 +19,7 @@ use crate::ui::{
     sidebar::Sidebar,
     thread_bar::ThreadBar,
     thread_view::ThreadView,
+    update_line::UpdateLine,
     users_panel::UsersPanel,
 };
 
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <SettingsPanel open=panels.settings />
                     <DataPanel open=panels.data />
                     <OfflineLine />
+                    <UpdateLine />
                     <NoticeLine />
                     <ThreadBar />
                     <main class="thread" node_ref=scroller on:scroll=move |_| window.on_scroll() aria-live="polite" aria-label=prefs.tr(Key::Conversation)>

@@ -27,6 +27,7 @@ pub mod tabs;
 pub mod text;
 pub mod threads;
 pub mod top_up;
+pub mod update;
 pub mod versions;
 pub mod window;
 
@@ -38,7 +39,7 @@ use self::clock::now;
 use self::contexts::Contexts;
 pub use self::contexts::{
     use_account, use_config, use_notices, use_prefs, use_sending, use_store, use_thread_window,
-    use_threads, use_top_up,
+    use_threads, use_top_up, use_update,
 };
 use crate::storage::{request_persistence, settings};
 
@@ -53,8 +54,10 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         window,
         threads,
         account,
+        update,
         ..
     } = contexts::provide_contexts(scroller);
+    update.start();
     spawn_local(async move {
         let db = match tabs::open_database(notices).await {
             Ok(db) => db,

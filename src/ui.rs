@@ -13,4 +13,5 @@ pub mod sidebar;
 pub mod thread_bar;
 pub mod thread_view;
 pub mod top_up_form;
+pub mod update_line;
 pub mod users_panel;

@@ -224,8 +224,12 @@ catalog! {
         "このユーザーはもう存在しません。ページを再読み込みしてください。";
     StoppedBeforeReply => "Stopped before the reply began. Your message is back in the box.",
         "返信が始まる前に停止しました。メッセージは入力欄に戻してあります。";
-    OfflineNotice => "You are offline. Your chats are all here; sending works again once the connection is back.",
-        "オフラインです。チャットはすべて残っています。接続が戻れば、また送信できます。";
+    OfflineNotice => "You are offline. Your chats are all here, and a model on this computer still answers; others answer once the connection is back.",
+        "オフラインです。チャットはすべて残っています。このコンピューター上のモデルには送れます。ほかのモデルには接続が戻れば送れます。";
+    UpdateReady => "A new version of pocket-chat is ready. Reload to use it; what you typed stays in the box.",
+        "pocket-chat の新しいバージョンの準備ができました。再読み込みすると切り替わります。入力中の文章はそのまま残ります。";
+    UpdateAfterReply => "Reload once the reply has finished.", "返信が終わってから再読み込みできます。";
+    ReloadNow => "Reload", "再読み込み";
     UpgradeBlocked => "pocket-chat is open in another tab that keeps it from updating its storage. Close the other pocket-chat tabs (or reload them); this page then continues by itself.",
         "別のタブで開いている pocket-chat が、保存領域の更新を妨げています。ほかの pocket-chat のタブを閉じる（または再読み込みする）と、このページは自動で続きます。";
     UpdatedElsewhere => "pocket-chat was updated in another tab. Reload this page to keep working; nothing you saved is lost.",

@@ -20,6 +20,7 @@ use super::sending::Sending;
 use super::store::Store;
 use super::threads::Threads;
 use super::top_up::TopUp;
+use super::update::Update;
 use super::window::ThreadWindow;
 
 /// Every context, each kept for the life of the page. `Copy`.
@@ -43,6 +44,8 @@ pub struct Contexts {
     pub sending: &'static Sending,
     /// The top-up form.
     pub top_up: &'static TopUp,
+    /// The service worker, and a new version waiting.
+    pub update: &'static Update,
 }
 
 /// Creates every context (nothing loaded yet) and provides them. `scroller` is the element
@@ -71,6 +74,7 @@ pub fn provide_contexts(scroller: NodeRef<Main>) -> Contexts {
         account,
         sending: leak(Sending::new()),
         top_up: leak(TopUp::new(store, account, config)),
+        update: leak(Update::new()),
     };
     provide_context(contexts);
     contexts
@@ -128,6 +132,11 @@ pub fn use_sending() -> &'static Sending {
 /// The top-up form provided by [`provide_contexts`].
 pub fn use_top_up() -> &'static TopUp {
     contexts().top_up
+}
+
+/// The service worker's state provided by [`provide_contexts`].
+pub fn use_update() -> &'static Update {
+    contexts().update
 }
 
 /// What a chat turn reads and writes. `Copy`.

@@ -28,10 +28,11 @@ pub struct Sending {
 }
 
 impl Sending {
-    /// An empty box, nothing in flight.
+    /// An empty box (or the text it held before the reload into a new version),
+    /// nothing in flight.
     pub(super) fn new() -> Sending {
         Sending {
-            draft: RwSignal::new(String::new()),
+            draft: RwSignal::new(super::update::saved_draft().unwrap_or_default()),
             pending: RwSignal::new(None),
             streaming_row: RwSignal::new(None),
             editing: RwSignal::new(None),

@@ -1,0 +1,57 @@
+// pocket-chat's service worker (the body of the build's sw.js; scripts/offline.mjs puts
+// VERSION and FILES, this build's files, in front of it).
+//
+// - Install: fetch every file of the build into a cache of this version, past the HTTP
+//   cache. It then waits: a new version takes over only when the page asks, after the
+//   user agreed (the page's "new version" line), never by itself mid-chat.
+// - Fetch: the build's files come from the cache (then the network if the cache lost
+//   them). Nothing else is touched: not a provider's API (another origin, or a POST), not
+//   a path the build does not have.
+// - Activate: drop caches older than the one before this version, which an open tab of
+//   the old version may still need (its data worker loads on first export).
+const PREFIX = 'pocket-chat-';
+const CACHE = PREFIX + VERSION;
+const SCOPE = new URL('./', self.location).href;
+const OWN = new Set(FILES.map((f) => new URL(f, SCOPE).href));
+// An older build's data worker, still asked for by a tab of that build.
+const OLD_WORKER = /^data-worker-[0-9a-f]{16}(_loader\.js|\.js|_bg\.wasm)$/;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches.open(CACHE).then((cache) => cache.addAll([...OWN].map((url) => new Request(url, { cache: 'reload' })))),
+  );
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data === 'skip-waiting') self.skipWaiting();
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys().then((keys) => {
+      const ours = keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE);
+      // Keys come in the order the caches were made: keep the newest of the others.
+      return Promise.all(ours.slice(0, -1).map((k) => caches.delete(k)));
+    }),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  url.hash = '';
+  const navigation = request.mode === 'navigate';
+  if (navigation) url.search = '';
+  const own = OWN.has(url.href);
+  const name = url.href.startsWith(SCOPE) ? url.href.slice(SCOPE.length) : null;
+  if (!own && !(name !== null && OLD_WORKER.test(name))) return;
+  const key = navigation ? new URL('index.html', SCOPE).href : url.href;
+  event.respondWith(fromCache(key).then((hit) => hit ?? fetch(request)));
+});
+
+/** This version's copy, else an older version's (an old tab's own files). */
+async function fromCache(key) {
+  const mine = await (await caches.open(CACHE)).match(key);
+  return mine ?? (await caches.match(key)) ?? null;
+}

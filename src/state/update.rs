@@ -1,0 +1,60 @@
+//! A new version of the app, from the page side of the service worker
+//! (`scripts/offline-page.js`, in release builds): whether one is waiting, reloading into
+//! it when the user agrees, and the draft that reload kept.
+
+use js_sys::Function;
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::js::field;
+
+/// Whether a new version is installed and waiting. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Update {
+    /// True once a newer build waits to take over (tracked).
+    pub ready: RwSignal<bool>,
+}
+
+impl Update {
+    pub(super) fn new() -> Update {
+        Update {
+            ready: RwSignal::new(false),
+        }
+    }
+
+    /// Follows the page script's word that a new version is waiting (said before the app
+    /// started, or later).
+    pub(super) fn start(&'static self) {
+        if field(&page_script(), "ready").is_truthy() {
+            self.ready.set(true);
+        }
+        let heard =
+            window_event_listener_untyped("pocket-chat-update", move |_| self.ready.set(true));
+        // The listener lives as long as the page.
+        std::mem::forget(heard);
+    }
+
+    /// Reloads into the waiting version, keeping `draft` for the reloaded page.
+    pub fn accept(&self, draft: &str) {
+        call(&page_script(), "accept", &JsValue::from_str(draft));
+    }
+}
+
+/// The draft an update's reload kept, taken once (the next reload starts empty).
+pub fn saved_draft() -> Option<String> {
+    call(&page_script(), "takeDraft", &JsValue::UNDEFINED).as_string()
+}
+
+/// `window.pocketChatUpdate` (`undefined` in a debug build, which has no page script).
+fn page_script() -> JsValue {
+    field(&js_sys::global(), "pocketChatUpdate")
+}
+
+/// `target[name](arg)`, `undefined` when there is no such function or it throws.
+fn call(target: &JsValue, name: &str, arg: &JsValue) -> JsValue {
+    field(target, name)
+        .dyn_into::<Function>()
+        .ok()
+        .and_then(|f| f.call1(target, arg).ok())
+        .unwrap_or(JsValue::UNDEFINED)
+}
