@@ -66,6 +66,11 @@ async function mark(page, name) {
   return page.evaluate((n) => window.__bench.marks[n], name);
 }
 
+/** Waits until the service worker is active, the build in its cache. */
+function offlineReady(page) {
+  return page.waitForFunction(() => navigator.serviceWorker.ready.then((r) => r.active?.state === 'activated'), null, { timeout: 60_000, polling: 50 });
+}
+
 async function newPage(context, url) {
   const page = await context.newPage();
   await page.addInitScript(PROBE);
@@ -99,11 +104,16 @@ const record = (name, value) => (results[name] ??= []).push(value);
 
 try {
   for (let run = 0; run < RUNS; run++) {
-    // First visit → input ready, on an empty profile.
+    // First visit → input ready, on an empty profile; then a returning visit, once the
+    // service worker has the build cached.
     {
       const context = await browser.newContext();
       const page = await newPage(context, site.url);
       record('first visit → input ready (ms)', await mark(page, 'input-ready'));
+      await offlineReady(page);
+      await page.close();
+      const again = await newPage(context, site.url);
+      record('returning visit → input ready (ms)', await mark(again, 'input-ready'));
       await context.close();
     }
 
@@ -120,18 +130,36 @@ try {
       const seeded = threads.filter((t) => t.user_id.endsWith('-seed'));
       return { long: seeded.find((t) => t.title === title).thread_id, short: seeded.find((t) => t.title === 'Short thread 0').thread_id };
     }, longTitle);
+    // Nothing of the build cached: the long thread's first open below is a first visit's.
+    await setup.evaluate(async () => {
+      for (const reg of await navigator.serviceWorker.getRegistrations()) await reg.unregister();
+      for (const key of await caches.keys()) await caches.delete(key);
+    });
+    await cdp(setup, 'Network.clearBrowserCache');
     await setup.close();
     const lastPrompt = `Question ${MESSAGES - 1} in thread ${THREADS}`;
 
-    // Open the long thread by its link → last message painted.
-    {
+    // Open the long thread by its link → last message painted: first with nothing of the
+    // build cached (no service worker, an empty HTTP cache: a first visit's files, with
+    // the history already stored), then returning, from the worker's cache.
+    const openLong = async () => {
       const page = await context.newPage();
       await page.addInitScript(PROBE);
       await page.addInitScript((text) => {
         window.__bench.when('last-painted', () => [...document.querySelectorAll('[data-testid=prompt]')].some((e) => e.textContent === text));
       }, lastPrompt);
       await page.goto(`${site.url}#/thread/${ids.long}`);
-      record('open the long thread → last message painted (ms)', await mark(page, 'last-painted'));
+      return [page, await mark(page, 'last-painted')];
+    };
+    {
+      const [first, painted] = await openLong();
+      record('first visit: open the long thread → last message painted (ms)', painted);
+      await offlineReady(first);
+      await first.close();
+    }
+    {
+      const [page, painted] = await openLong();
+      record('returning: open the long thread → last message painted (ms)', painted);
       await cdp(page, 'HeapProfiler.collectGarbage');
       const heap = await cdp(page, 'Runtime.getHeapUsage');
       record('JS heap after GC (MB)', heap.usedSize / 1e6);

@@ -112,3 +112,25 @@ test('sending from a thread scrolled back: the reply goes under the newest, with
   assert.deepEqual(app.problems, []);
   await app.close();
 });
+
+// Guards against a long thread list that is cut short, out of order, or drawn all at once
+// before the thread opened can show: the first 40 come with the first paint, the rest
+// follow a chunk per frame, newest first.
+test('a user with 150 threads gets every one of them listed, newest first', async () => {
+  const app = await fx.open();
+  await app.configure();
+  const longTitle = await app.seedHistory(150, 20);
+  await app.reload();
+  await waitText(app.balance, /tokens$/);
+  const dump = await app.dump();
+  const user = dump.settings.find((s) => s.key === 'current_user').value;
+  // As the list keeps them: the newest change first, then the later id.
+  const mine = dump.threads.filter((t) => t.user_id === user && !t.deleted_at)
+    .sort((a, b) => b.updated_at - a.updated_at || (a.thread_id < b.thread_id ? 1 : -1));
+  assert.ok(mine.length > 150, `${mine.length} threads`);
+  await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=thread-link]').length === n, mine.length, { polling: 50, timeout: 10_000 });
+  const shown = await app.threadLinks.allInnerTexts();
+  assert.deepEqual(shown, mine.map((t) => t.title));
+  assert.ok(shown.includes(longTitle));
+  await app.openThread(mine.at(-1).title);
+});

@@ -35,20 +35,21 @@ export async function hashWorker(dir) {
 }
 
 /**
- * Copies scripts/offline-page.js (registers the service worker, says when a new version
- * waits) next to index.html under a name by its content, and loads it before the app's
- * loader, so the app can ask it for a draft kept across an update's reload.
+ * Copies scripts/page.js (opens IndexedDB early; registers the service worker, says when a
+ * new version waits) next to index.html under a name by its content, and loads it before
+ * the app's loader, so it starts first and the app can ask it for a draft kept across an
+ * update's reload.
  */
 export async function addPageScript(dir, base) {
   // Its comments are for the reader of the source, not for every first visit.
-  const code = (await readFile(join(HERE, 'offline-page.js'), 'utf8'))
+  const code = (await readFile(join(HERE, 'page.js'), 'utf8'))
     .replace(/\/\*\*[\s\S]*?\*\//g, '')
     .split('\n')
     .map((line) => line.replace(/\s+\/\/ [^'"`]*$/, ''))
     .filter((line) => line.trim() && !line.trim().startsWith('//'))
     .map((line) => line.trim())
     .join('\n');
-  const name = `offline-${sha(code)}.js`;
+  const name = `page-${sha(code)}.js`;
   await writeFile(join(dir, name), code);
   const page = join(dir, 'index.html');
   const html = await readFile(page, 'utf8');

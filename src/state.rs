@@ -63,6 +63,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
             Ok(db) => db,
             Err(e) => {
                 store.opened(Err(e.clone()));
+                update.register();
                 return notices.fail(e);
             }
         };
@@ -91,8 +92,10 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         if let Err(e) = account.load().await {
             notices.fail(e);
         }
-        // Start-up is over: a page read early must not stand in for a later read.
+        // Start-up is over: a page read early must not stand in for a later read, and the
+        // service worker may download the build for offline use.
         window.end_prefetch();
+        update.register();
         account.follow_other_tabs();
         threads.follow_hash_changes(move || account.reload());
         // Best effort: without it the browser may evict data under pressure.

@@ -1,5 +1,5 @@
 //! A new version of the app, from the page side of the service worker
-//! (`scripts/offline-page.js`, in release builds): whether one is waiting, reloading into
+//! (`scripts/page.js`, in release builds): whether one is waiting, reloading into
 //! it when the user agrees, and the draft that reload kept.
 
 use js_sys::Function;
@@ -20,6 +20,12 @@ impl Update {
         Update {
             ready: RwSignal::new(false),
         }
+    }
+
+    /// Registers the service worker: called once start-up is over, since its install
+    /// downloads the whole build.
+    pub(super) fn register(&self) {
+        call(&page_script(), "start", &JsValue::UNDEFINED);
     }
 
     /// Follows the page script's word that a new version is waiting (said before the app

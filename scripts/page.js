@@ -1,9 +1,35 @@
-// pocket-chat's page side of its service worker (sw.js), in release builds only (a debug
-// build under `trunk serve` would be hidden behind its cached self): registers the worker
-// once the page has loaded, so the next visit opens with no network; says when a newer
-// build is installed and waiting (`pocketChatUpdate.ready`, and the window event
-// `pocket-chat-update`); and reloads into it only when the app asks, after the user
-// agreed, keeping the text in the box for the reloaded page.
+// The page's one script before the app (release builds only; scripts/offline.mjs copies
+// it next to index.html and loads it before the app's loader).
+//
+// - Opens the app's IndexedDB database while the WASM downloads and compiles, so the app's
+//   own open later finds the storage started (it creates nothing: no database yet, or an
+//   upgrade, and it steps aside for the app).
+// - The page side of the service worker (sw.js): registers it once the app has started and
+//   the page has loaded, so the next visit opens with no network; says when a newer build
+//   is installed and waiting (`pocketChatUpdate.ready`, and the window event
+//   `pocket-chat-update`); reloads into it only when the app asks, after the user agreed,
+//   keeping the text in the box for the reloaded page. Not in a debug build: under
+//   `trunk serve` a cached build would hide each rebuild.
+const DB = 'pocket-chat';
+// How long the early connection stays open: the app's own is open long before.
+const EARLY_DB_MS = 10_000;
+
+try {
+  const open = globalThis.indexedDB?.open(DB);
+  if (open) {
+    // No database yet (or a browser that would make one here): the app makes it itself,
+    // with its stores; aborting leaves nothing behind.
+    open.onupgradeneeded = () => open.transaction.abort();
+    open.onerror = (event) => event.preventDefault();
+    open.onsuccess = () => {
+      const db = open.result;
+      // The app's upgrade (or a newer tab's) must never wait on this connection.
+      db.onversionchange = () => db.close();
+      setTimeout(() => db.close(), EARLY_DB_MS);
+    };
+  }
+} catch { /* storage refused here: the app says so itself */ }
+
 const DRAFT = 'pocket-chat-draft-after-update';
 // How often an open page asks for a newer build, besides each load and when the network
 // comes back.
@@ -61,7 +87,11 @@ async function start() {
   addEventListener('online', check);
 }
 
-if ('serviceWorker' in navigator) {
+/** Called by the app once its start-up is over (the first paint, the linked thread): the
+ *  worker's install downloads the whole build, which must not compete with that. */
+update.start = () => {
+  if (!('serviceWorker' in navigator) || update.started) return;
+  update.started = true;
   if (document.readyState === 'complete') start();
   else addEventListener('load', start, { once: true });
-}
+};
