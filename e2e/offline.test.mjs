@@ -295,6 +295,7 @@ for (const { where, dist, prefix } of BUILDS) {
       await app.streamingReply.waitFor();
       assert.equal(await app.testId('update-reload').isDisabled(), true);
       assert.equal(await app.testId('update-reload').getAttribute('title'), 'Reload once the reply has finished.');
+      if (prefix === '/') await app.screenshot('update-ready-streaming');
       await app.waitReply(/^Echo: one two three four five six/);
       await app.page.waitForFunction(() => !document.querySelector('[data-testid=update-reload]').disabled);
       await app.input.fill('a draft typed before the update');
@@ -304,6 +305,12 @@ for (const { where, dist, prefix } of BUILDS) {
       await app.screenshot(`update-ready-ja-${prefix === '/' ? 'root' : 'subpath'}`);
       await app.languageButton.click();
       await waitText(app.testId('update-reload'), 'Reload');
+      if (prefix === '/') {
+        // On a phone the line wraps, its buttons still in reach.
+        await app.page.setViewportSize({ width: 390, height: 760 });
+        await app.screenshot('update-ready-phone');
+        await app.page.setViewportSize({ width: 1280, height: 720 });
+      }
       const before = await app.dump();
       await Promise.all([app.page.waitForEvent('load'), app.testId('update-reload').click()]);
       await waitText(app.balance, /^\d[\d,]* tokens$/);

@@ -89,9 +89,9 @@ async function start() {
 
 /** Called by the app once its start-up is over (the first paint, the linked thread): the
  *  worker's install downloads the whole build, which must not compete with that. */
-update.start = () => {
-  if (!('serviceWorker' in navigator) || update.started) return;
-  update.started = true;
+update.register = () => {
+  if (!('serviceWorker' in navigator) || update.registering) return;
+  update.registering = true;
   if (document.readyState === 'complete') start();
   else addEventListener('load', start, { once: true });
 };

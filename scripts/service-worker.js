@@ -17,10 +17,31 @@ const OWN = new Set(FILES.map((f) => new URL(f, SCOPE).href));
 const OLD_WORKER = /^data-worker-[0-9a-f]{16}(_loader\.js|\.js|_bg\.wasm)$/;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll([...OWN].map((url) => new Request(url, { cache: 'reload' })))),
-  );
+  const precache = caches.open(CACHE).then((cache) => cache.addAll([...OWN].map((url) => new Request(url, { cache: 'reload' }))));
+  event.waitUntil(Promise.all([precache, addRoutes(event)]));
 });
+
+/**
+ * The same rules, declared to the browser (the static routing API, where it has it), so
+ * that it need not start this worker for them: a provider's request goes straight to the
+ * network, and the build's files straight from this version's cache. Without the API, the
+ * fetch handler below does the same.
+ */
+function addRoutes(event) {
+  if (!event.addRoutes) return null;
+  const here = new URL(SCOPE);
+  const sameOrigin = { protocol: here.protocol.slice(0, -1), hostname: here.hostname, port: here.port };
+  const rules = [
+    { condition: { not: { urlPattern: sameOrigin } }, source: 'network' },
+    { condition: { not: { requestMethod: 'get' } }, source: 'network' },
+    ...[...OWN].map((url) => ({ condition: { urlPattern: new URL(url).href, requestMethod: 'get' }, source: { cacheName: CACHE } })),
+  ];
+  try {
+    return event.addRoutes(rules).catch(() => null);
+  } catch {
+    return null; // a browser with an older form of the API: the fetch handler serves
+  }
+}
 
 self.addEventListener('message', (event) => {
   if (event.data === 'skip-waiting') self.skipWaiting();

@@ -57,7 +57,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         update,
         ..
     } = contexts::provide_contexts(scroller);
-    update.start();
+    update.follow();
     spawn_local(async move {
         let db = match tabs::open_database(notices).await {
             Ok(db) => db,

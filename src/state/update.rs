@@ -25,12 +25,12 @@ impl Update {
     /// Registers the service worker: called once start-up is over, since its install
     /// downloads the whole build.
     pub(super) fn register(&self) {
-        call(&page_script(), "start", &JsValue::UNDEFINED);
+        call(&page_script(), "register", &JsValue::UNDEFINED);
     }
 
     /// Follows the page script's word that a new version is waiting (said before the app
     /// started, or later).
-    pub(super) fn start(&'static self) {
+    pub(super) fn follow(&'static self) {
         if field(&page_script(), "ready").is_truthy() {
             self.ready.set(true);
         }
