@@ -295,9 +295,11 @@ for (const { where, dist, prefix } of BUILDS) {
       await app.streamingReply.waitFor();
       assert.equal(await app.testId('update-reload').isDisabled(), true);
       assert.equal(await app.testId('update-reload').getAttribute('title'), 'Reload once the reply has finished.');
+      await waitText(app.testId('update-wait'), 'Reload once the reply has finished.');
       if (prefix === '/') await app.screenshot('update-ready-streaming');
       await app.waitReply(/^Echo: one two three four five six/);
       await app.page.waitForFunction(() => !document.querySelector('[data-testid=update-reload]').disabled);
+      assert.equal(await app.testId('update-wait').isVisible(), false);
       await app.input.fill('a draft typed before the update');
       await app.screenshot(`update-ready-${prefix === '/' ? 'root' : 'subpath'}`);
       await app.languageButton.click();

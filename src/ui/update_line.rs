@@ -1,5 +1,5 @@
 //! The update line: a new version is ready; Reload switches to it (not while a reply is
-//! streaming, the button says why), Later hides the line until the next load.
+//! streaming, and the line says so then), Later hides the line until the next load.
 //!
 //! Always in the page and hidden when there is nothing to say: a line that comes and goes
 //! as a view costs the first load 1.5 KB more (gzip).
@@ -17,7 +17,10 @@ pub fn UpdateLine() -> impl IntoView {
     let busy = move || sending.busy();
     view! {
         <div class="notice status" role="status" data-testid="update-ready" hidden=move || !update.ready.get()>
-            <p>{prefs.tr(Key::UpdateReady)}</p>
+            <p>
+                {prefs.tr(Key::UpdateReady)}
+                <span data-testid="update-wait" hidden=move || !busy()>" " {prefs.tr(Key::UpdateAfterReply)}</span>
+            </p>
             <button type="button" class="primary" data-testid="update-reload" disabled=busy
                 title=move || busy().then(|| prefs.tr(Key::UpdateAfterReply)())
                 on:click=move |_| update.accept(&sending.draft.get_untracked())>
