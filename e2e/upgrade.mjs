@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ledgerProblems, waitText } from './support.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -37,6 +38,20 @@ export function openVersion1(page, records) {
     req.onsuccess = () => { window.oldDb = req.result; ok(); };
     req.onerror = () => fail(req.error);
   }), records);
+}
+
+/** Closes `old`, the tab that blocks the upgrade, and checks that `app` then goes on by
+ *  itself: the sentence gone, a balance shown, every version-1 record of `v1` upgraded to
+ *  schema 3 with the ledger whole. Returns the records after. */
+export async function closeAndUpgrade(app, old, v1) {
+  await old.close();
+  await app.notice.waitFor({ state: 'detached' });
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  const after = await app.dump();
+  assertUpgraded(v1, after);
+  assert.deepEqual(after.meta.map((m) => [m.key, m.version]), [['schema', 3]]);
+  assert.deepEqual(ledgerProblems(after), []);
+  return after;
 }
 
 /** Checks that `after` holds every record of the version-1 `v1` as schema 3 keeps it:
