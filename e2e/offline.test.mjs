@@ -33,6 +33,18 @@ async function openOn(site, options = {}) {
   return app;
 }
 
+/** Every URL in the page's Cache Storage, by cache. */
+const cached = (page) => page.evaluate(async () => {
+  const out = {};
+  for (const name of await caches.keys()) out[name] = (await (await caches.open(name)).keys()).map((r) => r.url).sort();
+  return out;
+});
+
+/** The URLs of every file of the build in `dir` served at `base`, and the scope itself. */
+async function buildFiles(dir, base) {
+  return [base, ...(await readdir(dir)).filter((f) => f !== 'sw.js').map((f) => new URL(f, base).href)].sort();
+}
+
 /** Two threads: "Alpha one" (two exchanges) and "Beta one" (one). */
 async function twoThreads(app) {
   await app.say('Alpha one');
@@ -96,6 +108,8 @@ for (const { where, dist, prefix } of BUILDS) {
         return { scope: reg.scope, script: reg.active.scriptURL };
       });
       assert.deepEqual(worker, { scope: site.url, script: `${site.url}sw.js` });
+      // Exactly the build's files, in one cache.
+      assert.deepEqual(Object.values(await cached(page)), [await buildFiles(dist, site.url)]);
       await page.reload();
       await waitText(app.balance, '100 tokens');
       assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'a reload is served by the worker');
@@ -181,6 +195,8 @@ test('offline, a model on this computer still answers, straight from the network
     assert.equal(chats.at(-1).body.messages.at(-1).content, 'offline, local');
     const after = await app.dump();
     assert.ok(after.messages.some((m) => m.completion === 'Echo: offline, local' && m.status === 'complete'));
+    // Nothing of the chat was cached: the cache holds the build's files only.
+    assert.deepEqual(Object.values(await cached(app.page)), [await buildFiles(DIST, site.url)]);
     // A remote endpoint, meanwhile, is offline.
     await app.configure({ base: remote.url });
     await app.testId('new-thread').click();
