@@ -252,10 +252,18 @@ function validateChatBody(kind, body) {
 
 // ---------------------------------------------------------------- server
 
+/** GET /models by default: two OpenAI models, as api.openai.com lists them. */
+const DEFAULT_MODELS = [
+  { id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' },
+  { id: 'gpt-4o', object: 'model', created: 1715367049, owned_by: 'system' },
+];
+
 function classify(method, pathname) {
   if (method === 'OPTIONS') return { kind: 'preflight' };
   if (method === 'POST' && pathname === '/v1/chat/completions') return { kind: 'openai' };
   if (method === 'POST' && pathname === '/chat/completions') return { kind: 'compatible' };
+  if (method === 'GET' && pathname === '/v1/models') return { kind: 'openai-models' };
+  if (method === 'GET' && pathname === '/models') return { kind: 'compatible-models' };
   const azure = method === 'POST' && AZURE_PATH_RE.exec(pathname);
   if (azure) {
     let deployment = azure[1];
@@ -298,8 +306,12 @@ export function startMockProvider({
   apiKey = 'sk-test',
   azureDeployments = ['gpt-35-turbo', 'gpt-4o'],
   chunkDelayMs = 0,
+  models = DEFAULT_MODELS,
 } = {}) {
   const requests = [];
+  // What GET /models answers: the `data` of an OpenAI model list, or { status, body }.
+  let listing = models;
+  function setModels(next) { listing = next; }
   const faults = []; // queue of { fault, remaining }
   const sockets = new Set();
   const hanging = new Set();
@@ -321,6 +333,7 @@ export function startMockProvider({
   function reset() {
     requests.length = 0;
     clearFaults();
+    listing = models;
     counters.request = 0;
     counters.completion = 0;
     for (const res of hanging) res.destroy();
@@ -503,8 +516,12 @@ export function startMockProvider({
     if (kind === 'preflight') return sendPreflight(ctx);
     if (kind === 'unknown') return sendJson(ctx, 404, openaiError(`Invalid URL (${req.method} ${url.pathname})`));
 
-    const denied = checkAccess(ctx, kind, deployment, url);
+    const denied = checkAccess(ctx, kind.replace('-models', ''), deployment, url);
     if (denied) return sendJson(ctx, denied.status, denied.body);
+    if (kind.endsWith('-models')) {
+      if (!Array.isArray(listing)) return sendJson(ctx, listing.status, listing.body);
+      return sendJson(ctx, 200, { object: 'list', data: listing });
+    }
 
     let body;
     try {
@@ -561,7 +578,7 @@ export function startMockProvider({
       server.off('error', reject);
       const actualPort = server.address().port;
       const urlHost = host.includes(':') ? `[${host}]` : host;
-      resolve({ url: `http://${urlHost}:${actualPort}`, port: actualPort, requests, setFault, clearFaults, reset, close });
+      resolve({ url: `http://${urlHost}:${actualPort}`, port: actualPort, requests, setFault, clearFaults, setModels, reset, close });
     });
   });
 }

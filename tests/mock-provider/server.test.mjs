@@ -322,9 +322,9 @@ test('Azure route: missing or wrong api-key (or a Bearer header) -> 401 Azure sh
 
 test('unknown routes and wrong methods -> 404 OpenAI shape, recorded as unknown', async () => {
   // Bug: typos in client URLs get a 200 or a non-JSON 404, hiding the mistake.
-  const res = await fetch(`${mock.url}/v1/models`);
+  const res = await fetch(`${mock.url}/v1/engines`);
   assert.equal(res.status, 404);
-  assert.deepEqual(await res.json(), { error: { message: 'Invalid URL (GET /v1/models)', type: 'invalid_request_error', param: null, code: null } });
+  assert.deepEqual(await res.json(), { error: { message: 'Invalid URL (GET /v1/engines)', type: 'invalid_request_error', param: null, code: null } });
   const get = await fetch(`${mock.url}/v1/chat/completions`);
   assert.equal(get.status, 404);
   assert.deepEqual(mock.requests.map((r) => [r.kind, r.status]), [['unknown', 404], ['unknown', 404]]);
@@ -780,4 +780,23 @@ test('CLI prints the listening line and serves until killed', { timeout: 5000 },
     child.kill('SIGTERM');
   }
   assert.equal(await exited, 0);
+});
+
+test('GET /models lists the models, answers a set failure, and needs the key on the OpenAI route', async () => {
+  const mock = await startMockProvider({ models: [{ id: 'local-7b', object: 'model', meta: { n_ctx_train: 4096 } }] });
+  try {
+    const listed = await fetch(`${mock.url}/models`);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(await listed.json(), { object: 'list', data: [{ id: 'local-7b', object: 'model', meta: { n_ctx_train: 4096 } }] });
+    assert.equal((await fetch(`${mock.url}/v1/models`)).status, 401);
+    assert.equal((await fetch(`${mock.url}/v1/models`, { headers: { authorization: 'Bearer sk-test' } })).status, 200);
+    mock.setModels({ status: 404, body: { error: { message: 'no listing here' } } });
+    const failed = await fetch(`${mock.url}/models`);
+    assert.deepEqual([failed.status, await failed.json()], [404, { error: { message: 'no listing here' } }]);
+    mock.reset();
+    assert.equal((await (await fetch(`${mock.url}/models`)).json()).data[0].id, 'local-7b');
+    assert.deepEqual(mock.requests.map((r) => [r.method, r.path, r.kind]), [['GET', '/models', 'compatible-models']]);
+  } finally {
+    await mock.close();
+  }
 });
