@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { join, resolve, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMockProvider } from '../tests/mock-provider/server.mjs';
-import { DIST, DIST_E2E, configure, launchBrowser, serveStatic, waitText } from '../e2e/support.mjs';
+import { DIST, DIST_E2E, configure, launchBrowser, serveStatic, serviceWorkerReady, waitText } from '../e2e/support.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -66,11 +66,6 @@ async function mark(page, name) {
   return page.evaluate((n) => window.__bench.marks[n], name);
 }
 
-/** Waits until the service worker is active, the build in its cache. */
-function offlineReady(page) {
-  return page.waitForFunction(() => navigator.serviceWorker.ready.then((r) => r.active?.state === 'activated'), null, { timeout: 60_000, polling: 50 });
-}
-
 async function newPage(context, url) {
   const page = await context.newPage();
   await page.addInitScript(PROBE);
@@ -110,7 +105,7 @@ try {
       const context = await browser.newContext();
       const page = await newPage(context, site.url);
       record('first visit → input ready (ms)', await mark(page, 'input-ready'));
-      await offlineReady(page);
+      await serviceWorkerReady(page, 60_000);
       await page.close();
       const again = await newPage(context, site.url);
       record('returning visit → input ready (ms)', await mark(again, 'input-ready'));
@@ -154,7 +149,7 @@ try {
     {
       const [first, painted] = await openLong();
       record('first visit: open the long thread → last message painted (ms)', painted);
-      await offlineReady(first);
+      await serviceWorkerReady(first, 60_000);
       await first.close();
     }
     {

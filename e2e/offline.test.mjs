@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { DIST, DIST_SUBPATH, SCREENSHOTS, serveStatic } from './support.mjs';
+import { DIST, DIST_SUBPATH, SCREENSHOTS, launchProfile, serveStatic } from './support.mjs';
 import { fixture } from './fixture.mjs';
 import { PocketChat, waitText } from './pocket_chat_page.mjs';
 import { startMockProvider } from '../tests/mock-provider/server.mjs';
@@ -63,11 +62,7 @@ for (const { where, dist, prefix } of BUILDS) {
     const site = await serveStatic(dist, { prefix });
     // A real profile: Chromium never installs from an incognito one, which test contexts are.
     const dir = await mkdtemp(join(tmpdir(), 'pocket-chat-profile-'));
-    const context = await chromium.launchPersistentContext(dir, {
-      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const context = await launchProfile(dir);
     try {
       const page = context.pages()[0] ?? await context.newPage();
       await page.goto(site.url);

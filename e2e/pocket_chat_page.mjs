@@ -5,7 +5,7 @@
 // needs a control used nowhere else reaches it through `page`.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { QUOTA_SWITCH, SCREENSHOTS, configure, dumpDb, ledgerProblems, waitText } from './support.mjs';
+import { QUOTA_SWITCH, SCREENSHOTS, configure, dumpDb, ledgerProblems, serviceWorkerReady, waitText } from './support.mjs';
 
 export { waitText };
 
@@ -198,10 +198,7 @@ export class PocketChat {
   reload() { return this.page.reload(); }
 
   /** Waits until the service worker is active, its build cached: a first visit's end. */
-  offlineReady() {
-    return this.page.waitForFunction(() => navigator.serviceWorker.ready.then((r) => r.active?.state === 'activated'),
-      null, { polling: 50, timeout: 30_000 });
-  }
+  offlineReady() { return serviceWorkerReady(this.page); }
 
   /** A screenshot in target/screenshots/`name`.png. */
   screenshot(name, options = {}) {

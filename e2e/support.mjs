@@ -63,15 +63,29 @@ function notFound(res) {
 }
 
 /** Headless Debian Chromium with the flags this closed network needs. */
+const CHROMIUM = {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  ],
+};
+
+/** A browser whose contexts are fresh, incognito-like profiles. */
 export function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  return chromium.launch(CHROMIUM);
+}
+
+/** One real (not incognito) profile kept in `dir`: what Chromium installs apps from. */
+export function launchProfile(dir) {
+  return chromium.launchPersistentContext(dir, CHROMIUM);
+}
+
+/** Waits until `page`'s service worker is active, its build cached: a first visit's end. */
+export function serviceWorkerReady(page, timeout = 30_000) {
+  return page.waitForFunction(() => navigator.serviceWorker.ready.then((r) => r.active?.state === 'activated'),
+    null, { polling: 50, timeout });
 }
 
 /**

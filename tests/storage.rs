@@ -11,7 +11,7 @@ mod schema_v2;
 use std::collections::{HashMap, HashSet};
 
 use pocket_chat::ids::record_id;
-use pocket_chat::storage::messages::{self, Span};
+use pocket_chat::storage::messages::{self, PathRead, Span};
 use pocket_chat::storage::transfer::{self, ImportMode, TransferError};
 use pocket_chat::storage::users::NewUser;
 use pocket_chat::storage::{
@@ -20,7 +20,7 @@ use pocket_chat::storage::{
 use pocket_chat_core::export::{ExportFile, ImportError};
 use pocket_chat_core::ids::is_id;
 use pocket_chat_core::ledger::{DebitKind, LedgerError};
-use pocket_chat_core::records::{Branch, Message, MessageStatus, Missing, User};
+use pocket_chat_core::records::{Branch, Message, MessageStatus, Millis, Missing, User};
 use pocket_chat_core::tree::{self, TreeError};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -91,9 +91,7 @@ async fn send(
     total: u64,
     now: i64,
 ) -> (Message, i64) {
-    let path = messages::read_path(db, thread_id, Span::Newest(0))
-        .await
-        .expect("path");
+    let path = newest(db, thread_id, 0).await;
     let leaf = path.tree.leaf(&path.thread.path).to_owned();
     let place = path
         .tree
@@ -117,9 +115,7 @@ async fn new_version(
     total: u64,
     now: i64,
 ) -> (Message, Branch) {
-    let path = messages::read_path(db, thread_id, Span::Newest(0))
-        .await
-        .expect("path");
+    let path = newest(db, thread_id, 0).await;
     let place = path
         .tree
         .fork(&path.segments, depth, record_id(now), user_id, now);
@@ -139,6 +135,36 @@ async fn thread_rows(db: &Database, thread_id: &str) -> Result<Vec<Message>, Sto
     messages::read_path(db, thread_id, Span::Depths { from: 0, to: None })
         .await
         .map(|read| read.rows)
+}
+
+/// Opens `name` (written by an older schema) at the current version, which must have every
+/// current store.
+async fn open_upgraded(name: &str) -> Database {
+    let db = Database::open(name).await.expect("open at current version");
+    assert_eq!(db.version(), Ok(schema::VERSION));
+    let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(db.store_names(), want);
+    db
+}
+
+/// The newest `n` exchanges of `thread_id`'s path, read as the window reads them.
+async fn newest(db: &Database, thread_id: &str, n: u32) -> PathRead {
+    messages::read_path(db, thread_id, Span::Newest(n))
+        .await
+        .expect("path")
+}
+
+/// Saves `row` as the turn does (with `fork` the first time) and returns the balance after.
+async fn balance_after(
+    db: &Database,
+    row: &Message,
+    fork: Option<&Branch>,
+    now: Millis,
+) -> Result<i64, StorageError> {
+    messages::save_exchange(db, row, fork, now)
+        .await
+        .map(|saved| saved.balance)
 }
 
 fn ids(rows: &[Message]) -> Vec<&str> {
@@ -388,11 +414,7 @@ async fn version_one_data_survives_the_upgrade() {
     let old = schema_v1::builder(name).build().await.expect("open v1");
     write_old(old, &fixture).await;
 
-    let db = Database::open(name).await.expect("open at current version");
-    assert_eq!(db.version(), Ok(schema::VERSION));
-    let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
-    want.sort();
-    assert_eq!(db.store_names(), want);
+    let db = open_upgraded(name).await;
     assert_eq!(settings::record_schema(&db, T0).await, Ok(None));
     let thread_ids = check_rewritten(&db, &fixture).await;
     assert_eq!(thread_ids.len(), 2);
@@ -429,13 +451,9 @@ async fn version_two_data_is_rewritten_once_into_paths() {
     assert_eq!(old.version().expect("version"), schema_v2::VERSION);
     write_old(old, &fixture).await;
 
-    let db = Database::open(name).await.expect("open at current version");
-    assert_eq!(db.version(), Ok(schema::VERSION));
-    let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
-    want.sort();
-    assert_eq!(db.store_names(), want);
+    let db = open_upgraded(name).await;
     for store in schema_v2::ALL_STORES {
-        assert!(want.iter().any(|s| s == store), "store {store} dropped");
+        assert!(schema::ALL_STORES.contains(&store), "store {store} dropped");
     }
     // The version-2 app recorded its schema; the current one records its own.
     assert_eq!(settings::record_schema(&db, T0).await, Ok(Some(2)));
@@ -444,9 +462,7 @@ async fn version_two_data_is_rewritten_once_into_paths() {
 
     // The five exchanges of the first thread, in the order they were written.
     let long = &thread_ids[&1];
-    let path = messages::read_path(&db, long, Span::Newest(10))
-        .await
-        .expect("path");
+    let path = newest(&db, long, 10).await;
     assert_eq!(path.len, 5);
     assert_eq!(depths(&path.rows), [0, 1, 2, 3, 4]);
     assert_eq!(totals(&path.rows), [21, 30, 44, 25, 8]);
@@ -684,12 +700,7 @@ async fn recording_an_exchange_stores_the_message_and_debits_together() {
     let mut over = exchange("u1", &thread_id, 80);
     over.depth = 1;
     over.debit_kind = DebitKind::Estimated;
-    assert_eq!(
-        messages::save_exchange(&db, &over, None, T0 + 60)
-            .await
-            .map(|r| r.balance),
-        Ok(-17)
-    );
+    assert_eq!(balance_after(&db, &over, None, T0 + 60).await, Ok(-17));
     assert_eq!(audit::check_user(&db, "u1").await, Ok(-17));
     assert_eq!(
         thread_rows(&db, &thread_id).await.map(|r| totals(&r)),
@@ -738,9 +749,7 @@ async fn a_transaction_failing_midway_changes_nothing() {
     assert_eq!(snapshot(&db).await, before);
 
     // The new branch cannot be stored after the debit and the row were written.
-    let path = messages::read_path(&db, &thread_id, Span::Newest(0))
-        .await
-        .expect("path");
+    let path = newest(&db, &thread_id, 0).await;
     let place = path
         .tree
         .fork(&path.segments, 0, record_id(T0), "u1", i64::MAX);
@@ -800,9 +809,7 @@ async fn two_connections_racing_debits_lose_none() {
         audit::check_user(a, "u1").await,
         Ok(10_100 - 50 * 3 - 50 * 7)
     );
-    let read = messages::read_path(b, &thread_id, Span::Newest(1000))
-        .await
-        .expect("path");
+    let read = newest(b, &thread_id, 1000).await;
     assert_eq!((read.len, read.rows.len()), (100, 100));
     assert_eq!(depths(&read.rows), (0..100).collect::<Vec<_>>());
 }
@@ -958,9 +965,7 @@ async fn export_wipe_import_gives_identical_stores() {
     );
     assert_eq!(snapshot(&db).await, before);
     // The same path shows, with the same versions.
-    let read = messages::read_path(&db, &u1_thread, Span::Newest(10))
-        .await
-        .expect("path");
+    let read = newest(&db, &u1_thread, 10).await;
     assert_eq!(read.rows, shown);
     assert_eq!(read.tree.versions(&read.segments, 1).count(), 2);
     // New rows go on next to the imported ones.
@@ -1201,22 +1206,12 @@ async fn updating_an_exchange_moves_the_balance_by_the_difference() {
     assert_eq!(first.balance, 70);
     row.total = 45;
     row.completion = "Echo: more".into();
-    assert_eq!(
-        messages::save_exchange(&db, &row, None, T0 + 1)
-            .await
-            .map(|r| r.balance),
-        Ok(55)
-    );
+    assert_eq!(balance_after(&db, &row, None, T0 + 1).await, Ok(55));
     // The provider's usage turns out lower than the estimate: the difference comes back.
     row.total = 40;
     row.status = MessageStatus::Complete;
     row.debit_kind = DebitKind::Exact;
-    assert_eq!(
-        messages::save_exchange(&db, &row, None, T0 + 2)
-            .await
-            .map(|r| r.balance),
-        Ok(60)
-    );
+    assert_eq!(balance_after(&db, &row, None, T0 + 2).await, Ok(60));
     let stored = thread_rows(&db, &thread_id).await.expect("messages");
     assert_eq!(stored, std::slice::from_ref(&row));
     assert_eq!(
@@ -1257,14 +1252,10 @@ async fn updating_an_exchange_moves_the_balance_by_the_difference() {
         .expect("switch");
     version.total = 6;
     assert_eq!(
-        messages::save_exchange(&db, &version, Some(&fork), T0 + 4)
-            .await
-            .map(|r| r.balance),
+        balance_after(&db, &version, Some(&fork), T0 + 4).await,
         Ok(54)
     );
-    let read = messages::read_path(&db, &thread_id, Span::Newest(5))
-        .await
-        .expect("path");
+    let read = newest(&db, &thread_id, 5).await;
     assert_eq!(ids(&read.rows), [row.message_id.as_str()]);
     assert_eq!(
         read.thread.path,
@@ -1437,9 +1428,7 @@ async fn versions_are_stored_switched_and_deleted() {
     let first_ids = ids(&first);
 
     // A new version of depth 1 (an edit), on a branch from the first.
-    let path = messages::read_path(&db, &t, Span::Newest(10))
-        .await
-        .expect("path");
+    let path = newest(&db, &t, 10).await;
     let fork_id = record_id(T0 + 2);
     let place = path
         .tree
@@ -1452,14 +1441,10 @@ async fn versions_are_stored_switched_and_deleted() {
     edited.depth = 1;
     edited.prompt = "edited".into();
     assert_eq!(
-        messages::save_exchange(&db, &edited, Some(&fork), T0 + 2)
-            .await
-            .map(|r| r.balance),
+        balance_after(&db, &edited, Some(&fork), T0 + 2).await,
         Ok(33)
     );
-    let read = messages::read_path(&db, &t, Span::Newest(10))
-        .await
-        .expect("path");
+    let read = newest(&db, &t, 10).await;
     assert_eq!(ids(&read.rows), [first_ids[0], edited.message_id.as_str()]);
     assert_eq!(read.len, 2);
     let at_1 = read.tree.versions(&read.segments, 1);
@@ -1473,9 +1458,7 @@ async fn versions_are_stored_switched_and_deleted() {
     versions::switch(&db, &t, 1, &edited.message_id, 0)
         .await
         .expect("switch");
-    let read = messages::read_path(&db, &t, Span::Newest(10))
-        .await
-        .expect("path");
+    let read = newest(&db, &t, 10).await;
     assert_eq!(ids(&read.rows), first_ids);
     assert_eq!(read.len, 3);
     assert_eq!(read.tree.versions(&read.segments, 1).position, 0);
@@ -1489,9 +1472,7 @@ async fn versions_are_stored_switched_and_deleted() {
     // The choice is stored: a reload shows the same path.
     db.close();
     let db = Database::open(name).await.expect("reopen");
-    let read = messages::read_path(&db, &t, Span::Newest(10))
-        .await
-        .expect("path");
+    let read = newest(&db, &t, 10).await;
     assert_eq!(ids(&read.rows), first_ids);
     assert_eq!(read.thread.path, [t.clone(), fork_id.clone()]);
 
@@ -1499,9 +1480,7 @@ async fn versions_are_stored_switched_and_deleted() {
     versions::delete(&db, &t, 1, first_ids[1], T0 + 3)
         .await
         .expect("delete");
-    let read = messages::read_path(&db, &t, Span::Newest(10))
-        .await
-        .expect("path");
+    let read = newest(&db, &t, 10).await;
     assert_eq!(ids(&read.rows), [first_ids[0], edited.message_id.as_str()]);
     let at_1 = read.tree.versions(&read.segments, 1);
     assert_eq!((at_1.position, at_1.members), (0, vec![fork_id.clone()]));
@@ -1553,9 +1532,7 @@ async fn versions_are_stored_switched_and_deleted() {
     versions::delete(&db, &t, 1, &edited.message_id, T0 + 6)
         .await
         .expect("delete the edit");
-    let read = messages::read_path(&db, &t, Span::Newest(10))
-        .await
-        .expect("path");
+    let read = newest(&db, &t, 10).await;
     assert_eq!((ids(&read.rows), read.len), (vec![first_ids[0]], 1));
     assert_eq!(rows_of(&db, "u1").await.len(), 5);
     assert_eq!(audit::check_user(&db, "u1").await, Ok(29));
@@ -1563,9 +1540,7 @@ async fn versions_are_stored_switched_and_deleted() {
     assert_ne!(again.branch, t);
     assert_ne!(again.branch, fork_id);
     assert_eq!((again.depth, balance), (1, 27));
-    let read = messages::read_path(&db, &t, Span::Newest(10))
-        .await
-        .expect("path");
+    let read = newest(&db, &t, 10).await;
     assert_eq!(ids(&read.rows), [first_ids[0], again.message_id.as_str()]);
     assert_eq!(read.tree.versions(&read.segments, 1).count(), 1);
     assert_eq!(
