@@ -1,6 +1,7 @@
-//! The data worker: export and import, in a Web Worker the page starts at the first export
-//! or import, so that the first load carries none of their code (the file format, its
-//! validation, the version-1 conversion: about a tenth of the app).
+//! The data worker: export and import, and the endpoint's model list, in a Web Worker the
+//! page starts at the first of them, so that the first load carries none of their code
+//! (the file format, its validation, the version-1 conversion: about a tenth of the app;
+//! the list's request, reply and failures).
 //!
 //! The page (`state::data_client`) posts `{id, op, …}` and gets `{id, ok}` or
 //! `{id, error: {en, ja}}` back. Errors cross as sentences in every language: typed, they
@@ -10,9 +11,15 @@ use std::cell::RefCell;
 
 use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n::{Lang, Localize};
+use pocket_chat_core::models::{listing_failed, parse_models, ListError};
+use pocket_chat_core::provider::{CallError, ProviderKind, ProviderSettings};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    DedicatedWorkerGlobalScope, Headers, MessageEvent, ReferrerPolicy, RequestCredentials,
+    RequestInit, Response, WorkerGlobalScope,
+};
 
 use crate::js::{field, set};
 use crate::storage::schema::DB_NAME;
@@ -49,28 +56,82 @@ pub fn start() {
 async fn answer(request: &JsValue) -> JsValue {
     let op = field(request, "op").as_string().unwrap_or_default();
     let result = match op.as_str() {
-        "export" => export(request).await,
-        "parse" => parse(request),
-        "import" => import(request).await,
-        _ => Err(TransferError::Storage(
+        "export" => export(request).await.map_err(|e| said(&e)),
+        "parse" => parse(request).map_err(|e| said(&e)),
+        "import" => import(request).await.map_err(|e| said(&e)),
+        "models" => models(request).await.map_err(|e| said(&e)),
+        _ => Err(said(&TransferError::Storage(
             crate::storage::StorageError::Backend(format!(
                 "the data worker has no operation {op:?}"
             )),
-        )),
+        ))),
     };
     let reply = js_sys::Object::new();
     match result {
-        Ok(ok) => {
-            set(&reply, "ok", &ok);
-        }
-        Err(e) => {
-            let said = js_sys::Object::new();
-            set(&said, "en", &e.localize(Lang::En).into());
-            set(&said, "ja", &e.localize(Lang::Ja).into());
-            set(&reply, "error", &said);
-        }
-    }
+        Ok(ok) => set(&reply, "ok", &ok),
+        Err(error) => set(&reply, "error", &error),
+    };
     reply.into()
+}
+
+/// An error as the page shows it: `{en, ja}`.
+fn said(e: &impl Localize) -> JsValue {
+    let said = js_sys::Object::new();
+    set(&said, "en", &e.localize(Lang::En).into());
+    set(&said, "ja", &e.localize(Lang::Ja).into());
+    said.into()
+}
+
+/// `{kind, base_url, api_key}` → `[{id, context?}]`: the endpoint's models (`GET …/models`).
+/// Here rather than in the page: the list is not needed for the first paint.
+async fn models(request: &JsValue) -> Result<JsValue, ListError> {
+    let text = |name| field(request, name).as_string().unwrap_or_default();
+    let settings = ProviderSettings {
+        kind: match text("kind").as_str() {
+            "compatible" => ProviderKind::Compatible,
+            "azure" => ProviderKind::Azure,
+            _ => ProviderKind::OpenAi,
+        },
+        base_url: text("base_url"),
+        api_key: text("api_key"),
+        ..ProviderSettings::default()
+    };
+    let asked = settings.models_request()?;
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let offline = || {
+        let online = field(&field(&js_sys::global(), "navigator"), "onLine");
+        ListError::Call(CallError::not_reached(online.as_bool() == Some(false)))
+    };
+    let init = RequestInit::new();
+    init.set_method(asked.method);
+    // Never send cookies or a referrer to the provider.
+    init.set_credentials(RequestCredentials::Omit);
+    init.set_referrer_policy(ReferrerPolicy::NoReferrer);
+    let headers = Headers::new().map_err(|_| offline())?;
+    for (name, value) in &asked.headers {
+        headers.set(name, value).map_err(|_| offline())?;
+    }
+    init.set_headers(&headers);
+    let response: Response = JsFuture::from(scope.fetch_with_str_and_init(&asked.url, &init))
+        .await
+        .map_err(|_| offline())?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(listing_failed(response.status()));
+    }
+    let body = response.text().map_err(|_| ListError::Unreadable)?;
+    let body = JsFuture::from(body).await.map_err(|_| offline())?;
+    let listed = parse_models(&body.as_string().unwrap_or_default())?;
+    let out = js_sys::Array::new();
+    for model in listed {
+        let entry = js_sys::Object::new();
+        set(&entry, "id", &model.id.into());
+        if let Some(window) = model.context {
+            set(&entry, "context", &(window as f64).into());
+        }
+        out.push(&entry);
+    }
+    Ok(out.into())
 }
 
 /// `{only_user?, include_secrets, now}` → `{text, users, threads, messages}`.

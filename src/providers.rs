@@ -194,9 +194,11 @@ impl Call {
         let controller = AbortController::new().map_err(|_| Transport::Unreachable)?;
         let window = web_sys::window().ok_or(Transport::Unreachable)?;
         let init = RequestInit::new();
-        init.set_method("POST");
+        init.set_method(request.method);
         init.set_signal(Some(&controller.signal()));
-        init.set_body(&JsValue::from_str(&request.body));
+        if !request.body.is_empty() {
+            init.set_body(&JsValue::from_str(&request.body));
+        }
         // Never send cookies or a referrer to the provider.
         init.set_credentials(web_sys::RequestCredentials::Omit);
         init.set_referrer_policy(web_sys::ReferrerPolicy::NoReferrer);

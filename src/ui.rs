@@ -5,6 +5,7 @@ pub mod data_panel;
 pub mod first_run;
 pub mod focus;
 pub mod header;
+pub mod model_list;
 pub mod notice_line;
 pub mod offline_line;
 pub mod provider_select;

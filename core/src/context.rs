@@ -151,11 +151,11 @@ pub struct TooLong {
 /// fit in the window minus the reply reserve.
 pub fn build(
     model: &str,
+    limits: ModelLimits,
     system: &str,
     history: &[Turn<'_>],
     prompt: &str,
 ) -> Result<Context, TooLong> {
-    let limits = limits(model);
     let reply_reserve = limits.max_reply.min(limits.window / 2);
     let room = limits.window - reply_reserve;
     let mut head = Vec::new();
@@ -266,7 +266,8 @@ mod tests {
                 completion: "short",
             },
         ];
-        let ctx = build("llama3", "Be brief.", &history, "now").unwrap_or_else(|e| panic!("{e}"));
+        let ctx = build("llama3", limits("llama3"), "Be brief.", &history, "now")
+            .unwrap_or_else(|e| panic!("{e}"));
         let contents: Vec<&str> = ctx.messages.iter().map(|m| m.content.as_str()).collect();
         assert_eq!(ctx.omitted, 1);
         assert_eq!(
@@ -282,7 +283,8 @@ mod tests {
         );
         assert_eq!(ctx.messages[0].role, Role::System);
         assert!(ctx.prompt_estimate <= UNKNOWN_MODEL.window - ctx.reply_reserve);
-        let all = build("gpt-4o", "", &history, "now").unwrap_or_else(|e| panic!("{e}"));
+        let all = build("gpt-4o", limits("gpt-4o"), "", &history, "now")
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((all.omitted, all.messages.len()), (0, 7));
     }
 
@@ -290,7 +292,7 @@ mod tests {
     #[test]
     fn refuses_a_prompt_longer_than_the_window() {
         let huge = "word ".repeat(20_000);
-        let err = build("gpt-4", "", &[], &huge).err();
+        let err = build("gpt-4", limits("gpt-4"), "", &[], &huge).err();
         assert!(matches!(err, Some(TooLong { room: 4_096, .. })), "{err:?}");
     }
 }

@@ -10,6 +10,7 @@ use crate::context::TooLong;
 use crate::export::{ImportError, VERSION};
 use crate::format::{self, count};
 use crate::ledger::{InvariantViolation, LedgerError, MAX_TOP_UP};
+use crate::models::ListError;
 use crate::provider::{as_sentence, CallError, SettingsError, AZURE_API_VERSION};
 use crate::records::Missing;
 
@@ -148,6 +149,8 @@ catalog! {
     Clear => "Clear", "消去";
     BaseUrl => "Base URL", "ベース URL";
     Endpoint => "Endpoint", "エンドポイント";
+    Model => "Model", "モデル";
+    ListModels => "List the endpoint's models", "エンドポイントのモデルを一覧にする";
     Model1 => "Model 1", "モデル 1";
     Model2 => "Model 2", "モデル 2";
     Deployment1 => "Deployment of model 1", "モデル 1 のデプロイ名";
@@ -351,6 +354,19 @@ pub fn connection_works(lang: Lang, model: &str, provider: &str) -> String {
     match lang {
         Lang::En => format!("Connection works: {model} answered through {provider}."),
         Lang::Ja => format!("接続できました。{provider} 経由で {model} が応答しました。"),
+    }
+}
+
+/// A model list that arrived: "The endpoint lists 3 models; pick one or type its name."
+pub fn models_listed(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "The endpoint lists {}; pick one or type its name.",
+            count(n, "model")
+        ),
+        Lang::Ja => {
+            format!("エンドポイントには {n} 個のモデルがあります。選ぶか、名前を入力してください。")
+        }
     }
 }
 
@@ -926,6 +942,31 @@ pub fn storage_ja(problem: StorageProblem<'_>) -> String {
     }
 }
 
+/// [`ListError`] in `lang`.
+pub fn localize_list(lang: Lang, err: &ListError) -> String {
+    match err {
+        ListError::Settings(e) => return localize_settings(lang, e),
+        ListError::Call(e) => return localize_call(lang, e),
+        _ if lang == Lang::En => return err.to_string(),
+        _ => {}
+    }
+    match err {
+        ListError::Azure => {
+            "Azure OpenAI はここでデプロイを一覧にしません。各デプロイ名を入力してください。".to_owned()
+        }
+        ListError::NotListed { status } => format!(
+            "エンドポイントがモデルの一覧を返しませんでした（HTTP {status}）。モデル名を入力してください。"
+        ),
+        ListError::Unreadable => {
+            "エンドポイントのモデル一覧を読み取れませんでした。モデル名を入力してください。".to_owned()
+        }
+        ListError::Empty => {
+            "エンドポイントにモデルがありません。サーバーでモデルを読み込むか、モデル名を入力してください。".to_owned()
+        }
+        ListError::Settings(_) | ListError::Call(_) => String::new(),
+    }
+}
+
 /// `impl Localize for Error` by its `localize_*` function, for each error type.
 macro_rules! localize_with {
     ($($error:ty => $localize:ident),* $(,)?) => {$(
@@ -945,6 +986,7 @@ localize_with! {
     CallError => localize_call,
     TooLong => localize_too_long,
     TopUpProblem => localize_top_up,
+    ListError => localize_list,
 }
 
 #[cfg(test)]

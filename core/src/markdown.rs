@@ -84,7 +84,7 @@ pub fn code_language(info: &str) -> String {
 
 /// Appends `text` HTML-escaped (`& < > " '`, NUL as U+FFFD), safe in text and in
 /// quoted attributes.
-fn push_text(out: &mut String, text: &str) {
+pub fn push_text(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::chat_api::{ChatMessage, ChatRequest, ErrorBody, StreamOptions};
+use crate::context::{self, ModelLimits};
 
 /// The settings key the provider settings are stored under.
 pub const SETTINGS_KEY: &str = "provider";
@@ -57,6 +58,9 @@ pub struct ProviderSettings {
     pub stream: bool,
     /// Compatible servers that reject `stream_options` get requests without it.
     pub omit_stream_options: bool,
+    /// The context window of each model, as the endpoint's model list gave it (where it
+    /// gives one); it wins over the built-in table.
+    pub context_lengths: BTreeMap<String, u64>,
 }
 
 impl Default for ProviderSettings {
@@ -71,6 +75,7 @@ impl Default for ProviderSettings {
             system_prompt: String::new(),
             stream: true,
             omit_stream_options: false,
+            context_lengths: BTreeMap::new(),
         }
     }
 }
@@ -95,6 +100,8 @@ pub enum SettingsError {
 /// One HTTP request, ready for `fetch`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
+    /// `POST` for a chat call, `GET` (with an empty body) for the model list.
+    pub method: &'static str,
     pub url: String,
     pub headers: Vec<(&'static str, String)>,
     pub body: String,
@@ -207,7 +214,25 @@ impl ProviderSettings {
             }
         };
         let body = serde_json::to_string(&body).map_err(|_| SettingsError::MissingModel)?;
-        Ok(HttpRequest { url, headers, body })
+        Ok(HttpRequest {
+            method: "POST",
+            url,
+            headers,
+            body,
+        })
+    }
+
+    /// The window and reply limit of `model`: the built-in table's, with the window the
+    /// endpoint listed for it when it did.
+    pub fn limits(&self, model: &str) -> ModelLimits {
+        let table = context::limits(model);
+        match self.context_lengths.get(model) {
+            Some(&window) if window > 0 => ModelLimits {
+                window,
+                max_reply: table.max_reply.min(window),
+            },
+            _ => table,
+        }
     }
 
     /// The Azure deployment that serves `model`.

@@ -44,10 +44,10 @@ pub struct HistoryBudget {
 }
 
 impl HistoryBudget {
-    /// A budget of `model`'s context window.
-    pub fn new(model: &str) -> HistoryBudget {
+    /// A budget of a context window of `window` tokens.
+    pub fn new(window: u64) -> HistoryBudget {
         HistoryBudget {
-            room: context::limits(model).window,
+            room: window,
             seen: 0,
         }
     }
@@ -293,6 +293,7 @@ impl ChatTurn {
             .collect();
         let ctx = context::build(
             start.model,
+            start.settings.limits(start.model),
             &start.settings.system_prompt,
             &turns,
             start.prompt,

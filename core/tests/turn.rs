@@ -3,6 +3,7 @@
 //! byte, Stop at each point, and each outcome's status and debit.
 
 use pocket_chat_core::chat_api::Role;
+use pocket_chat_core::context;
 use pocket_chat_core::i18n::{Lang, Localize};
 use pocket_chat_core::ledger::{DebitKind, LedgerError};
 use pocket_chat_core::provider::{CallError, ProviderKind, ProviderSettings};
@@ -838,13 +839,13 @@ fn the_context_is_the_newest_history_that_fits_without_failed_exchanges() {
 fn the_history_budget_stops_at_the_window() {
     let long = "word ".repeat(10_000);
     let row = exchange(1, &long, &long, MessageStatus::Complete);
-    let mut budget = HistoryBudget::new("unknown-local-model");
+    let mut budget = HistoryBudget::new(context::limits("unknown-local-model").window);
     assert!(!budget.enough(&exchange(1, "hi", "hello", MessageStatus::Complete)));
     assert!(
         budget.enough(&row),
         "8k window: one long exchange is enough"
     );
-    let mut budget = HistoryBudget::new(MODEL);
+    let mut budget = HistoryBudget::new(context::limits(MODEL).window);
     let read = (0..100).take_while(|_| !budget.enough(&row)).count();
     assert!(
         (5..=7).contains(&read),

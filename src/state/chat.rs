@@ -149,7 +149,11 @@ async fn start(
                 }
                 Some(_) => return Err(StorageError::NotFound(Missing::Exchange).into()),
             };
-            let mut budget = HistoryBudget::new(&model);
+            let window = chat
+                .config
+                .provider
+                .with_untracked(|s| s.limits(&model).window);
+            let mut budget = HistoryBudget::new(window);
             let (history, unread) =
                 messages::history(&db, thread_id, &path.segments, end, |m| budget.enough(m))
                     .await?;

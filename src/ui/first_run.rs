@@ -1,16 +1,19 @@
 //! The first-run card, shown in place of the empty thread until provider settings are
-//! saved: your name, the provider, its key (and address where the provider needs one),
-//! "Start chatting" and "Later". Everything else stays in Settings.
+//! saved: your name, the provider, its key (and address where the provider needs one; a
+//! compatible server's model, suggested from the models it lists), "Start chatting" and
+//! "Later". Everything else stays in Settings.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key, Lang};
+use pocket_chat_core::models::Listed;
 use pocket_chat_core::provider::{
     check_url, CallSpec, ProviderKind, ProviderSettings, SettingsError,
 };
 
 use crate::state::config::Config;
 use crate::state::error::StateError;
+use crate::state::models;
 use crate::state::notices::Notices;
 use crate::state::people::{Account, DEFAULT_MODELS};
 use crate::state::text::Text;
@@ -19,6 +22,7 @@ use crate::state::use_config;
 use crate::state::use_notices;
 use crate::state::use_prefs;
 use crate::ui::focus::focus;
+use crate::ui::model_list::ModelList;
 use crate::ui::provider_select::ProviderSelect;
 
 /// True when `name` is the name a user gets automatically, in either language.
@@ -48,6 +52,18 @@ pub fn FirstRun() -> impl IntoView {
             }
         })
     };
+    // A compatible server's model: the user's until one is typed or the list proposes one.
+    let typed_model = RwSignal::new(None::<String>);
+    let model = move || {
+        typed_model.get().unwrap_or_else(|| {
+            account
+                .user
+                .with(|u| u.as_ref().map(|u| u.model.clone()))
+                .unwrap_or_else(|| DEFAULT_MODELS[0].to_owned())
+        })
+    };
+    let listed = RwSignal::new(Vec::<Listed>::new());
+    let listing = RwSignal::new(None::<Result<Text, Text>>);
     let kind = RwSignal::new(ProviderKind::OpenAi);
     let key = RwSignal::new(String::new());
     let base_url = RwSignal::new(String::new());
@@ -56,17 +72,65 @@ pub fn FirstRun() -> impl IntoView {
     let problem = RwSignal::new(None::<Text>);
     let busy = RwSignal::new(false);
 
+    // A compatible server's address, once entered: its models for the model field.
+    let list_models = move || {
+        let mut s = config.provider.get_untracked();
+        s.kind = ProviderKind::Compatible;
+        s.base_url = base_url.get_untracked();
+        s.api_key = key.get_untracked().trim().to_owned();
+        if s.base_url.trim().is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            let found = models::list(&s).await;
+            // The card may have closed meanwhile (Start, Later): nobody waits for the list.
+            if listed.is_disposed() {
+                return;
+            }
+            match found {
+                Ok(found) => {
+                    let current = model();
+                    if !found.iter().any(|m| m.id == current) {
+                        typed_model.set(found.first().map(|m| m.id.clone()));
+                    }
+                    let n = found.len();
+                    listed.set(found);
+                    listing.set(Some(Ok(Text::new(move |lang| {
+                        i18n::models_listed(lang, n)
+                    }))));
+                }
+                Err(e) => {
+                    listed.set(Vec::new());
+                    listing.set(Some(Err(e.into())));
+                }
+            }
+        });
+    };
     let start = move || {
         if busy.get_untracked() {
             return;
         }
-        match collect(config, account, kind, key, base_url, endpoint) {
+        let chosen =
+            (kind.get_untracked() == ProviderKind::Compatible).then(|| model().trim().to_owned());
+        match collect(
+            config,
+            account,
+            kind,
+            key,
+            base_url,
+            endpoint,
+            chosen.as_deref(),
+        ) {
             Err(why) => problem.set(Some(why.into())),
             Ok(settings) => {
                 let name = name();
+                let found = listed.get_untracked();
+                let settings = models::with_windows(settings, &found);
+                let current = account.user.get_untracked().map(|u| u.models);
+                let chosen = chosen.map(|m| two_models(m, &found, current));
                 busy.set(true);
                 spawn_local(async move {
-                    finish(config, account, notices, settings, name, problem).await;
+                    finish(config, account, notices, settings, name, chosen, problem).await;
                     busy.set(false);
                 });
             }
@@ -97,7 +161,17 @@ pub fn FirstRun() -> impl IntoView {
                         <label for="first-run-base">{prefs.tr(Key::BaseUrl)}</label>
                         <input id="first-run-base" type="url" data-testid="first-run-base"
                             placeholder="http://localhost:11434/v1"
-                            prop:value=base_url on:input=move |ev| base_url.set(event_target_value(&ev)) />
+                            prop:value=base_url on:input=move |ev| base_url.set(event_target_value(&ev))
+                            on:change=move |_| list_models() />
+                        <label for="first-run-model">{prefs.tr(Key::Model)}</label>
+                        <input id="first-run-model" data-testid="first-run-model" list="first-run-models" autocomplete="off"
+                            spellcheck="false" prop:value=model on:input=move |ev| typed_model.set(Some(event_target_value(&ev))) />
+                        <ModelList id="first-run-models" models=listed />
+                        <span></span>
+                        <p class=move || if matches!(listing.get(), Some(Err(_))) { "result bad" } else { "hint" }
+                            role="status" data-testid="first-run-listing" hidden=move || listing.with(Option::is_none)>
+                            {move || listing.get().map(|r| match r { Ok(t) | Err(t) => t.get(lang.get()) })}
+                        </p>
                     </Show>
 
                     <label for="first-run-key">{prefs.tr(Key::ApiKey)}</label>
@@ -127,7 +201,8 @@ pub fn FirstRun() -> impl IntoView {
     }
 }
 
-/// The settings the card describes, checked as a call would check them.
+/// The settings the card describes, checked as a call would check them, with `chosen`
+/// (a compatible server's model) or else the user's model.
 fn collect(
     config: &'static Config,
     account: &'static Account,
@@ -135,6 +210,7 @@ fn collect(
     key: RwSignal<String>,
     base_url: RwSignal<String>,
     endpoint: RwSignal<String>,
+    chosen: Option<&str>,
 ) -> Result<ProviderSettings, StateError> {
     let mut s = config.provider.get_untracked();
     s.kind = kind.get_untracked();
@@ -153,11 +229,14 @@ fn collect(
         ProviderKind::OpenAi => s.base_url = pocket_chat_core::provider::OPENAI_BASE.to_owned(),
     }
     // A request for the user's model says whether anything is still missing.
-    let model = account
-        .user
-        .get_untracked()
-        .map(|u| u.model)
-        .unwrap_or_else(|| DEFAULT_MODELS[0].to_owned());
+    let model = match chosen {
+        Some(chosen) => chosen.to_owned(),
+        None => account
+            .user
+            .get_untracked()
+            .map(|u| u.model)
+            .unwrap_or_else(|| DEFAULT_MODELS[0].to_owned()),
+    };
     let probe = CallSpec {
         model,
         messages: Vec::new(),
@@ -168,14 +247,28 @@ fn collect(
     Ok(s)
 }
 
-/// Renames the first user when the name changed, then stores the settings, which closes
-/// the card; the input box gets the focus, ready for the first message.
+/// The user's two models for `chosen`: it, and another model the endpoint listed; with no
+/// list (it failed, or has not arrived), another of the user's `current` two; else it again.
+fn two_models(chosen: String, listed: &[Listed], current: Option<[String; 2]>) -> [String; 2] {
+    let other = if listed.is_empty() {
+        current.into_iter().flatten().find(|m| *m != chosen)
+    } else {
+        listed.iter().map(|m| m.id.clone()).find(|id| *id != chosen)
+    };
+    let other = other.unwrap_or_else(|| chosen.clone());
+    [chosen, other]
+}
+
+/// Renames the first user when the name changed, makes `models` (a compatible server's)
+/// theirs with the first in use, then stores the settings, which closes the card; the
+/// input box gets the focus, ready for the first message.
 async fn finish(
     config: &'static Config,
     account: &'static Account,
     notices: &'static Notices,
     settings: ProviderSettings,
     name: String,
+    models: Option<[String; 2]>,
     problem: RwSignal<Option<Text>>,
 ) {
     let name = name.trim().to_owned();
@@ -185,6 +278,15 @@ async fn finish(
     let current = account.user.get_untracked();
     if let Some(user) = current.filter(|u| u.display_name != name) {
         if let Err(e) = account.rename(&user.user_id, &name).await {
+            return notices.fail(e);
+        }
+    }
+    if let Some(models) = models {
+        let chosen = models[0].clone();
+        if let Err(e) = account.set_models(models).await {
+            return notices.fail(e);
+        }
+        if let Err(e) = account.switch_model(Some(&chosen)).await {
             return notices.fail(e);
         }
     }

@@ -1,19 +1,22 @@
 //! Settings: provider, API key (masked, clearable), base URL or Azure endpoint,
-//! api-version, the user's two models and their Azure deployments, system prompt,
-//! streaming — and "Test connection".
+//! api-version, the user's two models (suggested from the endpoint's list) and their Azure
+//! deployments, system prompt, streaming — and "Test connection".
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::Key;
+use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::models::Listed;
 use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
 
 use crate::state::connection;
 use crate::state::error::StateError;
+use crate::state::models;
 use crate::state::text::{key as text_of, Text};
 use crate::state::use_account;
 use crate::state::use_config;
 use crate::state::use_notices;
 use crate::state::use_prefs;
+use crate::ui::model_list::ModelList;
 use crate::ui::provider_select::ProviderSelect;
 
 #[component]
@@ -64,6 +67,8 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let result = RwSignal::new(None::<Result<Text, Text>>);
     let pin = RwSignal::new(config.pin.get_untracked());
 
+    // The endpoint's models, for the model inputs' suggestions; their windows are saved.
+    let listed = RwSignal::new(Vec::<Listed>::new());
     // The settings the form describes, checked.
     let collect = move || -> Result<(ProviderSettings, [String; 2]), StateError> {
         let mut s = config.provider.get_untracked();
@@ -93,7 +98,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             }
             _ => s.base_url = check_url(&base_url.get_untracked())?,
         }
-        Ok((s, models))
+        Ok((models::with_windows(s, &listed.get_untracked()), models))
     };
     let save = move |_| match collect() {
         Err(e) => result.set(Some(Err(e.into()))),
@@ -111,6 +116,29 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             open.set(false);
             notices.inform(text_of(Key::SettingsSaved));
         }),
+    };
+    let list = move |_| {
+        let mut s = config.provider.get_untracked();
+        s.kind = kind.get_untracked();
+        s.api_key = key.get_untracked().trim().to_owned();
+        s.base_url = base_url.get_untracked();
+        spawn_local(async move {
+            let found = models::list(&s).await;
+            // Settings may have closed meanwhile: nobody waits for the list.
+            if listed.is_disposed() {
+                return;
+            }
+            match found {
+                Ok(found) => {
+                    let n = found.len();
+                    listed.set(found);
+                    result.set(Some(Ok(Text::new(move |lang| {
+                        i18n::models_listed(lang, n)
+                    }))));
+                }
+                Err(e) => result.set(Some(Err(e.into()))),
+            }
+        });
     };
     let test = move |_| match collect() {
         Err(e) => result.set(Some(Err(e.into()))),
@@ -165,6 +193,13 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                     model=model_a deployment=deploy_a azure=is(ProviderKind::Azure) />
                 <ModelRow which="b" label=Key::Model2 deployment_label=Key::Deployment2
                     model=model_b deployment=deploy_b azure=is(ProviderKind::Azure) />
+                // Always there, hidden for Azure (deployments are typed): a line that comes
+                // and goes as a view costs the first load more.
+                <span hidden=is(ProviderKind::Azure)></span>
+                <span class="inline" hidden=is(ProviderKind::Azure)>
+                    <button type="button" class="ghost" data-testid="list-models" on:click=list>{tr(Key::ListModels)}</button>
+                </span>
+                <ModelList id="endpoint-models" models=listed />
 
                 <label for="system-prompt">{tr(Key::SystemPrompt)}</label>
                 <textarea id="system-prompt" rows="2" data-testid="system-prompt" placeholder=tr(Key::Optional)
@@ -219,7 +254,8 @@ fn ModelRow(
     view! {
         <label for=model_id.clone()>{tr(label)}</label>
         <span class="inline">
-            <input id=model_id.clone() data-testid=model_id prop:value=model on:input=move |ev| model.set(event_target_value(&ev)) />
+            <input id=model_id.clone() data-testid=model_id list="endpoint-models" autocomplete="off"
+                prop:value=model on:input=move |ev| model.set(event_target_value(&ev)) />
             <Show when=azure>
                 <input aria-label=tr(deployment_label) data-testid=format!("deployment-{which}") placeholder=tr(Key::DeploymentPlaceholder)
                     prop:value=deployment on:input=move |ev| deployment.set(event_target_value(&ev)) />
