@@ -216,9 +216,10 @@ test('keyboard: every control is named, reached by Tab with a visible ring; Esca
   await app.openSettings();
   await app.testId('settings-panel').waitFor();
 
-  const controls = 'button:not([disabled]), input, select, textarea, a[href]';
+  const controls = 'button:not([disabled]), input, select, textarea, a[href], summary';
   const visible = await app.page.locator(controls).evaluateAll((els) => els
-    .filter((el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
+    // On screen: not hidden, and not inside a closed <details> (its summary is reached).
+    .filter((el) => el.checkVisibility({ visibilityProperty: true }))
     .map((el) => el.outerHTML.slice(0, 80)));
   const reached = new Set();
   const unnamed = [];

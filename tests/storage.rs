@@ -71,9 +71,12 @@ fn exchange(user_id: &str, thread_id: &str, total: u64) -> Message {
         depth: 0,
         prompt: "こんにちは".into(),
         completion: "Echo: こんにちは".into(),
+        // A reasoning model's thinking: stored with the exchange, erased with its text.
+        reasoning: "挨拶ですね。".into(),
         total,
         prompt_tokens: total / 2,
         completion_tokens: total - total / 2,
+        reasoning_tokens: 0,
         debit_kind: DebitKind::Exact,
         model: "gpt-4o-mini".into(),
         status: MessageStatus::Complete,
@@ -535,6 +538,7 @@ async fn user_round_trips_through_indexed_db() {
         models: models(),
         created_at: T0,
         updated_at: T0,
+        params: Default::default(),
     };
     users::put(&db, &alice).await.expect("put");
     db.close();
@@ -1490,7 +1494,7 @@ async fn versions_are_stored_switched_and_deleted() {
         let gone = m.branch == t && m.depth >= 1;
         if gone {
             assert!(
-                m.prompt.is_empty() && m.completion.is_empty(),
+                m.prompt.is_empty() && m.completion.is_empty() && m.reasoning.is_empty(),
                 "text of {m:?} kept"
             );
             assert_eq!(m.deleted_at, Some(T0 + 3));

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::params::Effort;
 use crate::sse::{is_done, SseEvent};
 
 /// Who said a message.
@@ -30,7 +31,7 @@ pub struct StreamOptions {
 }
 
 /// The body of `POST …/chat/completions`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChatRequest {
     /// The model; Azure takes it from the deployment in the URL and it is left out.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -45,6 +46,12 @@ pub struct ChatRequest {
     /// The reply cap for OpenAI (which deprecated `max_tokens`; o-series models reject it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_completion_tokens: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasoning_effort: Option<Effort>,
 }
 
 /// Token counts the provider reports.
@@ -52,15 +59,40 @@ pub struct ChatRequest {
 pub struct Usage {
     #[serde(default)]
     pub prompt_tokens: u64,
+    /// The reply's tokens, reasoning included.
     #[serde(default)]
     pub completion_tokens: u64,
     pub total_tokens: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completion_tokens_details: Option<CompletionDetails>,
 }
 
+impl Usage {
+    /// The reasoning tokens among the completion tokens (0 when not reported).
+    pub fn reasoning_tokens(&self) -> u64 {
+        self.completion_tokens_details
+            .map_or(0, |d| d.reasoning_tokens)
+    }
+}
+
+/// `usage.completion_tokens_details`: how the reply's tokens divide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompletionDetails {
+    #[serde(default)]
+    pub reasoning_tokens: u64,
+}
+
+// A reply or delta carries its reasoning in `reasoning_content` (DeepSeek, vLLM,
+// llama.cpp) or `reasoning` (OpenRouter). Fields of their own, not a flattened struct:
+// flattening buffers every chunk of a stream.
 #[derive(Debug, Clone, Deserialize)]
 struct ReplyMessage {
     #[serde(default)]
     content: Option<String>,
+    #[serde(default)]
+    reasoning_content: Option<String>,
+    #[serde(default)]
+    reasoning: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +114,10 @@ struct Completion {
 struct Delta {
     #[serde(default)]
     content: Option<String>,
+    #[serde(default)]
+    reasoning_content: Option<String>,
+    #[serde(default)]
+    reasoning: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -164,10 +200,12 @@ impl ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Malformed(pub String);
 
-/// A whole reply: the text, why it ended, and the usage when reported.
+/// A whole reply: the text, the model's reasoning (empty when it sent none), why it
+/// ended, and the usage when reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     pub text: String,
+    pub reasoning: String,
     pub finish_reason: Option<String>,
     pub usage: Option<Usage>,
 }
@@ -183,6 +221,11 @@ pub fn parse_completion(body: &str) -> Result<Reply, Malformed> {
         .ok_or_else(|| Malformed("the reply has no choices".into()))?;
     Ok(Reply {
         text: choice.message.content.unwrap_or_default(),
+        reasoning: choice
+            .message
+            .reasoning_content
+            .or(choice.message.reasoning)
+            .unwrap_or_default(),
         finish_reason: choice.finish_reason,
         usage: completion.usage,
     })
@@ -201,10 +244,12 @@ pub enum StreamStep {
     ProviderError(ErrorBody),
 }
 
-/// A streamed reply as it arrives: the text so far, the finish reason and usage when sent.
+/// A streamed reply as it arrives: the text and reasoning so far, the finish reason and
+/// usage when sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamReply {
     pub text: String,
+    pub reasoning: String,
     pub finish_reason: Option<String>,
     pub usage: Option<Usage>,
     pub done: bool,
@@ -229,6 +274,9 @@ impl StreamReply {
         for choice in chunk.choices {
             if let Some(text) = choice.delta.content {
                 added.push_str(&text);
+            }
+            if let Some(thought) = choice.delta.reasoning_content.or(choice.delta.reasoning) {
+                self.reasoning.push_str(&thought);
             }
             if choice.finish_reason.is_some() {
                 self.finish_reason = choice.finish_reason;
@@ -277,6 +325,9 @@ mod tests {
             }),
             max_tokens: Some(70),
             max_completion_tokens: None,
+            temperature: None,
+            top_p: None,
+            reasoning_effort: None,
         };
         assert_eq!(
             serde_json::to_value(&req).ok(),
@@ -299,11 +350,13 @@ mod tests {
             parse_completion(body),
             Ok(Reply {
                 text: "Echo: hi".into(),
+                reasoning: String::new(),
                 finish_reason: Some("stop".into()),
                 usage: Some(Usage {
                     prompt_tokens: 9,
                     completion_tokens: 2,
-                    total_tokens: 11
+                    total_tokens: 11,
+                    completion_tokens_details: None,
                 }),
             })
         );
@@ -340,6 +393,44 @@ mod tests {
         assert_eq!(reply.text, "Echo: こんにちは");
         assert_eq!(reply.usage.map(|u| u.total_tokens), Some(12));
         assert!(reply.is_complete());
+    }
+
+    // Guards against reasoning shown as the reply, or lost: each provider's field, whole
+    // and streamed, and the reasoning tokens of the usage.
+    #[test]
+    fn reads_reasoning() {
+        for field in ["reasoning_content", "reasoning"] {
+            let body = format!(
+                r#"{{"choices":[{{"message":{{"role":"assistant","content":"4","{field}":"2+2 is 4"}},"finish_reason":"stop"}}],
+                   "usage":{{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14,"completion_tokens_details":{{"reasoning_tokens":7}}}}}}"#
+            );
+            let reply = parse_completion(&body).unwrap_or_else(|e| panic!("{e:?}"));
+            assert_eq!(
+                (reply.text.as_str(), reply.reasoning.as_str()),
+                ("4", "2+2 is 4")
+            );
+            assert_eq!(reply.usage.map(|u| u.reasoning_tokens()), Some(7));
+
+            let mut stream = StreamReply::default();
+            for data in [
+                format!(r#"{{"choices":[{{"delta":{{"role":"assistant","content":null,"{field}":"2+2 "}}}}]}}"#),
+                format!(r#"{{"choices":[{{"delta":{{"content":null,"{field}":"is 4"}}}}]}}"#),
+                r#"{"choices":[{"delta":{"content":"4"},"finish_reason":"stop"}]}"#.to_owned(),
+                r#"{"choices":[],"usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14,"completion_tokens_details":{"reasoning_tokens":7,"audio_tokens":0}}}"#.to_owned(),
+            ] {
+                assert!(stream.apply(&event(&data)).is_ok(), "{data}");
+            }
+            assert_eq!(
+                (stream.text.as_str(), stream.reasoning.as_str()),
+                ("4", "2+2 is 4")
+            );
+            assert_eq!(stream.usage.map(|u| u.reasoning_tokens()), Some(7));
+        }
+        let plain =
+            r#"{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}"#;
+        let mut stream = StreamReply::default();
+        assert!(stream.apply(&event(plain)).is_ok());
+        assert_eq!(stream.usage.map(|u| u.reasoning_tokens()), Some(0));
     }
 
     // Guards against a malformed chunk or an in-stream error being taken as text.

@@ -11,6 +11,7 @@ use crate::export::{ImportError, VERSION};
 use crate::format::{self, count};
 use crate::ledger::{InvariantViolation, LedgerError, MAX_TOP_UP};
 use crate::models::ListError;
+use crate::params::{Effort, ParamError};
 use crate::provider::{as_sentence, CallError, SettingsError, AZURE_API_VERSION};
 use crate::records::Missing;
 
@@ -156,6 +157,15 @@ catalog! {
     Deployment1 => "Deployment of model 1", "モデル 1 のデプロイ名";
     Deployment2 => "Deployment of model 2", "モデル 2 のデプロイ名";
     DeploymentPlaceholder => "deployment", "デプロイ名";
+    Parameters => "Parameters", "パラメーター";
+    Temperature => "Temperature", "温度 (temperature)";
+    TopP => "Top-p", "トップ P (top-p)";
+    ReplyCap => "Reply cap (tokens)", "返信の上限（トークン）";
+    ReasoningEffort => "Reasoning effort", "推論の深さ";
+    ProviderDefault => "Provider's default", "プロバイダーの既定";
+    ParamsHint => "Empty fields use the provider's default. OpenAI's reasoning models (o-series, gpt-5) take no temperature or top-p, and only they take an effort; those fields are left out for them.",
+        "空欄はプロバイダーの既定値になります。OpenAI の推論モデル（o シリーズ、gpt-5）には温度と top-p を送らず、推論の深さはそれらのモデルにだけ送ります。";
+    Thinking => "Thinking", "思考";
     SystemPrompt => "System prompt", "システムプロンプト";
     TopUpPin => "Top-up PIN", "追加用 PIN";
     PinHint => "When set, adding tokens and deleting users ask for it. A soft guard for a shared family or classroom browser, not a lock: anyone with the browser's developer tools can get around it.",
@@ -346,6 +356,25 @@ pub fn estimated_note(lang: Lang, total: u64) -> String {
     match lang {
         Lang::En => format!("About {total} tokens (estimated: the provider sent no usage)"),
         Lang::Ja => format!("約 {total} トークン（推定：プロバイダーが使用量を返しませんでした）"),
+    }
+}
+
+/// Under a reply whose usage counted reasoning tokens.
+pub fn reasoning_note(lang: Lang, total: u64, reasoning: u64) -> String {
+    match lang {
+        Lang::En => format!("{total} tokens, {reasoning} of them reasoning"),
+        Lang::Ja => format!("{total} トークン（うち推論 {reasoning}）"),
+    }
+}
+
+/// An effort's name in the effort list.
+pub fn effort_name(lang: Lang, effort: Effort) -> &'static str {
+    match (lang, effort) {
+        (Lang::En, e) => e.name(),
+        (Lang::Ja, Effort::Minimal) => "最小 (minimal)",
+        (Lang::Ja, Effort::Low) => "低 (low)",
+        (Lang::Ja, Effort::Medium) => "中 (medium)",
+        (Lang::Ja, Effort::High) => "高 (high)",
     }
 }
 
@@ -967,6 +996,22 @@ pub fn localize_list(lang: Lang, err: &ListError) -> String {
     }
 }
 
+/// [`ParamError`] in `lang`.
+pub fn localize_param(lang: Lang, err: &ParamError) -> String {
+    match (lang, err) {
+        (Lang::En, _) => err.to_string(),
+        (Lang::Ja, ParamError::Temperature { model, typed }) => format!(
+            "{model} の温度は 0 から 2 までの数（0.7 など）にしてください（「{typed}」は使えません）。空欄にするとプロバイダーの既定値になります。"
+        ),
+        (Lang::Ja, ParamError::TopP { model, typed }) => format!(
+            "{model} の top-p は 0 から 1 までの数（0.9 など）にしてください（「{typed}」は使えません）。空欄にするとプロバイダーの既定値になります。"
+        ),
+        (Lang::Ja, ParamError::ReplyCap { model, typed }) => format!(
+            "{model} の返信の上限は 1 以上の整数のトークン数にしてください（「{typed}」は使えません）。空欄にすると独自の上限はなくなります。"
+        ),
+    }
+}
+
 /// `impl Localize for Error` by its `localize_*` function, for each error type.
 macro_rules! localize_with {
     ($($error:ty => $localize:ident),* $(,)?) => {$(
@@ -987,6 +1032,7 @@ localize_with! {
     TooLong => localize_too_long,
     TopUpProblem => localize_top_up,
     ListError => localize_list,
+    ParamError => localize_param,
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub mod input;
 pub mod ledger;
 pub mod markdown;
 pub mod models;
+pub mod params;
 pub mod pricing;
 pub mod provider;
 pub mod records;

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::chat_api::{ChatMessage, ChatRequest, ErrorBody, StreamOptions};
 use crate::context::{self, ModelLimits};
+use crate::params::{is_reasoning_model, ModelParams};
 
 /// The settings key the provider settings are stored under.
 pub const SETTINGS_KEY: &str = "provider";
@@ -145,13 +146,15 @@ fn encode(part: &str) -> String {
 }
 
 /// What one call asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CallSpec {
     pub model: String,
     pub messages: Vec<ChatMessage>,
-    /// The reply cap from the ledger's pre-flight.
+    /// The reply cap from the ledger's pre-flight (within the user's own cap).
     pub reply_cap: u64,
     pub stream: bool,
+    /// The user's parameters for this model; those the model rejects are left out.
+    pub params: ModelParams,
 }
 
 impl ProviderSettings {
@@ -171,7 +174,21 @@ impl ProviderSettings {
             }),
             max_tokens: None,
             max_completion_tokens: None,
+            temperature: None,
+            top_p: None,
+            reasoning_effort: None,
         };
+        // OpenAI's reasoning models (on OpenAI or Azure) take an effort and reject the
+        // sampling fields; other models there reject the effort. A compatible server gets
+        // what the user set, but never sampling fields for a model of that family.
+        let reasoning = is_reasoning_model(&call.model);
+        if !reasoning {
+            body.temperature = call.params.temperature;
+            body.top_p = call.params.top_p;
+        }
+        if reasoning || self.kind == ProviderKind::Compatible {
+            body.reasoning_effort = call.params.reasoning_effort;
+        }
         let url = match self.kind {
             ProviderKind::OpenAi => {
                 if key.is_empty() {
@@ -197,7 +214,12 @@ impl ProviderSettings {
                 }
                 headers.push(("api-key", key.to_owned()));
                 body.model = None;
-                body.max_tokens = Some(call.reply_cap);
+                // Azure's reasoning deployments reject `max_tokens`.
+                if reasoning {
+                    body.max_completion_tokens = Some(call.reply_cap);
+                } else {
+                    body.max_tokens = Some(call.reply_cap);
+                }
                 let endpoint = check_url(&self.azure_endpoint)?;
                 format!(
                     "{endpoint}/openai/deployments/{}/chat/completions?api-version={}",
@@ -417,6 +439,7 @@ mod tests {
             }],
             reply_cap: 70,
             stream,
+            params: ModelParams::default(),
         }
     }
 
@@ -499,6 +522,105 @@ mod tests {
         s.omit_stream_options = true;
         let req = s.request(&call(true)).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(body(&req).get("stream_options"), None);
+    }
+
+    // Guards against a field a provider rejects for a model family, or a parameter the
+    // user set silently dropped: each provider × (chat model, reasoning model).
+    #[test]
+    fn parameter_fields_per_provider_and_family() {
+        use crate::params::{Effort, ModelParams};
+        let params = ModelParams {
+            temperature: Some(0.5),
+            top_p: Some(0.8),
+            max_reply: None,
+            reasoning_effort: Some(Effort::Low),
+        };
+        let azure = ProviderSettings {
+            kind: ProviderKind::Azure,
+            api_key: "k".into(),
+            azure_endpoint: "https://res.openai.azure.com".into(),
+            ..Default::default()
+        };
+        let openai = ProviderSettings {
+            api_key: "k".into(),
+            ..Default::default()
+        };
+        let compatible = ProviderSettings {
+            kind: ProviderKind::Compatible,
+            base_url: "http://localhost:8080/v1".into(),
+            ..Default::default()
+        };
+        // (settings, model, fields sent, fields left out)
+        let cases: [(&ProviderSettings, &str, &[&str], &[&str]); 6] = [
+            (
+                &openai,
+                "gpt-4o",
+                &["temperature", "top_p", "max_completion_tokens"],
+                &["reasoning_effort", "max_tokens"],
+            ),
+            (
+                &openai,
+                "o4-mini",
+                &["reasoning_effort", "max_completion_tokens"],
+                &["temperature", "top_p", "max_tokens"],
+            ),
+            (
+                &azure,
+                "gpt-4o",
+                &["temperature", "top_p", "max_tokens"],
+                &["reasoning_effort", "max_completion_tokens", "model"],
+            ),
+            (
+                &azure,
+                "o3-mini",
+                &["reasoning_effort", "max_completion_tokens"],
+                &["temperature", "top_p", "max_tokens", "model"],
+            ),
+            (
+                &compatible,
+                "qwen3:8b",
+                &["temperature", "top_p", "reasoning_effort", "max_tokens"],
+                &["max_completion_tokens"],
+            ),
+            (
+                &compatible,
+                "openai/o3-mini",
+                &["reasoning_effort", "max_tokens"],
+                &["temperature", "top_p"],
+            ),
+        ];
+        for (settings, model, sent, left_out) in cases {
+            let mut spec = call(true);
+            spec.model = model.into();
+            spec.params = params;
+            let req = settings.request(&spec).unwrap_or_else(|e| panic!("{e}"));
+            let body = body(&req);
+            for key in sent {
+                assert!(
+                    body.get(key).is_some(),
+                    "{:?} {model}: {key} missing",
+                    settings.kind
+                );
+            }
+            for key in left_out {
+                assert!(
+                    body.get(key).is_none(),
+                    "{:?} {model}: {key} sent",
+                    settings.kind
+                );
+            }
+        }
+        let req = openai.request(&{
+            let mut spec = call(true);
+            spec.model = "gpt-4o".into();
+            spec.params = params;
+            spec
+        });
+        let body = req.map(|r| body(&r)).unwrap_or_default();
+        assert_eq!(
+            (body["temperature"].as_f64(), body["top_p"].as_f64()),
+            (Some(0.5), Some(0.8))
+        );
     }
 
     // Guards against requests to addresses that are not http(s), or without a key.

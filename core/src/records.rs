@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::DebitKind;
+use crate::params::ModelParams;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
@@ -25,6 +26,38 @@ pub struct User {
     pub models: [String; 2],
     pub created_at: Millis,
     pub updated_at: Millis,
+    /// The user's parameters of each model they set any for, one entry per model. A list,
+    /// not a map: a user has a few, and a map's code costs the first load 2 KB more.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<ModelEntry>,
+}
+
+/// One model's parameters in a user's record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelEntry {
+    pub model: String,
+    pub params: ModelParams,
+}
+
+impl User {
+    /// The parameters of `model` (none set: the provider's defaults).
+    pub fn params_of(&self, model: &str) -> ModelParams {
+        self.params
+            .iter()
+            .find(|e| e.model == model)
+            .map_or_else(ModelParams::default, |e| e.params)
+    }
+
+    /// Sets the parameters of `model`; the provider's defaults leave it no entry.
+    pub fn set_params(&mut self, model: &str, params: ModelParams) {
+        self.params.retain(|e| e.model != model);
+        if params != ModelParams::default() {
+            self.params.push(ModelEntry {
+                model: model.to_owned(),
+                params,
+            });
+        }
+    }
 }
 
 /// A credit: the sign-up bonus (amount 0) or a top-up.
@@ -99,10 +132,16 @@ pub struct Message {
     pub depth: u32,
     pub prompt: String,
     pub completion: String,
+    /// The model's reasoning before the reply, when it sent any; shown, never sent back.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reasoning: String,
     /// Tokens debited for this exchange.
     pub total: u64,
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
+    /// The reasoning tokens among `completion_tokens`, as the provider reported them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub reasoning_tokens: u64,
     /// Whether `total` is the provider's usage or an estimate.
     pub debit_kind: DebitKind,
     pub model: String,
@@ -111,6 +150,20 @@ pub struct Message {
     /// Set when the user deleted this version: its text is erased, its debit stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<Millis>,
+}
+
+impl Message {
+    /// Erases what was said (the prompt, the reply, its reasoning) of a deleted exchange;
+    /// its debit stays.
+    pub fn erase_text(&mut self) {
+        self.prompt.clear();
+        self.completion.clear();
+        self.reasoning.clear();
+    }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// One setting (provider, key, theme, …), stored under its `key`.

@@ -16,6 +16,7 @@ use crate::chat_api::{parse_completion, StreamReply, StreamStep, Usage};
 use crate::context::{self, TooLong};
 use crate::i18n::{Key, Lang, Localize};
 use crate::ledger::{self, Allowance, DebitKind, LedgerError};
+use crate::params::ModelParams;
 use crate::provider::{
     classify, CallError, CallSpec, HttpRequest, ProviderKind, ProviderSettings, SettingsError,
 };
@@ -81,6 +82,8 @@ pub struct Start<'a> {
     pub balance: i64,
     /// The model the user has chosen.
     pub model: &'a str,
+    /// The user's parameters for that model.
+    pub params: ModelParams,
     /// The newest exchanges of the thread, oldest first (read with a [`HistoryBudget`]).
     pub history: &'a [Message],
     /// How many older exchanges were not read.
@@ -147,6 +150,8 @@ pub enum Effect {
     ReadStream,
     /// Append this text of the reply to the screen.
     Show(String),
+    /// Append this text of the model's reasoning to the screen.
+    Think(String),
     /// Save this row (inserted the first time, then updated), then feed [`Input::Saved`].
     Checkpoint(Message),
     /// Store these provider settings: the endpoint rejected `stream_options`, so it is
@@ -291,9 +296,14 @@ impl ChatTurn {
                 completion: &m.completion,
             })
             .collect();
+        // The user's own reply cap lowers the model's; the pre-flight reserves no more.
+        let mut limits = start.settings.limits(start.model);
+        if let Some(cap) = start.params.max_reply {
+            limits.max_reply = limits.max_reply.min(cap);
+        }
         let ctx = context::build(
             start.model,
-            start.settings.limits(start.model),
+            limits,
             &start.settings.system_prompt,
             &turns,
             start.prompt,
@@ -304,6 +314,7 @@ impl ChatTurn {
             messages: ctx.messages,
             reply_cap: allowance.reply_cap,
             stream: start.settings.stream,
+            params: start.params,
         };
         // Built now, so a settings problem refuses before anything shows.
         let request = start.settings.request(&spec)?;
@@ -447,10 +458,21 @@ impl ChatTurn {
             }
             (Phase::ReadingWhole, Input::Body(body)) => match parse_completion(body) {
                 Ok(reply) => {
+                    if !reply.reasoning.is_empty() {
+                        self.effects
+                            .push_back(Effect::Think(reply.reasoning.clone()));
+                    }
                     if !reply.text.is_empty() {
                         self.effects.push_back(Effect::Show(reply.text.clone()));
                     }
-                    self.finish(reply.text, reply.usage, MessageStatus::Complete, None, now);
+                    let whole = StreamReply {
+                        text: reply.text,
+                        reasoning: reply.reasoning,
+                        finish_reason: reply.finish_reason,
+                        usage: reply.usage,
+                        done: true,
+                    };
+                    self.finish(whole, MessageStatus::Complete, None, now);
                 }
                 Err(_) => self.give_back(GiveBack::Failed(CallError::Malformed)),
             },
@@ -494,7 +516,7 @@ impl ChatTurn {
             Input::Bytes(bytes) => {
                 // The text of all events in this read goes on screen at once: a burst of
                 // events costs one change on screen.
-                let shown = reply.text.len();
+                let shown = (reply.text.len(), reply.reasoning.len());
                 for event in decoder.push(bytes) {
                     any_event = true;
                     let error = match reply.apply(&event) {
@@ -509,10 +531,10 @@ impl ChatTurn {
                 let due = self
                     .last_saved
                     .is_none_or(|at| now - at >= CHECKPOINT_EVERY_MS);
-                if !reply.text.is_empty() && due {
+                if !nothing_arrived(&reply) && due {
                     self.last_saved = Some(now);
                     self.effects
-                        .push_back(Effect::Checkpoint(self.checkpoint_row(&reply.text)));
+                        .push_back(Effect::Checkpoint(self.checkpoint_row(&reply)));
                     // The save is not the provider's silence: no deadline until it reports.
                     self.deadline = None;
                     self.phase = Phase::Saving { decoder, reply };
@@ -528,8 +550,7 @@ impl ChatTurn {
             // A 200 whose body is not an event stream (an HTML error page, say).
             Input::End if !any_event => self.give_back(GiveBack::Failed(CallError::Malformed)),
             Input::End if reply.is_complete() => {
-                let (text, usage) = (reply.text, reply.usage);
-                self.finish(text, usage, MessageStatus::Complete, None, now)
+                self.finish(reply, MessageStatus::Complete, None, now)
             }
             Input::End => self.partial(reply, Some(CallError::StreamCut), now),
             Input::Stopped => self.partial(reply, None, now),
@@ -574,37 +595,32 @@ impl ChatTurn {
         self.give_back(GiveBack::Failed(error));
     }
 
-    /// A reply that ended early: kept as interrupted when any text arrived, else the
-    /// prompt goes back.
+    /// A reply that ended early: kept as interrupted when any text or reasoning arrived
+    /// (the provider bills reasoning too), else the prompt goes back.
     fn partial(&mut self, reply: StreamReply, error: Option<CallError>, now: Millis) {
-        if reply.text.is_empty() {
+        if nothing_arrived(&reply) {
             return self.give_back(error.map_or(GiveBack::Stopped, GiveBack::Failed));
         }
-        self.finish(
-            reply.text,
-            reply.usage,
-            MessageStatus::Interrupted,
-            error,
-            now,
-        );
+        self.finish(reply, MessageStatus::Interrupted, error, now);
     }
 
     /// The exchange as it ended, debited by the provider's usage when it sent one, else by
     /// our estimate marked as such.
     fn finish(
         &mut self,
-        text: String,
-        usage: Option<Usage>,
+        reply: StreamReply,
         status: MessageStatus,
         error: Option<CallError>,
         now: Millis,
     ) {
         // The provider's usage when it sent one, else the estimate a checkpoint has.
-        let estimated = self.row(text, status, now);
+        let usage: Option<Usage> = reply.usage;
+        let estimated = self.row(reply.text, reply.reasoning, status, now);
         let exchange = match usage {
             Some(u) => Message {
                 prompt_tokens: u.prompt_tokens,
                 completion_tokens: u.completion_tokens,
+                reasoning_tokens: u.reasoning_tokens(),
                 total: u.total_tokens,
                 debit_kind: DebitKind::Exact,
                 ..estimated
@@ -631,13 +647,26 @@ impl ChatTurn {
 
     /// The reply so far as an interrupted exchange debited by estimate: what survives a
     /// tab closed mid-stream.
-    fn checkpoint_row(&self, text: &str) -> Message {
-        self.row(text.to_owned(), MessageStatus::Interrupted, self.began_at)
+    fn checkpoint_row(&self, reply: &StreamReply) -> Message {
+        self.row(
+            reply.text.clone(),
+            reply.reasoning.clone(),
+            MessageStatus::Interrupted,
+            self.began_at,
+        )
     }
 
-    /// This turn's exchange with `completion`, debited by estimate.
-    fn row(&self, completion: String, status: MessageStatus, created_at: Millis) -> Message {
-        let completion_tokens = tokens::estimate_text(&completion);
+    /// This turn's exchange with `completion` and `reasoning`, debited by estimate (the
+    /// reasoning is billed as reply tokens).
+    fn row(
+        &self,
+        completion: String,
+        reasoning: String,
+        status: MessageStatus,
+        created_at: Millis,
+    ) -> Message {
+        let completion_tokens =
+            tokens::estimate_text(&completion) + tokens::estimate_text(&reasoning);
         let prompt_tokens = self.allowance.prompt_estimate;
         Message {
             message_id: self.slot.message_id.clone(),
@@ -647,9 +676,11 @@ impl ChatTurn {
             depth: self.slot.depth,
             prompt: self.prompt.clone(),
             completion,
+            reasoning,
             total: prompt_tokens + completion_tokens,
             prompt_tokens,
             completion_tokens,
+            reasoning_tokens: 0,
             debit_kind: DebitKind::Estimated,
             model: self.spec.model.clone(),
             status,
@@ -658,8 +689,12 @@ impl ChatTurn {
         }
     }
 
-    fn show_from(&mut self, reply: &StreamReply, shown: usize) {
-        if let Some(new) = reply.text.get(shown..).filter(|t| !t.is_empty()) {
+    /// What arrived of `reply` since it had `shown` bytes of (text, reasoning).
+    fn show_from(&mut self, reply: &StreamReply, shown: (usize, usize)) {
+        if let Some(new) = reply.reasoning.get(shown.1..).filter(|t| !t.is_empty()) {
+            self.effects.push_back(Effect::Think(new.to_owned()));
+        }
+        if let Some(new) = reply.text.get(shown.0..).filter(|t| !t.is_empty()) {
             self.effects.push_back(Effect::Show(new.to_owned()));
         }
     }
@@ -676,4 +711,9 @@ impl ChatTurn {
     fn arm(&mut self, now: Millis) {
         self.deadline = Some(now.saturating_add(Millis::from(self.timeout_ms())));
     }
+}
+
+/// Whether nothing of a reply has arrived yet: no text and no reasoning.
+fn nothing_arrived(reply: &StreamReply) -> bool {
+    reply.text.is_empty() && reply.reasoning.is_empty()
 }

@@ -6,6 +6,7 @@ use pocket_chat_core::chat_api::Role;
 use pocket_chat_core::context;
 use pocket_chat_core::i18n::{Lang, Localize};
 use pocket_chat_core::ledger::{DebitKind, LedgerError};
+use pocket_chat_core::params::{Effort, ModelParams};
 use pocket_chat_core::provider::{CallError, ProviderKind, ProviderSettings};
 use pocket_chat_core::records::{Message, MessageStatus};
 use pocket_chat_core::turn::{
@@ -37,9 +38,11 @@ fn exchange(id: u64, prompt: &str, completion: &str, status: MessageStatus) -> M
         depth: u32::try_from(id).unwrap_or(0),
         prompt: prompt.into(),
         completion: completion.into(),
+        reasoning: String::new(),
         total: 10,
         prompt_tokens: 5,
         completion_tokens: 5,
+        reasoning_tokens: 0,
         debit_kind: DebitKind::Exact,
         model: MODEL.into(),
         status,
@@ -66,6 +69,7 @@ fn base(settings: &ProviderSettings) -> Start<'_> {
         user_id: "u1",
         balance: 100_000,
         model: MODEL,
+        params: Default::default(),
         history: &[],
         unread: 0,
         prompt: PROMPT,
@@ -97,6 +101,7 @@ fn begun(settings: &ProviderSettings) -> ChatTurn {
 struct Trace {
     sent: Vec<String>,
     shown: String,
+    thought: String,
     checkpoints: Vec<Message>,
     saved_settings: Vec<ProviderSettings>,
     cancelled: bool,
@@ -112,6 +117,7 @@ fn drain(turn: &mut ChatTurn, trace: &mut Trace, now: i64) {
             Effect::ReadWhole => trace.reads.push("whole"),
             Effect::ReadStream => trace.reads.push("stream"),
             Effect::Show(text) => trace.shown.push_str(&text),
+            Effect::Think(text) => trace.thought.push_str(&text),
             Effect::Checkpoint(row) => {
                 trace.checkpoints.push(row);
                 turn.handle(Input::Saved, now);
@@ -863,4 +869,136 @@ fn a_title_is_the_first_line_cut_at_forty_characters() {
     );
     assert_eq!(title_from(&"a".repeat(40)), "a".repeat(40));
     assert_eq!(title_from(""), "");
+}
+
+fn thought(field: &str, text: &str) -> String {
+    format!(
+        "data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":null,\"{field}\":{}}},\"finish_reason\":null}}]}}\n\n",
+        serde_json::to_string(text).unwrap_or_default()
+    )
+}
+
+#[test]
+fn reasoning_is_shown_stored_debited_and_never_sent_back() {
+    let usage = "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":9,\"total_tokens\":21,\"completion_tokens_details\":{\"reasoning_tokens\":6}}}\n\n";
+    for field in ["reasoning_content", "reasoning"] {
+        let body = [
+            ROLE,
+            &thought(field, "The user asks "),
+            &thought(field, "about the sea."),
+            &chunk("The sea "),
+            &chunk("is wide."),
+            FINISH,
+            usage,
+            DONE,
+        ]
+        .concat();
+        let trace = streamed(&[body.as_bytes()], 10, Some(Input::End));
+        assert_eq!(trace.thought, "The user asks about the sea.", "{field}");
+        assert_eq!(trace.shown, "The sea is wide.");
+        let (row, error) = finished(&trace);
+        assert_eq!(error, &None);
+        assert_eq!(row.reasoning, "The user asks about the sea.");
+        assert_eq!(row.completion, "The sea is wide.");
+        assert_eq!(
+            (row.total, row.completion_tokens, row.reasoning_tokens),
+            (21, 9, 6)
+        );
+        assert_eq!(row.debit_kind, DebitKind::Exact);
+
+        // The next turn's context holds the reply, not the reasoning.
+        let settings = settings(ProviderKind::OpenAi, true);
+        let mut next = start_with(&settings, 100_000, std::slice::from_ref(row));
+        next.begin(slot(), T0);
+        let Some(Effect::Send(request)) = next.poll() else {
+            panic!("no request");
+        };
+        assert!(request.body.contains("The sea is wide."));
+        assert!(!request.body.contains("about the sea."), "{}", request.body);
+    }
+}
+
+#[test]
+fn stop_while_the_model_thinks_keeps_the_reasoning_and_debits_it() {
+    let body = [
+        ROLE,
+        &thought("reasoning_content", "Let me think about this at length"),
+    ]
+    .concat();
+    let trace = streamed(&[body.as_bytes()], 10, Some(Input::Stopped));
+    let (row, error) = finished(&trace);
+    assert_eq!(error, &None);
+    assert_eq!(row.status, MessageStatus::Interrupted);
+    assert_eq!(row.completion, "");
+    assert_eq!(row.reasoning, "Let me think about this at length");
+    assert!(
+        row.completion_tokens > 0,
+        "the reasoning is estimated as reply tokens"
+    );
+    assert_eq!(row.total, row.prompt_tokens + row.completion_tokens);
+    assert_eq!(row.debit_kind, DebitKind::Estimated);
+    // A checkpoint was saved with the reasoning so far: a closed tab keeps it.
+    assert_eq!(
+        trace.checkpoints.last().map(|c| c.reasoning.as_str()),
+        Some(row.reasoning.as_str())
+    );
+}
+
+#[test]
+fn a_whole_reply_shows_its_reasoning_first() {
+    let body = r#"{"choices":[{"message":{"role":"assistant","content":"Wide.","reasoning_content":"Seas are big."},"finish_reason":"stop"}],
+        "usage":{"prompt_tokens":4,"completion_tokens":5,"total_tokens":9,"completion_tokens_details":{"reasoning_tokens":3}}}"#;
+    let trace = whole(&settings(ProviderKind::Compatible, false), 200, None, body);
+    assert_eq!(
+        (trace.thought.as_str(), trace.shown.as_str()),
+        ("Seas are big.", "Wide.")
+    );
+    let (row, _) = finished(&trace);
+    assert_eq!(
+        (row.reasoning.as_str(), row.reasoning_tokens, row.total),
+        ("Seas are big.", 3, 9)
+    );
+}
+
+/// The JSON body of the first request of a turn for `model` with `params`.
+fn request_body(kind: ProviderKind, model: &str, params: ModelParams) -> serde_json::Value {
+    let settings = settings(kind, true);
+    let turn = ChatTurn::start(Start {
+        model,
+        params,
+        ..base(&settings)
+    });
+    let mut turn = turn.unwrap_or_else(|e| panic!("refused: {e}"));
+    turn.begin(slot(), T0);
+    match turn.poll() {
+        Some(Effect::Send(request)) => serde_json::from_str(&request.body).unwrap_or_default(),
+        other => panic!("no request: {other:?}"),
+    }
+}
+
+#[test]
+fn a_models_parameters_go_in_its_requests_and_its_cap_limits_the_reply() {
+    let params = ModelParams {
+        temperature: Some(0.3),
+        top_p: Some(0.9),
+        max_reply: Some(200),
+        reasoning_effort: Some(Effort::High),
+    };
+    let chat = request_body(ProviderKind::OpenAi, "gpt-4o", params);
+    assert_eq!(chat["temperature"], serde_json::json!(0.3));
+    assert_eq!(chat["top_p"], serde_json::json!(0.9));
+    assert_eq!(chat["max_completion_tokens"], serde_json::json!(200));
+    assert_eq!(chat.get("reasoning_effort"), None);
+
+    let reasoning = request_body(ProviderKind::OpenAi, "o3-mini", params);
+    assert_eq!(reasoning["reasoning_effort"], serde_json::json!("high"));
+    assert_eq!(reasoning.get("temperature"), None);
+    assert_eq!(reasoning.get("top_p"), None);
+
+    // No cap of the user's own: the model's (within what the balance allows).
+    let uncapped = request_body(ProviderKind::OpenAi, "gpt-4o", ModelParams::default());
+    assert_eq!(uncapped["max_completion_tokens"], serde_json::json!(16_384));
+    for key in ["temperature", "top_p", "reasoning_effort"] {
+        assert_eq!(uncapped.get(key), None, "{key}");
+    }
 }

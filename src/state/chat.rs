@@ -41,10 +41,22 @@ impl Ask {
     }
 }
 
+/// Which part of a reply streamed text belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The reply itself.
+    Reply,
+    /// The model's reasoning before it, shown in the Thinking block.
+    Reasoning,
+}
+
+/// Appends streamed text of a part to the screen (the view owns the DOM).
+pub type OnText = Rc<dyn Fn(Part, &str)>;
+
 /// Sends `prompt` in thread `thread` (`None`: a new thread, created with the first
 /// exchange). `on_text` appends streamed text to the screen as it arrives (the UI passes a
 /// function that adds a text node, so nothing re-renders).
-pub async fn send(chat: Chat, thread: Option<String>, prompt: String, on_text: Rc<dyn Fn(&str)>) {
+pub async fn send(chat: Chat, thread: Option<String>, prompt: String, on_text: OnText) {
     ask(chat, thread, Ask::Send, prompt, None, on_text).await;
 }
 
@@ -56,7 +68,7 @@ pub async fn ask(
     how: Ask,
     prompt: String,
     model: Option<String>,
-    on_text: Rc<dyn Fn(&str)>,
+    on_text: OnText,
 ) {
     let (db, user_id, mut turn, spot) =
         match start(chat, thread.as_deref(), &how, &prompt, model).await {
@@ -167,6 +179,7 @@ async fn start(
         user_id: &user_id,
         balance: user.num_token,
         model: &model,
+        params: user.params_of(&model),
         history: &history,
         unread,
         prompt,
@@ -181,7 +194,7 @@ async fn run(
     db: &Database,
     turn: &mut ChatTurn,
     fork: Option<&Branch>,
-    on_text: Rc<dyn Fn(&str)>,
+    on_text: OnText,
 ) -> Outcome {
     let lost = || providers::lost();
     let mut call: Option<Call> = None;
@@ -213,7 +226,8 @@ async fn run(
             },
             Effect::ReadWhole => call.iter_mut().for_each(Call::read_whole),
             Effect::ReadStream => call.iter_mut().for_each(Call::read_stream),
-            Effect::Show(text) => on_text(&text),
+            Effect::Show(text) => on_text(Part::Reply, &text),
+            Effect::Think(text) => on_text(Part::Reasoning, &text),
             Effect::Checkpoint(row) => {
                 // Our own save is not the provider's silence: no deadline while it runs.
                 call.iter().for_each(|c| c.flight().set_deadline(None));

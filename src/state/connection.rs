@@ -20,6 +20,8 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Stat
         }],
         reply_cap: 1,
         stream: false,
+
+        params: Default::default(),
     };
     let request = settings.request(&spec)?;
     let mut call =

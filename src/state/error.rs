@@ -8,6 +8,7 @@ use pocket_chat_core::commands::TopUpProblem;
 use pocket_chat_core::context::TooLong;
 use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
 use pocket_chat_core::ledger::LedgerError;
+use pocket_chat_core::params::ParamError;
 use pocket_chat_core::provider::{CallError, SettingsError};
 use pocket_chat_core::turn::Refusal;
 
@@ -53,6 +54,8 @@ pub enum StateError {
     BothModels,
     /// A compatible server without an address.
     NoBaseUrl,
+    /// A model parameter typed in Settings is not a valid value.
+    Param(ParamError),
     /// The chosen file could not be read.
     FileUnreadable,
     /// The browser refused the export download.
@@ -76,6 +79,7 @@ from_below! {
     SettingsError => Settings,
     LedgerError => Ledger,
     TooLong => TooLong,
+    ParamError => Param,
 }
 
 /// A turn refused before any request says why as what refused it.
@@ -124,6 +128,7 @@ impl Localize for StateError {
             StateError::Ledger(e) => e.localize(lang),
             StateError::TooLong(e) => e.localize(lang),
             StateError::TopUp(e) => e.localize(lang),
+            StateError::Param(e) => e.localize(lang),
             other => other
                 .key()
                 .map(|key| i18n::t(lang, key).to_owned())

@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key, Lang};
+use pocket_chat_core::params::ModelParams;
 use pocket_chat_core::records::User;
 
 use super::clock::{new_id, now};
@@ -274,20 +275,31 @@ impl Account {
             } else {
                 [target.clone(), keep]
             };
-            users::set_models(&db, &user.user_id, models, now()).await?;
+            users::set_models(&db, &user.user_id, models, None, now()).await?;
             users::set_model(&db, &user.user_id, &target, now()).await?
         };
         self.user.set(Some(updated.clone()));
         Ok(updated)
     }
 
-    /// Sets the signed-in user's two models (from Settings), when they changed.
-    pub async fn set_models(&self, models: [String; 2]) -> Result<(), StateError> {
+    /// Sets the signed-in user's two models and, when given, their parameters (from
+    /// Settings), when they changed.
+    pub async fn set_models(
+        &self,
+        models: [String; 2],
+        params: Option<[ModelParams; 2]>,
+    ) -> Result<(), StateError> {
         let (Some(db), Some(user)) = (self.store.db(), self.user.get_untracked()) else {
             return Ok(());
         };
-        if user.models != models {
-            let updated = users::set_models(&db, &user.user_id, models, now()).await?;
+        let same_params = params.is_none_or(|params| {
+            models
+                .iter()
+                .zip(&params)
+                .all(|(m, p)| user.params_of(m) == *p)
+        });
+        if user.models != models || !same_params {
+            let updated = users::set_models(&db, &user.user_id, models, params, now()).await?;
             self.user.set(Some(updated));
         }
         Ok(())

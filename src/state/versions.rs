@@ -3,13 +3,11 @@
 //! a reply. Sending goes through the chat turn (`state::chat`); the tree rules are the
 //! core's (`pocket_chat_core::tree`).
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 
-use super::chat::{self, Ask, Chat};
+use super::chat::{self, Ask, Chat, OnText};
 use super::clock::now;
 use crate::storage::versions;
 
@@ -23,7 +21,7 @@ pub struct OnScreen {
 
 /// Sends `prompt` as a new version of the exchange `at` (an edit), with the exchanges
 /// before it as context; the old version and what followed it stay, one switch away.
-pub fn edit(chat: Chat, at: OnScreen, prompt: String, on_text: Rc<dyn Fn(&str)>) {
+pub fn edit(chat: Chat, at: OnScreen, prompt: String, on_text: OnText) {
     chat.sending.editing.set(None);
     if chat.sending.busy() {
         return;
@@ -49,7 +47,7 @@ pub fn regenerate(
     at: OnScreen,
     prompt: String,
     model: Option<String>,
-    on_text: Rc<dyn Fn(&str)>,
+    on_text: OnText,
 ) {
     if chat.sending.busy() {
         return;

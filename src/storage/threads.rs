@@ -93,8 +93,7 @@ pub async fn delete(db: &Database, thread_id: &str, now: Millis) -> Result<(), S
             super::messages::all_of_thread(&messages.index(THREAD_MESSAGE)?, thread_id).await?;
         for row in rows {
             let mut message: Message = from_js(MESSAGES, row)?;
-            message.prompt.clear();
-            message.completion.clear();
+            message.erase_text();
             messages.put(&to_js(MESSAGES, &message)?, None).await?;
         }
         Ok(thread.user_id)

@@ -2,6 +2,7 @@
 //! bonus and deleted with everything that belongs to them.
 
 use pocket_chat_core::ledger::SIGNUP_BONUS;
+use pocket_chat_core::params::ModelParams;
 use pocket_chat_core::records::{Millis, Missing, Payment, User};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
@@ -35,6 +36,7 @@ pub async fn create(db: &Database, new: NewUser<'_>, now: Millis) -> Result<User
         models: new.models,
         created_at: now,
         updated_at: now,
+        params: Default::default(),
     };
     let bonus = Payment {
         payment_id: new.bonus_id,
@@ -105,16 +107,21 @@ pub async fn set_model(
     update(db, user_id, now, |user| user.model = model.to_owned()).await
 }
 
-/// Sets the user's two models; the model in use follows when it is no longer one of them.
+/// Sets the user's two models and, when given, their parameters (a model with none set
+/// has no entry); the model in use follows when it is no longer one of them.
 pub async fn set_models(
     db: &Database,
     user_id: &str,
     models: [String; 2],
+    params: Option<[ModelParams; 2]>,
     now: Millis,
 ) -> Result<User, StorageError> {
     update(db, user_id, now, |user| {
         if !models.contains(&user.model) {
             user.model = models[0].clone();
+        }
+        for (model, params) in models.iter().zip(params.into_iter().flatten()) {
+            user.set_params(model, params);
         }
         user.models = models;
     })

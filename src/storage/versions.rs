@@ -68,8 +68,7 @@ pub async fn delete(
             }];
             let upto = was.unwrap_or(u32::MAX);
             for mut row in rows_between(&index, thread_id, &gone, *cut, upto).await? {
-                row.prompt.clear();
-                row.completion.clear();
+                row.erase_text();
                 row.deleted_at = Some(now);
                 rows.put(&to_js(MESSAGES, &row)?, None).await?;
             }

@@ -1,8 +1,6 @@
 //! The input box and Send / Stop. Enter sends, Shift+Enter is a new line, the Enter that
 //! confirms an IME conversion never sends, and ↑ in the empty box edits the last prompt.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
@@ -11,7 +9,7 @@ use pocket_chat_core::input::{is_send_key, prompt_to_send};
 use crate::state::chat::{self, use_chat};
 use crate::state::commands::{self, use_commands};
 use crate::state::use_prefs;
-use crate::ui::thread_view::append_streamed;
+use crate::ui::thread_view::streamer;
 
 #[component]
 pub fn Composer() -> impl IntoView {
@@ -35,12 +33,7 @@ pub fn Composer() -> impl IntoView {
         // Command phrases run here and never reach the model.
         match commands::parse(&prompt) {
             Some(command) => spawn_local(commands::run(commands, thread, command, prompt)),
-            None => spawn_local(chat::send(
-                chat,
-                thread,
-                prompt,
-                Rc::new(move |t: &str| append_streamed(window, t)),
-            )),
+            None => spawn_local(chat::send(chat, thread, prompt, streamer(window))),
         }
     };
     view! {

@@ -242,6 +242,8 @@ fn collect(
         messages: Vec::new(),
         reply_cap: 1,
         stream: s.stream,
+
+        params: Default::default(),
     };
     s.request(&probe)?;
     Ok(s)
@@ -283,7 +285,7 @@ async fn finish(
     }
     if let Some(models) = models {
         let chosen = models[0].clone();
-        if let Err(e) = account.set_models(models).await {
+        if let Err(e) = account.set_models(models, None).await {
             return notices.fail(e);
         }
         if let Err(e) = account.switch_model(Some(&chosen)).await {

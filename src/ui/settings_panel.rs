@@ -1,11 +1,12 @@
 //! Settings: provider, API key (masked, clearable), base URL or Azure endpoint,
-//! api-version, the user's two models (suggested from the endpoint's list) and their Azure
-//! deployments, system prompt, streaming — and "Test connection".
+//! api-version, the user's two models (suggested from the endpoint's list) with their Azure
+//! deployments and parameters, system prompt, streaming — and "Test connection".
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key};
 use pocket_chat_core::models::Listed;
+use pocket_chat_core::params::{self, Effort, ModelParams, ParamError, Typed};
 use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
 
 use crate::state::connection;
@@ -35,11 +36,15 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let notices = use_notices();
     let prefs = use_prefs();
     let current = config.provider.get_untracked();
-    let models = account
-        .user
-        .get_untracked()
-        .map(|u| u.models)
-        .unwrap_or_default();
+    let user = account.user.get_untracked();
+    let models = user.as_ref().map(|u| u.models.clone()).unwrap_or_default();
+    let params_of = |model: &str| {
+        user.as_ref()
+            .map(|u| u.params_of(model))
+            .unwrap_or_default()
+    };
+    let params_a = ParamFields::new(params_of(&models[0]));
+    let params_b = ParamFields::new(params_of(&models[1]));
     let kind = RwSignal::new(current.kind);
     let key = RwSignal::new(current.api_key.clone());
     let base_url = RwSignal::new(current.base_url.clone());
@@ -70,46 +75,52 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     // The endpoint's models, for the model inputs' suggestions; their windows are saved.
     let listed = RwSignal::new(Vec::<Listed>::new());
     // The settings the form describes, checked.
-    let collect = move || -> Result<(ProviderSettings, [String; 2]), StateError> {
-        let mut s = config.provider.get_untracked();
-        s.kind = kind.get_untracked();
-        s.api_key = key.get_untracked().trim().to_owned();
-        s.system_prompt = system.get_untracked();
-        s.stream = stream.get_untracked();
-        let models = [
-            model_a.get_untracked().trim().to_owned(),
-            model_b.get_untracked().trim().to_owned(),
-        ];
-        if models.iter().any(String::is_empty) {
-            return Err(StateError::BothModels);
-        }
-        match s.kind {
-            ProviderKind::Azure => {
-                s.azure_endpoint = check_url(&endpoint.get_untracked())?;
-                s.api_version = api_version.get_untracked().trim().to_owned();
-                s.deployments.insert(
-                    models[0].clone(),
-                    deploy_a.get_untracked().trim().to_owned(),
-                );
-                s.deployments.insert(
-                    models[1].clone(),
-                    deploy_b.get_untracked().trim().to_owned(),
-                );
+    let collect =
+        move || -> Result<(ProviderSettings, [String; 2], [ModelParams; 2]), StateError> {
+            let mut s = config.provider.get_untracked();
+            s.kind = kind.get_untracked();
+            s.api_key = key.get_untracked().trim().to_owned();
+            s.system_prompt = system.get_untracked();
+            s.stream = stream.get_untracked();
+            let models = [
+                model_a.get_untracked().trim().to_owned(),
+                model_b.get_untracked().trim().to_owned(),
+            ];
+            if models.iter().any(String::is_empty) {
+                return Err(StateError::BothModels);
             }
-            _ => s.base_url = check_url(&base_url.get_untracked())?,
-        }
-        Ok((models::with_windows(s, &listed.get_untracked()), models))
-    };
+            let params = [params_a.read(&models[0])?, params_b.read(&models[1])?];
+            match s.kind {
+                ProviderKind::Azure => {
+                    s.azure_endpoint = check_url(&endpoint.get_untracked())?;
+                    s.api_version = api_version.get_untracked().trim().to_owned();
+                    s.deployments.insert(
+                        models[0].clone(),
+                        deploy_a.get_untracked().trim().to_owned(),
+                    );
+                    s.deployments.insert(
+                        models[1].clone(),
+                        deploy_b.get_untracked().trim().to_owned(),
+                    );
+                }
+                _ => s.base_url = check_url(&base_url.get_untracked())?,
+            }
+            Ok((
+                models::with_windows(s, &listed.get_untracked()),
+                models,
+                params,
+            ))
+        };
     let save = move |_| match collect() {
         Err(e) => result.set(Some(Err(e.into()))),
-        Ok((settings, models)) => spawn_local(async move {
+        Ok((settings, models, params)) => spawn_local(async move {
             if let Err(e) = config.save(settings).await {
                 return notices.fail(e);
             }
             if let Err(e) = config.set_pin(pin.get_untracked().trim().to_owned()).await {
                 notices.fail(e);
             }
-            if let Err(e) = account.set_models(models).await {
+            if let Err(e) = account.set_models(models, Some(params)).await {
                 notices.fail(e);
             }
             result.set(None);
@@ -142,7 +153,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     };
     let test = move |_| match collect() {
         Err(e) => result.set(Some(Err(e.into()))),
-        Ok((settings, models)) => {
+        Ok((settings, models, _)) => {
             result.set(Some(Ok(text_of(Key::Testing))));
             spawn_local(async move {
                 let model = account
@@ -190,9 +201,9 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                 </Show>
 
                 <ModelRow which="a" label=Key::Model1 deployment_label=Key::Deployment1
-                    model=model_a deployment=deploy_a azure=is(ProviderKind::Azure) />
+                    model=model_a deployment=deploy_a params=params_a azure=is(ProviderKind::Azure) />
                 <ModelRow which="b" label=Key::Model2 deployment_label=Key::Deployment2
-                    model=model_b deployment=deploy_b azure=is(ProviderKind::Azure) />
+                    model=model_b deployment=deploy_b params=params_b azure=is(ProviderKind::Azure) />
                 // Always there, hidden for Azure (deployments are typed): a line that comes
                 // and goes as a view costs the first load more.
                 <span hidden=is(ProviderKind::Azure)></span>
@@ -246,11 +257,23 @@ fn ModelRow(
     deployment_label: Key,
     model: RwSignal<String>,
     deployment: RwSignal<String>,
+    params: ParamFields,
     azure: impl Fn() -> bool + Send + Sync + 'static,
 ) -> impl IntoView {
     let prefs = use_prefs();
+    let lang = prefs.lang;
     let tr = move |k| prefs.tr(k);
     let model_id = format!("model-{which}");
+    // A decimal or whole-number field of the parameters: its label, its id and its text.
+    let field = move |label: Key, name: &str, mode: &'static str, text: RwSignal<String>| {
+        let id = format!("{name}-{which}");
+        view! {
+            <label for=id.clone()>{tr(label)}</label>
+            <input id=id.clone() data-testid=id inputmode=mode autocomplete="off" placeholder=tr(Key::ProviderDefault)
+                prop:value=text on:input=move |ev| text.set(event_target_value(&ev)) />
+        }
+    };
+    let effort_id = format!("effort-{which}");
     view! {
         <label for=model_id.clone()>{tr(label)}</label>
         <span class="inline">
@@ -261,5 +284,67 @@ fn ModelRow(
                     prop:value=deployment on:input=move |ev| deployment.set(event_target_value(&ev)) />
             </Show>
         </span>
+        <span></span>
+        <details class="params" data-testid=format!("params-{which}")>
+            <summary>{tr(Key::Parameters)}</summary>
+            <div class="param-grid">
+                {field(Key::Temperature, "temperature", "decimal", params.temperature)}
+                {field(Key::TopP, "top-p", "decimal", params.top_p)}
+                {field(Key::ReplyCap, "reply-cap", "numeric", params.max_reply)}
+                <label for=effort_id.clone()>{tr(Key::ReasoningEffort)}</label>
+                <select id=effort_id.clone() data-testid=effort_id prop:value=params.effort
+                    on:change=move |ev| params.effort.set(event_target_value(&ev))>
+                    <option value="">{tr(Key::ProviderDefault)}</option>
+                    {move || Effort::ALL.map(|e| view! {
+                        <option value=e.name() selected=params.effort.get_untracked() == e.name()>{i18n::effort_name(lang.get(), e)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <p class="hint">{tr(Key::ParamsHint)}</p>
+        </details>
+    }
+}
+
+/// What is typed for one model's parameters.
+#[derive(Clone, Copy)]
+struct ParamFields {
+    temperature: RwSignal<String>,
+    top_p: RwSignal<String>,
+    max_reply: RwSignal<String>,
+    /// An [`Effort::name`], or empty for the provider's default.
+    effort: RwSignal<String>,
+}
+
+impl ParamFields {
+    fn new(saved: ModelParams) -> ParamFields {
+        ParamFields {
+            temperature: RwSignal::new(params::show(saved.temperature)),
+            top_p: RwSignal::new(params::show(saved.top_p)),
+            max_reply: RwSignal::new(saved.max_reply.map(|n| n.to_string()).unwrap_or_default()),
+            effort: RwSignal::new(
+                saved
+                    .reasoning_effort
+                    .map(Effort::name)
+                    .unwrap_or("")
+                    .to_owned(),
+            ),
+        }
+    }
+
+    /// The parameters typed for `model`, or what is wrong with them.
+    fn read(&self, model: &str) -> Result<ModelParams, ParamError> {
+        let (t, p, c, e) = (
+            self.temperature.get_untracked(),
+            self.top_p.get_untracked(),
+            self.max_reply.get_untracked(),
+            self.effort.get_untracked(),
+        );
+        Typed {
+            temperature: &t,
+            top_p: &p,
+            max_reply: &c,
+            reasoning_effort: &e,
+        }
+        .read(model)
     }
 }

@@ -15,7 +15,7 @@ use std::rc::Rc;
 
 use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
-use crate::state::chat::use_chat;
+use crate::state::chat::{use_chat, OnText, Part};
 use crate::state::use_config;
 use crate::state::use_prefs;
 use crate::state::use_sending;
@@ -29,21 +29,37 @@ use crate::ui::top_up_form::TopUpForm;
 
 /// The id of the element streamed text is appended to.
 pub const STREAM_TARGET: &str = "streaming-reply";
+/// The id of the element streamed reasoning is appended to, inside its Thinking block.
+const REASONING_TARGET: &str = "streaming-reasoning";
 
 thread_local! {
     /// Whether a frame is asked for to keep the streaming reply in view.
     static FOLLOW_ASKED: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Adds streamed text to the reply on screen as a text node (nothing re-renders; the
-/// caller passes all text of one network read at once), and keeps the newest line in view
-/// once per frame if the reader follows it.
-pub fn append_streamed(window: &'static ThreadWindow, text: &str) {
+/// What appends a turn's streamed text to the screen.
+pub fn streamer(window: &'static ThreadWindow) -> OnText {
+    Rc::new(move |part, text| append_streamed(window, part, text))
+}
+
+/// Adds streamed text to the reply (or its Thinking block, shown from its first text) on
+/// screen as a text node (nothing re-renders; the caller passes all text of one network
+/// read at once), and keeps the newest line in view once per frame if the reader follows.
+fn append_streamed(window: &'static ThreadWindow, part: Part, text: &str) {
+    let id = match part {
+        Part::Reply => STREAM_TARGET,
+        Part::Reasoning => REASONING_TARGET,
+    };
     let target = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(STREAM_TARGET));
+        .and_then(|d| d.get_element_by_id(id));
     if let Some(target) = target {
         let _ = target.append_with_str_1(text);
+        if part == Part::Reasoning {
+            if let Some(block) = target.parent_element() {
+                let _ = block.remove_attribute("hidden");
+            }
+        }
     }
     if !FOLLOW_ASKED.replace(true) {
         request_animation_frame(move || {
@@ -123,6 +139,10 @@ pub fn ThreadView() -> impl IntoView {
                         })}
                         <div class="message user"><div class="bubble" data-testid="prompt">{p.prompt}</div></div>
                         <div class="message assistant">
+                            <details class="reasoning" data-testid="reasoning" hidden>
+                                <summary>{prefs.tr(Key::Thinking)}</summary>
+                                <div id=REASONING_TARGET class="reasoning-text"></div>
+                            </details>
                             <div id=STREAM_TARGET class="stream-text" data-testid="streaming-reply"></div>
                             <span class="cursor" aria-hidden="true"></span>
                         </div>
@@ -192,6 +212,8 @@ fn Exchange(message: Message) -> impl IntoView {
         }
     };
     let completion = StoredValue::new(message.completion);
+    let reasoning = message.reasoning;
+    let reasoning_tokens = message.reasoning_tokens;
     let prompt = StoredValue::new(message.prompt);
     let lang = prefs.lang;
     let total = message.total;
@@ -220,8 +242,7 @@ fn Exchange(message: Message) -> impl IntoView {
             u.models.iter().find(|m| **m != u.model).cloned()
         })
     };
-    let on_text =
-        move || -> Rc<dyn Fn(&str)> { Rc::new(move |t: &str| append_streamed(window, t)) };
+    let on_text = move || streamer(window);
     // Which Copy button was just used, so it says "Copied".
     let copied = RwSignal::new(None::<&'static str>);
     let copy_button = move |testid: &'static str,
@@ -315,8 +336,17 @@ fn Exchange(message: Message) -> impl IntoView {
                 {prompt_bar}
             </div>
             <div class="message assistant">
+                {(!reasoning.is_empty()).then(|| view! {
+                    <details class="reasoning" data-testid="reasoning">
+                        <summary>{prefs.tr(Key::Thinking)}</summary>
+                        <div class="reasoning-text">{reasoning}</div>
+                    </details>
+                })}
                 <div class="markdown" data-testid="reply" inner_html=move || completion.with_value(|c| markdown::render_labelled(c, i18n::t(lang.get(), Key::Copy)))></div>
                 {note.map(|n| view! { <p class="note" data-testid="reply-note">{move || n(lang.get(), total)}</p> })}
+                {(reasoning_tokens > 0).then(|| view! {
+                    <p class="note" data-testid="reasoning-note">{move || i18n::reasoning_note(lang.get(), total, reasoning_tokens)}</p>
+                })}
                 {reply_bar}
             </div>
         </li>

@@ -11,9 +11,14 @@ import { pathToFileURL } from 'node:url';
 
 const ROLES = ['system', 'user', 'assistant', 'developer', 'tool'];
 const FAULT_KEYS = ['status', 'errorBody', 'retryAfter', 'delayMs', 'dropAfterChunks', 'malformedAfterChunks',
-  'noUsage', 'nonJsonBody', 'hang', 'times', 'code', 'chunkDelayMs', 'hangAfterChunks', 'replyBytes'];
+  'noUsage', 'nonJsonBody', 'hang', 'times', 'code', 'chunkDelayMs', 'hangAfterChunks', 'replyBytes', 'reasoning',
+  'reasoningField'];
 const NUMERIC_FAULT_KEYS = ['retryAfter', 'delayMs', 'dropAfterChunks', 'malformedAfterChunks', 'times', 'chunkDelayMs',
   'hangAfterChunks', 'replyBytes'];
+// DeepSeek, vLLM and llama.cpp stream reasoning as `reasoning_content`, OpenRouter as `reasoning`.
+const REASONING_FIELDS = ['reasoning_content', 'reasoning'];
+// OpenAI's reasoning models (o1, o3, o4-mini, gpt-5 but not gpt-5-chat), also as Azure deployments.
+const REASONING_MODEL_RE = /^(o\d(?!\d)|gpt-5(?!-chat))/i;
 const API_VERSION_RE = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 const AZURE_PATH_RE = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 const DIRECTIVE_RE = /\[\[mock:([^\]]*)\]\]/;
@@ -121,6 +126,12 @@ export function normalizeFault(fault) {
       throw new TypeError(`fault.${key} must be a non-negative number, got ${JSON.stringify(fault[key])}`);
     }
   }
+  if (fault.reasoning !== undefined && !(fault.reasoning === true || typeof fault.reasoning === 'string')) {
+    throw new TypeError('fault.reasoning must be true or a string');
+  }
+  if (fault.reasoningField !== undefined && !REASONING_FIELDS.includes(fault.reasoningField)) {
+    throw new TypeError(`fault.reasoningField must be one of ${REASONING_FIELDS.join(', ')}`);
+  }
   if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1)) {
     throw new TypeError('fault.times must be a positive integer');
   }
@@ -191,16 +202,28 @@ function replyPieces(body, replyBytes) {
   return pieces;
 }
 
-function buildReply(body, replyBytes) {
+/**
+ * The reply; with `reasoning` (true: `Thinking about: <text>`, or the string given) also its
+ * reasoning, one token per word, counted in `completion_tokens` and in
+ * `completion_tokens_details.reasoning_tokens` as OpenAI counts them.
+ */
+function buildReply(body, replyBytes, reasoning) {
   const all = replyPieces(body, replyBytes);
   const limit = body.max_completion_tokens ?? body.max_tokens;
   const pieces = limit != null && all.length > limit ? all.slice(0, limit) : all;
   const promptTokens = countPromptTokens(body.messages);
+  const thought = reasoning === true ? `Thinking about: ${lastUserText(body.messages)}` : (reasoning || '');
+  const thoughtPieces = splitTokens(thought);
+  const completion = pieces.length + thoughtPieces.length;
+  const usage = { prompt_tokens: promptTokens, completion_tokens: completion, total_tokens: promptTokens + completion };
+  if (thought) usage.completion_tokens_details = { reasoning_tokens: thoughtPieces.length };
   return {
     pieces,
     text: pieces.join(''),
+    thoughtPieces,
+    thought,
     finishReason: pieces.length < all.length ? 'length' : 'stop',
-    usage: { prompt_tokens: promptTokens, completion_tokens: pieces.length, total_tokens: promptTokens + pieces.length },
+    usage,
   };
 }
 
@@ -214,7 +237,7 @@ function typeName(v) {
 }
 
 /** Returns { status, body } for an invalid chat body, else null. */
-function validateChatBody(kind, body) {
+function validateChatBody(kind, body, deployment) {
   if (typeName(body) !== 'object') return invalid(`Invalid type for request body: expected an object, but got ${typeName(body)} instead.`);
   if (kind !== 'azure' && !(typeof body.model === 'string' && body.model)) return invalid('you must provide a model parameter');
   const { messages } = body;
@@ -246,6 +269,26 @@ function validateChatBody(kind, body) {
     if (v == null) continue;
     if (!Number.isInteger(v)) return invalid(`Invalid type for '${key}': expected an integer, but got ${typeName(v)} instead.`, key, 'invalid_type');
     if (v < 1) return invalid(`Invalid '${key}': integer below minimum value. Expected a value >= 1, but got ${v} instead.`, key, 'integer_below_min_value');
+  }
+  for (const [key, max] of [['temperature', 2], ['top_p', 1]]) {
+    const v = body[key];
+    if (v == null) continue;
+    if (typeof v !== 'number') return invalid(`Invalid type for '${key}': expected a decimal, but got ${typeName(v)} instead.`, key, 'invalid_type');
+    if (v < 0 || v > max) return invalid(`Invalid '${key}': decimal out of range. Expected a value between 0 and ${max}, but got ${v} instead.`, key, 'decimal_out_of_range');
+  }
+  if (body.reasoning_effort != null && !['minimal', 'low', 'medium', 'high'].includes(body.reasoning_effort)) {
+    return invalid(`Invalid value: '${body.reasoning_effort}'. Supported values are: 'minimal', 'low', 'medium', and 'high'.`, 'reasoning_effort', 'invalid_value');
+  }
+  // What api.openai.com (and Azure's deployments of the same models) refuse by model family.
+  if (kind !== 'compatible') {
+    const model = kind === 'azure' ? deployment : body.model;
+    const unsupported = (key, hint = '') => invalid(`Unsupported parameter: '${key}' is not supported with this model.${hint}`, key, 'unsupported_parameter');
+    if (REASONING_MODEL_RE.test(model ?? '')) {
+      if (body.max_tokens != null) return unsupported('max_tokens', " Use 'max_completion_tokens' instead.");
+      for (const key of ['temperature', 'top_p']) if (body[key] != null) return unsupported(key);
+    } else if (body.reasoning_effort != null) {
+      return invalid('Unrecognized request argument supplied: reasoning_effort', null, null);
+    }
   }
   return null;
 }
@@ -443,7 +486,8 @@ export function startMockProvider({
       return ctx.res.end('<html>Bad gateway</html>');
     }
 
-    const reply = buildReply(body, f.replyBytes);
+    const reply = buildReply(body, f.replyBytes, f.reasoning);
+    const reasoningField = f.reasoningField ?? 'reasoning_content';
     const id = `chatcmpl-mock-${++counters.completion}`;
     const created = Math.floor(Date.now() / 1000);
 
@@ -453,7 +497,10 @@ export function startMockProvider({
       if (f.malformedAfterChunks != null) return sendJson(ctx, 200, '{not json', { 'content-type': 'application/json', ...extra });
       const completion = {
         id, object: 'chat.completion', created, model,
-        choices: [{ index: 0, message: { role: 'assistant', content: reply.text }, logprobs: null, finish_reason: reply.finishReason }],
+        choices: [{
+          index: 0, logprobs: null, finish_reason: reply.finishReason,
+          message: { role: 'assistant', content: reply.text, ...(reply.thought ? { [reasoningField]: reply.thought } : {}) },
+        }],
       };
       if (!f.noUsage) completion.usage = reply.usage;
       return sendJson(ctx, 200, completion, extra);
@@ -472,6 +519,10 @@ export function startMockProvider({
     write(ctx, chunk(choice({ role: 'assistant', content: '' }), null));
     if (f.hang) return hang(ctx);
 
+    for (const piece of reply.thoughtPieces) {
+      await wait(delay, ctx.res);
+      write(ctx, chunk(choice({ content: null, [reasoningField]: piece }), null));
+    }
     const n = reply.pieces.length;
     const malformedAt = f.malformedAfterChunks != null ? Math.min(f.malformedAfterChunks, n) : -1;
     const dropAt = f.dropAfterChunks != null ? Math.min(f.dropAfterChunks, n) : -1;
@@ -530,7 +581,7 @@ export function startMockProvider({
       return sendJson(ctx, 400, openaiError(BAD_JSON_MESSAGE));
     }
     record.body = body;
-    const bad = validateChatBody(kind, body);
+    const bad = validateChatBody(kind, body, deployment);
     if (bad) return sendJson(ctx, bad.status, bad.body);
 
     let directive = null;

@@ -800,3 +800,56 @@ test('GET /models lists the models, answers a set failure, and needs the key on 
     await mock.close();
   }
 });
+
+test('reasoning: streamed before the reply in reasoning_content (or reasoning), counted in usage', async () => {
+  // Bug: the app's reasoning reader tested against a shape no provider sends.
+  const res = await openai(chat('[[mock:reasoning]] hi', { stream: true, stream_options: { include_usage: true } }));
+  const chunks = ssePayloads(await res.text()).slice(0, -1).map((p) => JSON.parse(p));
+  const deltas = chunks.map((c) => c.choices[0]?.delta).filter(Boolean);
+  const thought = deltas.map((d) => d.reasoning_content ?? '').join('');
+  assert.equal(thought, 'Thinking about: [[mock:reasoning]] hi');
+  const firstText = deltas.findIndex((d) => d.content);
+  assert.ok(deltas.slice(firstText).every((d) => d.reasoning_content === undefined), 'reasoning comes first');
+  // prompt 4 + ceil(22/4)=6 + 3 = 13; reply "Echo: [[mock:reasoning]] hi" 3 tokens, reasoning 4.
+  assert.deepEqual(chunks.at(-1).usage, {
+    prompt_tokens: 13, completion_tokens: 7, total_tokens: 20, completion_tokens_details: { reasoning_tokens: 4 },
+  });
+  const whole = await (await post('/chat/completions', chat('hi'), {}, mock.url)).json();
+  assert.equal(whole.choices[0].message.reasoning_content, undefined, 'no reasoning unless asked');
+  mock.setFault({ reasoning: 'Seas are big.', reasoningField: 'reasoning', times: 1 });
+  const routed = await (await post('/chat/completions', chat('hi'), {}, mock.url)).json();
+  assert.equal(routed.choices[0].message.reasoning, 'Seas are big.');
+  assert.equal(routed.usage.completion_tokens_details.reasoning_tokens, 3);
+  assert.throws(() => mock.setFault({ reasoningField: 'thoughts' }), TypeError);
+});
+
+test('OpenAI and Azure refuse what their reasoning and chat models reject; compatible servers take all', async () => {
+  // Bug: the app's per-family fields tested against a mock that accepts anything.
+  const cases = [
+    [openai(chat('x', { model: 'o3-mini', temperature: 0.5 })), 400, "Unsupported parameter: 'temperature' is not supported with this model."],
+    [openai(chat('x', { model: 'gpt-5-mini', top_p: 0.5 })), 400, "Unsupported parameter: 'top_p' is not supported with this model."],
+    [openai(chat('x', { model: 'o1', max_tokens: 5 })), 400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."],
+    [openai(chat('x', { model: 'gpt-4o', reasoning_effort: 'low' })), 400, 'Unrecognized request argument supplied: reasoning_effort'],
+    [openai(chat('x', { model: 'gpt-4o', temperature: 2.5 })), 400, "Invalid 'temperature': decimal out of range. Expected a value between 0 and 2, but got 2.5 instead."],
+    [openai(chat('x', { model: 'o4-mini', reasoning_effort: 'extreme' })), 400, "Invalid value: 'extreme'. Supported values are: 'minimal', 'low', 'medium', and 'high'."],
+    [openai(chat('x', { model: 'o3-mini', reasoning_effort: 'high', max_completion_tokens: 50 })), 200],
+    [openai(chat('x', { model: 'gpt-5-chat-latest', temperature: 0.2 })), 200],
+    [post('/chat/completions', chat('x', { model: 'o3-mini', temperature: 0.5, reasoning_effort: 'low' })), 200],
+  ];
+  for (const [request, status, message] of cases) {
+    const res = await request;
+    const body = await res.json();
+    assert.equal(res.status, status, JSON.stringify(body));
+    if (message) assert.equal(body.error.message, message);
+  }
+  const o3 = '/openai/deployments/o3-mini/chat/completions?api-version=2024-10-21';
+  const deployed = await startMockProvider({ azureDeployments: ['o3-mini'] });
+  try {
+    const refused = await post(o3, { messages: [{ role: 'user', content: 'x' }], max_tokens: 9 }, { 'api-key': KEY }, deployed.url);
+    assert.equal(refused.status, 400);
+    const taken = await post(o3, { messages: [{ role: 'user', content: 'x' }], max_completion_tokens: 9, reasoning_effort: 'low' }, { 'api-key': KEY }, deployed.url);
+    assert.equal(taken.status, 200);
+  } finally {
+    await deployed.close();
+  }
+});
