@@ -41,7 +41,8 @@ async function withHistory(options = {}) {
   await app.say('first message');
   await app.waitReply('Echo: first message');
   if (options.base) await app.configure({ base: options.base });
-  const before = await app.dump();
+  // Once the reply's HTML is kept (the data worker renders it when it first shows).
+  const before = await app.dumpUntil((d) => d.messages[0]?.html, 'the first reply kept formatted');
   assert.equal(before.messages.length, 1);
   return { app, before };
 }

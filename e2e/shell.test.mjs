@@ -103,17 +103,17 @@ test('a build for a subpath works when served from that subpath', async () => {
   try {
     const app = await fx.open({ url: sub.url });
     await app.configure();
-    await app.input.fill('from a subpath');
-    await app.page.keyboard.press('Enter');
-    await waitText(app.replies, 'Echo: from a subpath');
-    // The data worker (export and import) is not part of the first load; it loads, from
-    // under the subpath too, at the first export. (The service worker fetches it too, in
-    // the background, for offline use: not the page's load.)
+    // The data worker (the renderer, export and import) is not part of the first load; it
+    // loads, from under the subpath too, when the first reply is formatted. (The service
+    // worker fetches it too, in the background, for offline use: not the page's load.)
     const loaded = () => app.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
     assert.ok(!(await loaded()).some((p) => p.includes('data-worker')), `loaded early: ${await loaded()}`);
+    await app.input.fill('from a **subpath**');
+    await app.page.keyboard.press('Enter');
+    await waitText(app.replies.locator('strong'), 'subpath');
     await app.openData();
     const exported = await app.exportAll(join(SCREENSHOTS, '..', 'subpath-export.json'));
-    assert.equal(JSON.parse(await readFile(exported, 'utf8')).messages[0].prompt, 'from a subpath');
+    assert.equal(JSON.parse(await readFile(exported, 'utf8')).messages[0].prompt, 'from a **subpath**');
     assert.ok(sub.requested.some((p) => /^\/pocket-chat\/data-worker-[0-9a-f]{16}_bg\.wasm$/.test(p)), `no data worker: ${sub.requested}`);
     assert.deepEqual(app.problems, []);
     const outside = sub.requested.filter((p) => !p.startsWith('/pocket-chat/'));

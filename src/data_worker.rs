@@ -1,7 +1,8 @@
-//! The data worker: export and import, and the endpoint's model list, in a Web Worker the
-//! page starts at the first of them, so that the first load carries none of their code
-//! (the file format, its validation, the version-1 conversion: about a tenth of the app;
-//! the list's request, reply and failures).
+//! The data worker: export and import, the endpoint's model list and the Markdown renderer,
+//! in a Web Worker the page starts at the first of them, so that the first load carries
+//! none of their code (the file format, its validation, the version-1 conversion: about a
+//! tenth of the app; the list's request, reply and failures; the renderer, a tenth more).
+//! A reply is rendered once, when it first shows, and kept with the exchange.
 //!
 //! The page (`state::data_client`) posts `{id, op, …}` and gets `{id, ok}` or
 //! `{id, error: {en, ja}}` back. Errors cross as sentences in every language: typed, they
@@ -11,6 +12,7 @@ use std::cell::RefCell;
 
 use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n::{Lang, Localize};
+use pocket_chat_core::markdown;
 use pocket_chat_core::models::{listing_failed, parse_models, ListError};
 use pocket_chat_core::provider::{CallError, ProviderKind, ProviderSettings};
 use wasm_bindgen::prelude::*;
@@ -60,6 +62,7 @@ async fn answer(request: &JsValue) -> JsValue {
         "parse" => parse(request).map_err(|e| said(&e)),
         "import" => import(request).await.map_err(|e| said(&e)),
         "models" => models(request).await.map_err(|e| said(&e)),
+        "render" => Ok(render(request)),
         _ => Err(said(&TransferError::Storage(
             crate::storage::StorageError::Backend(format!(
                 "the data worker has no operation {op:?}"
@@ -80,6 +83,20 @@ fn said(e: &impl Localize) -> JsValue {
     set(&said, "en", &e.localize(Lang::En).into());
     set(&said, "ja", &e.localize(Lang::Ja).into());
     said.into()
+}
+
+/// `{texts: [markdown]}` → `[html]`: each reply as inert HTML for the page to show and keep.
+fn render(request: &JsValue) -> JsValue {
+    let texts = js_sys::Array::from(&field(request, "texts"));
+    texts
+        .iter()
+        .map(|text| {
+            JsValue::from(markdown::render_stored(
+                &text.as_string().unwrap_or_default(),
+            ))
+        })
+        .collect::<js_sys::Array>()
+        .into()
 }
 
 /// `{kind, base_url, api_key}` → `[{id, context?}]`: the endpoint's models (`GET …/models`).

@@ -77,6 +77,8 @@ pub async fn e2e_seed_history(
                     branch: branch.to_owned(),
                     depth: m,
                     prompt: format!("Question {m} in thread {t}"),
+                    // Rendered, as the app keeps a reply once the data worker has seen it.
+                    html: pocket_chat_core::markdown::render_stored(&text),
                     completion: text,
                     reasoning: String::new(),
                     total: 120,

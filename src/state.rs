@@ -22,6 +22,7 @@ pub mod network;
 pub mod notices;
 pub mod people;
 pub mod prefs;
+pub mod render;
 pub mod sending;
 pub mod store;
 pub mod tabs;

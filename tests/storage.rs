@@ -11,7 +11,7 @@ mod schema_v2;
 use std::collections::{HashMap, HashSet};
 
 use pocket_chat::ids::record_id;
-use pocket_chat::storage::messages::{self, PathRead, Span};
+use pocket_chat::storage::messages::{self, PathRead, Rendered, Span};
 use pocket_chat::storage::transfer::{self, ImportMode, TransferError};
 use pocket_chat::storage::users::NewUser;
 use pocket_chat::storage::{
@@ -73,6 +73,7 @@ fn exchange(user_id: &str, thread_id: &str, total: u64) -> Message {
         completion: "Echo: こんにちは".into(),
         // A reasoning model's thinking: stored with the exchange, erased with its text.
         reasoning: "挨拶ですね。".into(),
+        html: String::new(),
         total,
         prompt_tokens: total / 2,
         completion_tokens: total - total / 2,
@@ -1196,6 +1197,60 @@ async fn merge_keeps_ids_and_refuses_existing_users_or_taken_ids() {
 
 // Guards against a reply saved while streaming being debited twice, or its final usage
 // not replacing the running estimate, or a later save switching the path back to it.
+// Guards against HTML kept for a reply that changed or was deleted meanwhile (it would
+// show words the reply no longer has), and against a render that moves the ledger.
+#[wasm_bindgen_test]
+async fn a_replys_html_is_kept_only_for_the_markdown_it_was_rendered_from() {
+    let db = fresh("t-html").await;
+    new_user(&db, "u1").await;
+    let thread_id = new_thread(&db, "u1", "t").await;
+    let row = exchange("u1", &thread_id, 30);
+    messages::save_exchange(&db, &row, None, T0)
+        .await
+        .expect("save");
+    let rendered = |completion: &str, html: &str| Rendered {
+        message_id: row.message_id.clone(),
+        completion: completion.into(),
+        html: html.into(),
+    };
+    // Rendered from what the row still says: kept.
+    messages::set_html(&db, &[rendered(&row.completion, "<p>Echo</p>")])
+        .await
+        .expect("keep");
+    let stored = thread_rows(&db, &thread_id).await.expect("rows");
+    assert_eq!(stored[0].html, "<p>Echo</p>");
+    // Rendered from an older text (the reply streamed on meanwhile): not kept.
+    messages::set_html(&db, &[rendered("Ech", "<p>Ech</p>")])
+        .await
+        .expect("ignored");
+    assert_eq!(
+        thread_rows(&db, &thread_id).await.expect("rows")[0].html,
+        "<p>Echo</p>"
+    );
+    // A rewrite of the reply (finished after a checkpoint) drops the old HTML with it.
+    let mut longer = row.clone();
+    longer.completion = "Echo: more".into();
+    messages::save_exchange(&db, &longer, None, T0 + 1)
+        .await
+        .expect("save");
+    assert_eq!(
+        thread_rows(&db, &thread_id).await.expect("rows")[0].html,
+        ""
+    );
+    // A row that no longer exists, or was deleted: nothing written, no error.
+    messages::set_html(
+        &db,
+        &[Rendered {
+            message_id: "gone".into(),
+            completion: String::new(),
+            html: "x".into(),
+        }],
+    )
+    .await
+    .expect("nothing to keep");
+    assert_eq!(audit::check_user(&db, "u1").await, Ok(70));
+}
+
 #[wasm_bindgen_test]
 async fn updating_an_exchange_moves_the_balance_by_the_difference() {
     let db = fresh("t-update-exchange").await;

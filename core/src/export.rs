@@ -167,8 +167,13 @@ impl ExportFile {
             let old: FileV1 = serde_json::from_value(value).map_err(malformed)?;
             return old.upgrade(new_id);
         }
-        let file: ExportFile = serde_json::from_value(value).map_err(malformed)?;
+        let mut file: ExportFile = serde_json::from_value(value).map_err(malformed)?;
         file.validate()?;
+        // A reply's HTML goes into the page as it is: never from a file, always rendered
+        // here from the Markdown.
+        for message in &mut file.messages {
+            message.html.clear();
+        }
         Ok(file)
     }
 
@@ -509,6 +514,7 @@ impl FileV1 {
                 prompt: m.prompt,
                 completion: m.completion,
                 reasoning: String::new(),
+                html: String::new(),
                 total: m.total,
                 prompt_tokens: m.prompt_tokens,
                 completion_tokens: m.completion_tokens,
@@ -642,6 +648,7 @@ mod tests {
             prompt: "こんにちは".into(),
             completion: "Echo".into(),
             reasoning: String::new(),
+            html: String::new(),
             total,
             prompt_tokens: total / 2,
             completion_tokens: total - total / 2,
@@ -696,6 +703,20 @@ mod tests {
     fn round_trip_is_exact() {
         let file = sample();
         assert_eq!(ExportFile::parse(&file.to_json(), &mut no_ids), Ok(file));
+    }
+
+    // Guards against a file's HTML reaching the page: a reply's HTML goes into the page
+    // as it is, so an imported one (a crafted file's `<img onerror>`) is dropped, to be
+    // rendered from its Markdown.
+    #[test]
+    fn an_imported_reply_brings_no_html() {
+        let mut file = sample();
+        file.messages[0].html = r#"<img src=x onerror="alert(1)">"#.into();
+        let text = file.to_json();
+        assert!(text.contains("onerror"));
+        let read = ExportFile::parse(&text, &mut no_ids).unwrap_or_else(|e| panic!("{e}"));
+        assert!(read.messages.iter().all(|m| m.html.is_empty()));
+        assert_eq!(read.messages[0].completion, file.messages[0].completion);
     }
 
     // Guards against API keys leaking into export files.

@@ -122,6 +122,8 @@ catalog! {
     Copy => "Copy", "コピー";
     Copied => "Copied", "コピーしました";
     WorkerUnavailable => "The export and import part of pocket-chat could not be loaded. Check the connection, reload the page and try again. Nothing was changed.", "pocket-chat のエクスポートとインポートの部分を読み込めませんでした。接続を確かめ、ページを再読み込みしてもう一度お試しください。何も変更していません。";
+    RendererUnavailable => "Some replies show as plain text: the part of pocket-chat that formats them could not be loaded. Check the connection and reload the page; nothing is lost.",
+        "一部の返信を書式なしで表示しています。返信を整形する部分を読み込めませんでした。接続を確かめてページを再読み込みしてください。何も失われていません。";
     // The controls of an exchange and its versions.
     CopyPrompt => "Copy the prompt", "プロンプトをコピー";
     CopyReply => "Copy the reply (Markdown)", "返答をコピー（Markdown）";

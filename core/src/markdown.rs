@@ -28,6 +28,12 @@ pub fn render(markdown: &str) -> String {
     render_labelled(markdown, "Copy")
 }
 
+/// [`render`] as an exchange keeps it: the code blocks' copy buttons without a label, which
+/// the page gives them in its language when it shows the reply.
+pub fn render_stored(markdown: &str) -> String {
+    render_labelled(markdown, "")
+}
+
 /// [`render`] with the code blocks' copy buttons labelled `copy_label` (the UI's word for
 /// Copy in its language; escaped like any text).
 pub fn render_labelled(markdown: &str, copy_label: &str) -> String {
@@ -85,6 +91,7 @@ pub fn code_language(info: &str) -> String {
 /// Appends `text` HTML-escaped (`& < > " '`, NUL as U+FFFD), safe in text and in
 /// quoted attributes.
 pub fn push_text(out: &mut String, text: &str) {
+    out.reserve(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

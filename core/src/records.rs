@@ -135,6 +135,11 @@ pub struct Message {
     /// The model's reasoning before the reply, when it sent any; shown, never sent back.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reasoning: String,
+    /// `completion` as HTML ([`crate::markdown::render_stored`]), rendered by the data
+    /// worker and kept so that the page never carries the Markdown renderer; empty until
+    /// then. Derived: exports leave it out.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub html: String,
     /// Tokens debited for this exchange.
     pub total: u64,
     pub prompt_tokens: u64,
@@ -159,6 +164,7 @@ impl Message {
         self.prompt.clear();
         self.completion.clear();
         self.reasoning.clear();
+        self.html.clear();
     }
 }
 

@@ -677,6 +677,7 @@ impl ChatTurn {
             prompt: self.prompt.clone(),
             completion,
             reasoning,
+            html: String::new(),
             total: prompt_tokens + completion_tokens,
             prompt_tokens,
             completion_tokens,

@@ -39,6 +39,7 @@ fn exchange(id: u64, prompt: &str, completion: &str, status: MessageStatus) -> M
         prompt: prompt.into(),
         completion: completion.into(),
         reasoning: String::new(),
+        html: String::new(),
         total: 10,
         prompt_tokens: 5,
         completion_tokens: 5,

@@ -43,6 +43,7 @@ pub async fn e2e_debit(count: u32, total: u32) -> Result<f64, JsValue> {
             prompt: format!("debit {i}"),
             completion: String::new(),
             reasoning: String::new(),
+            html: String::new(),
             total: u64::from(total),
             prompt_tokens: u64::from(total),
             completion_tokens: 0,

@@ -24,6 +24,8 @@ pub enum StateError {
     Worker { en: String, ja: String },
     /// The data worker could not be started (or stopped working).
     WorkerUnavailable,
+    /// The data worker could not be started to render replies: they show as plain text.
+    RendererUnavailable,
     /// The provider call failed.
     Call(CallError),
     /// The provider settings cannot make a request.
@@ -110,6 +112,7 @@ impl StateError {
             StateError::FileUnreadable => Key::FileUnreadable,
             StateError::DownloadBlocked => Key::DownloadBlocked,
             StateError::WorkerUnavailable => Key::WorkerUnavailable,
+            StateError::RendererUnavailable => Key::RendererUnavailable,
             _ => return None,
         })
     }

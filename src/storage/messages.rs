@@ -28,6 +28,36 @@ pub struct Recorded {
     pub balance: i64,
 }
 
+/// One rendered reply to keep: the exchange, the Markdown that was rendered, its HTML.
+pub struct Rendered {
+    pub message_id: String,
+    pub completion: String,
+    pub html: String,
+}
+
+/// Keeps each reply's HTML with its exchange, in one transaction, where the exchange still
+/// has the Markdown it was rendered from (a reply rewritten or deleted meanwhile keeps
+/// what it has). Nobody is told: the HTML is what the Markdown already said.
+pub async fn set_html(db: &Database, rendered: &[Rendered]) -> Result<(), StorageError> {
+    let tx = db.transaction(&[MESSAGES], TransactionMode::ReadWrite)?;
+    let result = async {
+        let rows = tx.store(MESSAGES)?;
+        for r in rendered {
+            let Some(value) = rows.get(JsValue::from_str(&r.message_id)).await? else {
+                continue;
+            };
+            let mut row: Message = from_js(MESSAGES, value)?;
+            if row.completion == r.completion && row.deleted_at.is_none() && row.html != r.html {
+                row.html.clone_from(&r.html);
+                rows.put(&to_js(MESSAGES, &row)?, None).await?;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
 /// Stores `message` — inserted the first time, rewritten after (a reply saved while it
 /// streams, then finished) — and moves its user's balance by what its `total` adds, in one
 /// transaction: at every commit the ledger adds up, so a tab closed mid-stream leaves the

@@ -67,7 +67,15 @@ pub async fn export(
         file.branches = branches.into_iter().filter(|b| mine(&b.user_id)).collect();
         let messages: Vec<Message> =
             all_from_js(MESSAGES, tx.store(MESSAGES)?.get_all(None, None).await?)?;
-        file.messages = messages.into_iter().filter(|m| mine(&m.user_id)).collect();
+        // Without their HTML: derived, and never read from a file.
+        file.messages = messages
+            .into_iter()
+            .filter(|m| mine(&m.user_id))
+            .map(|mut m| {
+                m.html.clear();
+                m
+            })
+            .collect();
         // Settings belong to the browser, not to a user.
         if only_user.is_none() {
             file.settings = all_from_js(SETTINGS, tx.store(SETTINGS)?.get_all(None, None).await?)?;

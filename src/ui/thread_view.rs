@@ -1,11 +1,12 @@
-//! The current thread: stored exchanges rendered as Markdown, the exchange being sent with
-//! its reply streaming in, or an empty state that says what to do.
+//! The current thread: stored exchanges with their replies as the HTML kept with them
+//! (rendered from Markdown by the data worker, `state::render`), the exchange being sent
+//! with its reply streaming in, or an empty state that says what to do.
 
-use leptos::html::Li;
+use leptos::html::{Div, Li};
 use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::ledger::DebitKind;
-use pocket_chat_core::markdown;
+use pocket_chat_core::markdown::push_text;
 use pocket_chat_core::records::{Message, MessageStatus};
 use wasm_bindgen::JsCast;
 
@@ -16,9 +17,12 @@ use std::rc::Rc;
 use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
 use crate::state::chat::{use_chat, OnText, Part};
+use crate::state::render;
 use crate::state::use_config;
+use crate::state::use_notices;
 use crate::state::use_prefs;
 use crate::state::use_sending;
+use crate::state::use_store;
 use crate::state::use_thread_window;
 use crate::state::use_threads;
 use crate::state::use_top_up;
@@ -189,6 +193,7 @@ fn Exchange(message: Message) -> impl IntoView {
     let threads = use_threads();
     let window = use_thread_window();
     let chat = use_chat();
+    let lang = prefs.lang;
     let id = message.message_id.clone();
     // The window keeps this exchange in place while pages come and go: it finds it here.
     let element = NodeRef::<Li>::new();
@@ -211,11 +216,24 @@ fn Exchange(message: Message) -> impl IntoView {
                 .with(|c| c.as_deref() == Some(id.as_str()))
         }
     };
+    // The reply's HTML, kept with the exchange; asked of the renderer when there is none.
+    let html = RwSignal::new(message.html);
+    if html.with_untracked(String::is_empty) {
+        render::want(use_store(), use_notices(), &id, &message.completion, html);
+    }
     let completion = StoredValue::new(message.completion);
+    let reply = NodeRef::<Div>::new();
+    // The code blocks' Copy buttons, in the UI's language (the kept HTML has no words).
+    Effect::new(move || {
+        let label = i18n::t(lang.get(), Key::Copy);
+        html.track();
+        if let Some(div) = reply.get() {
+            label_copy_buttons(&div, label);
+        }
+    });
     let reasoning = message.reasoning;
     let reasoning_tokens = message.reasoning_tokens;
     let prompt = StoredValue::new(message.prompt);
-    let lang = prefs.lang;
     let total = message.total;
     let depth = message.depth;
     let note: Option<fn(Lang, u64) -> String> = match (message.status, message.debit_kind) {
@@ -342,7 +360,8 @@ fn Exchange(message: Message) -> impl IntoView {
                         <div class="reasoning-text">{reasoning}</div>
                     </details>
                 })}
-                <div class="markdown" data-testid="reply" inner_html=move || completion.with_value(|c| markdown::render_labelled(c, i18n::t(lang.get(), Key::Copy)))></div>
+                <div class="markdown" class:plain=move || html.with(String::is_empty) data-testid="reply" node_ref=reply
+                    inner_html=move || html.with(|h| if h.is_empty() { completion.with_value(|c| plain(c)) } else { h.clone() })></div>
                 {note.map(|n| view! { <p class="note" data-testid="reply-note">{move || n(lang.get(), total)}</p> })}
                 {(reasoning_tokens > 0).then(|| view! {
                     <p class="note" data-testid="reasoning-note">{move || i18n::reasoning_note(lang.get(), total, reasoning_tokens)}</p>
@@ -396,6 +415,25 @@ fn EditBox(prompt: String, on_send: impl Fn(String) + Copy + 'static) -> impl In
                     disabled=move || text.with(|t| prompt_to_send(t).is_none())>{prefs.tr(Key::Send)}</button>
             </div>
         </form>
+    }
+}
+
+/// A reply as plain text, until its HTML comes.
+fn plain(markdown: &str) -> String {
+    let mut out = String::new();
+    push_text(&mut out, markdown);
+    out
+}
+
+/// Names every code block's Copy button in `reply` with `label`.
+fn label_copy_buttons(reply: &web_sys::HtmlDivElement, label: &str) {
+    let Ok(buttons) = reply.query_selector_all("button[data-copy]") else {
+        return;
+    };
+    for i in 0..buttons.length() {
+        if let Some(button) = buttons.item(i) {
+            button.set_text_content(Some(label));
+        }
     }
 }
 
