@@ -15,6 +15,8 @@ use pocket_chat_core::i18n::{Lang, Localize};
 use pocket_chat_core::markdown;
 use pocket_chat_core::models::{listing_failed, parse_models, ListError};
 use pocket_chat_core::provider::{CallError, ProviderKind, ProviderSettings};
+use pocket_chat_core::records::Missing;
+use pocket_chat_core::share;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -24,9 +26,10 @@ use web_sys::{
 };
 
 use crate::js::{field, set};
+use crate::storage::messages::{self, Span};
 use crate::storage::schema::DB_NAME;
 use crate::storage::transfer::{self, ImportMode, TransferError};
-use crate::storage::Database;
+use crate::storage::{threads, Database, StorageError};
 
 thread_local! {
     /// The file the last `parse` read, kept for the `import` that confirms it.
@@ -63,6 +66,7 @@ async fn answer(request: &JsValue) -> JsValue {
         "import" => import(request).await.map_err(|e| said(&e)),
         "models" => models(request).await.map_err(|e| said(&e)),
         "render" => Ok(render(request)),
+        "thread-md" => thread_md(request).await.map_err(|e| said(&e)),
         _ => Err(said(&TransferError::Storage(
             crate::storage::StorageError::Backend(format!(
                 "the data worker has no operation {op:?}"
@@ -83,6 +87,35 @@ fn said(e: &impl Localize) -> JsValue {
     set(&said, "en", &e.localize(Lang::En).into());
     set(&said, "ja", &e.localize(Lang::Ja).into());
     said.into()
+}
+
+/// `{thread_id, lang}` → `{text, name}`: the thread's path as a Markdown file.
+async fn thread_md(request: &JsValue) -> Result<JsValue, TransferError> {
+    let thread_id = field(request, "thread_id").as_string().unwrap_or_default();
+    let lang = match field(request, "lang").as_string().as_deref() {
+        Some("ja") => Lang::Ja,
+        _ => Lang::En,
+    };
+    let db = Database::open(DB_NAME).await?;
+    let read = async {
+        let thread = threads::get(&db, &thread_id)
+            .await?
+            .filter(|t| t.deleted_at.is_none())
+            .ok_or(StorageError::NotFound(Missing::Thread))?;
+        let path = messages::read_path(&db, &thread_id, Span::Depths { from: 0, to: None }).await?;
+        Ok::<_, StorageError>((thread, path.rows))
+    }
+    .await;
+    db.close();
+    let (thread, rows) = read?;
+    let out = js_sys::Object::new();
+    set(
+        &out,
+        "text",
+        &share::thread_markdown(&thread.title, &rows, lang).into(),
+    );
+    set(&out, "name", &share::file_name(&thread.title).into());
+    Ok(out.into())
 }
 
 /// `{texts: [markdown]}` → `[html]`: each reply as inert HTML for the page to show and keep.

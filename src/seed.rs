@@ -128,6 +128,7 @@ pub async fn e2e_seed_history(
             } else {
                 vec![branch]
             },
+            pinned: false,
         });
     }
     let charged = i64::try_from(spent).unwrap_or(i64::MAX) + 1_000_000;

@@ -466,6 +466,7 @@ impl FileV1 {
                 updated_at: t.updated_at,
                 deleted_at: t.deleted_at,
                 path: Vec::new(),
+                pinned: false,
             });
         }
 
@@ -638,6 +639,7 @@ mod tests {
             updated_at: 5,
             deleted_at: None,
             path: path.iter().map(|p| p.to_string()).collect(),
+            pinned: false,
         };
         let msg = |id: &str, thread_id: &str, branch: &str, depth, total| Message {
             message_id: id.into(),

@@ -14,6 +14,7 @@ use crate::models::ListError;
 use crate::params::{Effort, ParamError};
 use crate::provider::{as_sentence, CallError, SettingsError, AZURE_API_VERSION};
 use crate::records::Missing;
+use crate::thread_list::TitleError;
 
 /// A language the UI speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -168,6 +169,16 @@ catalog! {
     ParamsHint => "Empty fields use the provider's default. OpenAI's reasoning models (o-series, gpt-5) take no temperature or top-p, and only they take an effort; those fields are left out for them.",
         "空欄はプロバイダーの既定値になります。OpenAI の推論モデル（o シリーズ、gpt-5）には温度と top-p を送らず、推論の深さはそれらのモデルにだけ送ります。";
     Thinking => "Thinking", "思考";
+    // The thread bar and the thread list.
+    RenameThread => "Rename", "名前を変更";
+    RenameLabel => "The thread's name (Enter saves, Escape keeps the old one)", "スレッドの名前（Enter で保存、Escape で元のまま）";
+    PinThread => "Pin", "ピン留め";
+    UnpinThread => "Unpin", "ピン留めを外す";
+    Pinned => "Pinned", "ピン留め中";
+    ExportThread => "Export .md", ".md で書き出す";
+    ExportThreadLabel => "Download this thread as a Markdown file", "このスレッドを Markdown ファイルとしてダウンロード";
+    FilterThreads => "Filter threads", "スレッドを絞り込む";
+    NoThreadMatches => "No thread title has those words.", "その言葉を含む名前のスレッドはありません。";
     SystemPrompt => "System prompt", "システムプロンプト";
     TopUpPin => "Top-up PIN", "追加用 PIN";
     PinHint => "When set, adding tokens and deleting users ask for it. A soft guard for a shared family or classroom browser, not a lock: anyone with the browser's developer tools can get around it.",
@@ -358,6 +369,14 @@ pub fn estimated_note(lang: Lang, total: u64) -> String {
     match lang {
         Lang::En => format!("About {total} tokens (estimated: the provider sent no usage)"),
         Lang::Ja => format!("約 {total} トークン（推定：プロバイダーが使用量を返しませんでした）"),
+    }
+}
+
+/// A thread was offered as a Markdown download.
+pub fn thread_exported(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => format!("The thread was saved as {name}."),
+        Lang::Ja => format!("スレッドを {name} として保存しました。"),
     }
 }
 
@@ -998,6 +1017,16 @@ pub fn localize_list(lang: Lang, err: &ListError) -> String {
     }
 }
 
+/// [`TitleError`] in `lang`.
+pub fn localize_title(lang: Lang, err: &TitleError) -> String {
+    match (lang, err) {
+        (Lang::En, _) => err.to_string(),
+        (Lang::Ja, TitleError::Empty { kept }) => format!(
+            "スレッドには名前が必要です。名前を入力するか、Escape キーで「{kept}」のままにしてください。"
+        ),
+    }
+}
+
 /// [`ParamError`] in `lang`.
 pub fn localize_param(lang: Lang, err: &ParamError) -> String {
     match (lang, err) {
@@ -1035,6 +1064,7 @@ localize_with! {
     TopUpProblem => localize_top_up,
     ListError => localize_list,
     ParamError => localize_param,
+    TitleError => localize_title,
 }
 
 #[cfg(test)]

@@ -89,6 +89,9 @@ pub struct Thread {
     /// [`crate::tree`]); empty: the thread's first branch.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<String>,
+    /// Pinned by the user: listed before the others.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinned: bool,
 }
 
 /// A line of versions in a thread: exchanges at depths `depth`, `depth + 1`, … each
@@ -166,6 +169,10 @@ impl Message {
         self.reasoning.clear();
         self.html.clear();
     }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn is_zero(n: &u64) -> bool {

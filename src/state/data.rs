@@ -2,7 +2,7 @@
 //! data panel. The work itself runs in the data worker (`crate::data_worker`), loaded at
 //! the first export or import.
 
-use pocket_chat_core::i18n;
+use pocket_chat_core::i18n::{self, Lang};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -74,13 +74,36 @@ pub async fn download_export(
         "pocket-chat-export-{}.json",
         date.get(..10).unwrap_or("today")
     );
-    match offer_download(&name, &text) {
+    match offer_download(&name, &text, "application/json") {
         Ok(()) => {
             let n = Counts::of(&answer);
             notices.inform(Text::new(move |lang| {
                 i18n::exported(lang, n.users, n.threads, n.messages, &name)
             }));
         }
+        Err(_) => notices.fail(StateError::DownloadBlocked),
+    }
+}
+
+/// Offers thread `thread_id` as a Markdown file: the path it shows, whole (the worker reads
+/// it, however long), speakers named in `lang`.
+pub async fn download_thread(notices: &'static Notices, thread_id: String, lang: Lang) {
+    let lang_tag = match lang {
+        Lang::En => "en",
+        Lang::Ja => "ja",
+    };
+    let asked = request(
+        "thread-md",
+        &[("thread_id", thread_id.into()), ("lang", lang_tag.into())],
+    );
+    let answer = match ask(asked).await {
+        Ok(answer) => answer,
+        Err(e) => return notices.fail(e),
+    };
+    let text = field(&answer, "text").as_string().unwrap_or_default();
+    let name = field(&answer, "name").as_string().unwrap_or_default();
+    match offer_download(&name, &text, "text/markdown") {
+        Ok(()) => notices.inform(Text::new(move |lang| i18n::thread_exported(lang, &name))),
         Err(_) => notices.fail(StateError::DownloadBlocked),
     }
 }
@@ -128,11 +151,11 @@ pub async fn apply_import(to: ImportTarget, mode: ImportMode) {
     }
 }
 
-/// Hands `text` to the browser as a file download called `name`.
-fn offer_download(name: &str, text: &str) -> Result<(), JsValue> {
+/// Hands `text` to the browser as a file download called `name`, of type `mime`.
+fn offer_download(name: &str, text: &str, mime: &str) -> Result<(), JsValue> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let document = web_sys::window()

@@ -10,6 +10,7 @@ use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
 use pocket_chat_core::ledger::LedgerError;
 use pocket_chat_core::params::ParamError;
 use pocket_chat_core::provider::{CallError, SettingsError};
+use pocket_chat_core::thread_list::TitleError;
 use pocket_chat_core::turn::Refusal;
 
 use crate::storage::StorageError;
@@ -58,6 +59,8 @@ pub enum StateError {
     NoBaseUrl,
     /// A model parameter typed in Settings is not a valid value.
     Param(ParamError),
+    /// A thread title typed that cannot be one.
+    Title(TitleError),
     /// The chosen file could not be read.
     FileUnreadable,
     /// The browser refused the export download.
@@ -82,6 +85,7 @@ from_below! {
     LedgerError => Ledger,
     TooLong => TooLong,
     ParamError => Param,
+    TitleError => Title,
 }
 
 /// A turn refused before any request says why as what refused it.
@@ -132,6 +136,7 @@ impl Localize for StateError {
             StateError::TooLong(e) => e.localize(lang),
             StateError::TopUp(e) => e.localize(lang),
             StateError::Param(e) => e.localize(lang),
+            StateError::Title(e) => e.localize(lang),
             other => other
                 .key()
                 .map(|key| i18n::t(lang, key).to_owned())

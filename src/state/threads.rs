@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::records::Thread;
+use pocket_chat_core::thread_list;
 use wasm_bindgen::prelude::*;
 
 use super::clock::now;
@@ -32,6 +33,8 @@ pub struct Threads {
     current: RwSignal<Option<String>>,
     /// Answers to commands typed in this thread (not stored; not sent to the model).
     pub notes: RwSignal<Vec<ThreadNote>>,
+    /// The name being typed for the thread on screen; `None` while its title shows.
+    pub renaming: RwSignal<Option<String>>,
     /// The oldest exchange the last call sent, when older ones were left out: the thread
     /// marks where the model's context began.
     pub context_start: RwSignal<Option<String>>,
@@ -51,6 +54,7 @@ impl Threads {
             list: RwSignal::new(Vec::new()),
             current: RwSignal::new(None),
             notes: RwSignal::new(Vec::new()),
+            renaming: RwSignal::new(None),
             context_start: RwSignal::new(None),
             window,
             store,
@@ -104,6 +108,7 @@ impl Threads {
         self.current.set(thread_id);
         self.context_start.set(None);
         self.notes.set(Vec::new());
+        self.renaming.set(None);
     }
 
     /// Adds a command's note under the thread.
@@ -127,6 +132,38 @@ impl Threads {
             if let Err(e) = this.reload(&user_id).await {
                 this.notices.fail(e);
             }
+        });
+    }
+
+    /// Renames thread `thread_id` (now `kept`) to what the user typed; a title that cannot
+    /// be one is a sentence and nothing changes.
+    pub async fn rename(&self, thread_id: &str, kept: &str, typed: &str) -> Result<(), StateError> {
+        let title = thread_list::clean_title(typed, kept)?;
+        if title == kept {
+            return Ok(());
+        }
+        let db = self.store.open_db()?;
+        threads::rename(&db, thread_id, &title).await?;
+        self.retitle(thread_id, |t| t.title = title);
+        Ok(())
+    }
+
+    /// Pins thread `thread_id` (listed first), or unpins it.
+    pub async fn set_pinned(&self, thread_id: &str, pinned: bool) -> Result<(), StateError> {
+        let db = self.store.open_db()?;
+        threads::set_pinned(&db, thread_id, pinned).await?;
+        self.retitle(thread_id, |t| t.pinned = pinned);
+        Ok(())
+    }
+
+    /// Changes thread `thread_id` in the list as it was stored, and arranges the list again
+    /// (the other tabs read theirs again when told).
+    fn retitle(&self, thread_id: &str, change: impl FnOnce(&mut Thread)) {
+        self.list.update(|list| {
+            if let Some(t) = list.iter_mut().find(|t| t.thread_id == thread_id) {
+                change(t);
+            }
+            thread_list::arrange(list);
         });
     }
 

@@ -1,6 +1,7 @@
 //! The `threads` store: a user's conversations, each created with its first branch.
 
 use pocket_chat_core::records::{Message, Millis, Missing, Thread};
+use pocket_chat_core::thread_list;
 use pocket_chat_core::tree;
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
@@ -28,6 +29,7 @@ pub async fn create(
         updated_at: now,
         deleted_at: None,
         path: Vec::new(),
+        pinned: false,
     };
     let root = tree::root(&thread.thread_id, user_id, now);
     let tx = db.transaction(&[THREADS, BRANCHES], TransactionMode::ReadWrite)?;
@@ -53,7 +55,8 @@ pub async fn get(db: &Database, thread_id: &str) -> Result<Option<Thread>, Stora
     value.map(|v| from_js(THREADS, v)).transpose()
 }
 
-/// A user's threads that are not deleted, most recently active first.
+/// A user's threads that are not deleted: pinned first, then the others, each most
+/// recently active first.
 pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Thread>, StorageError> {
     let tx = db.transaction(&[THREADS], TransactionMode::ReadOnly)?;
     // One request, reversed here: a cursor would cost a round trip per thread.
@@ -64,11 +67,54 @@ pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Thread>, Stora
         .await?;
     finish(tx).await?;
     let threads: Vec<Thread> = all_from_js(THREADS, rows)?;
-    Ok(threads
+    let mut threads: Vec<Thread> = threads
         .into_iter()
         .rev()
         .filter(|t| t.deleted_at.is_none())
-        .collect())
+        .collect();
+    thread_list::arrange(&mut threads);
+    Ok(threads)
+}
+
+/// Renames thread `thread_id` to `title` (already checked). Its place among the threads
+/// stays: a rename is not activity.
+pub async fn rename(db: &Database, thread_id: &str, title: &str) -> Result<(), StorageError> {
+    update(db, thread_id, |t| t.title = title.to_owned()).await
+}
+
+/// Pins thread `thread_id` (listed first) or unpins it.
+pub async fn set_pinned(db: &Database, thread_id: &str, pinned: bool) -> Result<(), StorageError> {
+    update(db, thread_id, |t| t.pinned = pinned).await
+}
+
+/// Reads, changes and writes one thread in one transaction (a reply saved meanwhile in
+/// another tab is never undone), and tells the other tabs.
+async fn update(
+    db: &Database,
+    thread_id: &str,
+    change: impl FnOnce(&mut Thread),
+) -> Result<(), StorageError> {
+    let tx = db.transaction(&[THREADS], TransactionMode::ReadWrite)?;
+    let result = async {
+        let threads = tx.store(THREADS)?;
+        let mut thread: Thread = get_required(
+            &threads,
+            THREADS,
+            JsValue::from_str(thread_id),
+            Missing::Thread,
+        )
+        .await?;
+        if thread.deleted_at.is_some() {
+            return Err(StorageError::NotFound(Missing::Thread));
+        }
+        change(&mut thread);
+        threads.put(&to_js(THREADS, &thread)?, None).await?;
+        Ok(thread.user_id)
+    }
+    .await;
+    let user_id = commit_or_abort(tx, result).await?;
+    announce(&Change::User { user_id });
+    Ok(())
 }
 
 /// Deletes a thread as the user sees it: hidden, title and messages' text erased. The

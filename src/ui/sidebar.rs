@@ -1,11 +1,13 @@
-//! The thread list: the current user's threads, newest first, a New thread button, and a
-//! delete button per thread. On a phone it slides over the thread from the header's ☰
+//! The thread list: the current user's threads, pinned first, then newest first, a filter
+//! over their titles, a New thread button, and a delete button per thread (a double-click
+//! on one opens it to rename it). On a phone it slides over the thread from the header's ☰
 //! button and closes after a choice, on its × button, on a tap beside it, or on Escape.
 
 use std::time::Duration;
 
 use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::thread_list::title_matches;
 
 use crate::state::threads::link;
 use crate::state::use_prefs;
@@ -25,6 +27,27 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
     let current = move || threads.current();
     let lang = prefs.lang;
     let drawn = RwSignal::new(FIRST);
+    let filter = RwSignal::new(String::new());
+    // The threads the filter lets through, as many as are drawn yet.
+    let listed = move || {
+        filter.with(|q| {
+            threads.list.with(|l| {
+                l.iter()
+                    .filter(|t| title_matches(&t.title, q))
+                    .take(drawn.get())
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let none_match = move || {
+        filter.with(|q| {
+            !q.trim().is_empty()
+                && threads
+                    .list
+                    .with(|l| !l.iter().any(|t| title_matches(&t.title, q)))
+        })
+    };
     Effect::new(move |_| {
         if drawn.get() < threads.list.with(Vec::len) {
             // After the next frame is painted, not in it: the thread opened comes first.
@@ -59,8 +82,11 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                     <span aria-hidden="true">"×"</span>
                 </button>
             </div>
+            <input type="search" class="thread-filter" data-testid="thread-filter" aria-label=prefs.tr(Key::FilterThreads)
+                placeholder=prefs.tr(Key::FilterThreads) prop:value=filter on:input=move |ev| filter.set(event_target_value(&ev)) />
+            <p class="hint no-match" data-testid="no-thread-match" hidden=move || !none_match()>{prefs.tr(Key::NoThreadMatches)}</p>
             <ul class="thread-list" data-testid="thread-list">
-                <For each=move || threads.list.with(|l| l.iter().take(drawn.get()).cloned().collect::<Vec<_>>()) key=|t| (t.thread_id.clone(), t.title.clone()) let:thread>
+                <For each=listed key=|t| (t.thread_id.clone(), t.title.clone(), t.pinned) let:thread>
                     {
                         let id = StoredValue::new(thread.thread_id.clone());
                         let owner = thread.user_id.clone();
@@ -71,11 +97,25 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                         };
                         let shown2 = shown.clone();
                         let label = move || i18n::delete_thread(lang.get(), &shown2());
+                        let pinned = thread.pinned;
                         view! {
-                            <li class="thread-item" class:active=move || current() == Some(id.get_value()) data-testid="thread-item">
+                            <li class="thread-item" class:active=move || current() == Some(id.get_value()) class:pinned=pinned data-testid="thread-item">
                                 <a href=link(&thread.thread_id) data-testid="thread-link"
                                     aria-current=move || (current() == Some(id.get_value())).then_some("page")
-                                    on:click=move |ev| { ev.prevent_default(); threads.open(id.get_value()); open.set(false); }>
+                                    on:click=move |ev| { ev.prevent_default(); threads.open(id.get_value()); open.set(false); }
+                                    on:dblclick=move |ev| {
+                                        ev.prevent_default();
+                                        threads.open(id.get_value());
+                                        threads.renaming.set(Some(title.clone()));
+                                    }>
+                                    // Drawn, not an emoji: not every system has an emoji font.
+                                    {pinned.then(|| view! {
+                                        <span class="pin-mark" role="img" aria-label=prefs.tr(Key::Pinned)>
+                                            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden="true">
+                                                <path fill="currentColor" d="M10 1l5 5-1.4 1.4-.9-.9-2.8 2.8.3 3.3-1.4 1.4-2.6-2.6L2.6 15 1 13.4l3.6-3.6L2 7.2l1.4-1.4 3.3.3 2.8-2.8-.9-.9z" />
+                                            </svg>
+                                        </span>
+                                    })}
                                     {shown}
                                 </a>
                                 <button type="button" class="icon" aria-label=label.clone() title=label data-testid="delete-thread"

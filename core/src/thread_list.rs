@@ -1,0 +1,135 @@
+//! The thread list as the user arranges it: pinned threads first, each part most recently
+//! active first; the filter over titles; and a title the user typed, checked.
+
+use std::cmp::Reverse;
+
+use thiserror::Error;
+
+use crate::records::Thread;
+
+/// The longest title kept, in characters.
+pub const MAX_TITLE_CHARS: usize = 120;
+
+/// Puts pinned threads first, each part most recently active first (an unpinned thread
+/// goes back to its place).
+pub fn arrange(threads: &mut [Thread]) {
+    threads.sort_by_key(|t| (!t.pinned, Reverse(t.updated_at)));
+}
+
+/// Whether `title` has every word of `query` (typed in the thread filter), ignoring case
+/// and the width of Latin letters and digits (`ＧＰＴ` finds "gpt"). An empty query
+/// matches every title.
+pub fn title_matches(title: &str, query: &str) -> bool {
+    let title = fold(title);
+    fold(query)
+        .split_whitespace()
+        .all(|word| title.contains(word))
+}
+
+/// Lower-case ASCII, full-width ASCII forms (U+FF01–U+FF5E) as ASCII, the ideographic space
+/// as a space. Japanese has no case; a Unicode case table would cost the first load more
+/// than the filter.
+fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFF01 + 0x21).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c => c,
+        })
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// A title the user typed that cannot be one.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TitleError {
+    #[error("A thread needs a title. Type one, or press Escape to keep “{kept}”.")]
+    Empty { kept: String },
+}
+
+/// The title `typed` for a thread now called `kept`: one line, trimmed, at most
+/// [`MAX_TITLE_CHARS`] characters.
+pub fn clean_title(typed: &str, kept: &str) -> Result<String, TitleError> {
+    let line = typed.split(['\n', '\r']).next().unwrap_or("").trim();
+    if line.is_empty() {
+        return Err(TitleError::Empty {
+            kept: kept.to_owned(),
+        });
+    }
+    Ok(line.chars().take(MAX_TITLE_CHARS).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thread(id: &str, pinned: bool, updated_at: i64) -> Thread {
+        Thread {
+            thread_id: id.into(),
+            user_id: "u".into(),
+            title: id.into(),
+            created_at: 0,
+            updated_at,
+            deleted_at: None,
+            path: Vec::new(),
+            pinned,
+        }
+    }
+
+    // Guards against a pinned thread lost among the others, or the recency order broken.
+    #[test]
+    fn pinned_first_in_their_order() {
+        let mut list = vec![
+            thread("mid", false, 3),
+            thread("pinned-old", true, 2),
+            thread("new", false, 5),
+            thread("old", false, 1),
+            thread("pinned-new", true, 4),
+        ];
+        arrange(&mut list);
+        let ids: Vec<&str> = list.iter().map(|t| t.thread_id.as_str()).collect();
+        assert_eq!(ids, ["pinned-new", "pinned-old", "new", "mid", "old"]);
+        // Unpinned, a thread goes back among the others by when it was last active.
+        list[0].pinned = false;
+        arrange(&mut list);
+        let ids: Vec<&str> = list.iter().map(|t| t.thread_id.as_str()).collect();
+        assert_eq!(ids, ["pinned-old", "new", "pinned-new", "mid", "old"]);
+    }
+
+    // Guards against a filter that misses by case or width, or needs the words in order.
+    #[test]
+    fn the_filter_finds_every_word_in_any_case_and_width() {
+        let cases = [
+            ("Rust のライフタイム", "rust", true),
+            ("Rust のライフタイム", "ライフ", true),
+            ("Rust のライフタイム", "ライフ　RUST", true),
+            ("GPT-4o の料金", "ｇｐｔ－４ｏ", true),
+            ("ＧＰＴの話", "gpt", true),
+            ("Rust のライフタイム", "rust go", false),
+            ("Trip to Kyoto", "kyoto trip", true),
+            ("Trip to Kyoto", "osaka", false),
+            ("anything", "   ", true),
+        ];
+        for (title, query, want) in cases {
+            assert_eq!(title_matches(title, query), want, "{title} / {query}");
+        }
+    }
+
+    // Guards against an empty or multi-line title, or one longer than the list can show.
+    #[test]
+    fn a_typed_title_is_one_trimmed_line() {
+        assert_eq!(
+            clean_title("  Trip plans \n more", "old"),
+            Ok("Trip plans".into())
+        );
+        assert_eq!(
+            clean_title(" \n ", "Old title").map_err(|e| e.to_string()),
+            Err("A thread needs a title. Type one, or press Escape to keep “Old title”.".into())
+        );
+        let long = "あ".repeat(300);
+        assert_eq!(
+            clean_title(&long, "old").map(|t| t.chars().count()),
+            Ok(MAX_TITLE_CHARS)
+        );
+    }
+}
