@@ -89,3 +89,27 @@ test('a reply kept without HTML reads as plain text until formatted, then keeps 
   const [row] = (await app.dumpUntil((d) => d.messages[0]?.html, 'the HTML kept again')).messages;
   assert.equal(row.html, '<p>Echo: Some <strong>bold</strong> words</p>\n');
 });
+
+// Guards against math shown as raw LaTeX, or drawn by anything but the browser's MathML
+// (no script, no font from elsewhere).
+test('math in a reply: $…$ inline and $$…$$ as a block, drawn as MathML', async () => {
+  const app = await fx.open();
+  await app.configure();
+  const prompt = 'Euler: $e^{i\\pi} + 1 = 0$, and $$\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}$$ for every $n \\geq 1$.';
+  await app.say(prompt);
+  const inline = app.reply.locator('math:not([display])');
+  const block = app.reply.locator('math[display="block"]');
+  await block.waitFor();
+  assert.equal(await inline.count(), 2);
+  assert.equal(await block.locator('munderover mo').first().textContent(), '∑');
+  assert.equal(await block.locator('mfrac').count(), 1);
+  assert.equal(await inline.first().locator('msup mi').first().textContent(), 'e');
+  // Drawn: the block has a real size, taller than a line of text.
+  const box = await block.boundingBox();
+  assert.ok(box && box.height > 30, `block math ${JSON.stringify(box)}`);
+  assert.ok(!(await app.reply.innerText()).includes('\\frac'), 'no raw LaTeX left');
+  await app.screenshot('math-en');
+  await app.languageButton.click();
+  await app.screenshot('math-ja');
+  assert.deepEqual(app.problems, []);
+});

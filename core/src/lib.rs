@@ -13,6 +13,7 @@ pub mod ids;
 pub mod input;
 pub mod ledger;
 pub mod markdown;
+pub mod math;
 pub mod models;
 pub mod params;
 pub mod pricing;

@@ -7,6 +7,7 @@
 //! input is shown as text, links keep only `http:`, `https:`, `mailto:` and relative
 //! URLs, and images become plain links, so nothing loads or runs by itself.
 
+use crate::math::push_math;
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 /// Longest code-block language name kept, in characters.
@@ -20,8 +21,8 @@ const SAFE_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
 
 /// Renders a Markdown reply to an HTML fragment that is inert whatever the input.
 ///
-/// Tables, strikethrough and task lists are on; footnotes, math and heading attributes
-/// are off. Raw HTML is shown escaped, unsafe links become their text, images become
+/// Tables, strikethrough, task lists and math (`$…$`, `$$…$$` as MathML, see
+/// [`crate::math`]) are on; footnotes and heading attributes are off. Raw HTML is shown escaped, unsafe links become their text, images become
 /// `🖼 alt` links, and fenced code gets a header with the language and a `data-copy`
 /// button labelled "Copy". Never panics.
 pub fn render(markdown: &str) -> String {
@@ -41,6 +42,7 @@ pub fn render_labelled(markdown: &str, copy_label: &str) -> String {
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);
     options.insert(Options::ENABLE_TASKLISTS);
+    options.insert(Options::ENABLE_MATH);
     let mut writer = Writer {
         out: String::with_capacity(markdown.len() + markdown.len() / 2 + 16),
         copy_label: copy_label.to_owned(),
@@ -193,11 +195,11 @@ impl Writer {
         match event {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
-            Event::Text(text)
-            | Event::Html(text)
-            | Event::InlineHtml(text)
-            | Event::InlineMath(text)
-            | Event::DisplayMath(text) => push_text(&mut self.out, &text),
+            Event::Text(text) | Event::Html(text) | Event::InlineHtml(text) => {
+                push_text(&mut self.out, &text)
+            }
+            Event::InlineMath(tex) => push_math(&mut self.out, &tex, false),
+            Event::DisplayMath(tex) => push_math(&mut self.out, &tex, true),
             Event::Code(text) => {
                 self.out.push_str("<code>");
                 push_text(&mut self.out, &text);
@@ -474,6 +476,23 @@ mod tests {
         "thead",
         "tr",
         "ul",
+        // Math (`crate::math`).
+        "math",
+        "mfrac",
+        "mi",
+        "mn",
+        "mo",
+        "mover",
+        "mroot",
+        "mrow",
+        "mspace",
+        "msqrt",
+        "msub",
+        "msubsup",
+        "msup",
+        "mtext",
+        "munder",
+        "munderover",
     ];
 
     /// The attributes each tag may carry; everything else (`on…`, `style`, `src`, …) fails.
@@ -486,6 +505,11 @@ mod tests {
                 | ("input", "type" | "checked" | "disabled")
                 | ("ol", "start")
                 | ("td" | "th", "align")
+                | ("math", "display")
+                | ("mi", "mathvariant")
+                | ("mfrac", "linethickness")
+                | ("mover", "accent")
+                | ("mspace", "width")
         )
     }
 
@@ -709,6 +733,26 @@ mod tests {
             "<p>a &lt;b&gt;</p>\n<a href=\"https://ok/?a=1&amp;b=2\"{a}>x</a><input type=\"checkbox\" checked disabled>"
         );
         assert_eq!(check_inert(&good), Ok(()));
+    }
+
+    // Guards against math left as raw LaTeX, and prices taken for math.
+    #[test]
+    fn dollar_math_becomes_mathml_and_prices_stay_text() {
+        let html = render("Area: $\\pi r^2$.\n\n$$\\frac{a}{b}$$");
+        assert!(
+            html.contains("<math><mrow><mi>π</mi><msup><mi>r</mi>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<math display=\"block\"><mrow><mfrac>"),
+            "{html}"
+        );
+        check_inert(&html).unwrap_or_else(|e| panic!("{e}: {html}"));
+        assert_eq!(
+            render("It costs $5 and $10."),
+            "<p>It costs $5 and $10.</p>\n"
+        );
+        assert_eq!(render("`$x$`"), "<p><code>$x$</code></p>\n");
     }
 
     // Guards against plain Markdown (paragraphs, emphasis, lists, headings) losing its tags.
