@@ -44,7 +44,8 @@ if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIN
   cargo install --force "wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
 fi
 
-# npm: binaryen's wasm-opt 132 for release builds, playwright-core for end-to-end tests.
+# npm: binaryen's wasm-opt 132 for release builds, playwright-core for end-to-end tests,
+# axe-core for their accessibility check.
 if [[ ! -x node_modules/.bin/wasm-opt || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "installing npm packages"
   npm ci --no-audit --no-fund

@@ -66,7 +66,10 @@ pub fn App() -> impl IntoView {
                     <UpdateLine />
                     <NoticeLine />
                     <ThreadBar />
-                    <main class="thread" node_ref=scroller on:scroll=move |_| window.on_scroll() aria-live="polite" aria-label=prefs.tr(Key::Conversation)>
+                    <main class="thread" node_ref=scroller on:scroll=move |_| window.on_scroll() aria-live="polite" aria-label=prefs.tr(Key::Conversation)
+                        // Reachable by keyboard, to scroll it, also when nothing in it is
+                        // (an empty thread under an open panel).
+                        tabindex="0">
                         <ThreadView />
                     </main>
                     <Composer />
