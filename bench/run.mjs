@@ -192,6 +192,43 @@ try {
       await page.close();
     }
 
+    // The long thread as stored before replies kept their HTML: opened, its newest replies
+    // read as plain text until the data worker (not started yet in that page) formats them.
+    {
+      const page = await newPage(context, site.url);
+      await mark(page, 'input-ready');
+      await page.evaluate((threadId) => new Promise((ok, fail) => {
+        const r = indexedDB.open('pocket-chat');
+        r.onerror = () => fail(r.error);
+        r.onsuccess = () => {
+          const db = r.result;
+          const tx = db.transaction('messages', 'readwrite');
+          const store = tx.objectStore('messages');
+          store.getAll().onsuccess = (e) => {
+            for (const row of e.target.result) {
+              if (row.thread_id === threadId && row.html) { delete row.html; store.put(row); }
+            }
+          };
+          tx.oncomplete = () => { db.close(); ok(); };
+          tx.onerror = () => fail(tx.error);
+        };
+      }), ids.long);
+      await page.close();
+      const reopened = await context.newPage();
+      await reopened.addInitScript(PROBE);
+      await reopened.addInitScript((text) => {
+        window.__bench.when('formatted', () => {
+          const replies = document.querySelectorAll('[data-testid=reply]');
+          const last = replies[replies.length - 1];
+          return last && !last.classList.contains('plain')
+            && [...document.querySelectorAll('[data-testid=prompt]')].some((e) => e.textContent === text);
+        });
+      }, lastPrompt);
+      await reopened.goto(`${site.url}#/thread/${ids.long}`);
+      record('returning: open the long thread stored without kept HTML → formatted (ms)', await mark(reopened, 'formatted'));
+      await reopened.close();
+    }
+
     // Streams with that history stored: 2,000 chunks 2 ms apart, then all at once.
     for (const [label, delay] of [['paced', 2], ['burst', 0]]) {
       const page = await newPage(context, site.url);
