@@ -260,6 +260,19 @@ try {
       }
       await page.close();
     }
+
+    // The first reply of a visit: Enter → the stored reply formatted (by the data worker,
+    // which that page had not needed before).
+    {
+      const page = await newPage(context, site.url);
+      await mark(page, 'input-ready');
+      await page.getByTestId('new-thread').click();
+      await page.evaluate(() => window.__bench.when('formatted', () => document.querySelector('[data-testid=reply] strong')));
+      await page.getByTestId('composer-input').fill('A **formatted** reply');
+      await page.getByTestId('composer-input').press('Enter');
+      record('first reply of a visit: Enter → reply formatted (ms)', (await mark(page, 'formatted')) - (await mark(page, 'enter')));
+      await page.close();
+    }
     await context.close();
     process.stderr.write(`run ${run + 1}/${RUNS} done\n`);
   }
