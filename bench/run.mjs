@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { join, resolve, dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startMockProvider } from '../tests/mock-provider/server.mjs';
-import { DIST, DIST_E2E, configure, launchBrowser, serveStatic, serviceWorkerReady, waitText } from '../e2e/support.mjs';
+import { DIST, DIST_E2E, configure, forgetHtml, launchBrowser, serveStatic, serviceWorkerReady, waitText } from '../e2e/support.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -197,22 +197,7 @@ try {
     {
       const page = await newPage(context, site.url);
       await mark(page, 'input-ready');
-      await page.evaluate((threadId) => new Promise((ok, fail) => {
-        const r = indexedDB.open('pocket-chat');
-        r.onerror = () => fail(r.error);
-        r.onsuccess = () => {
-          const db = r.result;
-          const tx = db.transaction('messages', 'readwrite');
-          const store = tx.objectStore('messages');
-          store.getAll().onsuccess = (e) => {
-            for (const row of e.target.result) {
-              if (row.thread_id === threadId && row.html) { delete row.html; store.put(row); }
-            }
-          };
-          tx.oncomplete = () => { db.close(); ok(); };
-          tx.onerror = () => fail(tx.error);
-        };
-      }), ids.long);
+      await forgetHtml(page, ids.long);
       await page.close();
       const reopened = await context.newPage();
       await reopened.addInitScript(PROBE);

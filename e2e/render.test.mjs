@@ -4,7 +4,7 @@
 // Without the worker, a reply reads as plain text and the user is told; nothing is lost.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST } from './support.mjs';
+import { DIST, forgetHtml } from './support.mjs';
 import { fixture } from './fixture.mjs';
 import { waitText } from './pocket_chat_page.mjs';
 
@@ -20,27 +20,6 @@ function countWorkerLoads(page) {
   const seen = { loads: 0 };
   page.on('request', (r) => { if (/data-worker-[0-9a-f]{16}_loader\.js$/.test(r.url())) seen.loads += 1; });
   return seen;
-}
-
-/** Drops the stored HTML of every exchange, as a reply stored before this version has none. */
-function forgetHtml(page) {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('pocket-chat');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      const tx = db.transaction('messages', 'readwrite');
-      const store = tx.objectStore('messages');
-      store.getAll().onsuccess = (e) => {
-        for (const row of e.target.result) {
-          delete row.html;
-          store.put(row);
-        }
-      };
-      tx.oncomplete = () => { db.close(); resolve(); };
-      tx.onerror = () => reject(tx.error);
-    };
-  }));
 }
 
 // Guards against a reply shown unformatted, HTML that is not kept (every open would need

@@ -113,6 +113,30 @@ export function dumpDb(page) {
 }
 
 /** Checks num_token == Σ charged_token − Σ total for every stored user. */
+/** Drops the kept HTML of every exchange (of thread `threadId` when given), as a reply
+ *  stored before replies kept their HTML has none. */
+export function forgetHtml(page, threadId = null) {
+  return page.evaluate((only) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('pocket-chat');
+    open.onerror = () => reject(open.error);
+    open.onsuccess = () => {
+      const db = open.result;
+      const tx = db.transaction('messages', 'readwrite');
+      const store = tx.objectStore('messages');
+      store.getAll().onsuccess = (e) => {
+        for (const row of e.target.result) {
+          if (row.html && (only === null || row.thread_id === only)) {
+            delete row.html;
+            store.put(row);
+          }
+        }
+      };
+      tx.oncomplete = () => { db.close(); resolve(); };
+      tx.onerror = () => reject(tx.error);
+    };
+  }), threadId);
+}
+
 /** `rows` without what is derived from them: a reply's HTML, which exports leave out and
  *  the app renders again when the reply shows. */
 export function stored(rows) {

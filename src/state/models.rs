@@ -2,12 +2,15 @@
 //! (`GET …/models`, asked of the data worker: the list is not needed for the first paint).
 //! A listing that fails is a sentence; the model can still be typed.
 
+use leptos::prelude::*;
+use pocket_chat_core::i18n;
 use pocket_chat_core::models::Listed;
 use pocket_chat_core::provider::{ProviderKind, ProviderSettings};
 use wasm_bindgen::JsValue;
 
 use super::data_client::{ask, request};
 use super::error::StateError;
+use super::text::Text;
 use crate::js::field;
 
 /// The models `settings`' endpoint lists, sorted by name.
@@ -32,6 +35,32 @@ pub async fn list(settings: &ProviderSettings) -> Result<Vec<Listed>, StateError
             })
         })
         .collect())
+}
+
+/// The models `settings`' endpoint lists, with the sentence saying so (how many, or why
+/// none) set in `said`; `None` when the form that asked closed meanwhile (its signals are
+/// disposed: setting them would panic), so nobody waits for the list.
+pub async fn list_saying(
+    settings: &ProviderSettings,
+    said: RwSignal<Option<Result<Text, Text>>>,
+) -> Option<Result<Vec<Listed>, ()>> {
+    let found = list(settings).await;
+    if said.is_disposed() {
+        return None;
+    }
+    Some(match found {
+        Ok(found) => {
+            let n = found.len();
+            said.set(Some(Ok(Text::new(move |lang| {
+                i18n::models_listed(lang, n)
+            }))));
+            Ok(found)
+        }
+        Err(e) => {
+            said.set(Some(Err(e.into())));
+            Err(())
+        }
+    })
 }
 
 /// `settings` with the windows `listed` gives (other models' windows kept).

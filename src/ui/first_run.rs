@@ -82,27 +82,18 @@ pub fn FirstRun() -> impl IntoView {
             return;
         }
         spawn_local(async move {
-            let found = models::list(&s).await;
-            // The card may have closed meanwhile (Start, Later): nobody waits for the list.
-            if listed.is_disposed() {
-                return;
-            }
-            match found {
-                Ok(found) => {
+            // The card may have closed meanwhile (Start, Later): then nothing is shown.
+            match models::list_saying(&s, listing).await {
+                Some(Ok(found)) => {
                     let current = model();
                     if !found.iter().any(|m| m.id == current) {
                         typed_model.set(found.first().map(|m| m.id.clone()));
                     }
-                    let n = found.len();
                     listed.set(found);
-                    listing.set(Some(Ok(Text::new(move |lang| {
-                        i18n::models_listed(lang, n)
-                    }))));
                 }
-                Err(e) => {
-                    listed.set(Vec::new());
-                    listing.set(Some(Err(e.into())));
-                }
+                // Another address's models are not this one's.
+                Some(Err(())) => listed.set(Vec::new()),
+                None => {}
             }
         });
     };

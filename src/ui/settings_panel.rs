@@ -134,20 +134,9 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         s.api_key = key.get_untracked().trim().to_owned();
         s.base_url = base_url.get_untracked();
         spawn_local(async move {
-            let found = models::list(&s).await;
-            // Settings may have closed meanwhile: nobody waits for the list.
-            if listed.is_disposed() {
-                return;
-            }
-            match found {
-                Ok(found) => {
-                    let n = found.len();
-                    listed.set(found);
-                    result.set(Some(Ok(Text::new(move |lang| {
-                        i18n::models_listed(lang, n)
-                    }))));
-                }
-                Err(e) => result.set(Some(Err(e.into()))),
+            // A failed listing keeps the list there was; Settings closed: nothing shown.
+            if let Some(Ok(found)) = models::list_saying(&s, result).await {
+                listed.set(found);
             }
         });
     };
