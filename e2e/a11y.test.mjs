@@ -1,7 +1,8 @@
 // Accessibility, checked by axe-core (from npm) injected into the page: the first-run card,
 // Settings over an empty thread, the main screen with a thread (in both languages),
-// Settings with a model's parameters open, and the thread list on a phone, in light and
-// dark. No serious or critical violation may remain.
+// Settings with a model's parameters open and a persona, the thread bar's persona chooser,
+// and the thread list on a phone, in light and dark. No serious or critical violation may
+// remain.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -63,15 +64,20 @@ for (const scheme of ['light', 'dark']) {
     await app.languageButton.click();
     await app.openSettings();
     await app.testId('params-a').locator('summary').click();
+    await app.testId('add-persona').click();
+    await app.testId('persona-name').fill('Tutor');
+    await app.testId('persona-text').fill('Answer as a patient tutor.');
     found.Settings = await violations(app.page);
-    await closeSettings(app);
+    await app.testId('save-settings').click();
+    await app.testId('persona-select').waitFor();
+    found['main screen, persona chooser'] = await violations(app.page);
     await app.page.setViewportSize({ width: 390, height: 740 });
     await app.testId('threads-toggle').click();
     await app.testId('sidebar').waitFor();
     found['thread list (phone)'] = await violations(app.page);
     assert.deepEqual(found, {
       'first-run card': [], 'Settings, empty thread': [], 'main screen': [], 'main screen, Japanese': [], Settings: [],
-      'thread list (phone)': [],
+      'main screen, persona chooser': [], 'thread list (phone)': [],
     });
   });
 }

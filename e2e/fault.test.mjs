@@ -294,12 +294,17 @@ test(row('storage', 'a newer version opened in another tab is not blocked by thi
   const before = await app.dump();
   const newer = await app.context.newPage();
   await newer.goto(`${fx.site.url}new-tab`);
-  const outcome = await newer.evaluate(() => new Promise((ok) => {
-    const req = indexedDB.open('pocket-chat', 4);
+  // One above the version this build opens, whatever that is.
+  const current = await newer.evaluate(() => new Promise((ok) => {
+    const req = indexedDB.open('pocket-chat');
+    req.onsuccess = () => { req.result.close(); ok(req.result.version); };
+  }));
+  const outcome = await newer.evaluate((version) => new Promise((ok) => {
+    const req = indexedDB.open('pocket-chat', version);
     req.onblocked = () => ok('blocked');
     req.onsuccess = () => { req.result.close(); ok('opened'); };
     req.onerror = () => ok(`error ${req.error}`);
-  }));
+  }), current + 1);
   assert.equal(outcome, 'opened');
   await waitText(app.noticeText, UPDATED);
   // Sending now keeps the prompt and says the same.

@@ -1,7 +1,8 @@
-//! The data worker: export and import, the endpoint's model list and the Markdown renderer,
-//! in a Web Worker the page starts at the first of them, so that the first load carries
-//! none of their code (the file format, its validation, the version-1 conversion: about a
-//! tenth of the app; the list's request, reply and failures; the renderer, a tenth more).
+//! The data worker: export and import, the endpoint's model list, the Markdown renderer and
+//! the rewrites of data an earlier version stored, in a Web Worker the page starts at the
+//! first of them, so that the first load carries none of their code (the file format, its
+//! validation, the version-1 conversion: about a tenth of the app; the list's request,
+//! reply and failures; the renderer, a tenth more; the schema upgrades).
 //! A reply is rendered once, when it first shows, and kept with the exchange.
 //!
 //! The page (`state::data_client`) posts `{id, op, …}` and gets `{id, ok}` or
@@ -29,7 +30,7 @@ use crate::js::{field, set};
 use crate::storage::messages::{self, Span};
 use crate::storage::schema::DB_NAME;
 use crate::storage::transfer::{self, ImportMode, TransferError};
-use crate::storage::{threads, Database, StorageError};
+use crate::storage::{settings, threads, Database, StorageError};
 
 thread_local! {
     /// The file the last `parse` read, kept for the `import` that confirms it.
@@ -67,6 +68,7 @@ async fn answer(request: &JsValue) -> JsValue {
         "models" => models(request).await.map_err(|e| said(&e)),
         "render" => Ok(render(request)),
         "thread-md" => thread_md(request).await.map_err(|e| said(&e)),
+        "upgrade" => upgrade().await.map_err(|e| said(&e)),
         _ => Err(said(&TransferError::Storage(
             crate::storage::StorageError::Backend(format!(
                 "the data worker has no operation {op:?}"
@@ -87,6 +89,15 @@ fn said(e: &impl Localize) -> JsValue {
     set(&said, "en", &e.localize(Lang::En).into());
     set(&said, "ja", &e.localize(Lang::Ja).into());
     said.into()
+}
+
+/// `{}` → the schema version recorded before: rewrites the data an earlier version wrote
+/// ([`settings::record_schema`]) for the page, which waits for it before reading.
+async fn upgrade() -> Result<JsValue, StorageError> {
+    let db = Database::open(DB_NAME).await?;
+    let before = settings::record_schema(&db, js_sys::Date::now() as i64).await;
+    db.close();
+    Ok(before?.map_or(JsValue::NULL, JsValue::from))
 }
 
 /// `{thread_id, lang}` → `{text, name}`: the thread's path as a Markdown file.

@@ -129,6 +129,7 @@ pub async fn e2e_seed_history(
                 vec![branch]
             },
             pinned: false,
+            persona: None,
         });
     }
     let charged = i64::try_from(spent).unwrap_or(i64::MAX) + 1_000_000;

@@ -43,7 +43,8 @@ pub use self::contexts::{
     use_account, use_config, use_notices, use_prefs, use_sending, use_store, use_thread_window,
     use_threads, use_top_up, use_update,
 };
-use crate::storage::{request_persistence, settings};
+use self::error::StateError;
+use crate::storage::{request_persistence, settings, Database, StorageError};
 
 /// Creates every context and provides it, then starts opening the database and loading
 /// the user. `scroller` is the element the thread scrolls in, from the view.
@@ -69,11 +70,22 @@ pub fn provide_app(scroller: NodeRef<Main>) {
                 return notices.fail(e);
             }
         };
-        // First: data migrations, when a version needs one, run before any read.
-        if let Err(e) = settings::record_schema(&db, now()).await {
-            notices.fail(e);
+        // First: data an earlier version wrote is brought up to date, before any read.
+        match upgrade(&db).await {
+            Ok(()) => store.opened(Ok(db)),
+            Err(e) => {
+                store.opened(Err(StorageError::NotUpgraded));
+                // Said in the user's language: the settings are read as they are.
+                if let Ok(stored) = settings::all(&db).await {
+                    prefs.load(&stored);
+                }
+                update.register();
+                return notices.fail(match e {
+                    StateError::WorkerUnavailable => StorageError::NotUpgraded.into(),
+                    other => other,
+                });
+            }
         }
-        store.opened(Ok(db));
         // Reads overlap from here: the linked thread's page comes in meanwhile.
         if let Some(id) = threads::linked_id() {
             window.prefetch(id);
@@ -103,4 +115,15 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         // Best effort: without it the browser may evict data under pressure.
         request_persistence().await;
     });
+}
+
+/// Brings data an earlier version wrote up to date, before anything reads it: in the data
+/// worker, which carries the rewrites (old data is met once a browser; the first load need
+/// not carry them).
+async fn upgrade(db: &Database) -> Result<(), StateError> {
+    if settings::is_current(db, now()).await? {
+        return Ok(());
+    }
+    data_client::ask(data_client::request("upgrade", &[])).await?;
+    Ok(())
 }

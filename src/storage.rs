@@ -63,6 +63,13 @@ pub enum StorageError {
          you saved is lost."
     )]
     Closed,
+    /// Data an earlier version stored could not be brought up to date (the data worker,
+    /// which does it, did not load or failed), so this tab stores nothing.
+    #[error(
+        "pocket-chat could not update the data an earlier version kept in this browser, so \
+         it saves nothing for now. Check the connection and reload the page; nothing is lost."
+    )]
+    NotUpgraded,
     /// Any other IndexedDB failure; the transaction was rolled back.
     #[error("Saving or reading your data failed ({0}). Nothing was changed; try again.")]
     Backend(String),

@@ -8,6 +8,7 @@ pub mod header;
 pub mod model_list;
 pub mod notice_line;
 pub mod offline_line;
+pub mod persona_editor;
 pub mod provider_select;
 pub mod settings_panel;
 pub mod sidebar;

@@ -7,6 +7,9 @@ mod schema_v1;
 #[path = "fixtures/schema_v2.rs"]
 #[allow(dead_code)]
 mod schema_v2;
+#[path = "fixtures/schema_v3.rs"]
+#[allow(dead_code)]
+mod schema_v3;
 
 use std::collections::{HashMap, HashSet};
 
@@ -20,6 +23,7 @@ use pocket_chat::storage::{
 use pocket_chat_core::export::{ExportFile, ImportError};
 use pocket_chat_core::ids::is_id;
 use pocket_chat_core::ledger::{DebitKind, LedgerError};
+use pocket_chat_core::persona::Persona;
 use pocket_chat_core::records::{Branch, Message, MessageStatus, Millis, Missing, User};
 use pocket_chat_core::tree::{self, TreeError};
 use serde::Serialize;
@@ -55,7 +59,7 @@ async fn new_user(db: &Database, id: &str) -> User {
 
 /// A new thread's id.
 async fn new_thread(db: &Database, user_id: &str, title: &str) -> String {
-    let thread = threads::create(db, record_id(T0), user_id, title, T0)
+    let thread = threads::create(db, record_id(T0), user_id, title, None, T0)
         .await
         .expect("thread");
     thread.thread_id
@@ -152,6 +156,27 @@ async fn open_upgraded(name: &str) -> Database {
     db
 }
 
+/// A database `name` written by an older schema (opened by its `builder` at `version`)
+/// with the fixture's `records`, then opened at the current version, and those records.
+async fn upgraded_fixture(
+    name: &str,
+    builder: rexie::RexieBuilder,
+    version: u32,
+    records: &str,
+    stores: &[&str],
+) -> (Database, Value) {
+    Database::delete(name).await.expect("delete");
+    let fixture: Value = serde_json::from_str(records).expect("fixture JSON");
+    let old = builder.build().await.expect("open the old version");
+    assert_eq!(old.version().expect("version"), version);
+    write_old(old, &fixture).await;
+    let db = open_upgraded(name).await;
+    for store in stores {
+        assert!(schema::ALL_STORES.contains(store), "store {store} dropped");
+    }
+    (db, fixture)
+}
+
 /// The newest `n` exchanges of `thread_id`'s path, read as the window reads them.
 async fn newest(db: &Database, thread_id: &str, n: u32) -> PathRead {
     messages::read_path(db, thread_id, Span::Newest(n))
@@ -198,12 +223,27 @@ async fn rows_of(db: &Database, user_id: &str) -> Vec<Message> {
 async fn opens_with_every_store_at_the_schema_version() {
     let db = fresh("t-schema").await;
     assert_eq!(db.version(), Ok(schema::VERSION));
-    assert_eq!(schema::VERSION, 3);
+    assert_eq!(schema::VERSION, 4);
     let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
     want.sort();
     assert_eq!(db.store_names(), want);
     assert!(want.contains(&"branches".to_string()));
     assert_eq!(settings::record_schema(&db, T0).await, Ok(None));
+    assert_eq!(
+        settings::record_schema(&db, T0).await,
+        Ok(Some(schema::VERSION))
+    );
+    assert_eq!(settings::is_current(&db, T0).await, Ok(true));
+    db.close();
+
+    // A first visit: no data to rewrite, so the page records the version itself, with no
+    // data worker.
+    let db = fresh("t-schema-first").await;
+    assert_eq!(settings::is_current(&db, T0).await, Ok(true));
+    let mark = meta_record("t-schema-first", "schema")
+        .await
+        .expect("recorded");
+    assert_eq!(mark["version"].as_f64(), Some(f64::from(schema::VERSION)));
     assert_eq!(
         settings::record_schema(&db, T0).await,
         Ok(Some(schema::VERSION))
@@ -413,12 +453,14 @@ async fn meta_record(name: &str, key: &str) -> Option<Value> {
 #[wasm_bindgen_test]
 async fn version_one_data_survives_the_upgrade() {
     let name = "t-upgrade";
-    Database::delete(name).await.expect("delete");
-    let fixture: Value = serde_json::from_str(schema_v1::RECORDS).expect("fixture JSON");
-    let old = schema_v1::builder(name).build().await.expect("open v1");
-    write_old(old, &fixture).await;
-
-    let db = open_upgraded(name).await;
+    let (db, fixture) = upgraded_fixture(
+        name,
+        schema_v1::builder(name),
+        schema_v1::VERSION,
+        schema_v1::RECORDS,
+        &[],
+    )
+    .await;
     assert_eq!(settings::record_schema(&db, T0).await, Ok(None));
     let thread_ids = check_rewritten(&db, &fixture).await;
     assert_eq!(thread_ids.len(), 2);
@@ -441,6 +483,99 @@ async fn version_one_data_survives_the_upgrade() {
     db.close();
 }
 
+// Guards against losing the one system prompt of version 3 when personas came (4): data
+// written by schema version 3 (the fixture: a system prompt in the provider setting, the
+// language Japanese, two users, a thread with two versions, a deleted thread), opened as the
+// app opens it, has every record as it was, except that the prompt left the setting and is
+// each user's default persona, named in Japanese and chosen in every one of their threads;
+// a second open changes nothing.
+#[wasm_bindgen_test]
+async fn version_three_system_prompt_becomes_each_users_default_persona() {
+    let name = "t-upgrade-v3";
+    let (db, fixture) = upgraded_fixture(
+        name,
+        schema_v3::builder(name),
+        schema_v3::VERSION,
+        schema_v3::RECORDS,
+        &schema_v3::ALL_STORES,
+    )
+    .await;
+    // Data to rewrite: the page leaves it to the data worker, which runs `record_schema`.
+    assert_eq!(settings::is_current(&db, T0).await, Ok(false));
+    assert_eq!(settings::record_schema(&db, T0).await, Ok(Some(3)));
+    assert_eq!(settings::is_current(&db, T0).await, Ok(true));
+    let now = serde_json::to_value(snapshot(&db).await).expect("serialise");
+    for store in ["payments", "branches"] {
+        assert_eq!(
+            sorted(rows(&now, store).to_vec()),
+            sorted(rows(&fixture, store).to_vec()),
+            "{store}"
+        );
+    }
+    // Exports leave the kept HTML out; the rows keep it.
+    let no_html = |rows: &[Value]| sorted(rows.iter().map(|m| without(m, &["html"])));
+    assert_eq!(
+        no_html(rows(&now, "messages")),
+        no_html(rows(&fixture, "messages"))
+    );
+    let kept = thread_rows(&db, "01KB0A0000TTTTTTTTTTTTTTT1")
+        .await
+        .expect("rows");
+    assert_eq!(kept[0].html, "<p>参照が有効な範囲です。</p>\n");
+
+    let prompt = "あなたは丁寧な Rust の先生です。";
+    let mut persona_of = HashMap::new();
+    for (user, old) in rows(&now, "users").iter().zip(rows(&fixture, "users")) {
+        let personas = user["personas"].as_array().expect("personas");
+        assert_eq!(personas.len(), 1, "{user}");
+        let id = personas[0]["persona_id"].as_str().expect("id").to_owned();
+        assert!(is_id(&id), "{id}");
+        assert_eq!(
+            (personas[0]["name"].as_str(), personas[0]["text"].as_str()),
+            (Some("既定"), Some(prompt))
+        );
+        assert_eq!(user["default_persona"].as_str(), Some(id.as_str()));
+        // Everything else of the user (the balance, the parameters) as it was.
+        assert_eq!(without(user, &["personas", "default_persona"]), *old);
+        persona_of.insert(user["user_id"].as_str().expect("user").to_owned(), id);
+    }
+    assert_ne!(
+        persona_of["u-ann"], persona_of["u-ken"],
+        "each user has their own"
+    );
+    for (thread, old) in rows(&now, "threads").iter().zip(rows(&fixture, "threads")) {
+        let owner = thread["user_id"].as_str().expect("owner");
+        assert_eq!(
+            thread["persona"].as_str(),
+            Some(persona_of[owner].as_str()),
+            "{thread}"
+        );
+        assert_eq!(without(thread, &["persona"]), *old);
+    }
+    let provider = now["settings"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["key"] == "provider"))
+        .expect("the provider setting");
+    let mut want = fixture["settings"][2]["value"].clone();
+    want.as_object_mut()
+        .expect("object")
+        .remove("system_prompt");
+    assert_eq!(
+        provider["value"], want,
+        "the rest of the provider setting stays"
+    );
+    assert_eq!(audit::check_user(&db, "u-ann").await, Ok(4993));
+    assert_eq!(audit::check_user(&db, "u-ken").await, Ok(1085));
+    let upgraded = snapshot(&db).await;
+    db.close();
+
+    // Done once: the next open finds no prompt to adopt and changes nothing.
+    let db = Database::open(name).await.expect("open again");
+    assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(4)));
+    assert_eq!(snapshot(&db).await, upgraded);
+    db.close();
+}
+
 // Guards against losing or scrambling records in the rewrite of version 3: data written
 // by schema version 2 (the fixture: numeric ids, a deleted thread), opened as the app
 // opens it (`Database::open`, then `settings::record_schema`), has every record there
@@ -449,16 +584,14 @@ async fn version_one_data_survives_the_upgrade() {
 #[wasm_bindgen_test]
 async fn version_two_data_is_rewritten_once_into_paths() {
     let name = "t-upgrade-v2";
-    Database::delete(name).await.expect("delete");
-    let fixture: Value = serde_json::from_str(schema_v2::RECORDS).expect("fixture JSON");
-    let old = schema_v2::builder(name).build().await.expect("open v2");
-    assert_eq!(old.version().expect("version"), schema_v2::VERSION);
-    write_old(old, &fixture).await;
-
-    let db = open_upgraded(name).await;
-    for store in schema_v2::ALL_STORES {
-        assert!(schema::ALL_STORES.contains(&store), "store {store} dropped");
-    }
+    let (db, fixture) = upgraded_fixture(
+        name,
+        schema_v2::builder(name),
+        schema_v2::VERSION,
+        schema_v2::RECORDS,
+        &schema_v2::ALL_STORES,
+    )
+    .await;
     // The version-2 app recorded its schema; the current one records its own.
     assert_eq!(settings::record_schema(&db, T0).await, Ok(Some(2)));
     let thread_ids = check_rewritten(&db, &fixture).await;
@@ -510,10 +643,10 @@ async fn version_two_data_is_rewritten_once_into_paths() {
     let mark = meta_record(name, "schema")
         .await
         .expect("the schema is recorded");
-    assert_eq!(mark["version"].as_f64(), Some(3.0), "{mark}");
+    assert_eq!(mark["version"].as_f64(), Some(4.0), "{mark}");
     let db = Database::open(name).await.expect("open again");
     assert_eq!(snapshot(&db).await, rewritten);
-    assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(3)));
+    assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(4)));
     assert_eq!(snapshot(&db).await, rewritten);
     assert_eq!(audit::check_user(&db, "u-ann").await, Ok(4951));
     assert_eq!(audit::check_user(&db, "u-ken").await, Ok(1067));
@@ -540,6 +673,12 @@ async fn user_round_trips_through_indexed_db() {
         created_at: T0,
         updated_at: T0,
         params: Default::default(),
+        personas: vec![Persona {
+            persona_id: record_id(T0),
+            name: "先生".into(),
+            text: "Explain like a teacher.\n改行も".into(),
+        }],
+        default_persona: Some(record_id(T0)),
     };
     users::put(&db, &alice).await.expect("put");
     db.close();

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ledger::{self, DebitKind};
+use crate::persona;
 use crate::records::{Branch, Message, MessageStatus, Millis, Payment, Setting, Thread, User};
 use crate::tree::{self, Tree, TreeError};
 
@@ -165,16 +166,31 @@ impl ExportFile {
         };
         if version == Some(1) {
             let old: FileV1 = serde_json::from_value(value).map_err(malformed)?;
-            return old.upgrade(new_id);
+            let mut file = old.upgrade(new_id)?;
+            file.adopt_system_prompt(new_id);
+            return Ok(file);
         }
         let mut file: ExportFile = serde_json::from_value(value).map_err(malformed)?;
         file.validate()?;
+        file.adopt_system_prompt(new_id);
         // A reply's HTML goes into the page as it is: never from a file, always rendered
         // here from the Markdown.
         for message in &mut file.messages {
             message.html.clear();
         }
         Ok(file)
+    }
+
+    /// A file written before personas holds one system prompt, in its provider setting:
+    /// it becomes each user's default persona ([`persona::adopt_from_settings`]).
+    pub fn adopt_system_prompt(&mut self, new_id: &mut dyn FnMut(Millis) -> String) {
+        let at = self.exported_at;
+        persona::adopt_from_settings(
+            &mut self.settings,
+            &mut self.users,
+            &mut self.threads,
+            &mut || new_id(at),
+        );
     }
 
     /// Checks ids, references, every thread's version tree, amounts and every user's
@@ -467,6 +483,7 @@ impl FileV1 {
                 deleted_at: t.deleted_at,
                 path: Vec::new(),
                 pinned: false,
+                persona: None,
             });
         }
 
@@ -601,6 +618,7 @@ fn strip_secrets(value: &mut serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::LANGUAGE_KEY;
     use crate::ledger::DebitKind;
     use crate::records::MessageStatus;
     use serde_json::json;
@@ -623,6 +641,8 @@ mod tests {
             created_at: 1,
             updated_at: 2,
             params: Default::default(),
+            personas: Vec::new(),
+            default_persona: None,
         };
         let pay = |id: &str, user: &str, amount, charged| Payment {
             payment_id: id.into(),
@@ -640,6 +660,7 @@ mod tests {
             deleted_at: None,
             path: path.iter().map(|p| p.to_string()).collect(),
             pinned: false,
+            persona: None,
         };
         let msg = |id: &str, thread_id: &str, branch: &str, depth, total| Message {
             message_id: id.into(),
@@ -719,6 +740,44 @@ mod tests {
         let read = ExportFile::parse(&text, &mut no_ids).unwrap_or_else(|e| panic!("{e}"));
         assert!(read.messages.iter().all(|m| m.html.is_empty()));
         assert_eq!(read.messages[0].completion, file.messages[0].completion);
+    }
+
+    // Guards against losing the system prompt of a file written before personas: it
+    // becomes each user's default persona, named in the file's language, chosen in each of
+    // their threads, and leaves the provider setting.
+    #[test]
+    fn an_older_files_system_prompt_becomes_each_users_default_persona() {
+        let mut file = sample();
+        file.settings[0].value["system_prompt"] = json!("簡潔に答えて。");
+        file.settings.push(Setting {
+            key: LANGUAGE_KEY.into(),
+            value: json!("ja"),
+        });
+        let mut made = Vec::new();
+        let mut new_id = |at: Millis| {
+            made.push(at);
+            format!("p{}", made.len())
+        };
+        let read =
+            ExportFile::parse(&file.to_json(), &mut new_id).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(made, [7, 7], "one persona a user, at the file's time");
+        for (user, id) in read.users.iter().zip(["p1", "p2"]) {
+            assert_eq!(user.default_persona.as_deref(), Some(id));
+            assert_eq!(
+                (
+                    user.personas[0].name.as_str(),
+                    user.personas[0].text.as_str()
+                ),
+                ("既定", "簡潔に答えて。")
+            );
+        }
+        assert!(read
+            .threads
+            .iter()
+            .all(|t| t.persona.as_deref() == Some("p1")));
+        assert_eq!(read.settings[0].value.get(persona::OLD_PROMPT_FIELD), None);
+        // A file written with personas reads back as it was.
+        assert_eq!(ExportFile::parse(&read.to_json(), &mut no_ids), Ok(read));
     }
 
     // Guards against API keys leaking into export files.

@@ -12,9 +12,13 @@ use crate::format::{self, count};
 use crate::ledger::{InvariantViolation, LedgerError, MAX_TOP_UP};
 use crate::models::ListError;
 use crate::params::{Effort, ParamError};
+use crate::persona::PersonaError;
 use crate::provider::{as_sentence, CallError, SettingsError, AZURE_API_VERSION};
 use crate::records::Missing;
 use crate::thread_list::TitleError;
+
+/// The settings key of the chosen language ("en", "ja"); absent: the browser's.
+pub const LANGUAGE_KEY: &str = "ui_language";
 
 /// A language the UI speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -123,6 +127,7 @@ catalog! {
     Copy => "Copy", "コピー";
     Copied => "Copied", "コピーしました";
     WorkerUnavailable => "The export and import part of pocket-chat could not be loaded. Check the connection, reload the page and try again. Nothing was changed.", "pocket-chat のエクスポートとインポートの部分を読み込めませんでした。接続を確かめ、ページを再読み込みしてもう一度お試しください。何も変更していません。";
+    NotUpgraded => "pocket-chat could not update the data an earlier version kept in this browser, so it saves nothing for now. Check the connection and reload the page; nothing is lost.", "以前のバージョンがこのブラウザーに保存したデータを更新できなかったため、今は何も保存しません。接続を確かめてページを再読み込みしてください。何も失われていません。";
     RendererUnavailable => "Some replies show as plain text: the part of pocket-chat that formats them could not be loaded. Check the connection and reload the page; nothing is lost.",
         "一部の返信を書式なしで表示しています。返信を整形する部分を読み込めませんでした。接続を確かめてページを再読み込みしてください。何も失われていません。";
     // The controls of an exchange and its versions.
@@ -179,7 +184,16 @@ catalog! {
     ExportThreadLabel => "Download this thread as a Markdown file", "このスレッドを Markdown ファイルとしてダウンロード";
     FilterThreads => "Filter threads", "スレッドを絞り込む";
     NoThreadMatches => "No thread title has those words.", "その言葉を含む名前のスレッドはありません。";
-    SystemPrompt => "System prompt", "システムプロンプト";
+    Personas => "Personas", "ペルソナ";
+    PersonasHint => "A persona is a system prompt: what the model is told before every message of a thread. Each thread has one; a new thread starts with the default.", "ペルソナはシステムプロンプト、つまりスレッドのすべてのメッセージの前にモデルへ伝える内容です。スレッドごとに一つ選べ、新しいスレッドは既定のペルソナで始まります。";
+    PersonaName => "Name", "名前";
+    PersonaText => "What the model is told", "モデルに伝える内容";
+    DefaultPersona => "Default for new threads", "新しいスレッドの既定";
+    AddPersona => "Add a persona", "ペルソナを追加";
+    RemovePersona => "Remove", "削除";
+    NoPersona => "No persona", "ペルソナなし";
+    PersonaLabel => "Persona of this thread", "このスレッドのペルソナ";
+    AdoptedPersona => "Default", "既定";
     TopUpPin => "Top-up PIN", "追加用 PIN";
     PinHint => "When set, adding tokens and deleting users ask for it. A soft guard for a shared family or classroom browser, not a lock: anyone with the browser's developer tools can get around it.",
         "設定すると、トークンの追加とユーザーの削除のときに入力を求めます。家族や教室で共有するブラウザー向けの簡単な歯止めで、鍵ではありません。ブラウザーの開発者ツールを使えば回避できます。";
@@ -1027,6 +1041,22 @@ pub fn localize_title(lang: Lang, err: &TitleError) -> String {
     }
 }
 
+/// [`PersonaError`] in `lang`.
+pub fn localize_persona(lang: Lang, err: &PersonaError) -> String {
+    match (lang, err) {
+        (Lang::En, _) => err.to_string(),
+        (Lang::Ja, PersonaError::NoName(n)) => {
+            format!("{n} 番目のペルソナに名前がありません。名前を付けるか、削除してください。")
+        }
+        (Lang::Ja, PersonaError::NoText(name)) => format!(
+            "ペルソナ「{name}」に内容がありません。モデルに伝える内容を書くか、削除してください。"
+        ),
+        (Lang::Ja, PersonaError::SameName(name)) => format!(
+            "「{name}」という名前のペルソナが二つあります。それぞれ別の名前にしてください。"
+        ),
+    }
+}
+
 /// [`ParamError`] in `lang`.
 pub fn localize_param(lang: Lang, err: &ParamError) -> String {
     match (lang, err) {
@@ -1065,6 +1095,7 @@ localize_with! {
     ListError => localize_list,
     ParamError => localize_param,
     TitleError => localize_title,
+    PersonaError => localize_persona,
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod math;
 pub mod models;
 pub mod params;
+pub mod persona;
 pub mod pricing;
 pub mod provider;
 pub mod records;

@@ -53,8 +53,6 @@ pub struct ProviderSettings {
     pub api_version: String,
     /// Azure: the deployment of each model name; a model without one uses its own name.
     pub deployments: BTreeMap<String, String>,
-    /// Sent first in every context when not empty.
-    pub system_prompt: String,
     /// Stream replies (server-sent events) rather than wait for the whole reply.
     pub stream: bool,
     /// Compatible servers that reject `stream_options` get requests without it.
@@ -73,7 +71,6 @@ impl Default for ProviderSettings {
             azure_endpoint: String::new(),
             api_version: AZURE_API_VERSION.to_owned(),
             deployments: BTreeMap::new(),
-            system_prompt: String::new(),
             stream: true,
             omit_stream_options: false,
             context_lengths: BTreeMap::new(),

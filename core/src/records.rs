@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ledger::DebitKind;
 use crate::params::ModelParams;
+use crate::persona::Persona;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
@@ -30,6 +31,12 @@ pub struct User {
     /// not a map: a user has a few, and a map's code costs the first load 2 KB more.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<ModelEntry>,
+    /// The user's saved system prompts ([`crate::persona`]), in the order they listed them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub personas: Vec<Persona>,
+    /// The persona a new thread starts with, one of `personas`; `None`: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_persona: Option<String>,
 }
 
 /// One model's parameters in a user's record.
@@ -92,6 +99,10 @@ pub struct Thread {
     /// Pinned by the user: listed before the others.
     #[serde(default, skip_serializing_if = "is_false")]
     pub pinned: bool,
+    /// The user's persona whose text is the thread's system message; `None` (or one the
+    /// user removed since): no system message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persona: Option<String>,
 }
 
 /// A line of versions in a thread: exchanges at depths `depth`, `depth + 1`, … each

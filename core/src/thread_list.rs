@@ -75,6 +75,7 @@ mod tests {
             deleted_at: None,
             path: Vec::new(),
             pinned,
+            persona: None,
         }
     }
 

@@ -84,6 +84,8 @@ pub struct Start<'a> {
     pub model: &'a str,
     /// The user's parameters for that model.
     pub params: ModelParams,
+    /// The system message: the text of the thread's persona (empty: none).
+    pub system: &'a str,
     /// The newest exchanges of the thread, oldest first (read with a [`HistoryBudget`]).
     pub history: &'a [Message],
     /// How many older exchanges were not read.
@@ -301,13 +303,7 @@ impl ChatTurn {
         if let Some(cap) = start.params.max_reply {
             limits.max_reply = limits.max_reply.min(cap);
         }
-        let ctx = context::build(
-            start.model,
-            limits,
-            &start.settings.system_prompt,
-            &turns,
-            start.prompt,
-        )?;
+        let ctx = context::build(start.model, limits, start.system, &turns, start.prompt)?;
         let allowance = ledger::preflight(start.balance, ctx.prompt_estimate, ctx.reply_reserve)?;
         let spec = CallSpec {
             model: start.model.to_owned(),

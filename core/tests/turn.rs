@@ -71,6 +71,7 @@ fn base(settings: &ProviderSettings) -> Start<'_> {
         balance: 100_000,
         model: MODEL,
         params: Default::default(),
+        system: "",
         history: &[],
         unread: 0,
         prompt: PROMPT,
@@ -786,19 +787,11 @@ fn the_context_is_the_newest_history_that_fits_without_failed_exchanges() {
         ),
     ];
     let openai = settings(ProviderKind::OpenAi, false);
-    let mut turn = start_with(&openai, 100_000, &history);
+    let turn = start_with(&openai, 100_000, &history);
     assert_eq!(turn.pending().omitted, 0);
-    turn.begin(slot(), T0);
-    let Some(Effect::Send(request)) = turn.poll() else {
-        panic!("no request")
-    };
-    let body: serde_json::Value = serde_json::from_str(&request.body).unwrap_or_default();
-    let contents: Vec<&str> = body["messages"]
-        .as_array()
-        .map(|m| m.iter().filter_map(|m| m["content"].as_str()).collect())
-        .unwrap_or_default();
+    let body = first_body(turn);
     assert_eq!(
-        contents,
+        fields(&body, "content"),
         [
             "first question",
             "first answer",
@@ -808,6 +801,20 @@ fn the_context_is_the_newest_history_that_fits_without_failed_exchanges() {
         ]
     );
     assert_eq!(body["messages"][0]["role"], serde_json::json!(Role::User));
+
+    // A thread's persona is its system message, first and once; none: no system message.
+    let told = ChatTurn::start(Start {
+        history: &history,
+        system: "Answer as a patient tutor.",
+        ..base(&openai)
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    let body = first_body(told);
+    assert_eq!(
+        fields(&body, "role"),
+        ["system", "user", "assistant", "user", "assistant", "user"]
+    );
+    assert_eq!(body["messages"][0]["content"], "Answer as a patient tutor.");
 
     // Older exchanges left unread count as omitted; the marker is the oldest one sent.
     let turn = ChatTurn::start(Start {
@@ -969,12 +976,24 @@ fn request_body(kind: ProviderKind, model: &str, params: ModelParams) -> serde_j
         params,
         ..base(&settings)
     });
-    let mut turn = turn.unwrap_or_else(|e| panic!("refused: {e}"));
+    first_body(turn.unwrap_or_else(|e| panic!("refused: {e}")))
+}
+
+/// The JSON body of the request `turn` sends first.
+fn first_body(mut turn: ChatTurn) -> serde_json::Value {
     turn.begin(slot(), T0);
     match turn.poll() {
         Some(Effect::Send(request)) => serde_json::from_str(&request.body).unwrap_or_default(),
         other => panic!("no request: {other:?}"),
     }
+}
+
+/// Field `name` of each message of a request `body`.
+fn fields<'a>(body: &'a serde_json::Value, name: &str) -> Vec<&'a str> {
+    body["messages"]
+        .as_array()
+        .map(|m| m.iter().filter_map(|m| m[name].as_str()).collect())
+        .unwrap_or_default()
 }
 
 #[test]

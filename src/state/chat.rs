@@ -5,6 +5,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use pocket_chat_core::persona;
 use pocket_chat_core::records::{Branch, Missing};
 use pocket_chat_core::tree::Place;
 use pocket_chat_core::turn::{
@@ -70,7 +71,7 @@ pub async fn ask(
     model: Option<String>,
     on_text: OnText,
 ) {
-    let (db, user_id, mut turn, spot) =
+    let (db, user_id, mut turn, spot, persona) =
         match start(chat, thread.as_deref(), &how, &prompt, model).await {
             Ok(started) => started,
             Err(why) => return give_back(chat, &how, prompt, why),
@@ -86,7 +87,9 @@ pub async fn ask(
         (Some(id), Some(place)) => (id, place),
         _ => {
             let id = record_id(now_ms);
-            match thread_store::create(&db, id.clone(), &user_id, &turn.title(), now_ms).await {
+            match thread_store::create(&db, id.clone(), &user_id, &turn.title(), persona, now_ms)
+                .await
+            {
                 Ok(_) => {
                     chat.threads.open(id.clone());
                     let first = Place {
@@ -119,7 +122,8 @@ pub async fn ask(
 
 /// Reads what a turn starts from — the balance as stored now (another tab may have spent
 /// or added tokens), the path's exchanges before the new one that may fit the model's
-/// window (the screen holds only part of a long thread), where the new one goes — and
+/// window (the screen holds only part of a long thread), where the new one goes, the
+/// thread's persona (a new thread's: the one chosen for it, or the user's default) — and
 /// starts it.
 async fn start(
     chat: Chat,
@@ -127,7 +131,16 @@ async fn start(
     how: &Ask,
     prompt: &str,
     model: Option<String>,
-) -> Result<(Rc<Database>, String, ChatTurn, Option<Place>), StateError> {
+) -> Result<
+    (
+        Rc<Database>,
+        String,
+        ChatTurn,
+        Option<Place>,
+        Option<String>,
+    ),
+    StateError,
+> {
     let shown = chat.account.user_id();
     let (Some(db), Some(user_id)) = (chat.store.db(), shown) else {
         let why = chat.store.open_failed();
@@ -141,7 +154,7 @@ async fn start(
         // The reply goes under the newest exchange, even from a window scrolled back.
         chat.window.to_newest(thread).await;
     }
-    let (history, unread, spot) = match thread {
+    let (history, unread, spot, persona) = match thread {
         Some(thread_id) => {
             let path = messages::read_path(&db, thread_id, Span::Newest(0)).await?;
             let leaf = path.tree.leaf(&path.thread.path).to_owned();
@@ -169,9 +182,13 @@ async fn start(
             let (history, unread) =
                 messages::history(&db, thread_id, &path.segments, end, |m| budget.enough(m))
                     .await?;
-            (history, unread, Some(place))
+            (history, unread, Some(place), path.thread.persona)
         }
-        None => (Vec::new(), 0, None),
+        None => {
+            let chosen = chat.threads.new_persona.get_untracked();
+            let persona = chosen.unwrap_or_else(|| persona::for_new_thread(&user));
+            (Vec::new(), 0, None, persona)
+        }
     };
     let settings = chat.config.provider.get_untracked();
     let turn = ChatTurn::start(Start {
@@ -180,12 +197,13 @@ async fn start(
         balance: user.num_token,
         model: &model,
         params: user.params_of(&model),
+        system: persona::system_text(&user.personas, persona.as_deref()),
         history: &history,
         unread,
         prompt,
         idle_timeout_ms: providers::idle_timeout_ms(),
     })?;
-    Ok((db, user_id, turn, spot))
+    Ok((db, user_id, turn, spot, persona))
 }
 
 /// Feeds the turn what the call brings and applies its effects, until it is over.

@@ -29,7 +29,7 @@ fn js(err: StorageError) -> JsValue {
 pub async fn e2e_debit(count: u32, total: u32) -> Result<f64, JsValue> {
     let db = Database::open(schema::DB_NAME).await.map_err(js)?;
     let user_id = current_user(&db).await.map_err(js)?;
-    let thread = threads::create(&db, record_id(now()), &user_id, "e2e debits", now())
+    let thread = threads::create(&db, record_id(now()), &user_id, "e2e debits", None, now())
         .await
         .map_err(js)?;
     let mut balance = 0;

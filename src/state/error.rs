@@ -9,6 +9,7 @@ use pocket_chat_core::context::TooLong;
 use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
 use pocket_chat_core::ledger::LedgerError;
 use pocket_chat_core::params::ParamError;
+use pocket_chat_core::persona::PersonaError;
 use pocket_chat_core::provider::{CallError, SettingsError};
 use pocket_chat_core::thread_list::TitleError;
 use pocket_chat_core::turn::Refusal;
@@ -61,6 +62,8 @@ pub enum StateError {
     Param(ParamError),
     /// A thread title typed that cannot be one.
     Title(TitleError),
+    /// Personas typed in Settings that cannot be saved.
+    Persona(PersonaError),
     /// The chosen file could not be read.
     FileUnreadable,
     /// The browser refused the export download.
@@ -86,6 +89,7 @@ from_below! {
     TooLong => TooLong,
     ParamError => Param,
     TitleError => Title,
+    PersonaError => Persona,
 }
 
 /// A turn refused before any request says why as what refused it.
@@ -137,6 +141,7 @@ impl Localize for StateError {
             StateError::TopUp(e) => e.localize(lang),
             StateError::Param(e) => e.localize(lang),
             StateError::Title(e) => e.localize(lang),
+            StateError::Persona(e) => e.localize(lang),
             other => other
                 .key()
                 .map(|key| i18n::t(lang, key).to_owned())
@@ -166,6 +171,7 @@ impl Localize for StorageError {
             StorageError::InvalidAmount => StorageProblem::InvalidAmount,
             StorageError::Backend(detail) => StorageProblem::Backend(detail),
             StorageError::Closed => return Key::UpdatedElsewhere.localize(lang),
+            StorageError::NotUpgraded => return Key::NotUpgraded.localize(lang),
         };
         i18n::storage_ja(problem)
     }

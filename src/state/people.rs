@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::params::ModelParams;
+use pocket_chat_core::persona::Persona;
 use pocket_chat_core::records::User;
 
 use super::clock::{new_id, now};
@@ -300,6 +301,23 @@ impl Account {
         });
         if user.models != models || !same_params {
             let updated = users::set_models(&db, &user.user_id, models, params, now()).await?;
+            self.user.set(Some(updated));
+        }
+        Ok(())
+    }
+
+    /// Sets the signed-in user's personas (checked) and default (from Settings), when
+    /// they changed.
+    pub async fn set_personas(
+        &self,
+        personas: Vec<Persona>,
+        default: Option<String>,
+    ) -> Result<(), StateError> {
+        let (Some(db), Some(user)) = (self.store.db(), self.user.get_untracked()) else {
+            return Ok(());
+        };
+        if user.personas != personas || user.default_persona != default {
+            let updated = users::set_personas(&db, &user.user_id, personas, default, now()).await?;
             self.user.set(Some(updated));
         }
         Ok(())

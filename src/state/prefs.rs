@@ -11,8 +11,7 @@ use super::notices::Notices;
 use super::store::Store;
 use crate::storage::settings;
 
-/// The settings key of the chosen language ("en", "ja"); absent: the browser's.
-pub const LANGUAGE_KEY: &str = "ui_language";
+pub use pocket_chat_core::i18n::LANGUAGE_KEY;
 /// The settings key of the chosen theme ("system", "light", "dark").
 pub const THEME_KEY: &str = "ui_theme";
 

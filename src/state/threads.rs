@@ -35,6 +35,9 @@ pub struct Threads {
     pub notes: RwSignal<Vec<ThreadNote>>,
     /// The name being typed for the thread on screen; `None` while its title shows.
     pub renaming: RwSignal<Option<String>>,
+    /// The persona chosen for a new thread before its first message (`Some(None)`: none);
+    /// `None`: the user's default.
+    pub new_persona: RwSignal<Option<Option<String>>>,
     /// The oldest exchange the last call sent, when older ones were left out: the thread
     /// marks where the model's context began.
     pub context_start: RwSignal<Option<String>>,
@@ -55,6 +58,7 @@ impl Threads {
             current: RwSignal::new(None),
             notes: RwSignal::new(Vec::new()),
             renaming: RwSignal::new(None),
+            new_persona: RwSignal::new(None),
             context_start: RwSignal::new(None),
             window,
             store,
@@ -109,6 +113,7 @@ impl Threads {
         self.context_start.set(None);
         self.notes.set(Vec::new());
         self.renaming.set(None);
+        self.new_persona.set(None);
     }
 
     /// Adds a command's note under the thread.
@@ -167,6 +172,27 @@ impl Threads {
             Some(user_id) => self.reload(&user_id).await,
             None => Ok(()),
         }
+    }
+
+    /// Makes `persona` the persona of thread `thread_id` (`None`: of the new thread on
+    /// screen, from its first message on). The list shows it at once.
+    pub async fn set_persona(
+        &self,
+        thread_id: Option<&str>,
+        persona: Option<String>,
+    ) -> Result<(), StateError> {
+        let Some(thread_id) = thread_id else {
+            self.new_persona.set(Some(persona));
+            return Ok(());
+        };
+        let db = self.store.open_db()?;
+        threads::set_persona(&db, thread_id, persona.clone()).await?;
+        self.list.update(|list| {
+            if let Some(t) = list.iter_mut().find(|t| t.thread_id == thread_id) {
+                t.persona = persona;
+            }
+        });
+        Ok(())
     }
 
     /// Follows the back and forward buttons between thread links; `on_unknown` runs for a

@@ -16,7 +16,10 @@ pub const DB_NAME: &str = "pocket-chat";
 /// - 3: versions of exchanges. The `branches` store; messages gain the `path` index
 ///   (`[thread_id, branch, depth]`: the path on screen by key range); every id becomes a
 ///   string unique across devices. The records are rewritten by `storage::upgrade`.
-pub const VERSION: u32 = 3;
+/// - 4: personas. No store changes: users gain their personas, threads the one they chose,
+///   and the provider setting's one system prompt becomes each user's default persona
+///   (`storage::upgrade::to_version_4`).
+pub const VERSION: u32 = 4;
 
 pub const USERS: &str = "users";
 pub const PAYMENTS: &str = "payments";

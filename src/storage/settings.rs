@@ -57,6 +57,32 @@ pub struct SchemaRecord {
     pub upgraded_at: Millis,
 }
 
+/// Whether the data is at the current schema, recording it for a database with no data
+/// yet (a first visit): only data an earlier version wrote needs [`record_schema`]'s
+/// rewrites, which the data worker runs, so that the page never carries their code.
+pub async fn is_current(db: &Database, now: Millis) -> Result<bool, StorageError> {
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let recorded = schema_version(&tx.store(META)?).await;
+    finish(tx).await?;
+    if recorded? == Some(VERSION) {
+        return Ok(true);
+    }
+    let mut stores = vec![META];
+    stores.extend(upgrade::STORES);
+    let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
+    let result = async {
+        for store in upgrade::STORES {
+            if tx.store(store)?.count(None).await? > 0 {
+                return Ok(false);
+            }
+        }
+        mark(&tx.store(META)?, now).await?;
+        Ok(true)
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
 /// Records the schema version after open when it changed, and runs the data migrations
 /// the versions since the one recorded before need, in the same transaction. Returns the
 /// version recorded before (`None`: none was).
@@ -78,21 +104,30 @@ pub async fn record_schema(db: &Database, now: Millis) -> Result<Option<u32>, St
         let before = schema_version(&store).await?;
         if before != Some(VERSION) {
             // Versions 1 → 2 only added an index, which IndexedDB builds from existing
-            // records itself; 3 rewrites them (ids, versions).
+            // records itself; 3 rewrites them (ids, versions); 4 adopts the system prompt.
             if before.is_none_or(|v| v < 3) {
                 upgrade::to_version_3(&tx, &mut crate::ids::record_id).await?;
             }
-            let record = SchemaRecord {
-                key: "schema".into(),
-                version: VERSION,
-                upgraded_at: now,
-            };
-            store.put(&to_js(META, &record)?, None).await?;
+            if before.is_none_or(|v| v < 4) {
+                upgrade::to_version_4(&tx, &mut || crate::ids::record_id(now)).await?;
+            }
+            mark(&store, now).await?;
         }
         Ok(before)
     }
     .await;
     commit_or_abort(tx, result).await
+}
+
+/// Records in `meta` that the data is at [`VERSION`] since `now`.
+async fn mark(meta: &rexie::Store, now: Millis) -> Result<(), StorageError> {
+    let record = SchemaRecord {
+        key: "schema".into(),
+        version: VERSION,
+        upgraded_at: now,
+    };
+    meta.put(&to_js(META, &record)?, None).await?;
+    Ok(())
 }
 
 /// The schema version the `meta` store records, if any.

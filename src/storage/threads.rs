@@ -13,12 +13,14 @@ use super::{
     StorageError,
 };
 
-/// Starts thread `thread_id` for `user_id`, with its first branch.
+/// Starts thread `thread_id` for `user_id` with `persona` (see [`Thread::persona`]), with
+/// its first branch.
 pub async fn create(
     db: &Database,
     thread_id: String,
     user_id: &str,
     title: &str,
+    persona: Option<String>,
     now: Millis,
 ) -> Result<Thread, StorageError> {
     let thread = Thread {
@@ -30,6 +32,7 @@ pub async fn create(
         deleted_at: None,
         path: Vec::new(),
         pinned: false,
+        persona,
     };
     let root = tree::root(&thread.thread_id, user_id, now);
     let tx = db.transaction(&[THREADS, BRANCHES], TransactionMode::ReadWrite)?;
@@ -85,6 +88,16 @@ pub async fn rename(db: &Database, thread_id: &str, title: &str) -> Result<(), S
 /// Pins thread `thread_id` (listed first) or unpins it.
 pub async fn set_pinned(db: &Database, thread_id: &str, pinned: bool) -> Result<(), StorageError> {
     update(db, thread_id, |t| t.pinned = pinned).await
+}
+
+/// Makes `persona` (see [`Thread::persona`]) the persona of thread `thread_id`: its next
+/// calls are told that persona's text.
+pub async fn set_persona(
+    db: &Database,
+    thread_id: &str,
+    persona: Option<String>,
+) -> Result<(), StorageError> {
+    update(db, thread_id, |t| t.persona = persona).await
 }
 
 /// Reads, changes and writes one thread in one transaction (a reply saved meanwhile in

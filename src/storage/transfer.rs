@@ -121,13 +121,17 @@ pub fn parse_file(text: &str) -> Result<ExportFile, ImportError> {
             serde_wasm_bindgen::from_value(value).map_err(|e| ImportError::Malformed {
                 detail: e.to_string(),
             })?;
-        return old.upgrade(&mut crate::ids::record_id);
+        let mut file = old.upgrade(&mut crate::ids::record_id)?;
+        file.adopt_system_prompt(&mut crate::ids::record_id);
+        return Ok(file);
     }
-    let file: ExportFile =
+    let mut file: ExportFile =
         serde_wasm_bindgen::from_value(value).map_err(|e| ImportError::Malformed {
             detail: e.to_string(),
         })?;
     file.validate()?;
+    // Written before personas: its system prompt becomes each user's default persona.
+    file.adopt_system_prompt(&mut crate::ids::record_id);
     Ok(file)
 }
 

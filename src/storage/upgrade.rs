@@ -1,7 +1,9 @@
-//! The record rewrite of schema version 3, run once after the browser upgraded the stores:
+//! The record rewrites of schema versions 3 and 4, run once after the browser upgraded the
+//! stores. Version 3:
 //! numeric ids become ids unique across devices (so records from another device never
 //! collide, and this happens once), and every thread becomes a single path of versions —
 //! its messages, in the order they were written, at depths 0, 1, 2, … of its first branch.
+//! Version 4: the one system prompt of the settings becomes each user's default persona.
 //!
 //! rexie builds the stores in the browser's upgrade transaction but cannot run code in it,
 //! so the rewrite runs in one readwrite transaction of its own, with the schema version
@@ -12,17 +14,20 @@
 use std::collections::HashMap;
 
 use js_sys::Array;
-use pocket_chat_core::records::Millis;
+use pocket_chat_core::i18n::{self, Key, Lang, LANGUAGE_KEY};
+use pocket_chat_core::persona;
+use pocket_chat_core::provider;
+use pocket_chat_core::records::{Millis, Thread, User};
 use wasm_bindgen::JsValue;
 
 use crate::js;
 
-use super::schema::{BRANCHES, MESSAGES, PAYMENTS, THREADS};
-use super::StorageError;
+use super::schema::{BRANCHES, MESSAGES, PAYMENTS, SETTINGS, THREADS, USERS};
+use super::{all_from_js, to_js, StorageError};
 
-/// The stores the rewrite of [`to_version_3`] writes (with `meta`, where the caller marks
-/// the new version in the same transaction).
-pub const STORES: [&str; 4] = [PAYMENTS, THREADS, MESSAGES, BRANCHES];
+/// The stores the rewrites write (with `meta`, where the caller marks the new version in
+/// the same transaction).
+pub const STORES: [&str; 6] = [PAYMENTS, THREADS, MESSAGES, BRANCHES, USERS, SETTINGS];
 
 /// Rewrites records written before schema version 3 inside `tx` (which spans
 /// [`STORES`]); `new_id` makes each record's new id from its time. Records already in
@@ -79,6 +84,57 @@ pub async fn to_version_3(
         messages.delete(JsValue::from_f64(old as f64)).await?;
         messages.add(&row, None).await?;
     }
+    Ok(())
+}
+
+/// Rewrites records written before schema version 4 inside `tx` (which spans [`STORES`]):
+/// the provider setting's system prompt leaves it and becomes each user's default persona,
+/// named in the language chosen, and chosen in every thread
+/// ([`persona::adopt_system_prompt`]); `new_id` makes the personas' ids. Without a system
+/// prompt nothing is written; a second run finds none. The settings are read as plain
+/// objects: serde_json's tree here would cost the first load 3 KB.
+pub async fn to_version_4(
+    tx: &rexie::Transaction,
+    new_id: &mut dyn FnMut() -> String,
+) -> Result<(), StorageError> {
+    let settings = tx.store(SETTINGS)?;
+    let setting = |key: &str| settings.get(JsValue::from_str(key));
+    let Some(provider) = setting(provider::SETTINGS_KEY).await? else {
+        return Ok(());
+    };
+    let value = js::field(&provider, "value");
+    let Some(text) = js::field(&value, persona::OLD_PROMPT_FIELD).as_string() else {
+        return Ok(());
+    };
+    let lang = setting(LANGUAGE_KEY)
+        .await?
+        .and_then(|s| js::field(&s, "value").as_string())
+        .and_then(|code| Lang::from_code(&code))
+        .unwrap_or_default();
+    let users_store = tx.store(USERS)?;
+    let threads_store = tx.store(THREADS)?;
+    let mut users: Vec<User> = all_from_js(USERS, users_store.get_all(None, None).await?)?;
+    let mut threads: Vec<Thread> = all_from_js(THREADS, threads_store.get_all(None, None).await?)?;
+    let (old_users, old_threads) = (users.clone(), threads.clone());
+    let name = i18n::t(lang, Key::AdoptedPersona);
+    persona::adopt_system_prompt(&text, name, &mut users, &mut threads, new_id);
+    for (user, old) in users.iter().zip(&old_users) {
+        if user != old {
+            users_store.put(&to_js(USERS, user)?, None).await?;
+        }
+    }
+    for (thread, old) in threads.iter().zip(&old_threads) {
+        if thread != old {
+            threads_store.put(&to_js(THREADS, thread)?, None).await?;
+        }
+    }
+    let name = JsValue::from_str(persona::OLD_PROMPT_FIELD);
+    if !js_sys::Reflect::delete_property(&value.into(), &name).unwrap_or(false) {
+        return Err(StorageError::Backend(
+            "could not rewrite the provider setting".into(),
+        ));
+    }
+    settings.put(&provider, None).await?;
     Ok(())
 }
 

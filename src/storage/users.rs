@@ -3,6 +3,7 @@
 
 use pocket_chat_core::ledger::SIGNUP_BONUS;
 use pocket_chat_core::params::ModelParams;
+use pocket_chat_core::persona::Persona;
 use pocket_chat_core::records::{Millis, Missing, Payment, User};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
@@ -37,6 +38,8 @@ pub async fn create(db: &Database, new: NewUser<'_>, now: Millis) -> Result<User
         created_at: now,
         updated_at: now,
         params: Default::default(),
+        personas: Vec::new(),
+        default_persona: None,
     };
     let bonus = Payment {
         payment_id: new.bonus_id,
@@ -124,6 +127,21 @@ pub async fn set_models(
             user.set_params(model, params);
         }
         user.models = models;
+    })
+    .await
+}
+
+/// Sets the user's personas and the default of a new thread (one of them, or none).
+pub async fn set_personas(
+    db: &Database,
+    user_id: &str,
+    personas: Vec<Persona>,
+    default: Option<String>,
+    now: Millis,
+) -> Result<User, StorageError> {
+    update(db, user_id, now, |user| {
+        user.personas = personas;
+        user.default_persona = default;
     })
     .await
 }

@@ -1,6 +1,6 @@
 //! Settings: provider, API key (masked, clearable), base URL or Azure endpoint,
 //! api-version, the user's two models (suggested from the endpoint's list) with their Azure
-//! deployments and parameters, system prompt, streaming — and "Test connection".
+//! deployments and parameters, the user's personas, streaming — and "Test connection".
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,6 +18,7 @@ use crate::state::use_config;
 use crate::state::use_notices;
 use crate::state::use_prefs;
 use crate::ui::model_list::ModelList;
+use crate::ui::persona_editor::{PersonaEditor, PersonaFields};
 use crate::ui::provider_select::ProviderSelect;
 
 #[component]
@@ -66,7 +67,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             .cloned()
             .unwrap_or_default(),
     );
-    let system = RwSignal::new(current.system_prompt.clone());
+    let personas = PersonaFields::new(user.as_ref());
     let stream = RwSignal::new(current.stream);
     // Shown as sentences: a signal of text keeps the views small.
     let result = RwSignal::new(None::<Result<Text, Text>>);
@@ -80,7 +81,6 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             let mut s = config.provider.get_untracked();
             s.kind = kind.get_untracked();
             s.api_key = key.get_untracked().trim().to_owned();
-            s.system_prompt = system.get_untracked();
             s.stream = stream.get_untracked();
             let models = [
                 model_a.get_untracked().trim().to_owned(),
@@ -111,9 +111,9 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                 params,
             ))
         };
-    let save = move |_| match collect() {
+    let save = move |_| match collect().and_then(|c| Ok((c, personas.read()?))) {
         Err(e) => result.set(Some(Err(e.into()))),
-        Ok((settings, models, params)) => spawn_local(async move {
+        Ok(((settings, models, params), (personas, default))) => spawn_local(async move {
             if let Err(e) = config.save(settings).await {
                 return notices.fail(e);
             }
@@ -121,6 +121,9 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                 notices.fail(e);
             }
             if let Err(e) = account.set_models(models, Some(params)).await {
+                notices.fail(e);
+            }
+            if let Err(e) = account.set_personas(personas, default).await {
                 notices.fail(e);
             }
             result.set(None);
@@ -201,10 +204,6 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                 </span>
                 <ModelList id="endpoint-models" models=listed />
 
-                <label for="system-prompt">{tr(Key::SystemPrompt)}</label>
-                <textarea id="system-prompt" rows="2" data-testid="system-prompt" placeholder=tr(Key::Optional)
-                    prop:value=system on:input=move |ev| system.set(event_target_value(&ev))></textarea>
-
                 <label for="topup-pin">{tr(Key::TopUpPin)}</label>
                 <span class="inline">
                     <input id="topup-pin" type="password" inputmode="numeric" autocomplete="off" data-testid="topup-pin-setting"
@@ -221,6 +220,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                 </label>
             </div>
             <p class="hint">{tr(Key::KeyHint)}</p>
+            <PersonaEditor fields=personas />
             {move || result.get().map(|r| {
                 let (class, text) = match r {
                     Ok(t) => ("result ok", t),

@@ -1,13 +1,15 @@
-//! Above the messages: the thread's title (double-click or Rename to change it), Pin and
-//! Export as Markdown, and what the thread has used, in tokens and, where the model's price
-//! is known, in money.
+//! Above the messages: the thread's title (double-click or Rename to change it), its
+//! persona, Pin and Export as Markdown, and what the thread has used, in tokens and, where
+//! the model's price is known, in money.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::persona;
 use pocket_chat_core::pricing;
 
 use crate::state::data::download_thread;
+use crate::state::use_account;
 use crate::state::use_notices;
 use crate::state::use_prefs;
 use crate::state::use_thread_window;
@@ -78,6 +80,49 @@ pub fn ThreadBar() -> impl IntoView {
         }
     };
     let pinned = move || shown().is_some_and(|(_, _, p)| p);
+    let user = use_account().user;
+    // The persona of the thread on screen, one of the user's (empty: none); a new
+    // thread's is the one chosen for it, or the user's default.
+    let chosen = move || {
+        let listed = threads.current().map(|id| {
+            threads.list.with(|ts| {
+                ts.iter()
+                    .find(|t| t.thread_id == id)
+                    .and_then(|t| t.persona.clone())
+            })
+        });
+        user.with(|u| {
+            let u = u.as_ref()?;
+            let id = match listed {
+                Some(id) => id,
+                None => threads
+                    .new_persona
+                    .get()
+                    .unwrap_or_else(|| persona::for_new_thread(u)),
+            }?;
+            u.personas.iter().any(|p| p.persona_id == id).then_some(id)
+        })
+        .unwrap_or_default()
+    };
+    let choose = move |ev| {
+        let id = event_target_value(&ev);
+        let persona = (!id.is_empty()).then_some(id);
+        spawn_local(async move {
+            let current = threads.current_untracked();
+            if let Err(e) = threads.set_persona(current.as_deref(), persona).await {
+                notices.fail(e);
+            }
+        });
+    };
+    let options = move || {
+        let chosen = chosen();
+        user.with(|u| {
+            let personas = u.iter().flat_map(|u| &u.personas);
+            let none = i18n::t(lang.get(), Key::NoPersona);
+            persona::options_html(personas.map(|p| (&*p.persona_id, &*p.name)), &chosen, none)
+        })
+    };
+    let no_personas = move || user.with(|u| u.as_ref().is_none_or(|u| u.personas.is_empty()));
     let input = NodeRef::<leptos::html::Input>::new();
     // The name box opens with the whole name selected, to type over or edit.
     Effect::new(move || {
@@ -103,6 +148,9 @@ pub fn ThreadBar() -> impl IntoView {
                     }
                     on:blur=move |_| save() />
             </Show>
+            <select class="persona-select" data-testid="persona-select" aria-label=tr(Key::PersonaLabel)
+                hidden=no_personas inner_html=options on:change=choose>
+            </select>
             <span class="thread-actions" hidden=move || shown().is_none()>
                 <button type="button" class="action" data-testid="thread-pin" aria-pressed=move || pinned().to_string()
                     on:click=pin>{move || tr(if pinned() { Key::UnpinThread } else { Key::PinThread })()}</button>
