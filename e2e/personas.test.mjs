@@ -173,9 +173,15 @@ test('the system prompt of an older version is each user\'s default persona afte
   await app.waitReply('Echo: 新しい話');
   assert.deepEqual(systemOfLast(), [provider.value.system_prompt]);
   await app.screenshot('persona-upgraded-ja');
+  // Schema 5: the history is indexed by the data worker in the background, then found.
+  await app.dumpUntil((d) => !d.meta.some((m) => m.key === 'search_index'), 'the index built');
+  await app.testId('search-input').fill('ライフタイム');
+  await app.testId('search-result').first().waitFor();
+  assert.equal(await app.testId('search-result').count(), 2, 'the exchange and the title');
+  await app.testId('search-input').fill('');
 
   const dump = await app.dump();
-  assert.deepEqual(dump.meta.map((m) => [m.key, m.version]), [['schema', 4]]);
+  assert.deepEqual(dump.meta.filter((m) => m.key === 'schema').map((m) => [m.key, m.version]), [['schema', 5]]);
   assert.equal(dump.settings.find((s) => s.key === 'provider').value.system_prompt, undefined);
   for (const user of dump.users) {
     assert.deepEqual(user.personas.map((p) => [p.name, p.text]), [['既定', provider.value.system_prompt]]);
@@ -222,7 +228,7 @@ test('old data with the data worker unreachable: a sentence, nothing changed, up
   await app.waitBalance('4,993 トークン');
   await app.openThread('Rust のライフタイム');
   assert.equal(await shownPersona(app), '既定');
-  assert.deepEqual((await app.dump()).meta.map((m) => [m.key, m.version]), [['schema', 4]]);
+  assert.deepEqual((await app.dump()).meta.filter((m) => m.key === 'schema').map((m) => [m.key, m.version]), [['schema', 5]]);
   assert.deepEqual(app.problems, []);
   await app.close();
 });

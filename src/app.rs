@@ -37,8 +37,16 @@ pub fn App() -> impl IntoView {
         settings: RwSignal::new(false),
         threads: RwSignal::new(false),
     };
-    // Escape closes the open panel (or the top-up form), as keyboard users expect.
+    // Escape closes the open panel (or the top-up form), as keyboard users expect; Ctrl+K
+    // (⌘K) goes to the search box, as in other chat apps.
     let on_key = window_event_listener(leptos::ev::keydown, move |ev| {
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key().eq_ignore_ascii_case("k") {
+            ev.prevent_default();
+            panels.threads.set(true);
+            focus("search-input");
+            // Again once the list, opening on a phone, can take the focus.
+            return request_animation_frame(|| focus("search-input"));
+        }
         if ev.key() != "Escape" || ev.is_composing() {
             return;
         }

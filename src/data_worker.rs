@@ -29,6 +29,7 @@ use web_sys::{
 use crate::js::{field, set};
 use crate::storage::messages::{self, Span};
 use crate::storage::schema::DB_NAME;
+use crate::storage::search as storage_search;
 use crate::storage::transfer::{self, ImportMode, TransferError};
 use crate::storage::{settings, threads, Database, StorageError};
 
@@ -69,6 +70,8 @@ async fn answer(request: &JsValue) -> JsValue {
         "render" => Ok(render(request)),
         "thread-md" => thread_md(request).await.map_err(|e| said(&e)),
         "upgrade" => upgrade().await.map_err(|e| said(&e)),
+        "search" => search(request).await.map_err(|e| said(&e)),
+        "index" => index().await.map_err(|e| said(&e)),
         _ => Err(said(&TransferError::Storage(
             crate::storage::StorageError::Backend(format!(
                 "the data worker has no operation {op:?}"
@@ -98,6 +101,59 @@ async fn upgrade() -> Result<JsValue, StorageError> {
     let before = settings::record_schema(&db, js_sys::Date::now() as i64).await;
     db.close();
     Ok(before?.map_or(JsValue::NULL, JsValue::from))
+}
+
+/// `{user_id, query, typing}` → `{parts, groups: [{thread_id, title, hits: [{message_id,
+/// branch, depth, snippet}]}]}`: the user's results, grouped by thread, newest first, and
+/// what the query looks for, folded (for the page to highlight).
+async fn search(request: &JsValue) -> Result<JsValue, StorageError> {
+    let text = |name| field(request, name).as_string().unwrap_or_default();
+    let typing = field(request, "typing").as_bool().unwrap_or(false);
+    let db = Database::open(DB_NAME).await?;
+    let hits = storage_search::query(&db, &text("user_id"), &text("query"), typing).await;
+    db.close();
+    let groups = js_sys::Array::new();
+    for group in pocket_chat_core::search::group(hits?) {
+        let out = js_sys::Object::new();
+        set(&out, "thread_id", &group[0].thread_id.as_str().into());
+        set(&out, "title", &group[0].title.as_str().into());
+        let list = js_sys::Array::new();
+        for hit in &group {
+            let h = js_sys::Object::new();
+            set(&h, "message_id", &hit.message_id.as_str().into());
+            set(&h, "branch", &hit.branch.as_str().into());
+            set(&h, "depth", &hit.depth.into());
+            set(&h, "snippet", &hit.snippet.as_str().into());
+            list.push(&h);
+        }
+        set(&out, "hits", &list);
+        groups.push(&out);
+    }
+    let parts: js_sys::Array = pocket_chat_core::search::parse(&text("query"))
+        .into_iter()
+        .map(|p| JsValue::from(p.text))
+        .collect();
+    let out = js_sys::Object::new();
+    set(&out, "groups", &groups);
+    set(&out, "parts", &parts);
+    Ok(out.into())
+}
+
+/// `{}` → `{done, total}` after indexing the next exchanges stored before the index, or
+/// `null` once it is built.
+async fn index() -> Result<JsValue, StorageError> {
+    let db = Database::open(DB_NAME).await?;
+    let step = storage_search::build_step(&db, 500).await;
+    db.close();
+    Ok(match step? {
+        Some(p) => {
+            let out = js_sys::Object::new();
+            set(&out, "done", &p.done.into());
+            set(&out, "total", &p.total.into());
+            out.into()
+        }
+        None => JsValue::NULL,
+    })
 }
 
 /// `{thread_id, lang}` → `{text, name}`: the thread's path as a Markdown file.

@@ -13,18 +13,42 @@ use crate::storage::settings::CURRENT_USER;
 use crate::storage::transfer::{self, ImportMode};
 use crate::storage::{schema, settings, users, Database};
 
-/// About 400 characters of Markdown; every tenth message carries a code block.
+/// About 400 characters of Markdown, English with a Japanese sentence; every tenth message
+/// carries a code block.
 fn body(i: u32) -> String {
+    const CITIES: [&str; 8] = [
+        "東京",
+        "大阪",
+        "京都",
+        "札幌",
+        "福岡",
+        "名古屋",
+        "横浜",
+        "神戸",
+    ];
+    const TOPICS: [&str; 8] = [
+        "天気", "料理", "歴史", "電車", "音楽", "映画", "仕事", "旅行",
+    ];
+    let (city, topic) = (CITIES[i as usize % 8], TOPICS[i as usize / 8 % 8]);
+    // One reply of a long thread says a word no other does, mid-sentence (search finds it).
+    let rare = if i == RARE_AT {
+        "南極の皇帝ペンギンの子育て"
+    } else {
+        topic
+    };
     let mut text = format!(
         "## Answer {i}\n\nThis is message **{i}** of a long thread. It has *emphasis*, a [link](https://example.com/{i}) \
          and a list:\n\n- first point about item {i}\n- second point, with `inline code`\n- third point\n\n\
-         A closing paragraph that makes the message about four hundred characters long in total."
+         {city}の{rare}について、{i}番目の答えで少し詳しく説明します。A closing paragraph."
     );
     if i % 10 == 0 {
         text.push_str("\n\n```rust\nfn main() {\n    println!(\"hello {}\", 42);\n}\n```\n");
     }
     text
 }
+
+/// The exchange of a long seeded thread whose reply alone says 皇帝ペンギン.
+pub const RARE_AT: u32 = 123;
 
 /// Adds `threads` short threads and one thread of `messages` exchanges (last in the list
 /// by id, first by activity) to the current user, and a top-up that pays for them.

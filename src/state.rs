@@ -23,6 +23,7 @@ pub mod notices;
 pub mod people;
 pub mod prefs;
 pub mod render;
+pub mod search;
 pub mod sending;
 pub mod store;
 pub mod tabs;
@@ -40,8 +41,8 @@ use leptos::task::spawn_local;
 use self::clock::now;
 use self::contexts::Contexts;
 pub use self::contexts::{
-    use_account, use_config, use_notices, use_prefs, use_sending, use_store, use_thread_window,
-    use_threads, use_top_up, use_update,
+    use_account, use_config, use_notices, use_prefs, use_search, use_sending, use_store,
+    use_thread_window, use_threads, use_top_up, use_update,
 };
 use self::error::StateError;
 use crate::storage::{request_persistence, settings, Database, StorageError};
@@ -58,6 +59,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         threads,
         account,
         update,
+        search,
         ..
     } = contexts::provide_contexts(scroller);
     update.follow();
@@ -71,8 +73,11 @@ pub fn provide_app(scroller: NodeRef<Main>) {
             }
         };
         // First: data an earlier version wrote is brought up to date, before any read.
-        match upgrade(&db).await {
-            Ok(()) => store.opened(Ok(db)),
+        let index_pending = match upgrade(&db).await {
+            Ok(pending) => {
+                store.opened(Ok(db));
+                pending
+            }
             Err(e) => {
                 store.opened(Err(StorageError::NotUpgraded));
                 // Said in the user's language: the settings are read as they are.
@@ -85,7 +90,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
                     other => other,
                 });
             }
-        }
+        };
         // Reads overlap from here: the linked thread's page comes in meanwhile.
         if let Some(id) = threads::linked_id() {
             window.prefetch(id);
@@ -106,6 +111,10 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         if let Err(e) = account.load().await {
             notices.fail(e);
         }
+        // What was stored before the index existed is indexed in the background.
+        if index_pending {
+            search.build_index();
+        }
         // Start-up is over: a page read early must not stand in for a later read, and the
         // service worker may download the build for offline use.
         window.end_prefetch();
@@ -119,11 +128,12 @@ pub fn provide_app(scroller: NodeRef<Main>) {
 
 /// Brings data an earlier version wrote up to date, before anything reads it: in the data
 /// worker, which carries the rewrites (old data is met once a browser; the first load need
-/// not carry them).
-async fn upgrade(db: &Database) -> Result<(), StateError> {
-    if settings::is_current(db, now()).await? {
-        return Ok(());
+/// not carry them). Returns whether the search index is still to be built.
+async fn upgrade(db: &Database) -> Result<bool, StateError> {
+    if let Some(pending) = settings::is_current(db, now()).await? {
+        return Ok(pending);
     }
     data_client::ask(data_client::request("upgrade", &[])).await?;
-    Ok(())
+    // Data from before schema 5 always has an index to build.
+    Ok(true)
 }

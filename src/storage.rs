@@ -10,6 +10,7 @@ pub mod guard;
 pub mod messages;
 pub mod payments;
 pub mod schema;
+pub mod search;
 pub mod settings;
 pub mod threads;
 pub mod transfer;

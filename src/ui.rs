@@ -10,6 +10,7 @@ pub mod notice_line;
 pub mod offline_line;
 pub mod persona_editor;
 pub mod provider_select;
+pub mod search_box;
 pub mod settings_panel;
 pub mod sidebar;
 pub mod thread_bar;

@@ -10,6 +10,9 @@ mod schema_v2;
 #[path = "fixtures/schema_v3.rs"]
 #[allow(dead_code)]
 mod schema_v3;
+#[path = "fixtures/schema_v4.rs"]
+#[allow(dead_code)]
+mod schema_v4;
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,7 +21,7 @@ use pocket_chat::storage::messages::{self, PathRead, Rendered, Span};
 use pocket_chat::storage::transfer::{self, ImportMode, TransferError};
 use pocket_chat::storage::users::NewUser;
 use pocket_chat::storage::{
-    audit, payments, schema, settings, threads, users, versions, Database, StorageError,
+    audit, payments, schema, search, settings, threads, users, versions, Database, StorageError,
 };
 use pocket_chat_core::export::{ExportFile, ImportError};
 use pocket_chat_core::ids::is_id;
@@ -223,7 +226,7 @@ async fn rows_of(db: &Database, user_id: &str) -> Vec<Message> {
 async fn opens_with_every_store_at_the_schema_version() {
     let db = fresh("t-schema").await;
     assert_eq!(db.version(), Ok(schema::VERSION));
-    assert_eq!(schema::VERSION, 4);
+    assert_eq!(schema::VERSION, 5);
     let mut want: Vec<String> = schema::ALL_STORES.iter().map(|s| s.to_string()).collect();
     want.sort();
     assert_eq!(db.store_names(), want);
@@ -233,13 +236,19 @@ async fn opens_with_every_store_at_the_schema_version() {
         settings::record_schema(&db, T0).await,
         Ok(Some(schema::VERSION))
     );
-    assert_eq!(settings::is_current(&db, T0).await, Ok(true));
+    // The full upgrade (the data worker's) leaves an index to build, here of nothing.
+    assert_eq!(settings::is_current(&db, T0).await, Ok(Some(true)));
+    assert_eq!(
+        search::build_step(&db, 10).await,
+        Ok(Some(search::Progress { done: 0, total: 0 }))
+    );
+    assert_eq!(settings::is_current(&db, T0).await, Ok(Some(false)));
     db.close();
 
     // A first visit: no data to rewrite, so the page records the version itself, with no
     // data worker.
     let db = fresh("t-schema-first").await;
-    assert_eq!(settings::is_current(&db, T0).await, Ok(true));
+    assert_eq!(settings::is_current(&db, T0).await, Ok(Some(false)));
     let mark = meta_record("t-schema-first", "schema")
         .await
         .expect("recorded");
@@ -501,9 +510,13 @@ async fn version_three_system_prompt_becomes_each_users_default_persona() {
     )
     .await;
     // Data to rewrite: the page leaves it to the data worker, which runs `record_schema`.
-    assert_eq!(settings::is_current(&db, T0).await, Ok(false));
+    assert_eq!(settings::is_current(&db, T0).await, Ok(None));
     assert_eq!(settings::record_schema(&db, T0).await, Ok(Some(3)));
-    assert_eq!(settings::is_current(&db, T0).await, Ok(true));
+    assert_eq!(
+        settings::is_current(&db, T0).await,
+        Ok(Some(true)),
+        "the index is to be built"
+    );
     let now = serde_json::to_value(snapshot(&db).await).expect("serialise");
     for store in ["payments", "branches"] {
         assert_eq!(
@@ -571,7 +584,10 @@ async fn version_three_system_prompt_becomes_each_users_default_persona() {
 
     // Done once: the next open finds no prompt to adopt and changes nothing.
     let db = Database::open(name).await.expect("open again");
-    assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(4)));
+    assert_eq!(
+        settings::record_schema(&db, T0 + 1).await,
+        Ok(Some(schema::VERSION))
+    );
     assert_eq!(snapshot(&db).await, upgraded);
     db.close();
 }
@@ -643,10 +659,17 @@ async fn version_two_data_is_rewritten_once_into_paths() {
     let mark = meta_record(name, "schema")
         .await
         .expect("the schema is recorded");
-    assert_eq!(mark["version"].as_f64(), Some(4.0), "{mark}");
+    assert_eq!(
+        mark["version"].as_f64(),
+        Some(f64::from(schema::VERSION)),
+        "{mark}"
+    );
     let db = Database::open(name).await.expect("open again");
     assert_eq!(snapshot(&db).await, rewritten);
-    assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(4)));
+    assert_eq!(
+        settings::record_schema(&db, T0 + 1).await,
+        Ok(Some(schema::VERSION))
+    );
     assert_eq!(snapshot(&db).await, rewritten);
     assert_eq!(audit::check_user(&db, "u-ann").await, Ok(4951));
     assert_eq!(audit::check_user(&db, "u-ken").await, Ok(1067));
@@ -1866,6 +1889,258 @@ async fn import_files_read_by_the_browser_match_the_core_parser() {
             .await
             .map(|r| totals(&r)),
         Ok(vec![20, 8])
+    );
+    db.close();
+}
+
+/// Checks that the search index holds exactly the terms of every exchange's text and every
+/// thread's title as stored now (deleted ones: none), each under its user: the index and the
+/// messages agree.
+async fn index_agrees(db: &Database) {
+    let rows = snapshot(db).await;
+    let mut want: Vec<(String, String, String)> = Vec::new();
+    let terms_of = pocket_chat_core::search::index_terms;
+    for t in &rows.threads {
+        let title = if t.deleted_at.is_some() {
+            ""
+        } else {
+            t.title.as_str()
+        };
+        for term in terms_of(title) {
+            want.push((t.user_id.clone(), term, search::title_id(&t.thread_id)));
+        }
+    }
+    for m in &rows.messages {
+        for term in terms_of(&search::message_text(m)) {
+            want.push((m.user_id.clone(), term, m.message_id.clone()));
+        }
+    }
+    want.sort();
+    let mut have = search::keys(db).await.expect("index keys");
+    have.sort();
+    assert_eq!(have, want, "the index and the rows disagree");
+}
+
+/// The ids `user_id` finds for `query`, newest first.
+async fn found(db: &Database, user_id: &str, query: &str) -> Vec<String> {
+    search::query(db, user_id, query, false)
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|h| {
+            if h.message_id.is_empty() {
+                format!("title {}", h.thread_id)
+            } else {
+                h.message_id
+            }
+        })
+        .collect()
+}
+
+// Guards against an index that says more or less than the rows: after an exchange is
+// recorded, saved again as it streams, finished, after a version is deleted, a thread is
+// renamed and deleted, an import, a user deleted, and a save refused midway, the index
+// holds exactly the terms of what is stored, and another user's identical text is never
+// found.
+#[wasm_bindgen_test]
+async fn the_index_agrees_with_the_messages_through_every_write() {
+    let db = fresh("t-search").await;
+    new_user(&db, "ann").await;
+    new_user(&db, "ken").await;
+    let t = new_thread(&db, "ann", "Rust のライフタイム").await;
+    index_agrees(&db).await;
+    let mut row = exchange("ann", &t, 10);
+    row.prompt = "ライフタイムとは何ですか".into();
+    row.completion = "途中まで".into();
+    messages::save_exchange(&db, &row, None, T0)
+        .await
+        .expect("checkpoint");
+    index_agrees(&db).await;
+    assert_eq!(found(&db, "ann", "途中").await, [row.message_id.clone()]);
+    row.completion = "参照が有効な範囲です。The borrow checker checks it.".into();
+    messages::save_exchange(&db, &row, None, T0 + 1)
+        .await
+        .expect("finish");
+    index_agrees(&db).await;
+    assert!(
+        found(&db, "ann", "途中").await.is_empty(),
+        "the streamed text is gone"
+    );
+    assert_eq!(
+        found(&db, "ann", "有効 \"borrow checker\"").await,
+        [row.message_id.clone()]
+    );
+    assert_eq!(
+        found(&db, "ann", "ライフタイム").await.len(),
+        2,
+        "the exchange and the title"
+    );
+
+    // Ken says the same in his own thread: each finds only their own.
+    let k = new_thread(&db, "ken", "Ken's").await;
+    let mut his = exchange("ken", &k, 5);
+    his.completion = row.completion.clone();
+    messages::save_exchange(&db, &his, None, T0 + 2)
+        .await
+        .expect("ken");
+    assert_eq!(found(&db, "ken", "有効").await, [his.message_id.clone()]);
+    assert_eq!(found(&db, "ann", "有効").await, [row.message_id.clone()]);
+    index_agrees(&db).await;
+
+    // A save refused midway (another user's thread) writes no index either.
+    let mut foreign = exchange("ann", &k, 3);
+    foreign.completion = "ぜったいに見つからない".into();
+    assert!(messages::save_exchange(&db, &foreign, None, T0 + 3)
+        .await
+        .is_err());
+    index_agrees(&db).await;
+    assert!(found(&db, "ann", "ぜったい").await.is_empty());
+
+    // Renamed, then the version deleted: the title's and the exchange's terms go.
+    threads::rename(&db, &t, "Borrowing").await.expect("rename");
+    index_agrees(&db).await;
+    assert_eq!(found(&db, "ann", "borrowing").await, [format!("title {t}")]);
+    versions::delete(&db, &t, 0, &row.message_id, T0 + 4)
+        .await
+        .expect("delete");
+    index_agrees(&db).await;
+    assert!(found(&db, "ann", "有効").await.is_empty());
+
+    // An import indexes what it writes; a deleted thread and a deleted user leave nothing.
+    let mut file = snapshot(&db).await;
+    file.only_user = Some("ken".into());
+    file.users.retain(|u| u.user_id == "ken");
+    file.payments.retain(|p| p.user_id == "ken");
+    file.threads.retain(|t| t.user_id == "ken");
+    file.branches.retain(|b| b.user_id == "ken");
+    file.messages.retain(|m| m.user_id == "ken");
+    let other = fresh("t-search-import").await;
+    transfer::import(&other, &file, ImportMode::Merge)
+        .await
+        .expect("import");
+    index_agrees(&other).await;
+    assert_eq!(found(&other, "ken", "有効").await, [his.message_id.clone()]);
+    other.close();
+    threads::delete(&db, &k, T0 + 5)
+        .await
+        .expect("delete thread");
+    index_agrees(&db).await;
+    assert!(found(&db, "ken", "有効").await.is_empty());
+    users::delete(&db, "ann").await.expect("delete user");
+    index_agrees(&db).await;
+    assert!(search::keys(&db)
+        .await
+        .expect("keys")
+        .iter()
+        .all(|(u, _, _)| u != "ann"));
+    db.close();
+}
+
+// Guards against history stored before search that cannot be found: data written by
+// schema version 4 (no index), opened as the app opens it, is indexed in steps by the data
+// worker's `build_step` until every exchange and title is, and found then; a second open
+// builds nothing again.
+#[wasm_bindgen_test]
+async fn version_four_history_is_indexed_in_steps_after_the_upgrade() {
+    let name = "t-upgrade-v4";
+    let (db, fixture) = upgraded_fixture(
+        name,
+        schema_v4::builder(name),
+        schema_v4::VERSION,
+        schema_v4::RECORDS,
+        &schema_v4::ALL_STORES,
+    )
+    .await;
+    assert_eq!(settings::is_current(&db, T0).await, Ok(None));
+    assert_eq!(settings::record_schema(&db, T0).await, Ok(Some(4)));
+    assert_eq!(search::pending(&db).await, Ok(true));
+    assert!(
+        found(&db, "u-ann", "ライフタイム").await.is_empty(),
+        "nothing indexed yet"
+    );
+    let mut steps = Vec::new();
+    while let Some(p) = search::build_step(&db, 2).await.expect("step") {
+        steps.push((p.done, p.total));
+    }
+    assert_eq!(steps, [(2, 5), (4, 5), (5, 5)]);
+    assert_eq!(search::pending(&db).await, Ok(false));
+    assert_eq!(settings::is_current(&db, T0).await, Ok(Some(false)));
+    index_agrees(&db).await;
+    // Mid-sentence Japanese: Ann's exchange and her title; Ken's identical word is his.
+    let ann = found(&db, "u-ann", "ライフタイム").await;
+    assert_eq!(
+        ann,
+        [
+            "01KB0A0000MMMMMMMMMMMMMMM1",
+            "title 01KB0A0000TTTTTTTTTTTTTTT1"
+        ]
+    );
+    assert_eq!(
+        found(&db, "u-ken", "ライフタイム").await,
+        ["01KB0A0000MMMMMMMMMMMMMMM3"]
+    );
+    assert_eq!(
+        found(&db, "u-ann", "holder").await,
+        ["01KB0A0000MMMMMMMMMMMMMMM5"],
+        "another version"
+    );
+    // Every record as it was: the index is all the upgrade added.
+    let now = serde_json::to_value(snapshot(&db).await).expect("serialise");
+    for store in ["users", "payments", "threads", "branches"] {
+        assert_eq!(
+            sorted(rows(&now, store).to_vec()),
+            sorted(rows(&fixture, store).to_vec()),
+            "{store}"
+        );
+    }
+    db.close();
+    let db = Database::open(name).await.expect("open again");
+    assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(5)));
+    assert_eq!(search::pending(&db).await, Ok(false));
+    db.close();
+}
+
+// Guards against a common word making a query slow or wrong: with more exchanges having
+// it than a query reads per term, the newest ones are read (from the end of its keys) and
+// every result among them is found, newest first.
+#[wasm_bindgen_test]
+async fn a_query_reads_the_newest_of_a_common_words_exchanges() {
+    let db = fresh("t-search-common").await;
+    new_user(&db, "bob").await;
+    let t = new_thread(&db, "bob", "Common").await;
+    let rows: Vec<Message> = (0..450u32)
+        .map(|i| {
+            let mut row = exchange("bob", &t, 0);
+            row.message_id = pocket_chat_core::ids::new_id(T0 + i64::from(i), [0; 10]);
+            row.depth = i;
+            row.prompt = format!("common question {i}");
+            row.completion = if i % 100 == 0 {
+                "a rare answer"
+            } else {
+                "an answer"
+            }
+            .into();
+            row
+        })
+        .collect();
+    // Written as an import writes: the rows and their index in one transaction.
+    let mut file = snapshot(&db).await;
+    file.messages = rows.clone();
+    transfer::import(&db, &file, ImportMode::Replace)
+        .await
+        .expect("import");
+    index_agrees(&db).await;
+    let id = |i: usize| rows[i].message_id.clone();
+    // "common" is in all 450, more than a term reads: the newest 400 are, with "rare" in
+    // four of them; the oldest "rare" (exchange 0) is older than what was read.
+    let both = found(&db, "bob", "common rare").await;
+    assert_eq!(both, [id(400), id(300), id(200), id(100)]);
+    let rare = found(&db, "bob", "rare").await;
+    assert_eq!(rare, [id(400), id(300), id(200), id(100), id(0)]);
+    let common = found(&db, "bob", "common").await;
+    assert_eq!(
+        (common.len(), common[0].clone()),
+        (search::MAX_HITS, id(449))
     );
     db.close();
 }

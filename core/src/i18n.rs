@@ -184,6 +184,11 @@ catalog! {
     ExportThreadLabel => "Download this thread as a Markdown file", "このスレッドを Markdown ファイルとしてダウンロード";
     FilterThreads => "Filter threads", "スレッドを絞り込む";
     NoThreadMatches => "No thread title has those words.", "その言葉を含む名前のスレッドはありません。";
+    SearchLabel => "Search everything you said or were told (Ctrl+K)", "これまでのメッセージをすべて検索（Ctrl+K）";
+    SearchPlaceholder => "Search messages (Ctrl+K)", "メッセージを検索（Ctrl+K）";
+    SearchResults => "Search results", "検索結果";
+    NoSearchResults => "Nothing you said or were told has all of those words. Check the spelling, or use fewer words.", "その言葉をすべて含むメッセージはありません。綴りを確かめるか、言葉を減らしてください。";
+    TitleMatch => "In the thread's name", "スレッド名に一致";
     Personas => "Personas", "ペルソナ";
     PersonasHint => "A persona is a system prompt: what the model is told before every message of a thread. Each thread has one; a new thread starts with the default.", "ペルソナはシステムプロンプト、つまりスレッドのすべてのメッセージの前にモデルへ伝える内容です。スレッドごとに一つ選べ、新しいスレッドは既定のペルソナで始まります。";
     PersonaName => "Name", "名前";
@@ -320,6 +325,22 @@ pub fn delete_thread(lang: Lang, title: &str) -> String {
     match lang {
         Lang::En => format!("Delete thread “{title}”"),
         Lang::Ja => format!("スレッド「{title}」を削除"),
+    }
+}
+
+/// Under the search box while earlier messages are indexed.
+pub fn indexing(lang: Lang, done: u32, total: u32) -> String {
+    let (done, total) = (
+        format::tokens(i64::from(done)),
+        format::tokens(i64::from(total)),
+    );
+    match lang {
+        Lang::En => format!(
+            "Indexing earlier messages for search: {done} of {total}. Until it is done, results may be missing; chat goes on as usual."
+        ),
+        Lang::Ja => format!(
+            "検索のために以前のメッセージを索引しています（{total} 件中 {done} 件）。終わるまでは結果が欠けることがあります。チャットはそのまま使えます。"
+        ),
     }
 }
 

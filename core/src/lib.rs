@@ -20,6 +20,7 @@ pub mod persona;
 pub mod pricing;
 pub mod provider;
 pub mod records;
+pub mod search;
 pub mod share;
 pub mod sse;
 pub mod thread_list;

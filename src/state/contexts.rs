@@ -16,6 +16,7 @@ use super::config::Config;
 use super::notices::Notices;
 use super::people::{Account, AccountDeps};
 use super::prefs::Prefs;
+use super::search::Search;
 use super::sending::Sending;
 use super::store::Store;
 use super::threads::Threads;
@@ -46,6 +47,8 @@ pub struct Contexts {
     pub top_up: &'static TopUp,
     /// The service worker, and a new version waiting.
     pub update: &'static Update,
+    /// The search box, its results, the index being built.
+    pub search: &'static Search,
 }
 
 /// Creates every context (nothing loaded yet) and provides them. `scroller` is the element
@@ -75,6 +78,7 @@ pub fn provide_contexts(scroller: NodeRef<Main>) -> Contexts {
         sending: leak(Sending::new()),
         top_up: leak(TopUp::new(store, account, config)),
         update: leak(Update::new()),
+        search: leak(Search::new(notices, threads)),
     };
     provide_context(contexts);
     contexts
@@ -87,6 +91,11 @@ fn leak<T>(context: T) -> &'static T {
 
 fn contexts() -> Contexts {
     expect_context::<Contexts>()
+}
+
+/// The search box provided by [`provide_contexts`].
+pub fn use_search() -> &'static Search {
+    contexts().search
 }
 
 /// The database handle provided by [`provide_contexts`].

@@ -13,9 +13,9 @@ use super::error::StateError;
 use super::notices::Notices;
 use super::store::Store;
 use super::text::Text;
-use super::window::ThreadWindow;
+use super::window::{Opened, ThreadWindow};
 use crate::storage::settings::CURRENT_USER;
-use crate::storage::{settings, threads};
+use crate::storage::{settings, threads, versions};
 
 /// A command's answer shown in the thread, under what was typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +89,24 @@ impl Threads {
     pub fn open(&self, thread_id: String) {
         set_hash(&link(&thread_id));
         self.show(Some(thread_id));
+    }
+
+    /// Shows thread `thread_id` with the window on the exchange `at` names (a search
+    /// result), its matches highlighted: the path goes through that version first if it
+    /// did not.
+    pub fn open_at(&self, thread_id: String, at: Opened) {
+        set_hash(&link(&thread_id));
+        self.switch(Some(thread_id.clone()));
+        let (store, notices, window) = (self.store, self.notices, self.window);
+        spawn_local(async move {
+            if let Some(db) = store.db() {
+                let shown = versions::show_branch(&db, &thread_id, &at.branch, at.depth).await;
+                if let Err(e) = shown {
+                    return notices.fail(e);
+                }
+            }
+            window.show_at(thread_id, at).await;
+        });
     }
 
     /// Starts a new thread: the next message begins a fresh context.

@@ -145,11 +145,14 @@ impl ThreadWindow {
 
     /// Where the exchange `id` is on screen, in pixels from the viewport's top.
     fn top_of(&self, id: &str) -> Option<f64> {
-        let element = self
-            .exchanges
+        Some(self.element_of(id)?.get_bounding_client_rect().top())
+    }
+
+    /// The element of exchange `id`, while it is on screen.
+    fn element_of(&self, id: &str) -> Option<web_sys::HtmlLiElement> {
+        self.exchanges
             .with_value(|list| list.iter().find(|entry| entry.0 == id).map(|entry| entry.2))?
-            .get_untracked()?;
-        Some(element.get_bounding_client_rect().top())
+            .get_untracked()
     }
 
     /// The element the thread scrolls in, once on the page.
@@ -192,6 +195,26 @@ impl ThreadWindow {
                 // The sum never holds up the paint of the window.
                 after_paint(move || self.count_usage(thread_id));
             }
+        }
+    }
+
+    /// Shows thread `thread_id` with the exchange at `at.depth` of its path in the middle
+    /// of the screen, `at.parts` highlighted in it (a search result); the pages around it
+    /// are read as the reader scrolls.
+    pub async fn show_at(self, thread_id: String, at: Opened) {
+        let depth = at.depth;
+        self.wanted.set_value(Some(thread_id.clone()));
+        self.pinned.set_value(false);
+        let from = depth.saturating_sub(OPENING as u32 / 2);
+        let read = Read::Span(Span::Depths {
+            from,
+            to: Some(from + OPENING as u32),
+        });
+        if self
+            .show(&thread_id, read, Place::Depth(depth, at.parts))
+            .await
+        {
+            after_paint(move || self.count_usage(thread_id));
         }
     }
 
@@ -357,6 +380,25 @@ impl ThreadWindow {
                 self.pinned.set_value(true);
                 self.follow();
             }
+            (None, Place::Depth(depth, parts)) => {
+                let id = self.window.with_untracked(|w| {
+                    let m = w.items().iter().find(|m| m.depth == depth)?;
+                    Some(m.message_id.clone())
+                });
+                let found = id.and_then(|id| self.element_of(&id));
+                if let Some(el) = &found {
+                    crate::highlight::highlight(el, &parts);
+                }
+                if let (Some(el), Some(scroller)) = (found, self.scroller()) {
+                    let (box_, view) = (
+                        el.get_bounding_client_rect(),
+                        scroller.get_bounding_client_rect(),
+                    );
+                    let middle = box_.top() - view.top() - (view.height() - box_.height()) / 2.0;
+                    scroller.set_scroll_top(scroller.scroll_top() + middle.round() as i32);
+                }
+                self.on_scroll();
+            }
             (None, _) => self.follow(),
         });
         true
@@ -403,6 +445,15 @@ enum Prefetch {
     Reading(String),
     /// Read for this thread, not shown yet.
     Ready(String, Box<PathRead>),
+}
+
+/// A search result to open: the exchange's branch and depth, and what to highlight in it
+/// (folded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    pub branch: String,
+    pub depth: u32,
+    pub parts: Vec<String>,
 }
 
 /// What to read for the next window.
@@ -495,6 +546,8 @@ enum Place {
     Bottom,
     /// At the newest exchange if the reader was following it; else where they were.
     FollowIfPinned,
+    /// The exchange at this depth in the middle of the screen, these (folded) highlighted.
+    Depth(u32, Vec<String>),
 }
 
 /// Runs `f` once the next frame has painted (a frame callback runs before its paint, so

@@ -15,7 +15,8 @@ use rexie::{Direction, TransactionMode};
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{BRANCHES, MESSAGES, PATH, THREADS, THREAD_MESSAGE, USERS};
+use super::schema::{BRANCHES, MESSAGES, PATH, SEARCH, THREADS, THREAD_MESSAGE, USERS};
+use super::search;
 use super::{
     all_from_js, commit_or_abort, finish, from_js, get_required, only, to_js, Database,
     StorageError,
@@ -71,7 +72,7 @@ pub async fn save_exchange(
     now: Millis,
 ) -> Result<Recorded, StorageError> {
     let tx = db.transaction(
-        &[USERS, THREADS, MESSAGES, BRANCHES],
+        &[USERS, THREADS, MESSAGES, BRANCHES, SEARCH],
         TransactionMode::ReadWrite,
     )?;
     let result = async {
@@ -129,6 +130,7 @@ pub async fn save_exchange(
         user.updated_at = now;
         users.put(&to_js(USERS, &user)?, None).await?;
         rows.put(&to_js(MESSAGES, message)?, None).await?;
+        search::reindex_message(&tx.store(SEARCH)?, old.as_ref(), message).await?;
         if let Some(fork) = fork {
             // Stored with the first save only: a later one must not undo a cut made since.
             let branches = tx.store(BRANCHES)?;

@@ -19,7 +19,9 @@ pub const DB_NAME: &str = "pocket-chat";
 /// - 4: personas. No store changes: users gain their personas, threads the one they chose,
 ///   and the provider setting's one system prompt becomes each user's default persona
 ///   (`storage::upgrade::to_version_4`).
-pub const VERSION: u32 = 4;
+/// - 5: search. The `search` store (out-of-line keys `[user_id, term, id]`, see
+///   `storage::search`); the data worker indexes what was stored before, in steps.
+pub const VERSION: u32 = 5;
 
 pub const USERS: &str = "users";
 pub const PAYMENTS: &str = "payments";
@@ -28,9 +30,12 @@ pub const MESSAGES: &str = "messages";
 pub const SETTINGS: &str = "settings";
 pub const META: &str = "meta";
 pub const BRANCHES: &str = "branches";
+pub const SEARCH: &str = "search";
 
 /// Every store, for checks and for transactions that touch them all.
-pub const ALL_STORES: [&str; 7] = [BRANCHES, MESSAGES, META, PAYMENTS, SETTINGS, THREADS, USERS];
+pub const ALL_STORES: [&str; 8] = [
+    BRANCHES, MESSAGES, META, PAYMENTS, SEARCH, SETTINGS, THREADS, USERS,
+];
 
 /// The index of messages by `[thread_id, branch, depth]`.
 pub const PATH: &str = "path";
@@ -72,6 +77,7 @@ pub fn builder(name: &str) -> RexieBuilder {
                 .add_index(Index::new("thread_id", "thread_id"))
                 .add_index(Index::new("user_id", "user_id")),
         )
+        .add_object_store(ObjectStore::new(SEARCH))
         .add_object_store(ObjectStore::new(SETTINGS).key_path("key"))
         .add_object_store(ObjectStore::new(META).key_path("key"))
 }

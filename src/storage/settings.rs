@@ -57,15 +57,17 @@ pub struct SchemaRecord {
     pub upgraded_at: Millis,
 }
 
-/// Whether the data is at the current schema, recording it for a database with no data
-/// yet (a first visit): only data an earlier version wrote needs [`record_schema`]'s
+/// Whether the data is at the current schema (then: whether its search index is still to
+/// be built), recording it for a database with no data yet (a first visit): only data an earlier version wrote needs [`record_schema`]'s
 /// rewrites, which the data worker runs, so that the page never carries their code.
-pub async fn is_current(db: &Database, now: Millis) -> Result<bool, StorageError> {
+pub async fn is_current(db: &Database, now: Millis) -> Result<Option<bool>, StorageError> {
     let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
-    let recorded = schema_version(&tx.store(META)?).await;
+    let meta = tx.store(META)?;
+    let recorded = schema_version(&meta).await;
+    let pending = meta.get(JsValue::from_str(super::search::PENDING)).await;
     finish(tx).await?;
     if recorded? == Some(VERSION) {
-        return Ok(true);
+        return Ok(Some(pending?.is_some()));
     }
     let mut stores = vec![META];
     stores.extend(upgrade::STORES);
@@ -73,11 +75,11 @@ pub async fn is_current(db: &Database, now: Millis) -> Result<bool, StorageError
     let result = async {
         for store in upgrade::STORES {
             if tx.store(store)?.count(None).await? > 0 {
-                return Ok(false);
+                return Ok(None);
             }
         }
         mark(&tx.store(META)?, now).await?;
-        Ok(true)
+        Ok(Some(false))
     }
     .await;
     commit_or_abort(tx, result).await
@@ -104,12 +106,16 @@ pub async fn record_schema(db: &Database, now: Millis) -> Result<Option<u32>, St
         let before = schema_version(&store).await?;
         if before != Some(VERSION) {
             // Versions 1 → 2 only added an index, which IndexedDB builds from existing
-            // records itself; 3 rewrites them (ids, versions); 4 adopts the system prompt.
+            // records itself; 3 rewrites them (ids, versions); 4 adopts the system prompt;
             if before.is_none_or(|v| v < 3) {
                 upgrade::to_version_3(&tx, &mut crate::ids::record_id).await?;
             }
             if before.is_none_or(|v| v < 4) {
                 upgrade::to_version_4(&tx, &mut || crate::ids::record_id(now)).await?;
+            }
+            // 5 added the index, empty: what was stored before is indexed in steps.
+            if before.is_none_or(|v| v < 5) {
+                super::search::mark_pending(&tx).await?;
             }
             mark(&store, now).await?;
         }

@@ -8,7 +8,8 @@ use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{BRANCHES, MESSAGES, PAYMENTS, SETTINGS, THREADS, USERS};
+use super::schema::{BRANCHES, MESSAGES, PAYMENTS, SEARCH, SETTINGS, THREADS, USERS};
+use super::search;
 use super::{all_from_js, commit_or_abort, to_js, Database, StorageError};
 
 const DATA_STORES: [&str; 6] = [USERS, PAYMENTS, THREADS, BRANCHES, MESSAGES, SETTINGS];
@@ -155,7 +156,9 @@ pub async fn import(
     mode: ImportMode,
 ) -> Result<Imported, TransferError> {
     file.validate()?;
-    let tx = db.transaction(&DATA_STORES, TransactionMode::ReadWrite)?;
+    let mut stores = DATA_STORES.to_vec();
+    stores.push(SEARCH);
+    let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
     // The outer error is storage's; the inner one a merge the data here refuses.
     let result: Result<Result<Imported, ImportError>, StorageError> = async {
         let existing: Vec<User> = all_from_js(USERS, tx.store(USERS)?.get_all(None, None).await?)?;
@@ -172,7 +175,7 @@ pub async fn import(
             ImportMode::Replace => {
                 match &file.only_user {
                     None => {
-                        for store in DATA_STORES {
+                        for store in &stores {
                             tx.store(store)?.clear().await?;
                         }
                     }
@@ -265,13 +268,17 @@ async fn write_merged(
     Ok(Ok(()))
 }
 
-/// Writes the file's users, payments, threads, branches and messages as they are.
+/// Writes the file's users, payments, threads, branches and messages as they are, and
+/// indexes the threads' titles and the exchanges for search.
 async fn write_records(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
     put_all(tx, USERS, &file.users).await?;
     put_all(tx, PAYMENTS, &file.payments).await?;
     put_all(tx, THREADS, &file.threads).await?;
     put_all(tx, BRANCHES, &file.branches).await?;
-    put_all(tx, MESSAGES, &file.messages).await
+    put_all(tx, MESSAGES, &file.messages).await?;
+    // None of these ids is in the index yet (new, or their user's keys were removed).
+    search::add_rows(&tx.store(SEARCH)?, &file.threads, &file.messages).await?;
+    Ok(())
 }
 
 async fn put_all<T: serde::Serialize>(

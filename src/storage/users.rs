@@ -9,7 +9,8 @@ use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{BRANCHES, MESSAGES, PAYMENTS, THREADS, USERS};
+use super::schema::{BRANCHES, MESSAGES, PAYMENTS, SEARCH, THREADS, USERS};
+use super::search;
 use super::{
     all_from_js, commit_or_abort, finish, from_js, get_required, only, starting_with, to_js,
     Database, StorageError,
@@ -175,7 +176,7 @@ async fn update(
 /// Deletes a user with all their threads, messages and payments, in one transaction.
 pub async fn delete(db: &Database, user_id: &str) -> Result<(), StorageError> {
     let tx = db.transaction(
-        &[USERS, PAYMENTS, THREADS, MESSAGES, BRANCHES],
+        &[USERS, PAYMENTS, THREADS, MESSAGES, BRANCHES, SEARCH],
         TransactionMode::ReadWrite,
     )?;
     let result = delete_rows(&tx, user_id).await;
@@ -184,8 +185,8 @@ pub async fn delete(db: &Database, user_id: &str) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// Deletes a user's record, payments, threads, branches and messages inside `tx`, which
-/// must span those five stores.
+/// Deletes a user's record, payments, threads, branches, messages and their index inside
+/// `tx`, which must span those six stores.
 pub(crate) async fn delete_rows(
     tx: &rexie::Transaction,
     user_id: &str,
@@ -209,6 +210,7 @@ pub(crate) async fn delete_rows(
     for key in keys {
         threads.delete(key).await?;
     }
+    search::forget_user(&tx.store(SEARCH)?, user_id).await?;
     tx.store(USERS)?.delete(id).await?;
     Ok(())
 }

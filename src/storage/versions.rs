@@ -4,13 +4,14 @@
 //! where they saw it (another tab may have switched the path meanwhile).
 
 use pocket_chat_core::records::{Branch, Millis, Missing, Thread};
-use pocket_chat_core::tree::{Segment, Tree};
+use pocket_chat_core::tree::{with_front, Segment, Tree};
 use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
 use super::messages::{path_of, rows_between};
-use super::schema::{BRANCHES, MESSAGES, PATH, THREADS};
+use super::schema::{BRANCHES, MESSAGES, PATH, SEARCH, THREADS};
+use super::search;
 use super::{commit_or_abort, from_js, to_js, Database, StorageError};
 
 /// Shows version `member` (an index into the exchange's versions) of the exchange
@@ -34,6 +35,29 @@ pub async fn switch(
     store_path(tx, result).await
 }
 
+/// Makes the path of thread `thread_id` go through branch `branch` at `depth` (a search
+/// result on a version not on screen): unchanged when it does already. Not activity.
+pub async fn show_branch(
+    db: &Database,
+    thread_id: &str,
+    branch: &str,
+    depth: u32,
+) -> Result<(), StorageError> {
+    let tx = db.transaction(&[THREADS, BRANCHES], TransactionMode::ReadWrite)?;
+    let result = async {
+        let (mut thread, _, segments) = path_of(&tx, thread_id).await?;
+        let on_path = segments
+            .iter()
+            .any(|s| s.branch == branch && s.from <= depth && s.to.is_none_or(|to| depth < to));
+        if !on_path {
+            thread.path = with_front(&thread.path, branch);
+        }
+        Ok(thread)
+    }
+    .await;
+    store_path(tx, result).await
+}
+
 /// Deletes the version `message_id` at `depth` of thread `thread_id` and every exchange
 /// that followed it: hidden and their text erased; the rows stay with their token counts,
 /// so the ledger still adds up. The path then shows the next remaining version.
@@ -44,9 +68,13 @@ pub async fn delete(
     message_id: &str,
     now: Millis,
 ) -> Result<(), StorageError> {
-    let tx = db.transaction(&[THREADS, BRANCHES, MESSAGES], TransactionMode::ReadWrite)?;
+    let tx = db.transaction(
+        &[THREADS, BRANCHES, MESSAGES, SEARCH],
+        TransactionMode::ReadWrite,
+    )?;
     let result = async {
         let (mut thread, tree, segments) = shown(&tx, thread_id, depth, message_id).await?;
+        let index_store = tx.store(SEARCH)?;
         let deletion = tree
             .delete(&thread.path, &segments, depth)
             .ok_or(StorageError::NotFound(Missing::Exchange))?;
@@ -68,9 +96,11 @@ pub async fn delete(
             }];
             let upto = was.unwrap_or(u32::MAX);
             for mut row in rows_between(&index, thread_id, &gone, *cut, upto).await? {
+                let old = row.clone();
                 row.erase_text();
                 row.deleted_at = Some(now);
                 rows.put(&to_js(MESSAGES, &row)?, None).await?;
+                search::reindex_message(&index_store, Some(&old), &row).await?;
             }
         }
         thread.path = deletion.path;

@@ -1,5 +1,6 @@
-//! The thread list: the current user's threads, pinned first, then newest first, a filter
-//! over their titles, a New thread button, and a delete button per thread (a double-click
+//! The thread list: the search box (its results in place of the list while it has a
+//! query), the current user's threads, pinned first, then newest first, a filter over
+//! their titles, a New thread button, and a delete button per thread (a double-click
 //! on one opens it to rename it). On a phone it slides over the thread from the header's ☰
 //! button and closes after a choice, on its × button, on a tap beside it, or on Escape.
 
@@ -11,8 +12,10 @@ use pocket_chat_core::thread_list::title_matches;
 
 use crate::state::threads::link;
 use crate::state::use_prefs;
+use crate::state::use_search;
 use crate::state::use_threads;
 use crate::ui::focus::focus;
+use crate::ui::search_box::SearchBox;
 
 /// Threads drawn with the first paint: more than a sidebar shows at once. The rest follow,
 /// [`CHUNK`] a frame, so a user with hundreds of threads does not wait for all of them to
@@ -24,6 +27,7 @@ const CHUNK: usize = 40;
 pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
     let prefs = use_prefs();
     let threads = use_threads();
+    let search = use_search();
     let current = move || threads.current();
     let lang = prefs.lang;
     let drawn = RwSignal::new(FIRST);
@@ -61,7 +65,12 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
     Effect::new(move |was_open: Option<bool>| {
         let now_open = open.get();
         if now_open && was_open == Some(false) {
-            request_animation_frame(|| focus("new-thread"));
+            // Unless the keyboard went into the list already (Ctrl+K to the search box).
+            request_animation_frame(|| {
+                if !focus_in_sidebar_control() {
+                    focus("new-thread")
+                }
+            });
         } else if !now_open && was_open == Some(true) && focus_inside_sidebar() {
             focus("threads-toggle");
         }
@@ -82,6 +91,8 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                     <span aria-hidden="true">"×"</span>
                 </button>
             </div>
+            <SearchBox open=open />
+            <div class="thread-part" hidden=move || search.results.with(Option::is_some)>
             <input type="search" class="thread-filter" data-testid="thread-filter" aria-label=prefs.tr(Key::FilterThreads)
                 placeholder=prefs.tr(Key::FilterThreads) prop:value=filter on:input=move |ev| filter.set(event_target_value(&ev)) />
             <p class="hint no-match" data-testid="no-thread-match" hidden=move || !none_match()>{prefs.tr(Key::NoThreadMatches)}</p>
@@ -127,8 +138,18 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                     }
                 </For>
             </ul>
+            </div>
         </aside>
     }
+}
+
+/// True when a control of the thread list has the keyboard focus.
+fn focus_in_sidebar_control() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|a| a.closest("#sidebar").ok().flatten())
+        .is_some()
 }
 
 /// True when the keyboard focus is in the thread list, or was lost to the page.

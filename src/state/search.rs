@@ -1,0 +1,161 @@
+//! Search: the query in the box, its results (the data worker runs it, off the page's
+//! thread; only the newest query's results show), building the index of what was stored
+//! before it existed, in steps, and opening a result at its exchange.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+
+use super::data_client::{ask, request};
+use super::notices::Notices;
+use super::threads::Threads;
+use super::window::Opened;
+use crate::js::field;
+
+/// One result: an exchange (or, with an empty `message_id`, the thread's title).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub message_id: String,
+    pub branch: String,
+    pub depth: u32,
+    /// Inert HTML, each match in `<mark>`.
+    pub snippet: String,
+}
+
+/// A thread's results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub thread_id: String,
+    pub title: String,
+    pub hits: Vec<Found>,
+}
+
+/// The search box and its results. `Copy`.
+#[derive(Clone, Copy)]
+pub struct Search {
+    /// What is typed in the box.
+    pub query: RwSignal<String>,
+    /// The results of the newest query answered; `None` until it is.
+    pub results: RwSignal<Option<Vec<Group>>>,
+    /// While the index of what was stored before is built: exchanges done, of all.
+    pub indexing: RwSignal<Option<(u32, u32)>>,
+    /// What the newest answered query looks for, folded: highlighted where a result opens.
+    parts: StoredValue<Vec<String>>,
+    /// Counts queries, so that a slow answer never replaces a newer one.
+    seq: StoredValue<u64>,
+    notices: &'static Notices,
+    threads: &'static Threads,
+}
+
+impl Search {
+    pub(super) fn new(notices: &'static Notices, threads: &'static Threads) -> Search {
+        Search {
+            query: RwSignal::new(String::new()),
+            results: RwSignal::new(None),
+            indexing: RwSignal::new(None),
+            parts: StoredValue::new(Vec::new()),
+            seq: StoredValue::new(0),
+            notices,
+            threads,
+        }
+    }
+
+    /// Searches `user_id`'s history for `query`, as typed so far.
+    pub fn run(self, user_id: String, query: String) {
+        self.query.set(query.clone());
+        let seq = self.seq.get_value() + 1;
+        self.seq.set_value(seq);
+        if query.trim().is_empty() {
+            self.results.set(None);
+            return;
+        }
+        spawn_local(async move {
+            let asked = request(
+                "search",
+                &[
+                    ("user_id", user_id.into()),
+                    ("query", query.into()),
+                    ("typing", JsValue::TRUE),
+                ],
+            );
+            let answer = ask(asked).await;
+            if self.seq.get_value() != seq {
+                return;
+            }
+            match answer {
+                Ok(answer) => {
+                    let parts = js_sys::Array::from(&field(&answer, "parts"));
+                    self.parts
+                        .set_value(parts.iter().filter_map(|p| p.as_string()).collect());
+                    self.results
+                        .set(Some(read_groups(&field(&answer, "groups"))));
+                }
+                Err(e) => self.notices.fail(e),
+            }
+        });
+    }
+
+    /// Empties the box and its results.
+    pub fn clear(self) {
+        self.seq.set_value(self.seq.get_value() + 1);
+        self.query.set(String::new());
+        self.results.set(None);
+    }
+
+    /// Opens result `hit` of thread `thread_id`: the thread, with the window on that
+    /// exchange and the query's matches highlighted in it.
+    pub fn open(self, thread_id: String, hit: Found) {
+        if hit.message_id.is_empty() {
+            self.threads.open(thread_id);
+            return;
+        }
+        let at = Opened {
+            branch: hit.branch,
+            depth: hit.depth,
+            parts: self.parts.get_value(),
+        };
+        self.threads.open_at(thread_id, at);
+    }
+
+    /// Builds the index of what was stored before it existed, a step at a time in the data
+    /// worker, while chat goes on; the box says how far it is.
+    pub fn build_index(self) {
+        spawn_local(async move {
+            loop {
+                match ask(request("index", &[])).await {
+                    Ok(step) if step.is_null() => break,
+                    Ok(step) => {
+                        let n = |name| field(&step, name).as_f64().unwrap_or(0.0) as u32;
+                        self.indexing.set(Some((n("done"), n("total"))));
+                    }
+                    Err(e) => {
+                        self.notices.fail(e);
+                        break;
+                    }
+                }
+            }
+            self.indexing.set(None);
+        });
+    }
+}
+
+/// The worker's answer as groups.
+fn read_groups(groups: &JsValue) -> Vec<Group> {
+    let text = |v: &JsValue, name| field(v, name).as_string().unwrap_or_default();
+    js_sys::Array::from(groups)
+        .iter()
+        .map(|g| Group {
+            thread_id: text(&g, "thread_id"),
+            title: text(&g, "title"),
+            hits: js_sys::Array::from(&field(&g, "hits"))
+                .iter()
+                .map(|h| Found {
+                    message_id: text(&h, "message_id"),
+                    branch: text(&h, "branch"),
+                    depth: field(&h, "depth").as_f64().unwrap_or(0.0) as u32,
+                    snippet: text(&h, "snippet"),
+                })
+                .collect(),
+        })
+        .collect()
+}
