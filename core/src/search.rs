@@ -231,15 +231,16 @@ pub fn candidates(sets: Vec<(Vec<String>, Option<String>)>) -> Vec<String> {
 }
 
 /// Where each part of `parts` is found in folded `text`, as character ranges, all of
-/// them, sorted; `None` when any part is missing.
-pub fn find(parts: &[Part], folded: &str) -> Option<Vec<(usize, usize)>> {
+/// them, sorted, each marked when it is of the first part (what the snippet centres on);
+/// `None` when any part is missing.
+pub fn find(parts: &[Part], folded: &str) -> Option<Vec<(usize, usize, bool)>> {
     let mut found = Vec::new();
-    for part in parts {
+    for (i, part) in parts.iter().enumerate() {
         let len = part.text.chars().count();
         let before = found.len();
         for (byte, _) in folded.match_indices(part.text.as_str()) {
             let at = folded[..byte].chars().count();
-            found.push((at, at + len));
+            found.push((at, at + len, i == 0));
         }
         if found.len() == before {
             return None;
@@ -252,9 +253,15 @@ pub fn find(parts: &[Part], folded: &str) -> Option<Vec<(usize, usize)>> {
 /// The snippet of `text` around the first of `found` (its [`find`] ranges), as inert HTML:
 /// at most [`SNIPPET`] characters, cut at character boundaries, `…` where cut, each match
 /// in `<mark>`.
-pub fn snippet_html(text: &str, found: &[(usize, usize)]) -> String {
+pub fn snippet_html(text: &str, found: &[(usize, usize, bool)]) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let first = found.first().map_or(0, |f| f.0);
+    // Around the first match of what was typed first (the query's own order), not of
+    // whichever part happens to come first in the text.
+    let first = found
+        .iter()
+        .find(|f| f.2)
+        .or(found.first())
+        .map_or(0, |f| f.0);
     let start = first.saturating_sub(BEFORE);
     let end = (start + SNIPPET).min(chars.len());
     let mut html = String::new();
@@ -269,7 +276,7 @@ pub fn snippet_html(text: &str, found: &[(usize, usize)]) -> String {
             .collect();
         crate::markdown::push_text(html, &s);
     };
-    for &(from, to) in found {
+    for &(from, to, _) in found {
         let (from, to) = (from.max(at), to.min(end));
         if from >= to {
             continue;
@@ -414,7 +421,8 @@ mod tests {
 
         let text = fold("The Borrow Checker checks borrows. Rust のライフタイム");
         let found = find(&parts, &text).expect("every part is there");
-        assert_eq!(found, [(4, 18), (35, 39), (41, 44)]);
+        // Each place, and whether it is the first part typed (the snippet's centre).
+        assert_eq!(found, [(4, 18, false), (35, 39, true), (41, 44, false)]);
         // A phrase is found only as typed together; one missing part: no hit.
         assert_eq!(find(&parse("\"checker borrow\""), &text), None);
         assert_eq!(find(&parse("rust python"), &text), None);
@@ -515,6 +523,10 @@ mod tests {
             SNIPPET + 6,
             "{shown}"
         );
+        // Centred on what was typed first, wherever the other parts are.
+        let long = format!("Answer 1. {}南極の皇帝ペンギン。", "x ".repeat(100));
+        let first = find(&parse("\"皇帝ペンギン\" answer"), &fold(&long)).expect("found");
+        assert!(snippet_html(&long, &first).contains("<mark>皇帝ペンギン</mark>"));
         // A match at the start: no leading ellipsis; a short text: all of it.
         assert_eq!(
             snippet_html(
