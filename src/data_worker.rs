@@ -10,6 +10,7 @@
 //! would bring their decoding back into the page's download.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
 use pocket_chat_core::export::ExportFile;
 use pocket_chat_core::i18n::{Lang, Localize};
@@ -36,6 +37,20 @@ use crate::storage::{settings, threads, Database, StorageError};
 thread_local! {
     /// The file the last `parse` read, kept for the `import` that confirms it.
     static PARSED: RefCell<Option<ExportFile>> = const { RefCell::new(None) };
+    /// The database, opened at the first request that reads it and kept: an open is two
+    /// round trips, most of a query's time. A newer version opening in another tab closes
+    /// it (see [`Database::open_watched`]), and the next request opens it again.
+    static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+}
+
+/// The kept database, opened if it is not (or was closed).
+async fn database() -> Result<Rc<Database>, StorageError> {
+    if let Some(db) = DB.with(|db| db.borrow().clone()).filter(|db| db.is_open()) {
+        return Ok(db);
+    }
+    let db = Rc::new(Database::open(DB_NAME).await?);
+    DB.with(|kept| *kept.borrow_mut() = Some(db.clone()));
+    Ok(db)
 }
 
 /// Listens for the page's requests and says it is ready (messages posted before the
@@ -97,10 +112,8 @@ fn said(e: &impl Localize) -> JsValue {
 /// `{}` → the schema version recorded before: rewrites the data an earlier version wrote
 /// ([`settings::record_schema`]) for the page, which waits for it before reading.
 async fn upgrade() -> Result<JsValue, StorageError> {
-    let db = Database::open(DB_NAME).await?;
-    let before = settings::record_schema(&db, js_sys::Date::now() as i64).await;
-    db.close();
-    Ok(before?.map_or(JsValue::NULL, JsValue::from))
+    let before = settings::record_schema(&*database().await?, js_sys::Date::now() as i64).await?;
+    Ok(before.map_or(JsValue::NULL, JsValue::from))
 }
 
 /// `{user_id, query, typing}` → `{parts, groups: [{thread_id, title, hits: [{message_id,
@@ -109,9 +122,8 @@ async fn upgrade() -> Result<JsValue, StorageError> {
 async fn search(request: &JsValue) -> Result<JsValue, StorageError> {
     let text = |name| field(request, name).as_string().unwrap_or_default();
     let typing = field(request, "typing").as_bool().unwrap_or(false);
-    let db = Database::open(DB_NAME).await?;
+    let db = database().await?;
     let hits = storage_search::query(&db, &text("user_id"), &text("query"), typing).await;
-    db.close();
     let groups = js_sys::Array::new();
     for group in pocket_chat_core::search::group(hits?) {
         let out = js_sys::Object::new();
@@ -142,9 +154,7 @@ async fn search(request: &JsValue) -> Result<JsValue, StorageError> {
 /// `{}` → `{done, total}` after indexing the next exchanges stored before the index, or
 /// `null` once it is built.
 async fn index() -> Result<JsValue, StorageError> {
-    let db = Database::open(DB_NAME).await?;
-    let step = storage_search::build_step(&db, 500).await;
-    db.close();
+    let step = storage_search::build_step(&*database().await?, 500).await;
     Ok(match step? {
         Some(p) => {
             let out = js_sys::Object::new();
@@ -163,7 +173,7 @@ async fn thread_md(request: &JsValue) -> Result<JsValue, TransferError> {
         Some("ja") => Lang::Ja,
         _ => Lang::En,
     };
-    let db = Database::open(DB_NAME).await?;
+    let db = database().await?;
     let read = async {
         let thread = threads::get(&db, &thread_id)
             .await?
@@ -173,7 +183,6 @@ async fn thread_md(request: &JsValue) -> Result<JsValue, TransferError> {
         Ok::<_, StorageError>((thread, path.rows))
     }
     .await;
-    db.close();
     let (thread, rows) = read?;
     let out = js_sys::Object::new();
     set(
@@ -256,10 +265,7 @@ async fn export(request: &JsValue) -> Result<JsValue, TransferError> {
     let only_user = field(request, "only_user").as_string();
     let secrets = field(request, "include_secrets").as_bool().unwrap_or(false);
     let now = field(request, "now").as_f64().unwrap_or(0.0) as i64;
-    let db = Database::open(DB_NAME).await?;
-    let file = transfer::export(&db, only_user.as_deref(), secrets, now).await;
-    db.close();
-    let file = file?;
+    let file = transfer::export(&*database().await?, only_user.as_deref(), secrets, now).await?;
     let out = counts_of(&file);
     set(&out, "text", &transfer::file_text(&file)?.into());
     Ok(out.into())
@@ -285,10 +291,7 @@ async fn import(request: &JsValue) -> Result<JsValue, TransferError> {
             pocket_chat_core::export::ImportError::NotAnExport,
         ));
     };
-    let db = Database::open(DB_NAME).await?;
-    let done = transfer::import(&db, &file, mode).await;
-    db.close();
-    let n = done?;
+    let n = transfer::import(&*database().await?, &file, mode).await?;
     Ok(counts(n.users, n.threads, n.messages, n.payments).into())
 }
 

@@ -145,6 +145,19 @@ impl Database {
             .ok_or(StorageError::Closed)
     }
 
+    /// Whether the connection is open still: a newer version opening elsewhere closes it.
+    pub fn is_open(&self) -> bool {
+        self.rexie.borrow().is_some()
+    }
+
+    /// The browser's own connection kept beside rexie's, for what rexie cannot ask.
+    pub(crate) fn raw(&self) -> Result<&web_sys::IdbDatabase, StorageError> {
+        match &self.watch {
+            Some(watch) if self.is_open() => Ok(watch.db()),
+            _ => Err(StorageError::Closed),
+        }
+    }
+
     /// The schema version of the opened database.
     pub fn version(&self) -> Result<u32, StorageError> {
         Ok(self.with(|r| r.version())??)

@@ -2053,7 +2053,11 @@ async fn version_four_history_is_indexed_in_steps_after_the_upgrade() {
     .await;
     assert_eq!(settings::is_current(&db, T0).await, Ok(None));
     assert_eq!(settings::record_schema(&db, T0).await, Ok(Some(4)));
-    assert_eq!(search::pending(&db).await, Ok(true));
+    assert_eq!(
+        settings::is_current(&db, T0).await,
+        Ok(Some(true)),
+        "to build"
+    );
     assert!(
         found(&db, "u-ann", "ライフタイム").await.is_empty(),
         "nothing indexed yet"
@@ -2063,8 +2067,11 @@ async fn version_four_history_is_indexed_in_steps_after_the_upgrade() {
         steps.push((p.done, p.total));
     }
     assert_eq!(steps, [(2, 5), (4, 5), (5, 5)]);
-    assert_eq!(search::pending(&db).await, Ok(false));
-    assert_eq!(settings::is_current(&db, T0).await, Ok(Some(false)));
+    assert_eq!(
+        settings::is_current(&db, T0).await,
+        Ok(Some(false)),
+        "built"
+    );
     index_agrees(&db).await;
     // Mid-sentence Japanese: Ann's exchange and her title; Ken's identical word is his.
     let ann = found(&db, "u-ann", "ライフタイム").await;
@@ -2096,24 +2103,28 @@ async fn version_four_history_is_indexed_in_steps_after_the_upgrade() {
     db.close();
     let db = Database::open(name).await.expect("open again");
     assert_eq!(settings::record_schema(&db, T0 + 1).await, Ok(Some(5)));
-    assert_eq!(search::pending(&db).await, Ok(false));
+    assert_eq!(settings::is_current(&db, T0 + 1).await, Ok(Some(false)));
     db.close();
 }
 
 // Guards against a common word making a query slow or wrong: with more exchanges having
-// it than a query reads per term, the newest ones are read (from the end of its keys) and
-// every result among them is found, newest first.
+// a term than a query reads at a time, its newest are read first (from the end of its
+// keys), then older ones while results are too few, so that a rare word beside it finds
+// its oldest exchange, and two common words seldom together find where they are. Read
+// whole, as where the browser reads keys forwards only, the results are the same.
 #[wasm_bindgen_test]
-async fn a_query_reads_the_newest_of_a_common_words_exchanges() {
+async fn a_query_reads_a_common_words_newest_exchanges_then_older_ones() {
     let db = fresh("t-search-common").await;
     new_user(&db, "bob").await;
     let t = new_thread(&db, "bob", "Common").await;
-    let rows: Vec<Message> = (0..450u32)
+    let rows: Vec<Message> = (0..900u32)
         .map(|i| {
             let mut row = exchange("bob", &t, 0);
             row.message_id = pocket_chat_core::ids::new_id(T0 + i64::from(i), [0; 10]);
             row.depth = i;
-            row.prompt = format!("common question {i}");
+            let north = if i < 440 { "north" } else { "" };
+            let south = if i >= 430 { "south" } else { "" };
+            row.prompt = format!("common question {i} {north} {south}");
             row.completion = if i % 100 == 0 {
                 "a rare answer"
             } else {
@@ -2131,16 +2142,22 @@ async fn a_query_reads_the_newest_of_a_common_words_exchanges() {
         .expect("import");
     index_agrees(&db).await;
     let id = |i: usize| rows[i].message_id.clone();
-    // "common" is in all 450, more than a term reads: the newest 400 are, with "rare" in
-    // four of them; the oldest "rare" (exchange 0) is older than what was read.
-    let both = found(&db, "bob", "common rare").await;
-    assert_eq!(both, [id(400), id(300), id(200), id(100)]);
-    let rare = found(&db, "bob", "rare").await;
-    assert_eq!(rare, [id(400), id(300), id(200), id(100), id(0)]);
+    let ids = |from: usize, to: usize| (from..to).rev().map(id).collect::<Vec<_>>();
+    // "common" is in all 900, more than a term reads at a time; "rare" in nine, down to
+    // exchange 0, far older than the newest "common" ones.
+    let rare: Vec<String> = (0..9).rev().map(|i| id(i * 100)).collect();
+    assert_eq!(found(&db, "bob", "common rare").await, rare);
+    assert_eq!(found(&db, "bob", "rare").await, rare);
     let common = found(&db, "bob", "common").await;
-    assert_eq!(
-        (common.len(), common[0].clone()),
-        (search::MAX_HITS, id(449))
-    );
+    assert_eq!(common, ids(900 - search::MAX_HITS, 900), "the newest");
+    // 440 and 470 exchanges, together in ten of them, older than the newest of "south".
+    assert_eq!(found(&db, "bob", "north south").await, ids(430, 440));
+    assert_eq!(found(&db, "bob", "south").await.len(), search::MAX_HITS);
+    for query in ["common rare", "rare", "common", "north south", "sout"] {
+        let forwards = search::query_reading(&db, "bob", query, true, false).await;
+        let backwards = search::query_reading(&db, "bob", query, true, true).await;
+        assert_eq!(forwards, backwards, "{query}");
+        assert!(!backwards.expect("query").is_empty(), "{query}");
+    }
     db.close();
 }

@@ -202,32 +202,80 @@ pub fn lookups(parts: &[Part], typing: bool) -> Vec<Lookup> {
     out
 }
 
-/// The ids to check, newest first: those in every set, from the newest id down to the
-/// oldest every set is whole back to (older ones are not all known: the newest results
-/// are what a query shows). A set that may be any ids (a start of words read in part)
-/// only narrows when it is the only one.
-pub fn candidates(sets: Vec<(Vec<String>, Option<String>)>) -> Vec<String> {
-    let (known, any): (Vec<_>, Vec<_>) = sets
-        .into_iter()
-        .partition(|(_, from)| from.as_deref() != Some(""));
-    let floor = known
-        .iter()
-        .filter_map(|(_, from)| from.clone())
-        .max()
-        .unwrap_or_default();
-    let mut sets = known.into_iter().map(|(ids, _)| ids);
-    let Some(mut ids) = sets.next() else {
-        return any
-            .into_iter()
-            .next()
-            .map(|(ids, _)| ids)
-            .unwrap_or_default();
-    };
-    ids.retain(|id| *id >= floor);
-    for other in sets {
-        ids.retain(|id| other.binary_search_by(|o| id.cmp(o)).is_ok());
+/// How far back a lookup's ids were read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    /// All of them.
+    All,
+    /// Every one from this id on (newer ones sort after older).
+    Since(String),
+    /// Some (a start of words with more keys than read): no sign which.
+    Part,
+}
+
+/// The ids read of one lookup, newest first, and how far back that is all of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    pub ids: Vec<String>,
+    pub reach: Reach,
+}
+
+impl Read {
+    /// Whether `id` may have this lookup's term: read with it, or older than what was read.
+    fn allows(&self, id: &str) -> bool {
+        let has = || self.ids.binary_search_by(|o| id.cmp(o)).is_ok();
+        match &self.reach {
+            Reach::All => has(),
+            Reach::Since(from) => id < from.as_str() || has(),
+            Reach::Part => true,
+        }
     }
-    ids
+}
+
+/// The ids to check (against their text: [`find`] decides), newest first, that may have
+/// every lookup of `reads`; and which lookup to read further back for older ones (`None`:
+/// there are none). Drawn from the smallest lookup read whole, which then are all of them
+/// (a rare word finds its oldest exchange beside a common one); else, all lookups read in
+/// part, from those known in each (newer than where the one read least far back stops:
+/// that one is the one to read on). A start of words read in part narrows nothing, and is
+/// what there is when it is alone.
+pub fn candidates(reads: &[Read]) -> (Vec<String>, Option<usize>) {
+    let allowed = |ids: &[String]| -> Vec<String> {
+        ids.iter()
+            .filter(|id| reads.iter().all(|r| r.allows(id)))
+            .cloned()
+            .collect()
+    };
+    if let Some(whole) = reads
+        .iter()
+        .filter(|r| r.reach == Reach::All)
+        .min_by_key(|r| r.ids.len())
+    {
+        return (allowed(&whole.ids), None);
+    }
+    let least = reads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.reach {
+            Reach::Since(from) => Some((i, from)),
+            _ => None,
+        })
+        .max_by(|a, b| a.1.cmp(b.1));
+    match least {
+        Some((i, floor)) => {
+            let known: Vec<String> = reads[i]
+                .ids
+                .iter()
+                .filter(|id| id.as_str() >= floor.as_str())
+                .cloned()
+                .collect();
+            (allowed(&known), Some(i))
+        }
+        None => (
+            reads.first().map(|r| r.ids.clone()).unwrap_or_default(),
+            None,
+        ),
+    }
 }
 
 /// Where each part of `parts` is found in folded `text`, as character ranges, all of
@@ -238,8 +286,12 @@ pub fn find(parts: &[Part], folded: &str) -> Option<Vec<(usize, usize, bool)>> {
     for (i, part) in parts.iter().enumerate() {
         let len = part.text.chars().count();
         let before = found.len();
+        // Characters counted on from the previous match, not from the start each time: a
+        // common word in a long reply is hundreds of matches.
+        let (mut at, mut counted) = (0, 0);
         for (byte, _) in folded.match_indices(part.text.as_str()) {
-            let at = folded[..byte].chars().count();
+            at += folded[counted..byte].chars().count();
+            counted = byte;
             found.push((at, at + len, i == 0));
         }
         if found.len() == before {
@@ -428,6 +480,11 @@ mod tests {
         assert_eq!(find(&parse("rust python"), &text), None);
         // Mid-sentence Japanese, no spaces around it.
         assert!(find(&parse("ライフタイム"), &fold("これはライフタイムの話です")).is_some());
+        // Every match of a repeated word, at character (not byte) positions.
+        assert_eq!(
+            find(&parse("東京"), &fold("東京と東京、そして東京")),
+            Some(vec![(0, 2, true), (3, 5, true), (9, 11, true)])
+        );
     }
 
     #[test]
@@ -468,37 +525,51 @@ mod tests {
     }
 
     #[test]
-    fn candidates_are_in_every_set_as_far_back_as_every_set_is_whole() {
-        let set = |ids: &[&str], from: Option<&str>| {
-            (
-                ids.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-                from.map(str::to_owned),
-            )
+    fn candidates_may_have_every_term_and_say_which_lookup_to_read_on() {
+        let read = |ids: &[&str], reach: Reach| Read {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            reach,
         };
-        // Whole sets: their intersection, newest first.
+        let since = |id: &str| Reach::Since(id.to_owned());
+        let own = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Whole reads: their intersection, newest first, and nothing more to read.
         assert_eq!(
-            candidates(vec![
-                set(&["9", "7", "5", "2"], None),
-                set(&["7", "3", "2"], None)
+            candidates(&[
+                read(&["9", "7", "5", "2"], Reach::All),
+                read(&["7", "3", "2"], Reach::All)
             ]),
-            ["7", "2"]
+            (own(&["7", "2"]), None)
         );
-        // A set read from id 5 on only: nothing older than 5 is known to be in it.
+        // A rare word read whole beside a common one read from 5 on: its ids older than 5
+        // may have the common word too, and are checked; those from 5 on must be in both.
         assert_eq!(
-            candidates(vec![
-                set(&["9", "7", "5", "2"], None),
-                set(&["9", "7", "5"], Some("5"))
+            candidates(&[
+                read(&["9", "8", "6", "2"], since("5")),
+                read(&["8", "7", "2", "1"], Reach::All)
             ]),
-            ["9", "7", "5"]
+            (own(&["8", "2", "1"]), None)
         );
-        // A start of words read in part narrows nothing when other sets are known…
+        // Only reads in part: what each has from the newest floor on, and that read (the
+        // one that reached least far back) is the one to read further.
         assert_eq!(
-            candidates(vec![set(&["8", "4"], None), set(&["6"], Some(""))]),
-            ["8", "4"]
+            candidates(&[
+                read(&["9", "8", "6", "4", "3"], since("3")),
+                read(&["9", "6", "5"], since("5")),
+                read(&["9", "8", "7", "6"], since("6"))
+            ]),
+            (own(&["9", "6"]), Some(2))
+        );
+        // A start of words read in part narrows nothing when other reads are known…
+        assert_eq!(
+            candidates(&[read(&["8", "4"], Reach::All), read(&["6"], Reach::Part)]),
+            (own(&["8", "4"]), None)
         );
         // …and is what there is when it is alone.
-        assert_eq!(candidates(vec![set(&["6", "1"], Some(""))]), ["6", "1"]);
-        assert!(candidates(Vec::new()).is_empty());
+        assert_eq!(
+            candidates(&[read(&["6", "1"], Reach::Part)]),
+            (own(&["6", "1"]), None)
+        );
+        assert_eq!(candidates(&[]), (Vec::new(), None));
     }
 
     #[test]

@@ -71,11 +71,16 @@ pub async fn ask(
     model: Option<String>,
     on_text: OnText,
 ) {
-    let (db, user_id, mut turn, spot, persona) =
-        match start(chat, thread.as_deref(), &how, &prompt, model).await {
-            Ok(started) => started,
-            Err(why) => return give_back(chat, &how, prompt, why),
-        };
+    let Started {
+        db,
+        user_id,
+        mut turn,
+        spot,
+        persona,
+    } = match start(chat, thread.as_deref(), &how, &prompt, model).await {
+        Ok(started) => started,
+        Err(why) => return give_back(chat, &how, prompt, why),
+    };
     chat.notices.clear();
     if let Some(depth) = how.version_of() {
         chat.window.hold(depth);
@@ -120,6 +125,17 @@ pub async fn ask(
     finish(chat, &db, &how, outcome, place.fork.as_ref()).await;
 }
 
+/// A turn started, and what its first save needs.
+struct Started {
+    db: Rc<Database>,
+    user_id: String,
+    turn: ChatTurn,
+    /// Where the exchange goes; `None`: first in a thread not created yet.
+    spot: Option<Place>,
+    /// The new thread's persona (an existing thread keeps its own).
+    persona: Option<String>,
+}
+
 /// Reads what a turn starts from — the balance as stored now (another tab may have spent
 /// or added tokens), the path's exchanges before the new one that may fit the model's
 /// window (the screen holds only part of a long thread), where the new one goes, the
@@ -131,16 +147,7 @@ async fn start(
     how: &Ask,
     prompt: &str,
     model: Option<String>,
-) -> Result<
-    (
-        Rc<Database>,
-        String,
-        ChatTurn,
-        Option<Place>,
-        Option<String>,
-    ),
-    StateError,
-> {
+) -> Result<Started, StateError> {
     let shown = chat.account.user_id();
     let (Some(db), Some(user_id)) = (chat.store.db(), shown) else {
         let why = chat.store.open_failed();
@@ -203,7 +210,13 @@ async fn start(
         prompt,
         idle_timeout_ms: providers::idle_timeout_ms(),
     })?;
-    Ok((db, user_id, turn, spot, persona))
+    Ok(Started {
+        db,
+        user_id,
+        turn,
+        spot,
+        persona,
+    })
 }
 
 /// Feeds the turn what the call brings and applies its effects, until it is over.

@@ -113,6 +113,11 @@ pub struct VersionWatch {
 }
 
 impl VersionWatch {
+    /// The raw connection, for what rexie cannot ask (see `search::newest_ids`).
+    pub fn db(&self) -> &IdbDatabase {
+        &self.db
+    }
+
     /// Watches with `db`; on a version change closes it and `rexie`, then runs `on_closed`.
     pub fn new(db: IdbDatabase, rexie: Shared, on_closed: Rc<dyn Fn()>) -> VersionWatch {
         let watcher = db.clone();

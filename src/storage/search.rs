@@ -6,14 +6,17 @@
 //! checks each hit against its row all the same (see `query`), so no result ever shows
 //! what the rows do not say.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use js_sys::Array;
 use pocket_chat_core::records::{Message, Thread};
 use pocket_chat_core::search::{
-    candidates, find, fold, index_terms, lookups, parse, snippet_html, Hit, Lookup,
+    candidates, find, fold, index_terms, lookups, parse, snippet_html, Hit, Lookup, Part, Reach,
+    Read,
 };
-use rexie::{Direction, KeyRange, TransactionMode};
+use rexie::{KeyRange, TransactionMode};
 use wasm_bindgen::JsValue;
 
 use super::schema::{MESSAGES, META, SEARCH, THREADS};
@@ -55,7 +58,7 @@ pub async fn reindex(
     old: &str,
     new: &str,
 ) -> Result<(), StorageError> {
-    let (before, after) = (index_terms(old), index_terms(new));
+    let (before, after) = (terms_of(old), index_terms(new));
     let (was, is): (HashSet<&String>, HashSet<&String>) =
         (before.iter().collect(), after.iter().collect());
     for term in before.iter().filter(|t| !is.contains(t)) {
@@ -68,7 +71,27 @@ pub async fn reindex(
     store
         .put_all(added.map(|t| (mark.clone(), Some(key(user_id, t, id)))))
         .await?;
+    LAST.with(|last| *last.borrow_mut() = (new.to_owned(), Rc::new(after)));
     Ok(())
+}
+
+thread_local! {
+    /// The text [`reindex`] last moved to, and its terms: a streaming reply is saved once a
+    /// second, each time from what the previous save indexed, which then is not tokenized
+    /// again.
+    static LAST: RefCell<(String, Rc<Vec<String>>)> = RefCell::default();
+}
+
+/// `text`'s [`index_terms`], from [`LAST`] when it is that text.
+fn terms_of(text: &str) -> Rc<Vec<String>> {
+    LAST.with(|last| {
+        let last = last.borrow();
+        if last.0 == text {
+            last.1.clone()
+        } else {
+            Rc::new(index_terms(text))
+        }
+    })
 }
 
 /// [`reindex`] of a thread's title.
@@ -157,14 +180,6 @@ pub async fn mark_pending(tx: &rexie::Transaction) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// Whether the index is still to be built (the page then asks the data worker to).
-pub async fn pending(db: &Database) -> Result<bool, StorageError> {
-    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
-    let found = tx.store(META)?.get(JsValue::from_str(PENDING)).await?;
-    finish(tx).await?;
-    Ok(found.is_some())
-}
-
 /// Indexes the next `batch` exchanges stored before the index was (every title first),
 /// in one transaction, so chat goes on between steps; `None` once the index is built.
 pub async fn build_step(db: &Database, batch: u32) -> Result<Option<Progress>, StorageError> {
@@ -215,10 +230,14 @@ pub async fn build_step(db: &Database, batch: u32) -> Result<Option<Progress>, S
 
 /// At most this many results a query gives.
 pub const MAX_HITS: usize = 40;
-/// Index keys read for one term: at most the newest this many exchanges that have it.
+/// Index keys read at a time for one term: the newest this many exchanges that have it,
+/// then the next older as many, while results are too few.
 const SCAN: u32 = 400;
 /// Index keys read for the start of a word (every word it starts).
 const PREFIX_SCAN: u32 = 4000;
+/// At most this many reads further back a query makes: terms each in many exchanges but
+/// seldom together stop there (with the newest results of what was read).
+const MAX_ROUNDS: usize = 25;
 
 /// `user_id`'s exchanges and titles that have every part of `query` (as typed so far:
 /// `typing` reads its last word as half typed), newest first, at most [`MAX_HITS`], each
@@ -229,93 +248,153 @@ pub async fn query(
     query: &str,
     typing: bool,
 ) -> Result<Vec<Hit>, StorageError> {
+    query_reading(db, user_id, query, typing, true).await
+}
+
+/// [`query`], reading each term's keys from its newest `backwards` a part at a time where
+/// the browser can (IndexedDB 3's `getAllKeys` with a direction), or else whole (as with
+/// `false`, which the tests compare it with).
+pub async fn query_reading(
+    db: &Database,
+    user_id: &str,
+    query: &str,
+    typing: bool,
+    backwards: bool,
+) -> Result<Vec<Hit>, StorageError> {
     let parts = parse(query);
-    if parts.is_empty() {
+    // The start of a word only when nothing else narrows: every hit is checked against its
+    // text anyway.
+    let mut wanted = lookups(&parts, typing);
+    if wanted.iter().any(|l| !l.prefix) {
+        wanted.retain(|l| !l.prefix);
+    }
+    if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let tx = db.transaction(&[SEARCH, MESSAGES, THREADS], TransactionMode::ReadOnly)?;
+    let backwards = backwards && reads_backwards(db)?;
+    // Every lookup's newest keys, their requests queued together.
+    let mut reads = futures::future::try_join_all(
+        wanted
+            .iter()
+            .map(|l| read_keys(db, user_id, l, None, backwards)),
+    )
+    .await?;
+    let mut found = Found::default();
+    for _ in 0..MAX_ROUNDS {
+        let (ids, further) = candidates(&reads);
+        let fresh: Vec<String> = ids
+            .into_iter()
+            .filter(|id| found.checked.insert(id.clone()))
+            .collect();
+        check(db, user_id, &parts, &fresh, &mut found).await?;
+        // Older candidates are older than every hit so far: newest first still.
+        let (Some(i), true) = (further, found.hits.len() < MAX_HITS) else {
+            break;
+        };
+        let Reach::Since(from) = reads[i].reach.clone() else {
+            break;
+        };
+        let older = read_keys(db, user_id, &wanted[i], Some(&from), backwards).await?;
+        reads[i].ids.extend(older.ids);
+        reads[i].reach = older.reach;
+    }
+    Ok(found.hits)
+}
+
+/// What a query found so far.
+#[derive(Default)]
+struct Found {
+    hits: Vec<Hit>,
+    /// The ids whose rows were read.
+    checked: HashSet<String>,
+    /// The threads read (`None`: deleted, or another user's).
+    threads: Vec<(String, Option<Thread>)>,
+}
+
+/// Reads the rows of `ids` (index ids, newest first), a batch of requests at a time
+/// (queued together, not a round trip each), and adds those that have every one of
+/// `parts` to `found`'s hits, until there are [`MAX_HITS`].
+async fn check(
+    db: &Database,
+    user_id: &str,
+    parts: &[Part],
+    ids: &[String],
+    found: &mut Found,
+) -> Result<(), StorageError> {
+    if ids.is_empty() || found.hits.len() >= MAX_HITS {
+        return Ok(());
+    }
+    let tx = db.transaction(&[MESSAGES, THREADS], TransactionMode::ReadOnly)?;
     let result = async {
-        let index = tx.store(SEARCH)?;
-        // Each lookup's ids, newest first, and how far back that is all of them, the
-        // requests of every lookup queued together. The start of a word only when nothing
-        // else narrows: every hit is checked against its text anyway.
-        let mut wanted = lookups(&parts, typing);
-        if wanted.iter().any(|l| !l.prefix) {
-            wanted.retain(|l| !l.prefix);
-        }
-        let sets = futures::future::try_join_all(wanted.iter().map(|l| ids_of(&index, user_id, l)))
-            .await?;
-        let candidates = candidates(sets);
         let (messages, threads) = (tx.store(MESSAGES)?, tx.store(THREADS)?);
-        let mut hits = Vec::new();
-        // The threads read so far (`None`: deleted, or another user's).
-        let mut seen: Vec<(String, Option<Thread>)> = Vec::new();
-        // The rows of the candidates, a batch of requests at a time (queued together, not a
-        // round trip each), until enough are hits.
-        for batch in candidates.chunks(MAX_HITS) {
-            if hits.len() == MAX_HITS {
+        for batch in ids.chunks(MAX_HITS) {
+            if found.hits.len() >= MAX_HITS {
                 break;
             }
             let rows = futures::future::try_join_all(batch.iter().map(|id| {
-                let key = id.strip_prefix(TITLE).unwrap_or(id);
-                let store = if id.starts_with(TITLE) {
-                    &threads
-                } else {
-                    &messages
+                let (store, key) = match id.strip_prefix(TITLE) {
+                    Some(thread_id) => (&threads, thread_id),
+                    None => (&messages, id.as_str()),
                 };
                 store.get(JsValue::from_str(key))
             }))
             .await?;
             for (id, row) in batch.iter().zip(rows) {
-                if hits.len() == MAX_HITS {
+                if found.hits.len() >= MAX_HITS {
                     break;
                 }
                 let Some(row) = row else { continue };
-                if id.starts_with(TITLE) {
-                    let thread: Thread = super::from_js(THREADS, row)?;
-                    if thread.user_id != user_id || thread.deleted_at.is_some() {
-                        continue;
+                let hit = if id.starts_with(TITLE) {
+                    title_hit(super::from_js(THREADS, row)?, user_id, parts)
+                } else {
+                    let row: Message = super::from_js(MESSAGES, row)?;
+                    match thread_of(&threads, &mut found.threads, &row.thread_id, user_id).await? {
+                        Some(thread) => exchange_hit(row, thread, user_id, parts),
+                        None => None,
                     }
-                    if let Some(found) = find(&parts, &fold(&thread.title)) {
-                        hits.push(Hit {
-                            thread_id: thread.thread_id.clone(),
-                            title: thread.title.clone(),
-                            message_id: String::new(),
-                            branch: String::new(),
-                            depth: 0,
-                            at: thread.updated_at,
-                            snippet: snippet_html(&thread.title, &found),
-                        });
-                    }
-                    continue;
-                }
-                let row: Message = super::from_js(MESSAGES, row)?;
-                if row.user_id != user_id {
-                    continue;
-                }
-                let text = message_text(&row);
-                let Some(found) = find(&parts, &fold(&text)) else {
-                    continue;
                 };
-                let Some(thread) = thread_of(&threads, &mut seen, &row.thread_id, user_id).await?
-                else {
-                    continue;
-                };
-                hits.push(Hit {
-                    thread_id: row.thread_id,
-                    title: thread.title,
-                    message_id: row.message_id,
-                    branch: row.branch,
-                    depth: row.depth,
-                    at: row.created_at,
-                    snippet: snippet_html(&text, &found),
-                });
+                found.hits.extend(hit);
             }
         }
-        Ok(hits)
+        Ok(())
     }
     .await;
     commit_or_abort(tx, result).await
+}
+
+/// `thread`'s title as a hit, if it is `user_id`'s, not deleted, and has every part.
+fn title_hit(thread: Thread, user_id: &str, parts: &[Part]) -> Option<Hit> {
+    if thread.user_id != user_id || thread.deleted_at.is_some() {
+        return None;
+    }
+    let found = find(parts, &fold(&thread.title))?;
+    Some(Hit {
+        snippet: snippet_html(&thread.title, &found),
+        thread_id: thread.thread_id,
+        title: thread.title,
+        message_id: String::new(),
+        branch: String::new(),
+        depth: 0,
+        at: thread.updated_at,
+    })
+}
+
+/// Exchange `row` of `thread` as a hit, if it is `user_id`'s and has every part.
+fn exchange_hit(row: Message, thread: Thread, user_id: &str, parts: &[Part]) -> Option<Hit> {
+    if row.user_id != user_id {
+        return None;
+    }
+    let text = message_text(&row);
+    let found = find(parts, &fold(&text))?;
+    Some(Hit {
+        thread_id: row.thread_id,
+        title: thread.title,
+        message_id: row.message_id,
+        branch: row.branch,
+        depth: row.depth,
+        at: row.created_at,
+        snippet: snippet_html(&text, &found),
+    })
 }
 
 /// Thread `thread_id` if it is `user_id`'s and not deleted, read once per query.
@@ -338,67 +417,150 @@ async fn thread_of(
     Ok(t)
 }
 
-/// The ids under `lookup`'s keys of `user_id`, newest first, and how far back they are
-/// all of them: `None` when they are all (any age), `Some(oldest)` when only those from
-/// id `oldest` on were read; `Some("")` when they may be any (a start of words with more
-/// keys than read).
-async fn ids_of(
-    index: &rexie::Store,
+/// How many of a lookup's keys a read takes.
+fn limit_of(lookup: &Lookup) -> u32 {
+    if lookup.prefix {
+        PREFIX_SCAN
+    } else {
+        SCAN
+    }
+}
+
+/// The keys of `lookup` of `user_id`, older than id `before` if given.
+fn range_of(
     user_id: &str,
     lookup: &Lookup,
-) -> Result<(Vec<String>, Option<String>), StorageError> {
+    before: Option<&str>,
+) -> Result<KeyRange, StorageError> {
     let user = JsValue::from_str(user_id);
     let term = JsValue::from_str(&lookup.term);
     // `[user, term]` sorts before each of its keys; `[user, term, []]` after them (an array
     // after every string); the start of words ends before `term` + U+FFFF.
-    let upper = || -> JsValue {
-        if lookup.prefix {
-            Array::of2(
-                &user,
-                &JsValue::from_str(&format!("{}\u{FFFF}", lookup.term)),
-            )
-            .into()
-        } else {
-            Array::of3(&user, &term, &Array::new()).into()
+    let upper: JsValue = match before {
+        Some(id) => Array::of3(&user, &term, &JsValue::from_str(id)).into(),
+        None if lookup.prefix => {
+            let past = format!("{}\u{FFFF}", lookup.term);
+            Array::of2(&user, &JsValue::from_str(&past)).into()
         }
+        None => Array::of3(&user, &term, &Array::new()).into(),
     };
-    let range =
-        |lower: &JsValue| KeyRange::bound(lower, &upper(), None, None).map_err(rexie::Error::from);
-    let start: JsValue = Array::of2(&user, &term).into();
-    let id = |key: &JsValue| Array::from(key).get(2).as_string().unwrap_or_default();
-    let ids = |keys: Vec<JsValue>| {
-        let mut ids: Vec<String> = keys.iter().map(id).collect();
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        ids.dedup();
-        ids
+    let lower: JsValue = Array::of2(&user, &term).into();
+    Ok(
+        KeyRange::bound(&lower, &upper, None, Some(before.is_some()))
+            .map_err(rexie::Error::from)?,
+    )
+}
+
+/// The ids of `keys` (index keys), newest first, each once.
+fn ids(keys: impl Iterator<Item = JsValue>) -> Vec<String> {
+    let mut ids: Vec<String> = keys
+        .map(|key| Array::from(&key).get(2).as_string().unwrap_or_default())
+        .collect();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids
+}
+
+/// Whether this browser's `getAllKeys` reads from the end (IndexedDB 3's direction, which
+/// came with `getAllRecords`: no other sign of it can be read).
+fn reads_backwards(db: &Database) -> Result<bool, StorageError> {
+    let tx = db.raw()?.transaction_with_str(SEARCH).map_err(failed)?;
+    let store = tx.object_store(SEARCH).map_err(failed)?;
+    Ok(js_sys::Reflect::has(&store, &"getAllRecords".into()).unwrap_or(false))
+}
+
+/// What went wrong with a request of the browser's own API, as a storage error.
+fn failed(e: JsValue) -> StorageError {
+    use wasm_bindgen::JsCast;
+    StorageError::Backend(e.dyn_ref::<js_sys::Error>().map_or_else(
+        || "the search index could not be read".into(),
+        |e| e.message().into(),
+    ))
+}
+
+/// `lookup`'s ids of `user_id` (older than id `before`, if given), newest first: with
+/// `backwards`, the newest [`SCAN`] in one request of the browser's own `getAllKeys` from
+/// the end, else all of them (rexie reads forwards only). The start of words reads its
+/// first [`PREFIX_SCAN`] keys either way: their order is the words', not age.
+async fn read_keys(
+    db: &Database,
+    user_id: &str,
+    lookup: &Lookup,
+    before: Option<&str>,
+    backwards: bool,
+) -> Result<Read, StorageError> {
+    let range = range_of(user_id, lookup, before)?;
+    // Forwards, a term's keys are read whole: its newest come last.
+    let limit = if backwards || lookup.prefix {
+        limit_of(lookup)
+    } else {
+        u32::MAX - 1
     };
-    // One request for the oldest few; most terms have fewer keys than that.
-    let limit = if lookup.prefix { PREFIX_SCAN } else { SCAN };
-    let keys = index
-        .get_all_keys(Some(range(&start)?), Some(limit + 1))
-        .await?;
-    if keys.len() <= limit as usize {
-        return Ok((ids(keys), None));
-    }
-    if lookup.prefix {
-        return Ok((ids(keys), Some(String::new())));
-    }
-    // More: the newest `SCAN`, from the key `SCAN` before the end (a cursor from the end
-    // skips there in one step), in one more request.
-    let at = index
-        .scan(
-            Some(range(&start)?),
-            Some(1),
-            Some(SCAN - 1),
-            Some(Direction::Prev),
-        )
-        .await?;
-    let Some((from, _)) = at.into_iter().next() else {
-        return Ok((ids(keys), Some(String::new())));
+    let keys: Vec<JsValue> = if backwards {
+        use wasm_bindgen::JsCast;
+        let tx = db.raw()?.transaction_with_str(SEARCH).map_err(failed)?;
+        let store = tx.object_store(SEARCH).map_err(failed)?;
+        let get_all_keys: js_sys::Function = js_sys::Reflect::get(&store, &"getAllKeys".into())
+            .map_err(failed)?
+            .unchecked_into();
+        let options = js_sys::Object::new();
+        crate::js::set(&options, "query", &range.into());
+        crate::js::set(&options, "count", &(limit + 1).into());
+        let direction = if lookup.prefix { "next" } else { "prev" };
+        crate::js::set(&options, "direction", &direction.into());
+        let request: web_sys::IdbRequest = get_all_keys
+            .call1(&store, &options)
+            .map_err(failed)?
+            .unchecked_into();
+        Array::from(&settled(&request).await.map_err(failed)?)
+            .iter()
+            .collect()
+    } else {
+        let tx = db.transaction(&[SEARCH], TransactionMode::ReadOnly)?;
+        let most = lookup.prefix.then_some(limit + 1);
+        let keys = tx.store(SEARCH)?.get_all_keys(Some(range), most).await;
+        finish(tx).await?;
+        keys?
     };
-    let newest = ids(index.get_all_keys(Some(range(&from)?), None).await?);
-    let oldest = newest.last().cloned().unwrap_or_default();
-    Ok((newest, Some(oldest)))
+    // One more than the limit asked for: whether there are more.
+    let whole = keys.len() <= limit as usize;
+    let ids = ids(keys.into_iter().take(limit as usize));
+    let reach = match ids.last() {
+        Some(oldest) if !whole && !lookup.prefix => Reach::Since(oldest.clone()),
+        _ if !whole => Reach::Part,
+        _ => Reach::All,
+    };
+    Ok(Read { ids, reach })
+}
+
+/// What `request` gives once it succeeds, or its error.
+async fn settled(request: &web_sys::IdbRequest) -> Result<JsValue, JsValue> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    // The handlers live until the request settles, then are taken off it.
+    let mut handlers: Vec<Closure<dyn FnMut(web_sys::Event)>> = Vec::new();
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let done = request.clone();
+        let on_success = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let _ = resolve.call1(&JsValue::NULL, &done.result().unwrap_or(JsValue::NULL));
+        });
+        let failed = request.clone();
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            let why = failed
+                .error()
+                .ok()
+                .flatten()
+                .map_or(JsValue::NULL, JsValue::from);
+            let _ = reject.call1(&JsValue::NULL, &why);
+        });
+        request.set_onsuccess(Some(on_success.as_ref().unchecked_ref()));
+        request.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        handlers.extend([on_success, on_error]);
+    });
+    let result = wasm_bindgen_futures::JsFuture::from(promise).await;
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    result
 }
 
 /// Every key of the index, as `(user_id, term, id)`, in key order: what the tests compare
