@@ -116,37 +116,25 @@ async fn upgrade() -> Result<JsValue, StorageError> {
     Ok(before.map_or(JsValue::NULL, JsValue::from))
 }
 
-/// `{user_id, query, typing}` → `{parts, groups: [{thread_id, title, hits: [{message_id,
-/// branch, depth, snippet}]}]}`: the user's results, grouped by thread, newest first, and
+/// `{user_id, query, typing, lang}` → `{html, parts}`: the user's results, grouped by
+/// thread, newest first, as the list the page shows ([`results_html`] in `lang`), and
 /// what the query looks for, folded (for the page to highlight).
+///
+/// [`results_html`]: pocket_chat_core::search::results_html
 async fn search(request: &JsValue) -> Result<JsValue, StorageError> {
     let text = |name| field(request, name).as_string().unwrap_or_default();
     let typing = field(request, "typing").as_bool().unwrap_or(false);
+    let lang = Lang::from_code(&text("lang")).unwrap_or(Lang::En);
     let db = database().await?;
-    let hits = storage_search::query(&db, &text("user_id"), &text("query"), typing).await;
-    let groups = js_sys::Array::new();
-    for group in pocket_chat_core::search::group(hits?) {
-        let out = js_sys::Object::new();
-        set(&out, "thread_id", &group[0].thread_id.as_str().into());
-        set(&out, "title", &group[0].title.as_str().into());
-        let list = js_sys::Array::new();
-        for hit in &group {
-            let h = js_sys::Object::new();
-            set(&h, "message_id", &hit.message_id.as_str().into());
-            set(&h, "branch", &hit.branch.as_str().into());
-            set(&h, "depth", &hit.depth.into());
-            set(&h, "snippet", &hit.snippet.as_str().into());
-            list.push(&h);
-        }
-        set(&out, "hits", &list);
-        groups.push(&out);
-    }
+    let hits = storage_search::query(&db, &text("user_id"), &text("query"), typing).await?;
+    let groups = pocket_chat_core::search::group(hits);
     let parts: js_sys::Array = pocket_chat_core::search::parse(&text("query"))
         .into_iter()
         .map(|p| JsValue::from(p.text))
         .collect();
     let out = js_sys::Object::new();
-    set(&out, "groups", &groups);
+    let html = pocket_chat_core::search::results_html(&groups, lang);
+    set(&out, "html", &html.into());
     set(&out, "parts", &parts);
     Ok(out.into())
 }

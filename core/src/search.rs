@@ -6,6 +6,9 @@
 //! The fold is one character for one character, so a place in the folded text is the same
 //! place in the original: a snippet and its highlight are cut from the original there.
 
+use crate::i18n::{t, Key, Lang};
+use crate::markdown::push_text;
+
 /// The longest word kept as a term, in characters: longer ones are cut (a hash, a URL).
 pub const MAX_WORD: usize = 24;
 
@@ -394,6 +397,65 @@ pub fn group(mut hits: Vec<Hit>) -> Vec<Vec<Hit>> {
     groups
 }
 
+/// The results list of `groups` (see [`group`]) as inert HTML, in `lang`: a thread's
+/// name over its results, each a button that says what it opens in `data-` attributes
+/// (its thread, exchange, branch and depth; no exchange for a title), its snippet inside;
+/// a sentence when there are none. Written by the data worker: the page only shows it.
+pub fn results_html(groups: &[Vec<Hit>], lang: Lang) -> String {
+    let mut html = String::new();
+    if groups.is_empty() {
+        html.push_str("<p class=\"hint\" data-testid=\"no-search-results\">");
+        html.push_str(t(lang, Key::NoSearchResults));
+        html.push_str("</p>");
+        return html;
+    }
+    html.push_str("<ul>");
+    for group in groups {
+        let title = group.first().map_or("", |h| h.title.as_str());
+        html.push_str(
+            "<li class=\"search-group\" data-testid=\"search-group\"><p class=\"search-thread\">",
+        );
+        push_text(
+            &mut html,
+            if title.is_empty() {
+                t(lang, Key::Untitled)
+            } else {
+                title
+            },
+        );
+        html.push_str("</p><ul>");
+        for hit in group {
+            html.push_str(
+                "<li><button type=\"button\" class=\"search-result\" data-testid=\"search-result\"",
+            );
+            for (name, value) in [
+                ("thread", hit.thread_id.as_str()),
+                ("message", &hit.message_id),
+                ("branch", &hit.branch),
+                ("depth", &hit.depth.to_string()),
+            ] {
+                html.push_str(" data-");
+                html.push_str(name);
+                html.push_str("=\"");
+                push_text(&mut html, value);
+                html.push('"');
+            }
+            html.push('>');
+            if hit.message_id.is_empty() {
+                html.push_str("<span class=\"search-where\">");
+                html.push_str(t(lang, Key::TitleMatch));
+                html.push_str("</span>");
+            }
+            html.push_str("<span class=\"search-snippet\" data-testid=\"search-snippet\">");
+            html.push_str(&hit.snippet);
+            html.push_str("</span></button></li>");
+        }
+        html.push_str("</ul></li>");
+    }
+    html.push_str("</ul>");
+    html
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -642,5 +704,51 @@ mod tests {
             .collect();
         assert_eq!(ids, [vec!["a2", "a1"], vec!["title", "b1"], vec!["title"]]);
         assert_eq!(groups[1][0].thread_id, "b");
+    }
+
+    #[test]
+    fn the_results_list_is_inert_html_that_says_what_each_result_opens() {
+        let hit = |m: &str, title: &str, snippet: &str| Hit {
+            thread_id: "t\"1".into(),
+            title: title.into(),
+            message_id: m.into(),
+            branch: "b<1>".into(),
+            depth: 7,
+            at: 0,
+            snippet: snippet.into(),
+        };
+        let html = results_html(
+            &[vec![
+                hit("", "<b>Tea</b> & cake", "<mark>Tea</mark>"),
+                hit("m1", "<b>Tea</b> & cake", "<mark>tea</mark> time"),
+            ]],
+            Lang::En,
+        );
+        assert_eq!(
+            html,
+            "<ul><li class=\"search-group\" data-testid=\"search-group\">\
+             <p class=\"search-thread\">&lt;b&gt;Tea&lt;/b&gt; &amp; cake</p><ul>\
+             <li><button type=\"button\" class=\"search-result\" data-testid=\"search-result\" \
+             data-thread=\"t&quot;1\" data-message=\"\" data-branch=\"b&lt;1&gt;\" data-depth=\"7\">\
+             <span class=\"search-where\">In the thread's name</span>\
+             <span class=\"search-snippet\" data-testid=\"search-snippet\"><mark>Tea</mark></span></button></li>\
+             <li><button type=\"button\" class=\"search-result\" data-testid=\"search-result\" \
+             data-thread=\"t&quot;1\" data-message=\"m1\" data-branch=\"b&lt;1&gt;\" data-depth=\"7\">\
+             <span class=\"search-snippet\" data-testid=\"search-snippet\"><mark>tea</mark> time</span></button></li>\
+             </ul></li></ul>"
+        );
+        // An untitled thread, in Japanese; no results: the sentence.
+        let html = results_html(&[vec![hit("m1", "", "x")]], Lang::Ja);
+        assert!(
+            html.contains("<p class=\"search-thread\">無題</p>"),
+            "{html}"
+        );
+        assert_eq!(
+            results_html(&[], Lang::Ja),
+            format!(
+                "<p class=\"hint\" data-testid=\"no-search-results\">{}</p>",
+                t(Lang::Ja, Key::NoSearchResults)
+            )
+        );
     }
 }

@@ -12,22 +12,12 @@ use super::threads::Threads;
 use super::window::Opened;
 use crate::js::field;
 
-/// One result: an exchange (or, with an empty `message_id`, the thread's title).
+/// A result to open: an exchange (or, with an empty `message_id`, the thread's title).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
     pub message_id: String,
     pub branch: String,
     pub depth: u32,
-    /// Inert HTML, each match in `<mark>`.
-    pub snippet: String,
-}
-
-/// A thread's results.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Group {
-    pub thread_id: String,
-    pub title: String,
-    pub hits: Vec<Found>,
 }
 
 /// The search box and its results. `Copy`.
@@ -35,8 +25,9 @@ pub struct Group {
 pub struct Search {
     /// What is typed in the box.
     pub query: RwSignal<String>,
-    /// The results of the newest query answered; `None` until it is.
-    pub results: RwSignal<Option<Vec<Group>>>,
+    /// The results list of the newest query answered, as inert HTML (the data worker
+    /// writes it, see `search::results_html`); `None` until it is.
+    pub results: RwSignal<Option<String>>,
     /// While the index of what was stored before is built: exchanges done, of all.
     pub indexing: RwSignal<Option<(u32, u32)>>,
     /// What the newest answered query looks for, folded: highlighted where a result opens.
@@ -60,8 +51,9 @@ impl Search {
         }
     }
 
-    /// Searches `user_id`'s history for `query`, as typed so far.
-    pub fn run(self, user_id: String, query: String) {
+    /// Searches `user_id`'s history for `query`, as typed so far; the results are listed
+    /// in language `lang` (its code).
+    pub fn run(self, user_id: String, query: String, lang: &str) {
         self.query.set(query.clone());
         let seq = self.seq.get_value() + 1;
         self.seq.set_value(seq);
@@ -69,15 +61,16 @@ impl Search {
             self.results.set(None);
             return;
         }
+        let asked = request(
+            "search",
+            &[
+                ("user_id", user_id.into()),
+                ("query", query.into()),
+                ("typing", JsValue::TRUE),
+                ("lang", lang.into()),
+            ],
+        );
         spawn_local(async move {
-            let asked = request(
-                "search",
-                &[
-                    ("user_id", user_id.into()),
-                    ("query", query.into()),
-                    ("typing", JsValue::TRUE),
-                ],
-            );
             let answer = ask(asked).await;
             if self.seq.get_value() != seq {
                 return;
@@ -87,8 +80,7 @@ impl Search {
                     let parts = js_sys::Array::from(&field(&answer, "parts"));
                     self.parts
                         .set_value(parts.iter().filter_map(|p| p.as_string()).collect());
-                    self.results
-                        .set(Some(read_groups(&field(&answer, "groups"))));
+                    self.results.set(field(&answer, "html").as_string());
                 }
                 Err(e) => self.notices.fail(e),
             }
@@ -137,25 +129,4 @@ impl Search {
             self.indexing.set(None);
         });
     }
-}
-
-/// The worker's answer as groups.
-fn read_groups(groups: &JsValue) -> Vec<Group> {
-    let text = |v: &JsValue, name| field(v, name).as_string().unwrap_or_default();
-    js_sys::Array::from(groups)
-        .iter()
-        .map(|g| Group {
-            thread_id: text(&g, "thread_id"),
-            title: text(&g, "title"),
-            hits: js_sys::Array::from(&field(&g, "hits"))
-                .iter()
-                .map(|h| Found {
-                    message_id: text(&h, "message_id"),
-                    branch: text(&h, "branch"),
-                    depth: field(&h, "depth").as_f64().unwrap_or(0.0) as u32,
-                    snippet: text(&h, "snippet"),
-                })
-                .collect(),
-        })
-        .collect()
 }

@@ -6,7 +6,10 @@
 use leptos::prelude::*;
 use pocket_chat_core::i18n::{self, Key};
 
-use crate::state::search::Group;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, MouseEvent};
+
+use crate::state::search::Found;
 use crate::state::use_account;
 use crate::state::use_prefs;
 use crate::state::use_search;
@@ -28,7 +31,11 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
     });
     let typed = move |ev| {
         if let Some(user_id) = account.user_id() {
-            search.run(user_id, event_target_value(&ev));
+            search.run(
+                user_id,
+                event_target_value(&ev),
+                lang.get_untracked().code(),
+            );
         }
     };
     let indexing = move || {
@@ -37,45 +44,29 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
             .get()
             .map(|(done, total)| i18n::indexing(lang.get(), done, total))
     };
-    let group = move |g: Group| {
-        let title = if g.title.is_empty() {
-            i18n::t(lang.get_untracked(), Key::Untitled).to_owned()
-        } else {
-            g.title.clone()
+    // The list is the data worker's HTML; each result's button says what it opens.
+    let clicked = move |ev: MouseEvent| {
+        let Some(button) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|e| e.closest(".search-result").ok().flatten())
+        else {
+            return;
         };
-        let thread_id = g.thread_id.clone();
-        let hits = g
-            .hits
-            .into_iter()
-            .map(|hit| {
-                let (thread_id, snippet) = (thread_id.clone(), hit.snippet.clone());
-                let in_title = hit.message_id.is_empty();
-                view! {
-                    <li>
-                        <button type="button" class="search-result" data-testid="search-result"
-                            on:click=move |_| { search.open(thread_id.clone(), hit.clone()); open.set(false); }>
-                            {in_title.then(|| view! { <span class="search-where">{tr(Key::TitleMatch)}</span> })}
-                            <span class="search-snippet" data-testid="search-snippet" inner_html=snippet></span>
-                        </button>
-                    </li>
-                }
-            })
-            .collect_view();
-        view! {
-            <li class="search-group" data-testid="search-group">
-                <p class="search-thread">{title}</p>
-                <ul>{hits}</ul>
-            </li>
-        }
+        let data = |name| button.get_attribute(name).unwrap_or_default();
+        let hit = Found {
+            message_id: data("data-message"),
+            branch: data("data-branch"),
+            depth: data("data-depth").parse().unwrap_or(0),
+        };
+        search.open(data("data-thread"), hit);
+        open.set(false);
     };
     let results = move || {
-        search.results.get().map(|groups| {
-            let none = groups.is_empty();
+        search.results.get().map(|html| {
             view! {
-                <div class="search-results" role="region" aria-label=tr(Key::SearchResults) data-testid="search-results">
-                    {none.then(|| view! { <p class="hint" data-testid="no-search-results">{tr(Key::NoSearchResults)}</p> })}
-                    <ul>{groups.into_iter().map(group).collect_view()}</ul>
-                </div>
+                <div class="search-results" role="region" aria-label=tr(Key::SearchResults) data-testid="search-results"
+                    on:click=clicked inner_html=html></div>
             }
         })
     };
