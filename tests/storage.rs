@@ -2107,6 +2107,42 @@ async fn version_four_history_is_indexed_in_steps_after_the_upgrade() {
     db.close();
 }
 
+// Guards against a word being typed showing its oldest exchanges: the start of a word
+// reads the first keys of the words it starts, in the order of the words and then of
+// age, so a word in more exchanges than that is read from its oldest; its newest are read
+// too, so that the whole word typed shows them.
+#[wasm_bindgen_test]
+async fn a_word_typed_whole_shows_its_newest_exchanges() {
+    let db = fresh("t-search-typed").await;
+    new_user(&db, "bob").await;
+    let t = new_thread(&db, "bob", "Typed").await;
+    let rows: Vec<Message> = (0..4100u32)
+        .map(|i| {
+            let mut row = exchange("bob", &t, 0);
+            row.message_id = pocket_chat_core::ids::new_id(T0 + i64::from(i), [0; 10]);
+            row.depth = i;
+            row.prompt = "paragraph".into();
+            row.completion = String::new();
+            row
+        })
+        .collect();
+    let mut file = snapshot(&db).await;
+    file.messages = rows.clone();
+    transfer::import(&db, &file, ImportMode::Replace)
+        .await
+        .expect("import");
+    let typed = search::query(&db, "bob", "paragraph", true)
+        .await
+        .expect("query");
+    let newest: Vec<String> = (4100 - search::MAX_HITS..4100)
+        .rev()
+        .map(|i| rows[i].message_id.clone())
+        .collect();
+    let shown: Vec<String> = typed.into_iter().map(|h| h.message_id).collect();
+    assert_eq!(shown, newest);
+    db.close();
+}
+
 // Guards against a common word making a query slow or wrong: with more exchanges having
 // a term than a query reads at a time, its newest are read first (from the end of its
 // keys), then older ones while results are too few, so that a rare word beside it finds

@@ -481,7 +481,8 @@ fn failed(e: JsValue) -> StorageError {
 /// `lookup`'s ids of `user_id` (older than id `before`, if given), newest first: with
 /// `backwards`, the newest [`SCAN`] in one request of the browser's own `getAllKeys` from
 /// the end, else all of them (rexie reads forwards only). The start of words reads its
-/// first [`PREFIX_SCAN`] keys either way: their order is the words', not age.
+/// first [`PREFIX_SCAN`] keys either way (their order is the words', not age), and with
+/// `backwards` the newest [`SCAN`] of the word as typed so far too.
 async fn read_keys(
     db: &Database,
     user_id: &str,
@@ -496,25 +497,23 @@ async fn read_keys(
     } else {
         u32::MAX - 1
     };
-    let keys: Vec<JsValue> = if backwards {
-        use wasm_bindgen::JsCast;
-        let tx = db.raw()?.transaction_with_str(SEARCH).map_err(failed)?;
-        let store = tx.object_store(SEARCH).map_err(failed)?;
-        let get_all_keys: js_sys::Function = js_sys::Reflect::get(&store, &"getAllKeys".into())
-            .map_err(failed)?
-            .unchecked_into();
-        let options = js_sys::Object::new();
-        crate::js::set(&options, "query", &range.into());
-        crate::js::set(&options, "count", &(limit + 1).into());
-        let direction = if lookup.prefix { "next" } else { "prev" };
-        crate::js::set(&options, "direction", &direction.into());
-        let request: web_sys::IdbRequest = get_all_keys
-            .call1(&store, &options)
-            .map_err(failed)?
-            .unchecked_into();
-        Array::from(&settled(&request).await.map_err(failed)?)
-            .iter()
-            .collect()
+    let mut newest = Vec::new();
+    let keys: Vec<JsValue> = if backwards && lookup.prefix {
+        // Its first keys are of the words first in order, the oldest of each first: the
+        // newest of the word as typed so far come along (a word typed whole shows them).
+        let word = Lookup {
+            term: lookup.term.clone(),
+            prefix: false,
+        };
+        let (first, last) = futures::future::try_join(
+            keys_from_end(db, range, limit + 1, "next"),
+            keys_from_end(db, range_of(user_id, &word, None)?, SCAN, "prev"),
+        )
+        .await?;
+        newest = last;
+        first
+    } else if backwards {
+        keys_from_end(db, range, limit + 1, "prev").await?
     } else {
         let tx = db.transaction(&[SEARCH], TransactionMode::ReadOnly)?;
         let most = lookup.prefix.then_some(limit + 1);
@@ -524,13 +523,40 @@ async fn read_keys(
     };
     // One more than the limit asked for: whether there are more.
     let whole = keys.len() <= limit as usize;
-    let ids = ids(keys.into_iter().take(limit as usize));
+    let ids = ids(keys.into_iter().take(limit as usize).chain(newest));
     let reach = match ids.last() {
         Some(oldest) if !whole && !lookup.prefix => Reach::Since(oldest.clone()),
         _ if !whole => Reach::Part,
         _ => Reach::All,
     };
     Ok(Read { ids, reach })
+}
+
+/// At most `count` keys of `range` in `SEARCH`, read from its start (`direction`
+/// `"next"`) or its end (`"prev"`) in one request of the browser's own `getAllKeys`.
+async fn keys_from_end(
+    db: &Database,
+    range: KeyRange,
+    count: u32,
+    direction: &str,
+) -> Result<Vec<JsValue>, StorageError> {
+    use wasm_bindgen::JsCast;
+    let tx = db.raw()?.transaction_with_str(SEARCH).map_err(failed)?;
+    let store = tx.object_store(SEARCH).map_err(failed)?;
+    let get_all_keys: js_sys::Function = js_sys::Reflect::get(&store, &"getAllKeys".into())
+        .map_err(failed)?
+        .unchecked_into();
+    let options = js_sys::Object::new();
+    crate::js::set(&options, "query", &range.into());
+    crate::js::set(&options, "count", &count.into());
+    crate::js::set(&options, "direction", &direction.into());
+    let request: web_sys::IdbRequest = get_all_keys
+        .call1(&store, &options)
+        .map_err(failed)?
+        .unchecked_into();
+    Ok(Array::from(&settled(&request).await.map_err(failed)?)
+        .iter()
+        .collect())
 }
 
 /// What `request` gives once it succeeds, or its error.
