@@ -64,16 +64,26 @@ pub async fn reindex(
     for term in before.iter().filter(|t| !is.contains(t)) {
         store.delete(key(user_id, term, id)).await?;
     }
-    // Queued together, the last one awaited (a failed one aborts the transaction): a
-    // round trip each held a reply's stream ~0.2 ms a new word at its save.
-    let added = after.iter().filter(|t| !was.contains(t));
+    // Queued together, a batch at a time, the last of each awaited (a failed one aborts
+    // the transaction): a round trip each held a reply's stream ~0.2 ms a new word at its
+    // save, and thousands queued at once (a long prompt) are one long task of the page.
+    let added: Vec<&String> = after.iter().filter(|t| !was.contains(t)).collect();
     let mark = JsValue::from(1);
-    store
-        .put_all(added.map(|t| (mark.clone(), Some(key(user_id, t, id)))))
-        .await?;
+    for batch in added.chunks(PUT_BATCH) {
+        store
+            .put_all(
+                batch
+                    .iter()
+                    .map(|t| (mark.clone(), Some(key(user_id, t, id)))),
+            )
+            .await?;
+    }
     LAST.with(|last| *last.borrow_mut() = (new.to_owned(), Rc::new(after)));
     Ok(())
 }
+
+/// Index keys queued at a time by [`reindex`]: a few milliseconds of the page's thread.
+const PUT_BATCH: usize = 200;
 
 thread_local! {
     /// The text [`reindex`] last moved to, and its terms: a streaming reply is saved once a
@@ -229,10 +239,10 @@ pub async fn build_step(db: &Database, batch: u32) -> Result<Option<Progress>, S
 }
 
 /// At most this many results a query gives.
-pub const MAX_HITS: usize = 40;
+pub const MAX_HITS: usize = 20;
 /// Index keys read at a time for one term: the newest this many exchanges that have it,
 /// then the next older as many, while results are too few.
-const SCAN: u32 = 400;
+const SCAN: u32 = 200;
 /// Index keys read for the start of a word (every word it starts).
 const PREFIX_SCAN: u32 = 4000;
 /// At most this many reads further back a query makes: terms each in many exchanges but
