@@ -2107,6 +2107,33 @@ async fn version_four_history_is_indexed_in_steps_after_the_upgrade() {
     db.close();
 }
 
+/// `n` exchanges of a new user bob in one thread, the `i`th's prompt and reply `text(i)`,
+/// each a millisecond newer than the one before, written as an import writes them (the
+/// rows and their index in one transaction).
+async fn bobs_exchanges(
+    db: &Database,
+    n: u32,
+    text: impl Fn(u32) -> (String, String),
+) -> Vec<Message> {
+    new_user(db, "bob").await;
+    let t = new_thread(db, "bob", "Bob's").await;
+    let rows: Vec<Message> = (0..n)
+        .map(|i| {
+            let mut row = exchange("bob", &t, 0);
+            row.message_id = pocket_chat_core::ids::new_id(T0 + i64::from(i), [0; 10]);
+            row.depth = i;
+            (row.prompt, row.completion) = text(i);
+            row
+        })
+        .collect();
+    let mut file = snapshot(db).await;
+    file.messages = rows.clone();
+    transfer::import(db, &file, ImportMode::Replace)
+        .await
+        .expect("import");
+    rows
+}
+
 // Guards against a word being typed showing its oldest exchanges: the start of a word
 // reads the first keys of the words it starts, in the order of the words and then of
 // age, so a word in more exchanges than that is read from its oldest; its newest are read
@@ -2114,23 +2141,7 @@ async fn version_four_history_is_indexed_in_steps_after_the_upgrade() {
 #[wasm_bindgen_test]
 async fn a_word_typed_whole_shows_its_newest_exchanges() {
     let db = fresh("t-search-typed").await;
-    new_user(&db, "bob").await;
-    let t = new_thread(&db, "bob", "Typed").await;
-    let rows: Vec<Message> = (0..4100u32)
-        .map(|i| {
-            let mut row = exchange("bob", &t, 0);
-            row.message_id = pocket_chat_core::ids::new_id(T0 + i64::from(i), [0; 10]);
-            row.depth = i;
-            row.prompt = "paragraph".into();
-            row.completion = String::new();
-            row
-        })
-        .collect();
-    let mut file = snapshot(&db).await;
-    file.messages = rows.clone();
-    transfer::import(&db, &file, ImportMode::Replace)
-        .await
-        .expect("import");
+    let rows = bobs_exchanges(&db, 4100, |_| ("paragraph".into(), String::new())).await;
     let typed = search::query(&db, "bob", "paragraph", true)
         .await
         .expect("query");
@@ -2151,31 +2162,20 @@ async fn a_word_typed_whole_shows_its_newest_exchanges() {
 #[wasm_bindgen_test]
 async fn a_query_reads_a_common_words_newest_exchanges_then_older_ones() {
     let db = fresh("t-search-common").await;
-    new_user(&db, "bob").await;
-    let t = new_thread(&db, "bob", "Common").await;
-    let rows: Vec<Message> = (0..900u32)
-        .map(|i| {
-            let mut row = exchange("bob", &t, 0);
-            row.message_id = pocket_chat_core::ids::new_id(T0 + i64::from(i), [0; 10]);
-            row.depth = i;
-            let north = if i < 440 { "north" } else { "" };
-            let south = if i >= 430 { "south" } else { "" };
-            row.prompt = format!("common question {i} {north} {south}");
-            row.completion = if i % 100 == 0 {
-                "a rare answer"
-            } else {
-                "an answer"
-            }
-            .into();
-            row
-        })
-        .collect();
-    // Written as an import writes: the rows and their index in one transaction.
-    let mut file = snapshot(&db).await;
-    file.messages = rows.clone();
-    transfer::import(&db, &file, ImportMode::Replace)
-        .await
-        .expect("import");
+    let rows = bobs_exchanges(&db, 900, |i| {
+        let north = if i < 440 { "north" } else { "" };
+        let south = if i >= 430 { "south" } else { "" };
+        let answer = if i % 100 == 0 {
+            "a rare answer"
+        } else {
+            "an answer"
+        };
+        (
+            format!("common question {i} {north} {south}"),
+            answer.into(),
+        )
+    })
+    .await;
     index_agrees(&db).await;
     let id = |i: usize| rows[i].message_id.clone();
     let ids = |from: usize, to: usize| (from..to).rev().map(id).collect::<Vec<_>>();
