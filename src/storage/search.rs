@@ -281,7 +281,7 @@ pub async fn query_reading(
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
-    let backwards = backwards && reads_backwards(db)?;
+    let backwards = backwards && reads_backwards();
     // Every lookup's newest keys, their requests queued together.
     let mut reads = futures::future::try_join_all(
         wanted
@@ -473,10 +473,12 @@ fn ids(keys: impl Iterator<Item = JsValue>) -> Vec<String> {
 
 /// Whether this browser's `getAllKeys` reads from the end (IndexedDB 3's direction, which
 /// came with `getAllRecords`: no other sign of it can be read).
-fn reads_backwards(db: &Database) -> Result<bool, StorageError> {
-    let tx = db.raw()?.transaction_with_str(SEARCH).map_err(failed)?;
-    let store = tx.object_store(SEARCH).map_err(failed)?;
-    Ok(js_sys::Reflect::has(&store, &"getAllRecords".into()).unwrap_or(false))
+/// A property of the browser, read from the prototype: no transaction per query.
+fn reads_backwards() -> bool {
+    let get = |of: &JsValue, name: &str| js_sys::Reflect::get(of, &name.into()).ok();
+    get(&js_sys::global(), "IDBObjectStore")
+        .and_then(|class| get(&class, "prototype"))
+        .is_some_and(|p| js_sys::Reflect::has(&p, &"getAllRecords".into()).unwrap_or(false))
 }
 
 /// What went wrong with a request of the browser's own API, as a storage error.
