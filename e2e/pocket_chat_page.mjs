@@ -195,6 +195,28 @@ export class PocketChat {
     await this.testId('top-up-submit').click();
   }
 
+  /** Settings' sync: the database `url` and credentials typed, then "Sync now" (see
+   *  `syncNow`). Settings stay open. */
+  async syncWith(url, { user = '', password = '', want } = {}) {
+    if (!(await this.testId('sync-url').count())) await this.openSettings();
+    await this.testId('sync-url').fill(url);
+    await this.testId('sync-user').fill(user);
+    await this.testId('sync-password').fill(password);
+    return this.syncNow(want);
+  }
+
+  /** "Sync now" in Settings (opened if closed); waits for the line to say how this sync
+   *  went (`want`: by default that it synced) and returns the line. */
+  async syncNow(want = /^Last synced at/) {
+    if (!(await this.testId('sync-now').count())) await this.openSettings();
+    await this.testId('sync-now').click();
+    await waitText(this.syncStatus, want);
+    return (await this.syncStatus.innerText()).trim();
+  }
+
+  /** The line under "Sync now". */
+  get syncStatus() { return this.testId('sync-status'); }
+
   reload() { return this.page.reload(); }
 
   /** Waits until the service worker is active, its build cached: a first visit's end. */

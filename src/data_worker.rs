@@ -28,9 +28,11 @@ use web_sys::{
 };
 
 use crate::js::{field, set};
+use crate::replication::{self, SyncFailed};
 use crate::storage::messages::{self, Span};
 use crate::storage::schema::DB_NAME;
 use crate::storage::search as storage_search;
+use crate::storage::sync as sync_storage;
 use crate::storage::transfer::{self, ImportMode, TransferError};
 use crate::storage::{settings, threads, Database, StorageError};
 
@@ -41,6 +43,8 @@ thread_local! {
     /// round trips, most of a query's time. A newer version opening in another tab closes
     /// it (see [`Database::open_watched`]), and the next request opens it again.
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
+    /// Whether a sync runs: one at a time, or both would push the same changes.
+    static SYNCING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The kept database, opened if it is not (or was closed).
@@ -87,6 +91,8 @@ async fn answer(request: &JsValue) -> JsValue {
         "upgrade" => upgrade().await.map_err(|e| said(&e)),
         "search" => search(request).await.map_err(|e| said(&e)),
         "index" => index().await.map_err(|e| said(&e)),
+        "sync" => sync(request).await.map_err(|e| said(&e)),
+        "sync-last" => sync_last(request).await.map_err(|e| said(&e)),
         _ => Err(said(&TransferError::Storage(
             crate::storage::StorageError::Backend(format!(
                 "the data worker has no operation {op:?}"
@@ -152,6 +158,51 @@ async fn index() -> Result<JsValue, StorageError> {
         }
         None => JsValue::NULL,
     })
+}
+
+/// `{user_id, url, user, password, streaming?}` → `{at, sent, received, skipped}`, or
+/// `{busy: true}` while a sync of this worker runs already: pulls the user's changes from
+/// their CouchDB database, then pushes this device's ([`replication::sync`]).
+async fn sync(request: &JsValue) -> Result<JsValue, SyncFailed> {
+    if SYNCING.with(|s| s.replace(true)) {
+        let out = js_sys::Object::new();
+        set(&out, "busy", &true.into());
+        return Ok(out.into());
+    }
+    let result = async {
+        let text = |name| field(request, name).as_string().unwrap_or_default();
+        let server = replication::Server::new(&text("url"), &text("user"), &text("password"))?;
+        let user_id = text("user_id");
+        let streaming = field(request, "streaming").as_string();
+        let db = database().await?;
+        let moved = replication::sync(&db, &server, &user_id, streaming.as_deref()).await?;
+        let at = js_sys::Date::now() as i64;
+        sync_storage::record_last(&db, &user_id, at, moved).await?;
+        Ok(last_js(at, moved))
+    }
+    .await;
+    SYNCING.with(|s| s.set(false));
+    result
+}
+
+/// `{user_id}` → `{at, sent, received, skipped}` of the user's last sync, or `null`.
+async fn sync_last(request: &JsValue) -> Result<JsValue, StorageError> {
+    let user_id = field(request, "user_id").as_string().unwrap_or_default();
+    let last = sync_storage::last(&*database().await?, &user_id).await?;
+    Ok(last.map_or(JsValue::NULL, |(at, moved)| last_js(at, moved)))
+}
+
+fn last_js(at: i64, moved: pocket_chat_core::sync::Moved) -> JsValue {
+    let out = js_sys::Object::new();
+    set(&out, "at", &(at as f64).into());
+    for (name, n) in [
+        ("sent", moved.sent),
+        ("received", moved.received),
+        ("skipped", moved.skipped),
+    ] {
+        set(&out, name, &(n as f64).into());
+    }
+    out.into()
 }
 
 /// `{thread_id, lang}` → `{text, name}`: the thread's path as a Markdown file.
@@ -305,6 +356,15 @@ fn counts_of(file: &ExportFile) -> js_sys::Object {
         file.messages.len(),
         file.payments.len(),
     )
+}
+
+impl Localize for SyncFailed {
+    fn localize(&self, lang: Lang) -> String {
+        match self {
+            SyncFailed::Server(e) => e.localize(lang),
+            SyncFailed::Storage(e) => e.localize(lang),
+        }
+    }
 }
 
 impl Localize for TransferError {

@@ -16,6 +16,8 @@ pub mod ids;
 pub mod js;
 #[cfg(target_arch = "wasm32")]
 pub mod providers;
+#[cfg(target_arch = "wasm32")]
+pub mod replication;
 #[cfg(all(target_arch = "wasm32", feature = "e2e-hooks"))]
 pub mod seed;
 #[cfg(target_arch = "wasm32")]

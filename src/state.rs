@@ -26,6 +26,7 @@ pub mod render;
 pub mod search;
 pub mod sending;
 pub mod store;
+pub mod sync;
 pub mod tabs;
 pub mod text;
 pub mod threads;
@@ -41,7 +42,7 @@ use leptos::task::spawn_local;
 use self::clock::now;
 use self::contexts::Contexts;
 pub use self::contexts::{
-    use_account, use_config, use_notices, use_prefs, use_search, use_sending, use_store,
+    use_account, use_config, use_notices, use_prefs, use_search, use_sending, use_store, use_sync,
     use_thread_window, use_threads, use_top_up, use_update,
 };
 use self::error::StateError;
@@ -60,6 +61,8 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         account,
         update,
         search,
+        sending,
+        sync,
         ..
     } = contexts::provide_contexts(scroller);
     update.follow();
@@ -102,6 +105,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
                 Ok(stored) => {
                     prefs.load(&stored);
                     config.load(&stored);
+                    sync.load(&stored);
                 }
                 Err(e) => notices.fail(e),
             }
@@ -120,6 +124,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         window.end_prefetch();
         update.register();
         account.follow_other_tabs();
+        sync.follow(account, threads, sending);
         threads.follow_hash_changes(move || account.reload());
         // Best effort: without it the browser may evict data under pressure.
         request_persistence().await;

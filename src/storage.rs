@@ -12,6 +12,7 @@ pub mod payments;
 pub mod schema;
 pub mod search;
 pub mod settings;
+pub mod sync;
 pub mod threads;
 pub mod transfer;
 pub mod upgrade;

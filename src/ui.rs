@@ -13,6 +13,7 @@ pub mod provider_select;
 pub mod search_box;
 pub mod settings_panel;
 pub mod sidebar;
+pub mod sync_fields;
 pub mod thread_bar;
 pub mod thread_view;
 pub mod top_up_form;

@@ -21,7 +21,7 @@ pub const FORMAT: &str = "pocket-chat-export";
 pub const VERSION: u32 = 2;
 
 /// Field names whose values are secrets, left out of exports unless asked for.
-const SECRET_FIELDS: [&str; 1] = ["api_key"];
+const SECRET_FIELDS: [&str; 2] = ["api_key", "password"];
 
 /// Settings that are secrets as a whole (the top-up PIN).
 const SECRET_SETTINGS: [&str; 1] = ["topup_pin"];

@@ -23,6 +23,7 @@ pub mod records;
 pub mod search;
 pub mod share;
 pub mod sse;
+pub mod sync;
 pub mod thread_list;
 pub mod tokens;
 pub mod tree;

@@ -19,6 +19,7 @@ use super::prefs::Prefs;
 use super::search::Search;
 use super::sending::Sending;
 use super::store::Store;
+use super::sync::Syncer;
 use super::threads::Threads;
 use super::top_up::TopUp;
 use super::update::Update;
@@ -49,6 +50,8 @@ pub struct Contexts {
     pub update: &'static Update,
     /// The search box, its results, the index being built.
     pub search: &'static Search,
+    /// Sync between devices: each user's settings, the last sync's line.
+    pub sync: &'static Syncer,
 }
 
 /// Creates every context (nothing loaded yet) and provides them. `scroller` is the element
@@ -79,6 +82,7 @@ pub fn provide_contexts(scroller: NodeRef<Main>) -> Contexts {
         top_up: leak(TopUp::new(store, account, config)),
         update: leak(Update::new()),
         search: leak(Search::new(notices, threads)),
+        sync: leak(Syncer::new(store)),
     };
     provide_context(contexts);
     contexts
@@ -96,6 +100,11 @@ fn contexts() -> Contexts {
 /// The search box provided by [`provide_contexts`].
 pub fn use_search() -> &'static Search {
     contexts().search
+}
+
+/// Sync between devices provided by [`provide_contexts`].
+pub fn use_sync() -> &'static Syncer {
+    contexts().sync
 }
 
 /// The database handle provided by [`provide_contexts`].

@@ -154,20 +154,33 @@ pub async fn delete(db: &Database, thread_id: &str, now: Millis) -> Result<(), S
         thread.deleted_at = Some(now);
         thread.updated_at = now;
         threads.put(&to_js(THREADS, &thread)?, None).await?;
-        let messages = tx.store(MESSAGES)?;
-        let rows =
-            super::messages::all_of_thread(&messages.index(THREAD_MESSAGE)?, thread_id).await?;
-        for row in rows {
-            let mut message: Message = from_js(MESSAGES, row)?;
-            let old = message.clone();
-            message.erase_text();
-            messages.put(&to_js(MESSAGES, &message)?, None).await?;
-            search::reindex_message(&index, Some(&old), &message).await?;
-        }
+        erase_messages(&tx, &index, thread_id).await?;
         Ok(thread.user_id)
     }
     .await;
     let user_id = commit_or_abort(tx, result).await?;
     announce(&Change::User { user_id });
+    Ok(())
+}
+
+/// Erases the text of every exchange of a deleted thread (their debits stay), in `tx`,
+/// with `index` its `search` store.
+pub(crate) async fn erase_messages(
+    tx: &rexie::Transaction,
+    index: &rexie::Store,
+    thread_id: &str,
+) -> Result<(), StorageError> {
+    let messages = tx.store(MESSAGES)?;
+    let rows = super::messages::all_of_thread(&messages.index(THREAD_MESSAGE)?, thread_id).await?;
+    for row in rows {
+        let mut message: Message = from_js(MESSAGES, row)?;
+        if pocket_chat_core::sync::is_erased(&message) {
+            continue;
+        }
+        let old = message.clone();
+        message.erase_text();
+        messages.put(&to_js(MESSAGES, &message)?, None).await?;
+        search::reindex_message(index, Some(&old), &message).await?;
+    }
     Ok(())
 }

@@ -9,7 +9,7 @@ use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{BRANCHES, MESSAGES, PAYMENTS, SEARCH, THREADS, USERS};
+use super::schema::{BRANCHES, MESSAGES, META, PAYMENTS, SEARCH, THREADS, USERS};
 use super::search;
 use super::{
     all_from_js, commit_or_abort, finish, from_js, get_required, only, starting_with, to_js,
@@ -176,10 +176,15 @@ async fn update(
 /// Deletes a user with all their threads, messages and payments, in one transaction.
 pub async fn delete(db: &Database, user_id: &str) -> Result<(), StorageError> {
     let tx = db.transaction(
-        &[USERS, PAYMENTS, THREADS, MESSAGES, BRANCHES, SEARCH],
+        &[USERS, PAYMENTS, THREADS, MESSAGES, BRANCHES, SEARCH, META],
         TransactionMode::ReadWrite,
     )?;
-    let result = delete_rows(&tx, user_id).await;
+    let result = async {
+        delete_rows(&tx, user_id).await?;
+        // What this device knew of their sync: their records are gone from here.
+        super::sync::forget(&tx, user_id).await
+    }
+    .await;
     commit_or_abort(tx, result).await?;
     announce(&Change::All);
     Ok(())

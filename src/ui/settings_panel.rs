@@ -20,6 +20,7 @@ use crate::state::use_prefs;
 use crate::ui::model_list::ModelList;
 use crate::ui::persona_editor::{PersonaEditor, PersonaFields};
 use crate::ui::provider_select::ProviderSelect;
+use crate::ui::sync_fields::{SyncFields, SyncSection};
 
 #[component]
 pub fn SettingsPanel(open: RwSignal<bool>) -> impl IntoView {
@@ -68,6 +69,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             .unwrap_or_default(),
     );
     let personas = PersonaFields::new(user.as_ref());
+    let sync = SyncFields::of_signed_in();
     let stream = RwSignal::new(current.stream);
     // Shown as sentences: a signal of text keeps the views small.
     let result = RwSignal::new(None::<Result<Text, Text>>);
@@ -113,7 +115,11 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         };
     let save = move |_| match collect().and_then(|c| Ok((c, personas.read()?))) {
         Err(e) => result.set(Some(Err(e.into()))),
+        Ok(_) if sync.read().is_err() => result.set(sync.read().err().map(Err)),
         Ok(((settings, models, params), (personas, default))) => spawn_local(async move {
+            if let Err(e) = sync.save().await {
+                return result.set(Some(Err(e)));
+            }
             if let Err(e) = config.save(settings).await {
                 return notices.fail(e);
             }
@@ -221,6 +227,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             </div>
             <p class="hint">{tr(Key::KeyHint)}</p>
             <PersonaEditor fields=personas />
+            <SyncSection fields=sync />
             {move || result.get().map(|r| {
                 let (class, text) = match r {
                     Ok(t) => ("result ok", t),
@@ -231,7 +238,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             <div class="row">
                 <button type="button" data-testid="save-settings" on:click=save>{tr(Key::Save)}</button>
                 <button type="button" class="ghost" data-testid="test-connection" on:click=test>{tr(Key::TestConnection)}</button>
-                <button type="button" class="ghost" on:click=move |_| open.set(false)>{tr(Key::Close)}</button>
+                <button type="button" class="ghost" data-testid="settings-close" on:click=move |_| open.set(false)>{tr(Key::Close)}</button>
             </div>
         </section>
     }

@@ -1,0 +1,1082 @@
+//! Sync between devices through CouchDB replication: the document each record becomes,
+//! its revisions, the replies of a CouchDB server, and the rules that settle a conflict
+//! the same way on every device.
+//!
+//! A user's database holds only that user's records, so a document carries no `user_id`:
+//! each device gives pulled records its own id of the user. Balances are not synced; each
+//! device recomputes them from the ledger rows (payments and exchanges' debits).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::records::{Branch, Message, MessageStatus, Payment, Thread, User};
+
+/// Revision ids kept per document and sent with each, as CouchDB's `_revisions`.
+pub const REVS_LIMIT: usize = 100;
+
+/// Documents read or written per request: a cut connection loses at most one batch, and
+/// the next sync repeats it.
+pub const BATCH: usize = 100;
+
+/// The one document of the sign-up bonus: each device made its own when the user was
+/// created there, and the user has one.
+pub const BONUS_DOC: &str = "payment:bonus";
+
+/// The user's profile: name, models, parameters, personas.
+pub const PROFILE_DOC: &str = "profile";
+
+/// A record that syncs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record {
+    Profile(User),
+    Payment(Payment),
+    Thread(Thread),
+    Branch(Branch),
+    Message(Message),
+}
+
+/// Whether `payment` is `user`'s sign-up bonus: the payment of amount 0 made with the user.
+pub fn is_bonus(payment: &Payment, user: &User) -> bool {
+    payment.amount == 0.0
+        && payment.created_at == user.created_at
+        && payment.charged_token == crate::ledger::SIGNUP_BONUS
+}
+
+impl Record {
+    /// The document's `_id`: the kind and the record's id, unique across devices.
+    pub fn doc_id(&self, bonus: bool) -> String {
+        match self {
+            Record::Profile(_) => PROFILE_DOC.to_owned(),
+            Record::Payment(_) if bonus => BONUS_DOC.to_owned(),
+            Record::Payment(p) => format!("payment:{}", p.payment_id),
+            Record::Thread(t) => format!("thread:{}", t.thread_id),
+            Record::Branch(b) => format!("branch:{}", b.branch_id),
+            Record::Message(m) => format!("message:{}", m.message_id),
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            Record::Profile(_) => "profile",
+            Record::Payment(_) => "payment",
+            Record::Thread(_) => "thread",
+            Record::Branch(_) => "branch",
+            Record::Message(_) => "message",
+        }
+    }
+
+    /// The document's content, without `_id` and `_rev`: the record and its `kind`, less
+    /// what is the device's own (the user's id) or derived (the balance, a reply's HTML).
+    pub fn body(&self) -> Map<String, Value> {
+        let value = match self {
+            Record::Profile(r) => serde_json::to_value(r),
+            Record::Payment(r) => serde_json::to_value(r),
+            Record::Thread(r) => serde_json::to_value(r),
+            Record::Branch(r) => serde_json::to_value(r),
+            Record::Message(r) => serde_json::to_value(r),
+        };
+        // Plain data structs always serialise to an object.
+        let mut map = match value {
+            Ok(Value::Object(map)) => map,
+            _ => Map::new(),
+        };
+        map.remove("user_id");
+        map.remove("num_token");
+        map.remove("html");
+        map.insert("kind".into(), Value::from(self.kind()));
+        map
+    }
+
+    /// The hash of [`Record::body`]: equal bodies, equal hashes, on every device.
+    pub fn hash(&self) -> String {
+        hash(&Value::Object(self.body()).to_string())
+    }
+}
+
+/// Why a document from the server is not a record of ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed {
+    pub id: String,
+    pub detail: String,
+}
+
+/// The record a pulled document holds, as `user_id`'s.
+pub fn from_doc(doc: &Value, user_id: &str) -> Result<Record, Malformed> {
+    let id = doc.get("_id").and_then(Value::as_str).unwrap_or_default();
+    let bad = |detail: String| Malformed {
+        id: id.to_owned(),
+        detail,
+    };
+    let Some(fields) = doc.as_object() else {
+        return Err(bad("not an object".into()));
+    };
+    let mut map: Map<String, Value> = fields
+        .iter()
+        .filter(|(k, _)| !k.starts_with('_') && k.as_str() != "kind")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    map.insert("user_id".into(), Value::from(user_id));
+    let kind = doc.get("kind").and_then(Value::as_str).unwrap_or_default();
+    if kind == "profile" {
+        map.insert("num_token".into(), Value::from(0));
+    }
+    let value = Value::Object(map);
+    let parsed = match kind {
+        "profile" => serde_json::from_value(value).map(Record::Profile),
+        "payment" => serde_json::from_value(value).map(Record::Payment),
+        "thread" => serde_json::from_value(value).map(Record::Thread),
+        "branch" => serde_json::from_value(value).map(Record::Branch),
+        "message" => serde_json::from_value(value).map(Record::Message),
+        other => return Err(bad(format!("unknown kind {other:?}"))),
+    };
+    let record = parsed.map_err(|e| bad(e.to_string()))?;
+    // A document whose id names another record would overwrite that record.
+    let bonus = id == BONUS_DOC;
+    if record.doc_id(bonus) != id {
+        return Err(bad(format!("its id is not {}", record.doc_id(bonus))));
+    }
+    Ok(record)
+}
+
+/// 128 bits of two FNV-1a hashes, as 32 hex digits (the length of CouchDB's own).
+pub fn hash(text: &str) -> String {
+    let fnv = |seed: u64| {
+        text.bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    };
+    format!(
+        "{:016x}{:016x}",
+        fnv(0xcbf2_9ce4_8422_2325),
+        fnv(0x6c62_272e_07bb_0142)
+    )
+}
+
+/// What this device knows of a document on the server: the revision its record was last
+/// pushed as or pulled from, that content's hash, and the revision ids before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Synced {
+    /// `generation-id`.
+    pub rev: String,
+    /// [`Record::hash`] of the content at `rev`: another hash means a change to push.
+    pub hash: String,
+    /// Revision ids, `rev`'s first, then its ancestors' (at most [`REVS_LIMIT`]).
+    pub ancestry: Vec<String>,
+    /// Other live revisions on the server (a conflict this device settled), to delete at
+    /// the next push.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub losers: Vec<String>,
+}
+
+/// A revision's generation and id; `None` for a revision that is not `N-id`.
+pub fn split_rev(rev: &str) -> Option<(u64, &str)> {
+    let (generation, id) = rev.split_once('-')?;
+    Some((generation.parse().ok()?, id))
+}
+
+/// The documents that push `record`'s change since `synced` (none if it did not change),
+/// and what this device knows once the server took them. The new revision's id is the
+/// hash of its parent and its content, so a push repeated after a cut makes the same
+/// revision, which the server already has, and two devices settling a conflict alike
+/// make the same one.
+pub fn to_push(
+    record: &Record,
+    bonus: bool,
+    synced: Option<&Synced>,
+) -> Option<(Vec<Value>, Synced)> {
+    let body = record.body();
+    let content_hash = hash(&Value::Object(body.clone()).to_string());
+    let id = record.doc_id(bonus);
+    let mut docs = Vec::new();
+    let mut known = match synced {
+        Some(s) if s.hash == content_hash => Synced {
+            losers: Vec::new(),
+            ..s.clone()
+        },
+        _ => {
+            let (generation, parent) = synced
+                .and_then(|s| split_rev(&s.rev).map(|(g, _)| (g, s.rev.as_str())))
+                .unwrap_or((0, ""));
+            let rev_id = hash(&format!("{parent}\n{content_hash}"));
+            let mut ancestry = vec![rev_id.clone()];
+            ancestry.extend(synced.map(|s| s.ancestry.clone()).unwrap_or_default());
+            ancestry.truncate(REVS_LIMIT);
+            let rev = format!("{}-{rev_id}", generation + 1);
+            let mut doc = body;
+            doc.insert("_id".into(), Value::from(id.as_str()));
+            doc.insert("_rev".into(), Value::from(rev.as_str()));
+            doc.insert("_revisions".into(), revisions(generation + 1, &ancestry));
+            docs.push(Value::Object(doc));
+            Synced {
+                rev,
+                hash: content_hash,
+                ancestry,
+                losers: Vec::new(),
+            }
+        }
+    };
+    for loser in synced.map(|s| s.losers.as_slice()).unwrap_or_default() {
+        let Some((generation, loser_id)) = split_rev(loser) else {
+            continue;
+        };
+        let rev_id = hash(&format!("{loser}\ndeleted"));
+        let mut doc = Map::new();
+        doc.insert("_id".into(), Value::from(id.as_str()));
+        doc.insert(
+            "_rev".into(),
+            Value::from(format!("{}-{rev_id}", generation + 1)),
+        );
+        doc.insert("_deleted".into(), Value::Bool(true));
+        doc.insert(
+            "_revisions".into(),
+            revisions(generation + 1, &[rev_id, loser_id.to_owned()]),
+        );
+        docs.push(Value::Object(doc));
+    }
+    known.losers.clear();
+    (!docs.is_empty()).then_some((docs, known))
+}
+
+fn revisions(start: u64, ids: &[String]) -> Value {
+    serde_json::json!({ "start": start, "ids": ids })
+}
+
+/// One live or deleted revision of a document, as `_bulk_get?revs=true` returns it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leaf {
+    pub rev: String,
+    /// Revision ids, this one's first.
+    pub ancestry: Vec<String>,
+    pub deleted: bool,
+    /// Its record; `None` when deleted.
+    pub record: Option<Record>,
+}
+
+impl Leaf {
+    /// The leaf a fetched document is, as `user_id`'s.
+    pub fn from_doc(doc: &Value, user_id: &str) -> Result<Leaf, Malformed> {
+        let id = doc.get("_id").and_then(Value::as_str).unwrap_or_default();
+        let bad = |detail: &str| Malformed {
+            id: id.to_owned(),
+            detail: detail.to_owned(),
+        };
+        let rev = doc
+            .get("_rev")
+            .and_then(Value::as_str)
+            .filter(|r| split_rev(r).is_some())
+            .ok_or_else(|| bad("it has no revision"))?
+            .to_owned();
+        let ancestry = doc
+            .pointer("/_revisions/ids")
+            .and_then(Value::as_array)
+            .map(|ids| {
+                ids.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .take(REVS_LIMIT)
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                split_rev(&rev)
+                    .map(|(_, id)| vec![id.to_owned()])
+                    .unwrap_or_default()
+            });
+        let deleted = doc.get("_deleted").and_then(Value::as_bool) == Some(true);
+        let record = if deleted {
+            None
+        } else {
+            Some(from_doc(doc, user_id)?)
+        };
+        Ok(Leaf {
+            rev,
+            ancestry,
+            deleted,
+            record,
+        })
+    }
+
+    fn has_ancestor(&self, rev: &str) -> bool {
+        let (Some((generation, id)), Some((own, _))) = (split_rev(rev), split_rev(&self.rev))
+        else {
+            return false;
+        };
+        // `ancestry[i]` is the id at generation `own - i`.
+        own >= generation
+            && usize::try_from(own - generation)
+                .ok()
+                .and_then(|i| self.ancestry.get(i))
+                .is_some_and(|a| a == id)
+    }
+}
+
+/// What a pulled document does here.
+// One at a time and short-lived: boxing the record would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Nothing: this device already has it, or its own change descends from it.
+    Keep,
+    /// Store `record`, and `synced` as what this device knows of the document. When
+    /// `record` differs from the server's winning revision (this device's change won, or
+    /// a merge), the next push sends it as that revision's child.
+    Apply { record: Record, synced: Synced },
+}
+
+/// Settles a pulled document: `local` is this device's record and what it knows of the
+/// document, `leaves` the server's current revisions. The same leaves and records give
+/// the same record on every device ([`merge`] does not depend on order).
+pub fn resolve(local: Option<(&Record, Option<&Synced>)>, leaves: &[Leaf]) -> Outcome {
+    let live: Vec<&Leaf> = leaves.iter().filter(|l| l.record.is_some()).collect();
+    // CouchDB's winner: the longest history, then the greatest revision id.
+    let Some(winner) = live.iter().copied().max_by(|a, b| {
+        let key = |l: &Leaf| split_rev(&l.rev).map(|(g, id)| (g, id.to_owned()));
+        key(a).cmp(&key(b))
+    }) else {
+        // Deleted on the server by another replicator: pocket-chat deletes by tombstone
+        // content, so the record here stays (and is pushed again if it changes).
+        return Outcome::Keep;
+    };
+    let Some(remote) = winner.record.clone() else {
+        return Outcome::Keep;
+    };
+    let mut merged = live
+        .iter()
+        .filter_map(|l| l.record.clone())
+        .reduce(|a, b| merge(&a, &b))
+        .unwrap_or(remote);
+    if let Some((record, synced)) = local {
+        let changed = synced.is_none_or(|s| s.hash != record.hash());
+        let known = synced.is_some_and(|s| {
+            live.iter()
+                .any(|l| l.rev == s.rev || l.has_ancestor(&s.rev))
+        });
+        match (record, synced) {
+            // A profile never synced (a new device's) does not replace the one on the
+            // server: that would be a blank device overwriting another's data.
+            (Record::Profile(mine), None) => {
+                if let Record::Profile(theirs) = &mut merged {
+                    theirs.is_charged_once |= mine.is_charged_once;
+                }
+            }
+            _ if changed || !known => merged = merge(&merged, record),
+            _ => {}
+        }
+        let this_rev = synced.is_some_and(|s| s.rev == winner.rev);
+        if this_rev && live.len() == 1 && &merged == record {
+            return Outcome::Keep;
+        }
+    }
+    let losers = live
+        .iter()
+        .filter(|l| l.rev != winner.rev)
+        .map(|l| l.rev.clone())
+        .collect();
+    let winner_hash = winner.record.as_ref().map(Record::hash).unwrap_or_default();
+    Outcome::Apply {
+        record: merged,
+        synced: Synced {
+            rev: winner.rev.clone(),
+            hash: winner_hash,
+            ancestry: winner.ancestry.clone(),
+            losers,
+        },
+    }
+}
+
+/// The record two devices' versions of one document settle on: the same whichever is
+/// `a`. Ledger rows never change, so theirs are the same; deletions stay; of titles,
+/// pins, paths, personas and the profile, the later change wins.
+pub fn merge(a: &Record, b: &Record) -> Record {
+    // The tie-break every device shares: the greater content.
+    let later = |x: &Record, y: &Record, x_at: i64, y_at: i64| {
+        let key = |r: &Record, at: i64| (at, Value::Object(r.body()).to_string());
+        if key(x, x_at) >= key(y, y_at) {
+            x.clone()
+        } else {
+            y.clone()
+        }
+    };
+    match (a, b) {
+        (Record::Profile(x), Record::Profile(y)) => {
+            let mut won = later(a, b, x.updated_at, y.updated_at);
+            if let Record::Profile(p) = &mut won {
+                p.is_charged_once = x.is_charged_once || y.is_charged_once;
+                p.created_at = x.created_at.min(y.created_at);
+            }
+            won
+        }
+        // The bonus made first counts; other payments are the same row on every device.
+        (Record::Payment(x), Record::Payment(y)) => {
+            if (x.created_at, &x.payment_id) <= (y.created_at, &y.payment_id) {
+                a.clone()
+            } else {
+                b.clone()
+            }
+        }
+        (Record::Thread(x), Record::Thread(y)) => {
+            let mut won = later(a, b, x.updated_at, y.updated_at);
+            if let Record::Thread(t) = &mut won {
+                t.deleted_at = earliest(x.deleted_at, y.deleted_at);
+                if t.deleted_at.is_some() {
+                    t.title.clear();
+                }
+                t.created_at = x.created_at.min(y.created_at);
+            }
+            won
+        }
+        (Record::Branch(x), Record::Branch(y)) => {
+            let mut won = later(a, b, x.created_at, y.created_at);
+            if let Record::Branch(r) = &mut won {
+                r.cut = earliest(x.cut, y.cut);
+            }
+            won
+        }
+        (Record::Message(x), Record::Message(y)) => {
+            // A finished reply over one cut short, then the longer.
+            let rank = |m: &Message| {
+                let status = match m.status {
+                    MessageStatus::Complete => 2,
+                    MessageStatus::Interrupted => 1,
+                    MessageStatus::Failed => 0,
+                };
+                status * 1_000_000_000 + m.completion.len() as i64
+            };
+            let mut won = later(a, b, rank(x), rank(y));
+            if let Record::Message(m) = &mut won {
+                m.deleted_at = earliest(x.deleted_at, y.deleted_at);
+                if m.deleted_at.is_some() || is_erased(x) || is_erased(y) {
+                    m.erase_text();
+                }
+            }
+            won
+        }
+        // Two kinds under one id: a damaged document; still the same answer everywhere.
+        _ => later(a, b, 0, 0),
+    }
+}
+
+/// An exchange whose text was erased (it or its thread deleted): it stays erased.
+pub fn is_erased(message: &Message) -> bool {
+    message.prompt.is_empty() && message.completion.is_empty() && message.reasoning.is_empty()
+}
+
+fn earliest<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// `GET _changes`: what changed since a checkpoint.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Changes {
+    pub results: Vec<Changed>,
+    /// Opaque: a number from PouchDB, a string from CouchDB 2 and later.
+    pub last_seq: Value,
+}
+
+/// One changed document and its current revisions.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Changed {
+    pub id: String,
+    pub changes: Vec<RevOnly>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RevOnly {
+    pub rev: String,
+}
+
+/// `POST _revs_diff`'s reply, per document.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Missing {
+    #[serde(default)]
+    pub missing: Vec<String>,
+}
+
+/// `POST _bulk_get`'s reply.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BulkGet {
+    pub results: Vec<BulkGetResult>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BulkGetResult {
+    pub id: String,
+    pub docs: Vec<BulkGetDoc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct BulkGetDoc {
+    #[serde(default)]
+    pub ok: Option<Value>,
+}
+
+/// One row of `POST _bulk_docs`'s reply: an error for a document the server refused.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Written {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Why a sync stopped. What it wrote before stays; the next sync carries on from there.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    #[error("The sync address must start with http:// or https:// and name a database, like https://couch.example.com/pocketchat-alice.")]
+    BadUrl,
+    #[error("The sync server could not be reached{}. Nothing was lost; pocket-chat syncs again when it can.", if *.offline { " because this device is offline" } else { "" })]
+    Unreachable { offline: bool },
+    #[error("The sync server refused the user name or password (HTTP {status}). Check them in Settings.")]
+    Unauthorized { status: u16 },
+    #[error("The sync server has no database at this address (HTTP 404). Create it, or check the address.")]
+    NoDatabase,
+    #[error("The sync server answered HTTP {status}{}. Nothing was lost; the next sync carries on.", reason_of(.reason))]
+    Status { status: u16, reason: String },
+    #[error("The sync server's answer could not be read ({detail}). Nothing was lost; the next sync carries on.")]
+    Unreadable { detail: String },
+    #[error("The sync server refused {count} of the records sent ({first}). They stay here and are sent again at the next sync.")]
+    Refused { count: usize, first: String },
+}
+
+fn reason_of(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({reason})")
+    }
+}
+
+impl crate::i18n::Localize for SyncError {
+    fn localize(&self, lang: crate::i18n::Lang) -> String {
+        if lang == crate::i18n::Lang::En {
+            return self.to_string();
+        }
+        const KEPT: &str = "何も失われていません。次の同期で続きから再開します。";
+        match self {
+            SyncError::BadUrl => "同期先のアドレスは http:// か https:// で始まり、データベースを指すものにしてください（例：https://couch.example.com/pocketchat-alice）。".into(),
+            SyncError::Unreachable { offline: true } => format!("この端末がオフラインのため、同期サーバーに接続できませんでした。{KEPT}"),
+            SyncError::Unreachable { offline: false } => format!("同期サーバーに接続できませんでした。{KEPT}"),
+            SyncError::Unauthorized { status } => format!("同期サーバーがユーザー名かパスワードを受け付けませんでした（HTTP {status}）。設定で確かめてください。"),
+            SyncError::NoDatabase => "このアドレスに同期サーバーのデータベースがありません（HTTP 404）。作成するか、アドレスを確かめてください。".into(),
+            SyncError::Status { status, reason } => format!("同期サーバーが HTTP {status}{} を返しました。{KEPT}", reason_of(reason)),
+            SyncError::Unreadable { detail } => format!("同期サーバーの応答を読めませんでした（{detail}）。{KEPT}"),
+            SyncError::Refused { count, first } => format!("同期サーバーが送ったレコードのうち {count} 件を拒否しました（{first}）。この端末に残っており、次の同期で再送します。"),
+        }
+    }
+}
+
+/// The database URL typed in Settings, checked and without a trailing slash.
+pub fn database_url(typed: &str) -> Result<String, SyncError> {
+    let url = typed.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or(SyncError::BadUrl)?;
+    // A host, then a database name: `host/db`.
+    match rest.split_once('/') {
+        Some((host, db)) if !host.is_empty() && !db.is_empty() && !url.contains(['?', '#']) => {
+            Ok(url.to_owned())
+        }
+        _ => Err(SyncError::BadUrl),
+    }
+}
+
+/// The error an HTTP status other than success means.
+pub fn status_error(status: u16, body: &str) -> SyncError {
+    match status {
+        401 | 403 => SyncError::Unauthorized { status },
+        404 => SyncError::NoDatabase,
+        _ => {
+            let reason = serde_json::from_str::<Value>(body)
+                .ok()
+                .and_then(|v| {
+                    let text = |k| v.get(k).and_then(Value::as_str).map(str::to_owned);
+                    text("reason").or_else(|| text("error"))
+                })
+                .unwrap_or_default();
+            SyncError::Status { status, reason }
+        }
+    }
+}
+
+/// The `Authorization` header of HTTP basic auth: `user:password` in UTF-8, base64.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = format!("{user}:{password}").into_bytes();
+    let mut out = String::from("Basic ");
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A user's sync settings on this device (the `settings` store's `sync.{user_id}`): never
+/// synced, and left out of exports with the other secrets.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncSettings {
+    /// The database's URL; empty: this user does not sync.
+    pub url: String,
+    #[serde(default)]
+    pub user: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// The settings key of `user_id`'s [`SyncSettings`].
+pub fn settings_key(user_id: &str) -> String {
+    format!("sync.{user_id}")
+}
+
+/// The line in Settings after a sync: when (`time`, already in `lang`) and what moved.
+pub fn last_line(lang: crate::i18n::Lang, time: &str, moved: Moved) -> String {
+    let Moved {
+        sent,
+        received,
+        skipped,
+    } = moved;
+    let (skip_en, skip_ja) = if skipped > 0 {
+        (
+            format!(
+                " {skipped} documents from the server were not pocket-chat's and were left out."
+            ),
+            format!("サーバーの {skipped} 件の文書は pocket-chat のものではないため除外しました。"),
+        )
+    } else {
+        Default::default()
+    };
+    match lang {
+        crate::i18n::Lang::En => {
+            format!("Last synced at {time}: {sent} sent, {received} received.{skip_en}")
+        }
+        crate::i18n::Lang::Ja => {
+            format!("最終同期 {time}：送信 {sent} 件、受信 {received} 件。{skip_ja}")
+        }
+    }
+}
+
+/// What a sync moved, for the line in Settings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Moved {
+    pub sent: usize,
+    pub received: usize,
+    /// Documents from the server that are not pocket-chat records, left out.
+    pub skipped: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::DebitKind;
+    use crate::persona::Persona;
+
+    fn user() -> User {
+        User {
+            user_id: "U1".into(),
+            display_name: "Alice".into(),
+            num_token: 950,
+            is_charged_once: true,
+            model: "gpt-4o".into(),
+            models: ["gpt-4o".into(), "gpt-4o-mini".into()],
+            created_at: 1_000,
+            updated_at: 2_000,
+            params: Vec::new(),
+            personas: vec![Persona {
+                persona_id: "P1".into(),
+                name: "Editor".into(),
+                text: "Be brief.".into(),
+            }],
+            default_persona: Some("P1".into()),
+        }
+    }
+
+    fn thread(title: &str, updated_at: i64) -> Thread {
+        Thread {
+            thread_id: "T1".into(),
+            user_id: "U1".into(),
+            title: title.into(),
+            created_at: 1_000,
+            updated_at,
+            deleted_at: None,
+            path: vec!["T1".into()],
+            pinned: false,
+            persona: None,
+        }
+    }
+
+    fn message(completion: &str) -> Message {
+        Message {
+            message_id: "M1".into(),
+            thread_id: "T1".into(),
+            user_id: "U1".into(),
+            branch: "T1".into(),
+            depth: 0,
+            prompt: "東京の天気は？".into(),
+            completion: completion.into(),
+            reasoning: String::new(),
+            html: "<p>rendered</p>".into(),
+            total: 42,
+            prompt_tokens: 10,
+            completion_tokens: 32,
+            reasoning_tokens: 0,
+            debit_kind: DebitKind::Exact,
+            model: "gpt-4o".into(),
+            status: MessageStatus::Complete,
+            created_at: 1_500,
+            deleted_at: None,
+        }
+    }
+
+    fn every_kind() -> Vec<Record> {
+        vec![
+            Record::Profile(user()),
+            Record::Payment(Payment {
+                payment_id: "PAY1".into(),
+                user_id: "U1".into(),
+                amount: 5.5,
+                charged_token: 1_000,
+                created_at: 1_200,
+            }),
+            Record::Thread(thread("Weather", 2_000)),
+            Record::Branch(Branch {
+                branch_id: "B1".into(),
+                thread_id: "T1".into(),
+                user_id: "U1".into(),
+                from: Some("T1".into()),
+                depth: 1,
+                cut: Some(3),
+                created_at: 1_700,
+            }),
+            Record::Message(message("晴れです。")),
+        ]
+    }
+
+    /// A document as the server returns it: the pushed one, with this device's fields.
+    fn pulled(record: &Record, user_id: &str) -> Result<Record, Malformed> {
+        let (docs, _) = to_push(record, false, None).ok_or(Malformed {
+            id: String::new(),
+            detail: "nothing pushed".into(),
+        })?;
+        from_doc(&docs[0], user_id)
+    }
+
+    // Guards against a record kind that does not come back as it went (every field), and
+    // against the device's own fields travelling: the user's id, the balance, the HTML.
+    #[test]
+    fn every_kind_round_trips_without_device_fields() {
+        for record in every_kind() {
+            let body = Value::Object(record.body()).to_string();
+            assert!(!body.contains("U1"), "{body}");
+            assert!(
+                !body.contains("num_token") && !body.contains("rendered"),
+                "{body}"
+            );
+            let back = pulled(&record, "U1").map_err(|e| e.detail);
+            let expected = match record.clone() {
+                Record::Profile(mut u) => {
+                    u.num_token = 0;
+                    Record::Profile(u)
+                }
+                Record::Message(mut m) => {
+                    m.html.clear();
+                    Record::Message(m)
+                }
+                other => other,
+            };
+            assert_eq!(back, Ok(expected));
+        }
+        // On another device the records are that device's user's.
+        let Ok(Record::Thread(t)) = pulled(&Record::Thread(thread("x", 1)), "U9") else {
+            panic!("not a thread");
+        };
+        assert_eq!(t.user_id, "U9");
+    }
+
+    // Guards against a server document taken for a record it is not: an unknown kind, a
+    // missing field, an id naming another record.
+    #[test]
+    fn malformed_documents_are_refused_with_their_id() {
+        let bad = [
+            serde_json::json!({"_id": "thread:T1", "kind": "spaceship"}),
+            serde_json::json!({"_id": "thread:T1", "kind": "thread", "title": "x"}),
+            serde_json::json!("just a string"),
+        ];
+        for doc in &bad {
+            assert!(from_doc(doc, "U1").is_err(), "{doc}");
+        }
+        let mut other = Record::Thread(thread("x", 1)).body();
+        other.insert("_id".into(), Value::from("thread:T2"));
+        let err = from_doc(&Value::Object(other), "U1").err();
+        assert_eq!(err.map(|e| e.id), Some("thread:T2".into()));
+    }
+
+    // Guards against pushing what did not change, against a repeated push (after a cut)
+    // making a new revision, and against revisions without their history.
+    #[test]
+    fn a_push_is_the_change_only_and_the_same_when_repeated() {
+        let record = Record::Thread(thread("Weather", 2_000));
+        let (docs, first) = to_push(&record, false, None).expect("a new record is pushed");
+        assert_eq!(docs.len(), 1);
+        assert!(first.rev.starts_with("1-"));
+        assert_eq!(
+            to_push(&record, false, None).map(|p| p.1),
+            Some(first.clone())
+        );
+        assert!(to_push(&record, false, Some(&first)).is_none());
+        let renamed = Record::Thread(thread("Tokyo weather", 3_000));
+        let (docs, second) = to_push(&renamed, false, Some(&first)).expect("a change is pushed");
+        assert!(second.rev.starts_with("2-"));
+        assert_eq!(second.ancestry.len(), 2);
+        assert_eq!(docs[0]["_revisions"]["start"], 2);
+        assert_eq!(
+            docs[0]["_revisions"]["ids"][1].as_str(),
+            Some(first.ancestry[0].as_str())
+        );
+    }
+
+    fn leaf_of(record: &Record, parent: Option<&Synced>) -> (Leaf, Synced) {
+        let (docs, synced) = to_push(record, false, parent).expect("pushed");
+        let leaf = Leaf::from_doc(&docs[0], "U1").expect("a leaf");
+        (leaf, synced)
+    }
+
+    // Guards against a device undoing another's change it had not changed itself, and
+    // against a change here lost to an older one from the server.
+    #[test]
+    fn a_pull_takes_newer_changes_and_keeps_changes_made_here() {
+        let base = Record::Thread(thread("Weather", 2_000));
+        let (_, synced) = leaf_of(&base, None);
+        let renamed = Record::Thread(thread("Renamed elsewhere", 3_000));
+        let (leaf, after) = leaf_of(&renamed, Some(&synced));
+        // Unchanged here: the server's version is taken, and known as its revision.
+        assert_eq!(
+            resolve(Some((&base, Some(&synced))), std::slice::from_ref(&leaf)),
+            Outcome::Apply {
+                record: renamed.clone(),
+                synced: after.clone()
+            }
+        );
+        // Already applied: nothing to do.
+        assert_eq!(
+            resolve(Some((&renamed, Some(&after))), std::slice::from_ref(&leaf)),
+            Outcome::Keep
+        );
+        // Changed here later than there: this device's title stays, and is pushed next.
+        let mine = Record::Thread(thread("Renamed here", 4_000));
+        match resolve(Some((&mine, Some(&synced))), &[leaf]) {
+            Outcome::Apply { record, synced } => {
+                assert_eq!(record, mine);
+                assert!(to_push(&record, false, Some(&synced)).is_some());
+            }
+            Outcome::Keep => panic!("kept"),
+        }
+    }
+
+    // Guards against two devices settling one conflict differently: both must reach the
+    // same record, whichever side each is on.
+    #[test]
+    fn both_devices_settle_a_conflict_alike() {
+        let base = Record::Thread(thread("Weather", 2_000));
+        let (_, synced) = leaf_of(&base, None);
+        let a = Record::Thread(thread("A's title", 3_000));
+        let b = Record::Thread(thread("B's title", 3_500));
+        let (leaf_a, _) = leaf_of(&a, Some(&synced));
+        let (leaf_b, _) = leaf_of(&b, Some(&synced));
+        let on = |mine: &Record| match resolve(
+            Some((mine, Some(&synced))),
+            &[leaf_a.clone(), leaf_b.clone()],
+        ) {
+            Outcome::Apply { record, synced } => (record, synced.rev, synced.losers),
+            Outcome::Keep => panic!("kept"),
+        };
+        let (on_a, rev_a, losers) = on(&a);
+        let (on_b, rev_b, _) = on(&b);
+        assert_eq!(on_a, b);
+        assert_eq!(on_a, on_b);
+        assert_eq!(rev_a, rev_b);
+        assert_eq!(losers.len(), 1);
+    }
+
+    // Guards against the conflict rules depending on which device holds which side.
+    #[test]
+    fn merge_does_not_depend_on_order() {
+        let mut deleted = thread("", 5_000);
+        deleted.deleted_at = Some(5_000);
+        let mut pinned = thread("Pinned later", 6_000);
+        pinned.pinned = true;
+        let mut erased = message("");
+        erased.erase_text();
+        let mut cut = Branch {
+            branch_id: "B1".into(),
+            thread_id: "T1".into(),
+            user_id: "U1".into(),
+            from: None,
+            depth: 0,
+            cut: None,
+            created_at: 1,
+        };
+        let uncut = cut.clone();
+        cut.cut = Some(2);
+        let mut renamed = user();
+        renamed.display_name = "Alice B.".into();
+        renamed.updated_at = 9_000;
+        renamed.is_charged_once = false;
+        let pairs = [
+            (Record::Thread(deleted), Record::Thread(pinned)),
+            (Record::Message(erased), Record::Message(message("晴れ"))),
+            (
+                Record::Message(message("晴")),
+                Record::Message(message("晴れです")),
+            ),
+            (Record::Branch(cut), Record::Branch(uncut)),
+            (Record::Profile(user()), Record::Profile(renamed)),
+        ];
+        for (a, b) in &pairs {
+            assert_eq!(merge(a, b), merge(b, a), "{a:?} / {b:?}");
+        }
+        // Deletions stay deleted; the later title loses to the deletion.
+        let Record::Thread(t) = merge(&pairs[0].0, &pairs[0].1) else {
+            panic!()
+        };
+        assert_eq!(
+            (t.deleted_at, t.title.as_str(), t.pinned),
+            (Some(5_000), "", true)
+        );
+        let Record::Message(m) = merge(&pairs[1].0, &pairs[1].1) else {
+            panic!()
+        };
+        assert!(is_erased(&m) && m.total == 42);
+        let Record::Message(m) = merge(&pairs[2].0, &pairs[2].1) else {
+            panic!()
+        };
+        assert_eq!(m.completion, "晴れです");
+        let Record::Branch(b) = merge(&pairs[3].0, &pairs[3].1) else {
+            panic!()
+        };
+        assert_eq!(b.cut, Some(2));
+        // The later profile wins; a paid top-up on either device counts.
+        let Record::Profile(p) = merge(&pairs[4].0, &pairs[4].1) else {
+            panic!()
+        };
+        assert_eq!(
+            (p.display_name.as_str(), p.is_charged_once),
+            ("Alice B.", true)
+        );
+    }
+
+    // Guards against two sign-up bonuses for one user once a second device syncs.
+    #[test]
+    fn one_bonus_per_user_the_first() {
+        let u = user();
+        let bonus = |id: &str, at: i64| Payment {
+            payment_id: id.into(),
+            user_id: "U1".into(),
+            amount: 0.0,
+            charged_token: crate::ledger::SIGNUP_BONUS,
+            created_at: at,
+        };
+        assert!(is_bonus(&bonus("X", u.created_at), &u));
+        let mut top_up = bonus("Y", u.created_at);
+        top_up.charged_token = 500;
+        assert!(!is_bonus(&top_up, &u));
+        let a = Record::Payment(bonus("A", 10));
+        let b = Record::Payment(bonus("B", 20));
+        assert_eq!(a.doc_id(true), BONUS_DOC);
+        assert_eq!(merge(&a, &b), a);
+        assert_eq!(merge(&b, &a), a);
+    }
+
+    // Guards against a new device's blank profile overwriting the one the server has.
+    #[test]
+    fn a_new_devices_profile_does_not_replace_the_servers() {
+        let theirs = Record::Profile(user());
+        let (leaf, _) = leaf_of(&theirs, None);
+        let mut fresh = user();
+        fresh.display_name = "New device".into();
+        fresh.personas.clear();
+        fresh.updated_at = 99_000;
+        fresh.is_charged_once = false;
+        match resolve(Some((&Record::Profile(fresh), None)), &[leaf]) {
+            // The balance is not in the document: each device recomputes it.
+            Outcome::Apply { record, .. } => {
+                let mut expected = user();
+                expected.num_token = 0;
+                assert_eq!(record, Record::Profile(expected));
+            }
+            Outcome::Keep => panic!("kept"),
+        }
+    }
+
+    #[test]
+    fn urls_and_statuses_become_sentences() {
+        assert_eq!(
+            database_url(" https://couch.example.com/pocketchat-alice/ "),
+            Ok("https://couch.example.com/pocketchat-alice".into())
+        );
+        assert_eq!(
+            database_url("http://127.0.0.1:5984/db"),
+            Ok("http://127.0.0.1:5984/db".into())
+        );
+        for bad in [
+            "couch.example.com/db",
+            "https://couch.example.com",
+            "ftp://x/db",
+            "https:///db",
+        ] {
+            assert_eq!(database_url(bad), Err(SyncError::BadUrl), "{bad}");
+        }
+        assert_eq!(
+            status_error(401, ""),
+            SyncError::Unauthorized { status: 401 }
+        );
+        assert_eq!(
+            status_error(
+                409,
+                r#"{"error":"conflict","reason":"Document update conflict."}"#
+            ),
+            SyncError::Status {
+                status: 409,
+                reason: "Document update conflict.".into()
+            }
+        );
+        use crate::i18n::{Lang, Localize};
+        let ja = SyncError::Unreachable { offline: true }.localize(Lang::Ja);
+        assert!(ja.contains("オフライン"), "{ja}");
+    }
+
+    #[test]
+    fn basic_auth_is_base64_of_utf8() {
+        assert_eq!(basic_auth("alice", "secret"), "Basic YWxpY2U6c2VjcmV0");
+        assert_eq!(basic_auth("a", "b"), "Basic YTpi");
+        assert_eq!(basic_auth("ab", "c"), "Basic YWI6Yw==");
+        assert_eq!(basic_auth("花子", "p"), "Basic 6Iqx5a2QOnA=");
+    }
+
+    #[test]
+    fn server_replies_parse() {
+        let changes: Changes = serde_json::from_str(
+            r#"{"results":[{"id":"thread:T1","changes":[{"rev":"2-b"},{"rev":"2-a"}],"seq":7}],"last_seq":"7-g1AAAA"}"#,
+        )
+        .expect("changes");
+        assert_eq!(changes.results[0].changes.len(), 2);
+        assert_eq!(changes.last_seq, Value::from("7-g1AAAA"));
+        let got: BulkGet = serde_json::from_str(
+            r#"{"results":[{"id":"x","docs":[{"error":{"id":"x","rev":"1-a","error":"not_found"}}]}]}"#,
+        )
+        .expect("bulk get");
+        assert!(got.results[0].docs[0].ok.is_none());
+    }
+}

@@ -1,0 +1,119 @@
+// A CouchDB-compatible server for the sync tests: PouchDB Server (npm `pouchdb-server`,
+// in memory) started on loopback, reached through a recording pass-through that keeps
+// every request the app made (method, path, headers, body) and can cut the connection
+// the way a network does: refuse connections (the server down), or drop one reply after
+// the server has acted on the request (a connection lost mid-batch).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const BIN = resolve(import.meta.dirname, '..', 'node_modules', '.bin', 'pouchdb-server');
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.on('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => ok(port));
+    });
+  });
+}
+
+/** Starts the server; resolves once it answers. */
+export async function startCouch() {
+  const port = await freePort();
+  // Its config.json and log land in a directory of its own, removed at close.
+  const dir = await mkdtemp(join(tmpdir(), 'pocket-chat-couch-'));
+  const child = spawn(BIN, ['--in-memory', '--port', String(port), '--host', '127.0.0.1', '--no-stdout-logs'], {
+    cwd: dir,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const direct = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(direct)).ok) break;
+    } catch { /* not listening yet */ }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`pouchdb-server did not start: ${stderr}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+
+  const couch = {
+    /** Every request the app sent: `{ method, path, headers, body }`. */
+    requests: [],
+    /** While true, every connection is refused: the server is down. */
+    down: false,
+    /** Requests whose path includes this lose their reply once, after the server acted. */
+    dropReplyOf: null,
+    direct,
+    url: null,
+
+    /** Asks the server itself (not through the pass-through), as an administrator would. */
+    async admin(method, path, body, auth) {
+      const headers = { 'content-type': 'application/json' };
+      if (auth) headers.authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
+      const res = await fetch(`${direct}/${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return JSON.parse(text);
+    },
+    /** A new empty database; its URL as the app reaches it. */
+    async database(name) {
+      await couch.admin('PUT', name);
+      return `${couch.url}/${name}`;
+    },
+    /** Every live document of database `name`. */
+    async docs(name, auth) {
+      const all = await couch.admin('GET', `${name}/_all_docs?include_docs=true`, undefined, auth);
+      return all.rows.map((r) => r.doc);
+    },
+    /** The bodies of the `_bulk_docs` requests the app sent to database `name`. */
+    bulkDocs(name) {
+      return couch.requests
+        .filter((r) => r.method === 'POST' && r.path.startsWith(`/${name}/_bulk_docs`))
+        .map((r) => JSON.parse(r.body));
+    },
+    close: async () => {
+      await new Promise((ok) => { proxy.closeAllConnections(); proxy.close(ok); });
+      child.kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+
+  const proxy = createServer((req, res) => {
+    if (couch.down) {
+      req.socket.destroy();
+      return;
+    }
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.method !== 'OPTIONS') {
+        couch.requests.push({ method: req.method, path: req.url, headers: req.headers, body: body.toString() });
+      }
+      const drop = couch.dropReplyOf && req.url.includes(couch.dropReplyOf);
+      if (drop) couch.dropReplyOf = null;
+      const forward = httpRequest(`${direct}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (reply) => {
+        if (drop) {
+          // The server did the work; the app never hears of it.
+          reply.resume();
+          reply.on('end', () => req.socket.destroy());
+          return;
+        }
+        res.writeHead(reply.statusCode, reply.headers);
+        reply.pipe(res);
+      });
+      forward.on('error', () => req.socket.destroy());
+      forward.end(body);
+    });
+  });
+  await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
+  couch.url = `http://127.0.0.1:${proxy.address().port}`;
+  return couch;
+}

@@ -1,0 +1,463 @@
+//! Sync's side of IndexedDB: a user's records as sync documents, what this device knows
+//! of each document on the server (rows of the `meta` store, keyed `sync/{user}/d/{id}`),
+//! and a pulled batch applied in one transaction that also recomputes the balance.
+
+use std::collections::HashMap;
+
+use pocket_chat_core::ledger::balance_from_history;
+use pocket_chat_core::markdown;
+use pocket_chat_core::records::{Message, Millis, Missing, Payment, Thread, User};
+use pocket_chat_core::sync::{is_bonus, is_erased, resolve, Leaf, Moved, Outcome, Record, Synced};
+use rexie::{KeyRange, TransactionMode};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use super::broadcast::{announce, Change};
+use super::schema::{BRANCHES, MESSAGES, META, PAYMENTS, SEARCH, THREADS, USERS};
+use super::{all_from_js, commit_or_abort, from_js, get_required, only, search, to_js};
+use super::{Database, StorageError};
+
+/// A `meta` row: what this device knows of one document.
+#[derive(Serialize, Deserialize)]
+struct Row {
+    key: String,
+    #[serde(flatten)]
+    synced: Synced,
+}
+
+/// The `meta` row of a user's sync position: the server's `_changes` sequence pulled to.
+#[derive(Serialize, Deserialize)]
+struct Position {
+    key: String,
+    last_seq: serde_json::Value,
+}
+
+fn doc_key(user_id: &str, doc_id: &str) -> String {
+    format!("sync/{user_id}/d/{doc_id}")
+}
+
+fn position_key(user_id: &str) -> String {
+    format!("sync/{user_id}/position")
+}
+
+/// Every `meta` key of `user_id`'s sync under `within` (`d/`: the documents; empty: all).
+fn rows_of(user_id: &str, within: &str) -> Result<KeyRange, StorageError> {
+    let lower = JsValue::from_str(&format!("sync/{user_id}/{within}"));
+    let upper = JsValue::from_str(&format!("sync/{user_id}/{within}\u{ffff}"));
+    Ok(KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?)
+}
+
+/// A user's records as sync documents, and what this device knows of each.
+pub struct Local {
+    /// `(doc id, is the sign-up bonus, record)`.
+    pub records: Vec<(String, bool, Record)>,
+    pub synced: HashMap<String, Synced>,
+}
+
+/// Reads `user_id`'s records and sync rows in one read-only transaction (a consistent
+/// snapshot). `streaming` is the exchange whose reply is arriving now: it syncs finished.
+pub async fn read_local(
+    db: &Database,
+    user_id: &str,
+    streaming: Option<&str>,
+) -> Result<Local, StorageError> {
+    let tx = db.transaction(
+        &[USERS, PAYMENTS, THREADS, BRANCHES, MESSAGES, META],
+        TransactionMode::ReadOnly,
+    )?;
+    let result = async {
+        let key = JsValue::from_str(user_id);
+        let user: User = get_required(&tx.store(USERS)?, USERS, key.clone(), Missing::User).await?;
+        let by_user = |store: &'static str| {
+            let tx = &tx;
+            let key = key.clone();
+            async move {
+                let index = tx.store(store)?.index("user_id")?;
+                Ok::<_, StorageError>(index.get_all(Some(only(&key)?), None).await?)
+            }
+        };
+        let mut records = Vec::new();
+        for p in all_from_js::<Payment>(PAYMENTS, by_user(PAYMENTS).await?)? {
+            let bonus = is_bonus(&p, &user);
+            records.push(Record::Payment(p).with_id(bonus));
+        }
+        let threads = tx.store(THREADS)?.index("user_thread")?;
+        let threads = threads
+            .get_all(Some(super::starting_with(user_id)?), None)
+            .await?;
+        for t in all_from_js::<Thread>(THREADS, threads)? {
+            records.push(Record::Thread(t).with_id(false));
+        }
+        for b in all_from_js(BRANCHES, by_user(BRANCHES).await?)? {
+            records.push(Record::Branch(b).with_id(false));
+        }
+        for m in all_from_js::<Message>(MESSAGES, by_user(MESSAGES).await?)? {
+            if Some(m.message_id.as_str()) != streaming {
+                records.push(Record::Message(m).with_id(false));
+            }
+        }
+        records.push(Record::Profile(user).with_id(false));
+        let rows = tx
+            .store(META)?
+            .get_all(Some(rows_of(user_id, "d/")?), None)
+            .await?;
+        let prefix = doc_key(user_id, "");
+        let synced = all_from_js::<Row>(META, rows)?
+            .into_iter()
+            .filter_map(|r| Some((r.key.strip_prefix(&prefix)?.to_owned(), r.synced)))
+            .collect();
+        Ok(Local { records, synced })
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
+trait WithId {
+    fn with_id(self, bonus: bool) -> (String, bool, Record);
+}
+
+impl WithId for Record {
+    fn with_id(self, bonus: bool) -> (String, bool, Record) {
+        (self.doc_id(bonus), bonus, self)
+    }
+}
+
+/// Records that the server took these documents at these revisions.
+pub async fn mark_pushed(
+    db: &Database,
+    user_id: &str,
+    pushed: &[(String, Synced)],
+) -> Result<(), StorageError> {
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let result = async {
+        let meta = tx.store(META)?;
+        for (doc_id, synced) in pushed {
+            let row = Row {
+                key: doc_key(user_id, doc_id),
+                synced: synced.clone(),
+            };
+            meta.put(&to_js(META, &row)?, None).await?;
+        }
+        Ok(())
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
+/// What this device knows of each of `doc_ids` (those it knows).
+pub async fn known(
+    db: &Database,
+    user_id: &str,
+    doc_ids: &[String],
+) -> Result<HashMap<String, Synced>, StorageError> {
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let result = async {
+        let meta = tx.store(META)?;
+        let mut known = HashMap::new();
+        for id in doc_ids {
+            if let Some(v) = meta.get(JsValue::from_str(&doc_key(user_id, id))).await? {
+                known.insert(id.clone(), from_js::<Row>(META, v)?.synced);
+            }
+        }
+        Ok(known)
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
+/// The `meta` row of a user's last sync: when, and what it moved.
+#[derive(Serialize, Deserialize)]
+struct Last {
+    key: String,
+    at: Millis,
+    #[serde(flatten)]
+    moved: Moved,
+}
+
+fn last_key(user_id: &str) -> String {
+    format!("sync/{user_id}/last")
+}
+
+/// Records that `user_id`'s sync finished at `at`, having moved `moved`.
+pub async fn record_last(
+    db: &Database,
+    user_id: &str,
+    at: Millis,
+    moved: Moved,
+) -> Result<(), StorageError> {
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
+    let row = Last {
+        key: last_key(user_id),
+        at,
+        moved,
+    };
+    let result = async {
+        Ok(tx
+            .store(META)?
+            .put(&to_js(META, &row)?, None)
+            .await
+            .map(|_| ())?)
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
+/// When `user_id` last synced and what it moved; `None`: never.
+pub async fn last(db: &Database, user_id: &str) -> Result<Option<(Millis, Moved)>, StorageError> {
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let result = async {
+        match tx
+            .store(META)?
+            .get(JsValue::from_str(&last_key(user_id)))
+            .await?
+        {
+            Some(v) => {
+                let row: Last = from_js(META, v)?;
+                Ok(Some((row.at, row.moved)))
+            }
+            None => Ok(None),
+        }
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
+/// The `_changes` sequence `user_id` pulled to (`None`: never synced).
+pub async fn position(
+    db: &Database,
+    user_id: &str,
+) -> Result<Option<serde_json::Value>, StorageError> {
+    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let result = async {
+        match tx
+            .store(META)?
+            .get(JsValue::from_str(&position_key(user_id)))
+            .await?
+        {
+            Some(v) => Ok(Some(from_js::<Position>(META, v)?.last_seq)),
+            None => Ok(None),
+        }
+    }
+    .await;
+    commit_or_abort(tx, result).await
+}
+
+/// What a pulled batch did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Documents whose record here changed.
+    pub records: usize,
+    /// Documents left out: they name a record of another user of this browser.
+    pub foreign: usize,
+}
+
+/// Applies one pulled batch — each document's server revisions, settled with the record
+/// here by [`resolve`] — and moves `user_id`'s position to `last_seq`, all in one
+/// transaction that also recomputes the balance from the ledger: after every batch the
+/// balance is what the ledger rows add up to, and a batch cut short changes nothing.
+pub async fn apply(
+    db: &Database,
+    user_id: &str,
+    pulled: &[(String, Vec<Leaf>)],
+    last_seq: &serde_json::Value,
+) -> Result<Applied, StorageError> {
+    let tx = db.transaction(
+        &[USERS, PAYMENTS, THREADS, BRANCHES, MESSAGES, SEARCH, META],
+        TransactionMode::ReadWrite,
+    )?;
+    let result = async {
+        let meta = tx.store(META)?;
+        let users = tx.store(USERS)?;
+        let index = tx.store(SEARCH)?;
+        let mut user: User =
+            get_required(&users, USERS, JsValue::from_str(user_id), Missing::User).await?;
+        let mut applied = Applied::default();
+        for (doc_id, leaves) in pulled {
+            let key = doc_key(user_id, doc_id);
+            let synced = match meta.get(JsValue::from_str(&key)).await? {
+                Some(v) => Some(from_js::<Row>(META, v)?.synced),
+                None => None,
+            };
+            let Some(here) = local_record(&tx, doc_id, &user).await? else {
+                applied.foreign += 1;
+                continue;
+            };
+            let outcome = resolve(here.as_ref().map(|r| (r, synced.as_ref())), leaves);
+            let Outcome::Apply { record, synced } = outcome else {
+                continue;
+            };
+            if here.as_ref() != Some(&record) {
+                write(&tx, &index, &mut user, here.as_ref(), record).await?;
+                applied.records += 1;
+            }
+            meta.put(&to_js(META, &Row { key, synced })?, None).await?;
+        }
+        // The balance is the ledger's, here and on every other device.
+        let key = JsValue::from_str(user_id);
+        let payments: Vec<Payment> = all_from_js(
+            PAYMENTS,
+            tx.store(PAYMENTS)?
+                .index("user_id")?
+                .get_all(Some(only(&key)?), None)
+                .await?,
+        )?;
+        let debits = debits_of(&tx, &key).await?;
+        let balance = balance_from_history(payments.iter().map(|p| p.charged_token), debits);
+        user.num_token = i64::try_from(balance).unwrap_or(i64::MIN);
+        users.put(&to_js(USERS, &user)?, None).await?;
+        let position = Position {
+            key: position_key(user_id),
+            last_seq: last_seq.clone(),
+        };
+        meta.put(&to_js(META, &position)?, None).await?;
+        Ok(applied)
+    }
+    .await;
+    let applied = commit_or_abort(tx, result).await?;
+    if applied.records > 0 {
+        announce(&Change::User {
+            user_id: user_id.to_owned(),
+        });
+    }
+    Ok(applied)
+}
+
+/// Every debit of the user's exchanges; only `total` is read of each.
+async fn debits_of(tx: &rexie::Transaction, user: &JsValue) -> Result<Vec<u64>, StorageError> {
+    #[derive(Deserialize)]
+    struct Debit {
+        total: u64,
+    }
+    let rows = tx
+        .store(MESSAGES)?
+        .index("user_id")?
+        .get_all(Some(only(user)?), None)
+        .await?;
+    Ok(all_from_js::<Debit>(MESSAGES, rows)?
+        .into_iter()
+        .map(|d| d.total)
+        .collect())
+}
+
+/// This device's record of `doc_id`: `Some(None)` when there is none yet, `None` when the
+/// id is another user's record here (never overwritten).
+async fn local_record(
+    tx: &rexie::Transaction,
+    doc_id: &str,
+    user: &User,
+) -> Result<Option<Option<Record>>, StorageError> {
+    if doc_id == pocket_chat_core::sync::PROFILE_DOC {
+        return Ok(Some(Some(Record::Profile(user.clone()))));
+    }
+    if doc_id == pocket_chat_core::sync::BONUS_DOC {
+        let key = JsValue::from_str(&user.user_id);
+        let rows = tx
+            .store(PAYMENTS)?
+            .index("user_id")?
+            .get_all(Some(only(&key)?), None)
+            .await?;
+        let bonus = all_from_js::<Payment>(PAYMENTS, rows)?
+            .into_iter()
+            .find(|p| is_bonus(p, user));
+        return Ok(Some(bonus.map(Record::Payment)));
+    }
+    let Some((kind, id)) = doc_id.split_once(':') else {
+        return Ok(None);
+    };
+    let store = match kind {
+        "payment" => PAYMENTS,
+        "thread" => THREADS,
+        "branch" => BRANCHES,
+        "message" => MESSAGES,
+        _ => return Ok(None),
+    };
+    let Some(value) = tx.store(store)?.get(JsValue::from_str(id)).await? else {
+        return Ok(Some(None));
+    };
+    let record = match store {
+        PAYMENTS => Record::Payment(from_js(store, value)?),
+        THREADS => Record::Thread(from_js(store, value)?),
+        BRANCHES => Record::Branch(from_js(store, value)?),
+        _ => Record::Message(from_js(store, value)?),
+    };
+    let owner = match &record {
+        Record::Payment(r) => &r.user_id,
+        Record::Thread(r) => &r.user_id,
+        Record::Branch(r) => &r.user_id,
+        Record::Message(r) => &r.user_id,
+        Record::Profile(r) => &r.user_id,
+    };
+    Ok((owner == &user.user_id).then_some(Some(record)))
+}
+
+/// Stores a settled record over `old`, keeping the search index and a reply's HTML with
+/// it; a thread deleted elsewhere erases its exchanges here too.
+async fn write(
+    tx: &rexie::Transaction,
+    index: &rexie::Store,
+    user: &mut User,
+    old: Option<&Record>,
+    record: Record,
+) -> Result<(), StorageError> {
+    match record {
+        Record::Profile(mut p) => {
+            // The balance is recomputed at the end of the batch; the id is this device's.
+            p.num_token = user.num_token;
+            *user = p;
+        }
+        Record::Payment(p) => {
+            let payments = tx.store(PAYMENTS)?;
+            // Another device's bonus replaces this one's: the user has one.
+            if let Some(Record::Payment(mine)) = old {
+                if mine.payment_id != p.payment_id {
+                    payments.delete(JsValue::from_str(&mine.payment_id)).await?;
+                }
+            }
+            payments.put(&to_js(PAYMENTS, &p)?, None).await?;
+        }
+        Record::Thread(t) => {
+            let old_title = match old {
+                Some(Record::Thread(o)) if o.deleted_at.is_none() => o.title.clone(),
+                _ => String::new(),
+            };
+            search::reindex_title(index, &t, &old_title).await?;
+            tx.store(THREADS)?.put(&to_js(THREADS, &t)?, None).await?;
+            if t.deleted_at.is_some() {
+                super::threads::erase_messages(tx, index, &t.thread_id).await?;
+            }
+        }
+        Record::Branch(b) => {
+            tx.store(BRANCHES)?.put(&to_js(BRANCHES, &b)?, None).await?;
+        }
+        Record::Message(mut m) => {
+            let old = match old {
+                Some(Record::Message(o)) => Some(o),
+                _ => None,
+            };
+            // Its thread deleted here first: what arrives stays erased.
+            let thread = tx
+                .store(THREADS)?
+                .get(JsValue::from_str(&m.thread_id))
+                .await?;
+            if let Some(t) = thread {
+                if from_js::<Thread>(THREADS, t)?.deleted_at.is_some() {
+                    m.erase_text();
+                }
+            }
+            m.html = match old {
+                Some(o) if o.completion == m.completion => o.html.clone(),
+                _ if is_erased(&m) => String::new(),
+                _ => markdown::render_stored(&m.completion),
+            };
+            search::reindex_message(index, old, &m).await?;
+            tx.store(MESSAGES)?.put(&to_js(MESSAGES, &m)?, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Forgets what this device knew of `user_id`'s sync (their rows in `meta`).
+pub async fn forget(tx: &rexie::Transaction, user_id: &str) -> Result<(), StorageError> {
+    tx.store(META)?.delete(rows_of(user_id, "")?.into()).await?;
+    Ok(())
+}

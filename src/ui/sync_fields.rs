@@ -1,0 +1,118 @@
+//! Settings' sync: the signed-in user's CouchDB database URL and credentials, "Sync now",
+//! and the line saying when it last synced and what it moved. Saved with the rest of
+//! Settings, or by "Sync now".
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use pocket_chat_core::i18n::Key;
+use pocket_chat_core::sync::{database_url, SyncSettings};
+
+use crate::state::people::Account;
+use crate::state::sync::Syncer;
+use crate::state::text::Text;
+use crate::state::{use_account, use_prefs, use_sync};
+
+/// The sync settings typed in the form. `Copy`.
+#[derive(Clone, Copy)]
+pub struct SyncFields {
+    url: RwSignal<String>,
+    user: RwSignal<String>,
+    password: RwSignal<String>,
+    account: &'static Account,
+    sync: &'static Syncer,
+}
+
+impl SyncFields {
+    /// The form for the signed-in user's saved sync settings.
+    pub fn of_signed_in() -> SyncFields {
+        let (account, sync) = (use_account(), use_sync());
+        let saved = account
+            .user_id()
+            .map(|id| sync.settings_of(&id))
+            .unwrap_or_default();
+        SyncFields {
+            url: RwSignal::new(saved.url),
+            user: RwSignal::new(saved.user),
+            password: RwSignal::new(saved.password),
+            account,
+            sync,
+        }
+    }
+
+    /// The settings typed, checked: an empty URL turns sync off.
+    pub fn read(&self) -> Result<SyncSettings, Text> {
+        let typed = self.url.get_untracked();
+        let url = if typed.trim().is_empty() {
+            String::new()
+        } else {
+            database_url(&typed).map_err(Text::from)?
+        };
+        Ok(SyncSettings {
+            url,
+            user: self.user.get_untracked().trim().to_owned(),
+            password: self.password.get_untracked(),
+        })
+    }
+
+    /// Stores what is typed for the signed-in user.
+    pub async fn save(self) -> Result<(), Text> {
+        let settings = self.read()?;
+        let Some(user_id) = self.account.user_id() else {
+            return Ok(());
+        };
+        self.sync.save(&user_id, settings).await.map_err(Text::from)
+    }
+}
+
+#[component]
+pub fn SyncSection(fields: SyncFields) -> impl IntoView {
+    let prefs = use_prefs();
+    let sync = use_sync();
+    let account = use_account();
+    let tr = move |k: Key| prefs.tr(k);
+    let lang = prefs.lang;
+    if let Some(user_id) = account.user_id() {
+        spawn_local(sync.show_last(user_id));
+    }
+    let now = move |_| {
+        // The line says how this sync goes, not an earlier one.
+        sync.status.set(None);
+        spawn_local(async move {
+            if let Err(e) = fields.save().await {
+                return sync.status.set(Some(Err(e)));
+            }
+            if let Some(user_id) = account.user_id() {
+                sync.run(user_id, None).await;
+            }
+        })
+    };
+    let status = move || match (sync.busy.get(), sync.status.get()) {
+        (true, _) => ("sync-status", tr(Key::Syncing)().to_owned()),
+        (false, Some(Ok(t))) => ("sync-status ok", t.get(lang.get())),
+        (false, Some(Err(t))) => ("sync-status bad", t.get(lang.get())),
+        (false, None) => ("sync-status", tr(Key::SyncNever)().to_owned()),
+    };
+    view! {
+        <fieldset class="sync" data-testid="sync-section">
+            <legend>{tr(Key::SyncTitle)}</legend>
+            <div class="grid">
+                <label for="sync-url">{tr(Key::SyncUrl)}</label>
+                <input id="sync-url" type="url" data-testid="sync-url" spellcheck="false"
+                    placeholder="https://couch.example.com/pocketchat-alice"
+                    prop:value=fields.url on:input=move |ev| fields.url.set(event_target_value(&ev)) />
+                <label for="sync-user">{tr(Key::SyncUser)}</label>
+                <input id="sync-user" data-testid="sync-user" autocomplete="username" spellcheck="false"
+                    prop:value=fields.user on:input=move |ev| fields.user.set(event_target_value(&ev)) />
+                <label for="sync-password">{tr(Key::SyncPassword)}</label>
+                <input id="sync-password" type="password" data-testid="sync-password" autocomplete="current-password"
+                    prop:value=fields.password on:input=move |ev| fields.password.set(event_target_value(&ev)) />
+            </div>
+            <p class="hint">{tr(Key::SyncHint)}</p>
+            <div class="row">
+                <button type="button" class="ghost" data-testid="sync-now" on:click=now
+                    disabled=move || sync.busy.get()>{tr(Key::SyncNow)}</button>
+                <p role="status" data-testid="sync-status" class=move || status().0>{move || status().1}</p>
+            </div>
+        </fieldset>
+    }
+}
