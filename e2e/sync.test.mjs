@@ -110,3 +110,86 @@ test('A chats, edits and tops up, syncs; B syncs and shows the same threads, ver
   const docs = await couch.docs(db.name);
   assert.ok(docs.every((d) => !('user_id' in d) && !('num_token' in d) && !('api_key' in d)));
 });
+
+/** Two devices of one user, synced once: A's threads 'one' (two exchanges) and 'two'. */
+async function twoSyncedDevices() {
+  const db = await newDatabase();
+  const a = await device();
+  await chat(a, 'one', 'one more');
+  await a.testId('new-thread').click();
+  await chat(a, 'two');
+  await a.syncWith(db.url);
+  await a.testId('settings-close').click();
+  const b = await device(0);
+  await b.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, \d+ received\./ });
+  await b.testId('settings-close').click();
+  await waitListed(b, ['one', 'two']);
+  return { db, a, b };
+}
+
+async function rename(app, from, to) {
+  await app.openThread(from);
+  await app.testId('thread-rename').click();
+  const input = app.testId('thread-title-input');
+  await input.fill(to);
+  await input.press('Enter');
+  await waitText(app.threadTitle, to);
+}
+
+// Guards against spending on two devices apart losing a debit or counting one twice,
+// against balances that differ once both synced, and against a rename settled
+// differently on the two devices.
+test('both devices apart: each spends and renames, both sync: every exchange on both, balances equal, the later rename wins', async () => {
+  const { a, b } = await twoSyncedDevices();
+  couch.down = true;
+  await rename(a, 'two', 'renamed on A');
+  await chat(a, 'A, apart');
+  await a.topUp(1000);
+  await b.page.waitForTimeout(5); // B's rename is the later one, by the clock both share.
+  await rename(b, 'two', 'renamed on B');
+  await b.testId('new-thread').click();
+  await chat(b, 'B, apart');
+  // The server down is a sentence; nothing is lost.
+  const down = await a.syncNow(/could not be reached/);
+  assert.equal(down, 'The sync server could not be reached. Nothing was lost; pocket-chat syncs again when it can.');
+  await a.testId('settings-close').click();
+  couch.down = false;
+
+  await a.syncNow();
+  await a.testId('settings-close').click();
+  await b.syncNow();
+  await b.testId('settings-close').click();
+  await a.syncNow();
+  await a.testId('settings-close').click();
+  for (const app of [a, b]) await waitListed(app, ['one', 'renamed on B', 'B, apart']);
+  const [da, db] = [await a.assertLedger(), await b.assertLedger()];
+  assert.deepEqual(synced(db), synced(da));
+  // Every exchange: A's five and B's one.
+  assert.deepEqual(da.messages.map((m) => m.prompt).sort(), ['A, apart', 'B, apart', 'one', 'one more', 'two'].sort());
+  await waitText(b.balance, (await a.balance.innerText()).trim());
+});
+
+// Guards against a deleted thread coming back from another device (NextChat #2837).
+test('a thread deleted on A stays deleted on B, also after both sync again', async () => {
+  const { a, b } = await twoSyncedDevices();
+  await a.testId('thread-item').filter({ hasText: 'two' }).getByTestId('delete-thread').click();
+  await waitListed(a, ['one']);
+  await a.syncNow();
+  await a.testId('settings-close').click();
+  await b.syncNow();
+  await b.testId('settings-close').click();
+  await waitListed(b, ['one']);
+  // B's copy was erased too, its debit kept.
+  const gone = (await b.dump()).messages.find((m) => m.total > 0 && m.prompt === '' && m.completion === '');
+  assert.ok(gone, 'the deleted thread\'s exchange is erased on B');
+  await b.syncNow();
+  await b.testId('settings-close').click();
+  await a.syncNow();
+  await a.testId('settings-close').click();
+  for (const app of [a, b]) {
+    await waitListed(app, ['one']);
+    const dump = await app.assertLedger();
+    assert.equal(dump.threads.filter((t) => t.deleted_at).length, 1);
+    assert.ok(!dump.messages.some((m) => m.prompt === 'two' || m.completion === 'Echo: two'));
+  }
+});

@@ -154,6 +154,7 @@ pub async fn e2e_seed_history(
             },
             pinned: false,
             persona: None,
+            edited_at: 0,
         });
     }
     let charged = i64::try_from(spent).unwrap_or(i64::MAX) + 1_000_000;

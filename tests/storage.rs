@@ -702,6 +702,7 @@ async fn user_round_trips_through_indexed_db() {
             text: "Explain like a teacher.\n改行も".into(),
         }],
         default_persona: Some(record_id(T0)),
+        edited_at: 0,
     };
     users::put(&db, &alice).await.expect("put");
     db.close();
@@ -1997,7 +1998,9 @@ async fn the_index_agrees_with_the_messages_through_every_write() {
     assert!(found(&db, "ann", "ぜったい").await.is_empty());
 
     // Renamed, then the version deleted: the title's and the exchange's terms go.
-    threads::rename(&db, &t, "Borrowing").await.expect("rename");
+    threads::rename(&db, &t, "Borrowing", 5)
+        .await
+        .expect("rename");
     index_agrees(&db).await;
     assert_eq!(found(&db, "ann", "borrowing").await, [format!("title {t}")]);
     versions::delete(&db, &t, 0, &row.message_id, T0 + 4)

@@ -484,6 +484,7 @@ impl FileV1 {
                 path: Vec::new(),
                 pinned: false,
                 persona: None,
+                edited_at: 0,
             });
         }
 
@@ -643,6 +644,7 @@ mod tests {
             params: Default::default(),
             personas: Vec::new(),
             default_persona: None,
+            edited_at: 0,
         };
         let pay = |id: &str, user: &str, amount, charged| Payment {
             payment_id: id.into(),
@@ -661,6 +663,7 @@ mod tests {
             path: path.iter().map(|p| p.to_string()).collect(),
             pinned: false,
             persona: None,
+            edited_at: 0,
         };
         let msg = |id: &str, thread_id: &str, branch: &str, depth, total| Message {
             message_id: id.into(),

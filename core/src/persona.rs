@@ -176,6 +176,7 @@ mod tests {
             params: Vec::new(),
             personas: Vec::new(),
             default_persona: None,
+            edited_at: 0,
         }
     }
 
@@ -190,6 +191,7 @@ mod tests {
             path: Vec::new(),
             pinned: false,
             persona: None,
+            edited_at: 0,
         }
     }
 

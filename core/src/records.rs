@@ -37,6 +37,11 @@ pub struct User {
     /// The persona a new thread starts with, one of `personas`; `None`: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_persona: Option<String>,
+    /// When the user last changed their name, models, parameters or personas (0: not
+    /// since they were created). A debit or a top-up is not such a change. A sync keeps
+    /// the later of two devices' changes by it.
+    #[serde(default, skip_serializing_if = "is_never")]
+    pub edited_at: Millis,
 }
 
 /// One model's parameters in a user's record.
@@ -103,6 +108,11 @@ pub struct Thread {
     /// user removed since): no system message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persona: Option<String>,
+    /// When the user last renamed or pinned the thread or chose its persona (0: not since
+    /// it began); `updated_at` is its last activity. A sync keeps the later of two
+    /// devices' changes by each.
+    #[serde(default, skip_serializing_if = "is_never")]
+    pub edited_at: Millis,
 }
 
 /// A line of versions in a thread: exchanges at depths `depth`, `depth + 1`, … each
@@ -184,6 +194,10 @@ impl Message {
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+fn is_never(at: &Millis) -> bool {
+    *at == 0
 }
 
 fn is_zero(n: &u64) -> bool {

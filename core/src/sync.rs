@@ -397,11 +397,13 @@ pub fn merge(a: &Record, b: &Record) -> Record {
         }
     };
     match (a, b) {
+        // The later edit of the profile wins (a debit is no edit of it).
         (Record::Profile(x), Record::Profile(y)) => {
-            let mut won = later(a, b, x.updated_at, y.updated_at);
+            let mut won = later(a, b, x.edited_at, y.edited_at);
             if let Record::Profile(p) = &mut won {
                 p.is_charged_once = x.is_charged_once || y.is_charged_once;
                 p.created_at = x.created_at.min(y.created_at);
+                p.updated_at = x.updated_at.max(y.updated_at);
             }
             won
         }
@@ -413,9 +415,19 @@ pub fn merge(a: &Record, b: &Record) -> Record {
                 b.clone()
             }
         }
+        // The path shown follows the later activity; the title, pin and persona the
+        // later edit of them.
         (Record::Thread(x), Record::Thread(y)) => {
             let mut won = later(a, b, x.updated_at, y.updated_at);
+            let edited = match later(a, b, x.edited_at, y.edited_at) {
+                Record::Thread(t) => t,
+                _ => x.clone(),
+            };
             if let Record::Thread(t) = &mut won {
+                t.title = edited.title;
+                t.pinned = edited.pinned;
+                t.persona = edited.persona;
+                t.edited_at = edited.edited_at;
                 t.deleted_at = earliest(x.deleted_at, y.deleted_at);
                 if t.deleted_at.is_some() {
                     t.title.clear();
@@ -626,13 +638,11 @@ pub fn basic_auth(user: &str, password: &str) -> String {
 
 /// A user's sync settings on this device (the `settings` store's `sync.{user_id}`): never
 /// synced, and left out of exports with the other secrets.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncSettings {
     /// The database's URL; empty: this user does not sync.
     pub url: String,
-    #[serde(default)]
     pub user: String,
-    #[serde(default)]
     pub password: String,
 }
 
@@ -700,6 +710,7 @@ mod tests {
                 text: "Be brief.".into(),
             }],
             default_persona: Some("P1".into()),
+            edited_at: 0,
         }
     }
 
@@ -714,6 +725,7 @@ mod tests {
             path: vec!["T1".into()],
             pinned: false,
             persona: None,
+            edited_at: 0,
         }
     }
 
@@ -933,6 +945,7 @@ mod tests {
         let mut renamed = user();
         renamed.display_name = "Alice B.".into();
         renamed.updated_at = 9_000;
+        renamed.edited_at = 9_000;
         renamed.is_charged_once = false;
         let pairs = [
             (Record::Thread(deleted), Record::Thread(pinned)),
@@ -974,6 +987,39 @@ mod tests {
         assert_eq!(
             (p.display_name.as_str(), p.is_charged_once),
             ("Alice B.", true)
+        );
+    }
+
+    // Guards against a rename lost to later activity: A renames, then chats on in the
+    // thread; B renames it later. B's title and A's path must both stay, on both devices.
+    #[test]
+    fn the_later_rename_wins_over_later_activity() {
+        let mut on_a = thread("Renamed on A", 9_000);
+        on_a.edited_at = 5_000;
+        on_a.path = vec!["T1".into(), "B2".into()];
+        let mut on_b = thread("Renamed on B", 2_000);
+        on_b.edited_at = 6_000;
+        let merged = merge(&Record::Thread(on_a.clone()), &Record::Thread(on_b.clone()));
+        assert_eq!(
+            merged,
+            merge(&Record::Thread(on_b), &Record::Thread(on_a.clone()))
+        );
+        let Record::Thread(t) = merged else { panic!() };
+        assert_eq!((t.title.as_str(), t.edited_at), ("Renamed on B", 6_000));
+        assert_eq!((t.path, t.updated_at), (on_a.path, 9_000));
+        // A debit (no edit) does not make a profile the later one.
+        let mut spent = user();
+        spent.updated_at = 50_000;
+        spent.display_name = "Old name".into();
+        let mut edited = user();
+        edited.edited_at = 3_000;
+        edited.display_name = "New name".into();
+        let Record::Profile(p) = merge(&Record::Profile(spent), &Record::Profile(edited)) else {
+            panic!()
+        };
+        assert_eq!(
+            (p.display_name.as_str(), p.updated_at),
+            ("New name", 50_000)
         );
     }
 

@@ -76,6 +76,7 @@ mod tests {
             path: Vec::new(),
             pinned,
             persona: None,
+            edited_at: 0,
         }
     }
 

@@ -61,7 +61,19 @@ impl Syncer {
             .iter()
             .filter_map(|s| {
                 let user_id = s.key.strip_prefix("sync.")?;
-                let settings: SyncSettings = serde_json::from_value(s.value.clone()).ok()?;
+                // Read field by field: a derived reader costs the first load more.
+                let text = |name: &str| {
+                    s.value
+                        .get(name)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let settings = SyncSettings {
+                    url: text("url"),
+                    user: text("user"),
+                    password: text("password"),
+                };
                 Some((user_id.to_owned(), settings))
             })
             .collect();
@@ -81,7 +93,8 @@ impl Syncer {
     /// Stores `user_id`'s sync settings (an empty URL: no sync).
     pub async fn save(&self, user_id: &str, new: SyncSettings) -> Result<(), StateError> {
         let db = self.store.open_db()?;
-        let value = serde_json::to_value(&new).unwrap_or_default();
+        let value =
+            serde_json::json!({ "url": new.url, "user": new.user, "password": new.password });
         settings::put(&db, &settings_key(user_id), value).await?;
         self.saved.update(|all| {
             all.retain(|(id, _)| id != user_id);

@@ -166,7 +166,7 @@ impl Threads {
             return Ok(());
         }
         let db = self.store.open_db()?;
-        threads::rename(&db, thread_id, &title).await?;
+        threads::rename(&db, thread_id, &title, now()).await?;
         // In place: a rename does not move the thread.
         self.list.update(|list| {
             if let Some(t) = list.iter_mut().find(|t| t.thread_id == thread_id) {
@@ -180,7 +180,7 @@ impl Threads {
     /// its new order (the other tabs read theirs when told).
     pub async fn set_pinned(&self, thread_id: &str, pinned: bool) -> Result<(), StateError> {
         let db = self.store.open_db()?;
-        threads::set_pinned(&db, thread_id, pinned).await?;
+        threads::set_pinned(&db, thread_id, pinned, now()).await?;
         let owner = self.list.with_untracked(|list| {
             list.iter()
                 .find(|t| t.thread_id == thread_id)
@@ -204,7 +204,7 @@ impl Threads {
             return Ok(());
         };
         let db = self.store.open_db()?;
-        threads::set_persona(&db, thread_id, persona.clone()).await?;
+        threads::set_persona(&db, thread_id, persona.clone(), now()).await?;
         self.list.update(|list| {
             if let Some(t) = list.iter_mut().find(|t| t.thread_id == thread_id) {
                 t.persona = persona;

@@ -34,6 +34,7 @@ pub async fn create(
         path: Vec::new(),
         pinned: false,
         persona,
+        edited_at: 0,
     };
     let root = tree::root(&thread.thread_id, user_id, now);
     let tx = db.transaction(&[THREADS, BRANCHES, SEARCH], TransactionMode::ReadWrite)?;
@@ -83,13 +84,23 @@ pub async fn for_user(db: &Database, user_id: &str) -> Result<Vec<Thread>, Stora
 
 /// Renames thread `thread_id` to `title` (already checked). Its place among the threads
 /// stays: a rename is not activity.
-pub async fn rename(db: &Database, thread_id: &str, title: &str) -> Result<(), StorageError> {
-    update(db, thread_id, &mut |t| t.title = title.to_owned()).await
+pub async fn rename(
+    db: &Database,
+    thread_id: &str,
+    title: &str,
+    now: Millis,
+) -> Result<(), StorageError> {
+    update(db, thread_id, now, &mut |t| t.title = title.to_owned()).await
 }
 
 /// Pins thread `thread_id` (listed first) or unpins it.
-pub async fn set_pinned(db: &Database, thread_id: &str, pinned: bool) -> Result<(), StorageError> {
-    update(db, thread_id, &mut |t| t.pinned = pinned).await
+pub async fn set_pinned(
+    db: &Database,
+    thread_id: &str,
+    pinned: bool,
+    now: Millis,
+) -> Result<(), StorageError> {
+    update(db, thread_id, now, &mut |t| t.pinned = pinned).await
 }
 
 /// Makes `persona` (see [`Thread::persona`]) the persona of thread `thread_id`: its next
@@ -98,8 +109,9 @@ pub async fn set_persona(
     db: &Database,
     thread_id: &str,
     persona: Option<String>,
+    now: Millis,
 ) -> Result<(), StorageError> {
-    update(db, thread_id, &mut |t| t.persona = persona.clone()).await
+    update(db, thread_id, now, &mut |t| t.persona = persona.clone()).await
 }
 
 /// Reads, changes and writes one thread in one transaction (a reply saved meanwhile in
@@ -108,6 +120,7 @@ pub async fn set_persona(
 async fn update(
     db: &Database,
     thread_id: &str,
+    now: Millis,
     change: &mut dyn FnMut(&mut Thread),
 ) -> Result<(), StorageError> {
     let tx = db.transaction(&[THREADS, SEARCH], TransactionMode::ReadWrite)?;
@@ -119,6 +132,7 @@ async fn update(
         }
         let title = thread.title.clone();
         change(&mut thread);
+        thread.edited_at = now;
         threads.put(&to_js(THREADS, &thread)?, None).await?;
         // A rename moves the title's index; a pin or persona leaves it as it was.
         search::reindex_title(&tx.store(SEARCH)?, &thread, &title).await?;

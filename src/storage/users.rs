@@ -41,6 +41,7 @@ pub async fn create(db: &Database, new: NewUser<'_>, now: Millis) -> Result<User
         params: Default::default(),
         personas: Vec::new(),
         default_persona: None,
+        edited_at: 0,
     };
     let bonus = Payment {
         payment_id: new.bonus_id,
@@ -162,6 +163,7 @@ async fn update(
             get_required(&store, USERS, JsValue::from_str(user_id), Missing::User).await?;
         change(&mut user);
         user.updated_at = now;
+        user.edited_at = now;
         store.put(&to_js(USERS, &user)?, None).await?;
         Ok(user)
     }

@@ -115,7 +115,6 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         };
     let save = move |_| match collect().and_then(|c| Ok((c, personas.read()?))) {
         Err(e) => result.set(Some(Err(e.into()))),
-        Ok(_) if sync.read().is_err() => result.set(sync.read().err().map(Err)),
         Ok(((settings, models, params), (personas, default))) => spawn_local(async move {
             if let Err(e) = sync.save().await {
                 return result.set(Some(Err(e)));

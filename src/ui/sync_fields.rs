@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
-use pocket_chat_core::sync::{database_url, SyncSettings};
+use pocket_chat_core::sync::SyncSettings;
 
 use crate::state::people::Account;
 use crate::state::sync::Syncer;
@@ -39,24 +39,19 @@ impl SyncFields {
         }
     }
 
-    /// The settings typed, checked: an empty URL turns sync off.
-    pub fn read(&self) -> Result<SyncSettings, Text> {
-        let typed = self.url.get_untracked();
-        let url = if typed.trim().is_empty() {
-            String::new()
-        } else {
-            database_url(&typed).map_err(Text::from)?
-        };
-        Ok(SyncSettings {
-            url,
+    /// The settings typed (an empty URL turns sync off). The data worker checks the URL at
+    /// the sync that follows: checked here too, its sentences would cost the first load.
+    pub fn read(&self) -> SyncSettings {
+        SyncSettings {
+            url: self.url.get_untracked().trim().to_owned(),
             user: self.user.get_untracked().trim().to_owned(),
             password: self.password.get_untracked(),
-        })
+        }
     }
 
     /// Stores what is typed for the signed-in user.
     pub async fn save(self) -> Result<(), Text> {
-        let settings = self.read()?;
+        let settings = self.read();
         let Some(user_id) = self.account.user_id() else {
             return Ok(());
         };
