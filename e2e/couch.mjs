@@ -1,8 +1,8 @@
 // A CouchDB-compatible server for the sync tests: PouchDB Server (npm `pouchdb-server`,
 // in memory) started on loopback, reached through a recording pass-through that keeps
 // every request the app made (method, path, headers, body) and can cut the connection
-// the way a network does: refuse connections (the server down), or drop one reply after
-// the server has acted on the request (a connection lost mid-batch).
+// the way a network does: refuse connections (the server down), or break one reply off
+// halfway after the server acted on the request (a connection lost mid-batch).
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
@@ -48,7 +48,8 @@ export async function startCouch() {
     requests: [],
     /** While true, every connection is refused: the server is down. */
     down: false,
-    /** Requests whose path includes this lose their reply once, after the server acted. */
+    /** The next request whose `METHOD /path` includes this loses its reply, after the
+     *  server acted on it. */
     dropReplyOf: null,
     direct,
     url: null,
@@ -97,13 +98,21 @@ export async function startCouch() {
       if (req.method !== 'OPTIONS') {
         couch.requests.push({ method: req.method, path: req.url, headers: req.headers, body: body.toString() });
       }
-      const drop = couch.dropReplyOf && req.url.includes(couch.dropReplyOf);
+      // A preflight is the browser's, not the app's request.
+      const drop = req.method !== 'OPTIONS' && couch.dropReplyOf && `${req.method} ${req.url}`.includes(couch.dropReplyOf);
       if (drop) couch.dropReplyOf = null;
       const forward = httpRequest(`${direct}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (reply) => {
         if (drop) {
-          // The server did the work; the app never hears of it.
-          reply.resume();
-          reply.on('end', () => req.socket.destroy());
+          // The server did the work; the reply breaks off halfway (a reply never begun
+          // the browser would send again by itself).
+          const parts = [];
+          reply.on('data', (c) => parts.push(c));
+          reply.on('end', () => {
+            const whole = Buffer.concat(parts);
+            res.writeHead(reply.statusCode, { ...reply.headers, 'content-length': String(whole.length) });
+            res.write(whole.subarray(0, Math.floor(whole.length / 2)));
+            setTimeout(() => req.socket.destroy(), 50);
+          });
           return;
         }
         res.writeHead(reply.statusCode, reply.headers);

@@ -55,8 +55,16 @@ async function waitListed(app, want) {
   assert.deepEqual(seen, [...want].sort());
 }
 
-/** The records a device holds that sync: what must be equal on every device. */
-function synced(dump) {
+/** `dump` with only the signed-in user's records. */
+function mine(dump) {
+  const current = dump.settings.find((s) => s.key === 'current_user')?.value ?? dump.users[0].user_id;
+  const of = (rows) => rows.filter((r) => r.user_id === current);
+  return { ...dump, users: of(dump.users), payments: of(dump.payments), threads: of(dump.threads), branches: of(dump.branches), messages: of(dump.messages) };
+}
+
+/** The records of the signed-in user that sync: what must be equal on every device. */
+function synced(all) {
+  const dump = mine(all);
   const ids = (rows, key) => rows.map((r) => r[key]).sort();
   return {
     threads: dump.threads.map(({ user_id, ...t }) => t).sort((a, b) => a.thread_id.localeCompare(b.thread_id)),
@@ -191,5 +199,110 @@ test('a thread deleted on A stays deleted on B, also after both sync again', asy
     const dump = await app.assertLedger();
     assert.equal(dump.threads.filter((t) => t.deleted_at).length, 1);
     assert.ok(!dump.messages.some((m) => m.prompt === 'two' || m.completion === 'Echo: two'));
+  }
+});
+
+/** Every record of `dump` that syncs, as the number of documents it makes. */
+const documents = (all) => {
+  const dump = mine(all);
+  return 1 + dump.payments.length + dump.threads.length + dump.branches.length + dump.messages.length;
+};
+
+// Guards against a sync cut mid-batch that, resumed, sends again what the server already
+// took, or fetches again what this device already applied: nothing moves twice.
+test('a sync cut midway and resumed moves nothing twice, both ways', async () => {
+  const db = await newDatabase();
+  const a = await device();
+  await a.seedHistory(3, 240);
+  await a.reload();
+  await waitText(a.balance, /tokens$/);
+  const aDump = await a.dump();
+  // The server takes the first batch, and its reply is lost.
+  couch.dropReplyOf = `POST /${db.name}/_bulk_docs`;
+  assert.match(await a.syncWith(db.url, { want: /could not be reached/ }), /Nothing was lost/);
+  assert.equal(couch.bulkDocs(db.name).length, 1);
+  // (An automatic sync may follow and say what it moved: nothing.)
+  await a.syncNow(/^Last synced at .+: \d+ sent, 0 received\.$/);
+  const sent = couch.bulkDocs(db.name).flatMap((b) => b.docs.map((d) => d._id));
+  assert.equal(sent.length, documents(aDump));
+  assert.equal(new Set(sent).size, sent.length, 'a document was sent twice');
+  const docs = await couch.docs(db.name);
+  assert.equal(docs.length, documents(aDump));
+  assert.ok(docs.every((d) => d._rev.startsWith('1-')), 'a document has a second revision');
+
+  // B: its checkpoint's reply is lost after the first batch was applied.
+  const b = await device(0);
+  couch.requests.length = 0;
+  couch.dropReplyOf = `PUT /${db.name}/_local/`;
+  await b.syncWith(db.url, { want: /could not be reached/ });
+  const afterCut = (await b.dump()).messages.length;
+  assert.ok(afterCut > 0 && afterCut < mine(aDump).messages.length, `B applied ${afterCut} exchanges before the cut`);
+  await b.syncNow(/^Last synced at .+: \d+ sent, \d+ received\.$/);
+  const fetched = couch.requests
+    .filter((r) => r.path.startsWith(`/${db.name}/_bulk_get`))
+    .flatMap((r) => JSON.parse(r.body).docs.map((d) => d.id));
+  assert.equal(new Set(fetched).size, fetched.length, 'a document was fetched twice');
+  const bDump = await b.assertLedger();
+  assert.deepEqual(synced(bDump), synced(aDump));
+});
+
+// Guards against documents on the server that are not pocket-chat's stopping the sync or
+// being taken for records.
+test('a malformed document from the server is left out with a sentence; the rest syncs', async () => {
+  const { db, a } = await twoSyncedDevices();
+  await couch.admin('PUT', `${db.name}/thread:NOT-OURS`, { kind: 'thread', title: 42 });
+  await couch.admin('PUT', `${db.name}/shopping-list`, { kind: 'spaceship' });
+  await chat(a, 'after the damage');
+  await a.syncNow();
+  const c = await device(0);
+  const line = await c.syncWith(db.url, { want: /left out/ });
+  assert.match(line, /^Last synced at .+: \d+ sent, \d+ received\. 2 documents from the server were not pocket-chat's and were left out\.$/);
+  await c.testId('settings-close').click();
+  await waitListed(c, ['one', 'two']);
+  const dump = await c.assertLedger();
+  assert.ok(dump.messages.some((m) => m.prompt === 'after the damage'));
+  assert.ok(!dump.threads.some((t) => t.thread_id === 'NOT-OURS'));
+  // The next sync carries on past them.
+  await c.syncNow(/^Last synced at .+: 0 sent, 0 received\.$/);
+});
+
+// Guards against a full local store leaving half a pull behind, or losing it.
+test('a full local store: a sentence, nothing half-written; once there is room, everything arrives', async () => {
+  const { db, a } = await twoSyncedDevices();
+  const context = await fx.newContext({ quotaSwitch: true });
+  const c = await fx.open({ context });
+  await c.configure();
+  couch.down = true;
+  await c.syncWith(db.url, { want: /could not be reached/ });
+  couch.down = false;
+  const before = await c.dump();
+  await c.fillStorage(true);
+  assert.match(await c.syncNow(/storage/), /full/);
+  await c.fillStorage(false);
+  assert.deepEqual((await c.dump()).threads, before.threads);
+  await c.syncNow(/^Last synced at .+: \d+ sent, \d+ received\.$/);
+  await c.testId('settings-close').click();
+  await waitListed(c, ['one', 'two']);
+  assert.deepEqual(synced(await c.assertLedger()), synced(await a.dump()));
+});
+
+// Guards against a refused password that is not said, or that loses what was to sync.
+test('a wrong password is a sentence; the right one syncs', async () => {
+  const guarded = await startCouch();
+  try {
+    const url = await guarded.database('alice');
+    await guarded.admin('PUT', '_config/admins/alice', 'secret');
+    await guarded.admin('PUT', 'alice/_security', { admins: { names: [], roles: [] }, members: { names: ['alice'], roles: [] } }, 'alice:secret');
+    const a = await device();
+    await chat(a, 'guarded');
+    const refused = await a.syncWith(url, { user: 'alice', password: 'wrong', want: /refused/ });
+    assert.equal(refused, 'The sync server refused the user name or password (HTTP 401). Check them in Settings.');
+    await a.screenshot('sync-refused');
+    await a.syncWith(url, { user: 'alice', password: 'secret' });
+    const docs = await guarded.docs('alice', 'alice:secret');
+    assert.ok(docs.some((d) => d.prompt === 'guarded'));
+    assert.ok(guarded.requests.every((r) => r.headers.authorization?.startsWith('Basic ')));
+  } finally {
+    await guarded.close();
   }
 });

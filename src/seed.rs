@@ -165,6 +165,7 @@ pub async fn e2e_seed_history(
             amount,
             charged_token: if bonus { SIGNUP_BONUS } else { charged },
             created_at: now,
+            bonus,
         });
     }
     user.num_token = SIGNUP_BONUS + charged - i64::try_from(spent).unwrap_or(i64::MAX);

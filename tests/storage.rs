@@ -938,6 +938,7 @@ async fn a_transaction_failing_midway_changes_nothing() {
         amount: 9.0,
         charged_token: 900,
         created_at: T0 + 3,
+        bonus: false,
     };
     assert!(payments::credit(&db, clash, T0 + 3).await.is_err());
     assert_eq!(snapshot(&db).await, before);

@@ -462,6 +462,7 @@ impl FileV1 {
                 amount: p.amount,
                 charged_token: p.charged_token,
                 created_at: p.created_at,
+                bonus: false,
             });
         }
 
@@ -652,6 +653,7 @@ mod tests {
             amount,
             charged_token: charged,
             created_at: 3,
+            bonus: false,
         };
         let thread = |id: &str, user: &str, path: &[&str]| Thread {
             thread_id: id.into(),

@@ -82,6 +82,10 @@ pub struct Payment {
     pub amount: f64,
     pub charged_token: i64,
     pub created_at: Millis,
+    /// The sign-up bonus, made with the user: one per user, also once their devices
+    /// sync. Payments stored before sync have `false`; see [`crate::sync::bonus_id`].
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub bonus: bool,
 }
 
 /// A conversation; only the current thread goes into the model's context.

@@ -35,11 +35,20 @@ pub enum Record {
     Message(Message),
 }
 
-/// Whether `payment` is `user`'s sign-up bonus: the payment of amount 0 made with the user.
-pub fn is_bonus(payment: &Payment, user: &User) -> bool {
-    payment.amount == 0.0
-        && payment.created_at == user.created_at
-        && payment.charged_token == crate::ledger::SIGNUP_BONUS
+/// The id of `user`'s sign-up bonus among their `payments`: the one marked so, or for a
+/// user made before payments were marked, the payment of amount 0 and the bonus's tokens
+/// made with the user.
+pub fn bonus_id<'a>(payments: &'a [Payment], user: &User) -> Option<&'a str> {
+    let old_bonus = |p: &&Payment| {
+        p.amount == 0.0
+            && p.charged_token == crate::ledger::SIGNUP_BONUS
+            && p.created_at == user.created_at
+    };
+    payments
+        .iter()
+        .find(|p| p.bonus)
+        .or_else(|| payments.iter().find(old_bonus))
+        .map(|p| p.payment_id.as_str())
 }
 
 impl Record {
@@ -761,6 +770,7 @@ mod tests {
                 amount: 5.5,
                 charged_token: 1_000,
                 created_at: 1_200,
+                bonus: false,
             }),
             Record::Thread(thread("Weather", 2_000)),
             Record::Branch(Branch {
@@ -1026,18 +1036,24 @@ mod tests {
     // Guards against two sign-up bonuses for one user once a second device syncs.
     #[test]
     fn one_bonus_per_user_the_first() {
-        let u = user();
         let bonus = |id: &str, at: i64| Payment {
             payment_id: id.into(),
             user_id: "U1".into(),
             amount: 0.0,
             charged_token: crate::ledger::SIGNUP_BONUS,
             created_at: at,
+            bonus: true,
         };
-        assert!(is_bonus(&bonus("X", u.created_at), &u));
-        let mut top_up = bonus("Y", u.created_at);
-        top_up.charged_token = 500;
-        assert!(!is_bonus(&top_up, &u));
+        let u = user();
+        let mut top_up = bonus("FREE", u.created_at);
+        top_up.bonus = false;
+        // Marked: that one, whatever came before it (a pulled top-up, say).
+        assert_eq!(bonus_id(&[top_up.clone(), bonus("X", 7)], &u), Some("X"));
+        // Stored before the mark: the payment of the bonus made with the user.
+        let mut old = bonus("OLD", u.created_at + 5);
+        old.bonus = false;
+        assert_eq!(bonus_id(&[old.clone(), top_up.clone()], &u), Some("FREE"));
+        assert_eq!(bonus_id(&[old], &u), None);
         let a = Record::Payment(bonus("A", 10));
         let b = Record::Payment(bonus("B", 20));
         assert_eq!(a.doc_id(true), BONUS_DOC);

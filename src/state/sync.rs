@@ -105,13 +105,14 @@ impl Syncer {
 
     /// Syncs `user_id` now, when they sync; `streaming` is the exchange whose reply is
     /// arriving (pushed once finished). Asked while a sync runs, it runs once more after
-    /// it, and only that last one's line shows.
+    /// it; the line then says what both moved, and how the last ended.
     pub async fn run(self, user_id: String, streaming: Option<String>) {
         if self.busy.get_untracked() {
             self.again.set_value(true);
             return;
         }
         self.busy.set(true);
+        let mut moved = Moved::default();
         loop {
             let s = self.settings_of(&user_id);
             if s.url.trim().is_empty() {
@@ -127,14 +128,21 @@ impl Syncer {
                 fields.push(("streaming", id.into()));
             }
             let answer = ask(request("sync", &fields)).await;
+            let last = answer.as_ref().ok().and_then(read_last);
+            if let Some((_, m)) = last {
+                moved.sent += m.sent;
+                moved.received += m.received;
+                moved.skipped += m.skipped;
+            }
             if self.again.get_value() {
                 self.again.set_value(false);
                 continue;
             }
-            match answer {
-                Ok(last) if field(&last, "busy").is_truthy() => {}
-                Ok(last) => self.status.set(line(&last).map(Ok)),
-                Err(e) => self.status.set(Some(Err(e.into()))),
+            match (answer, last) {
+                (Err(e), _) => self.status.set(Some(Err(e.into()))),
+                (Ok(_), Some((at, _))) => self.status.set(Some(Ok(line(at, moved)))),
+                // Another sync of this user's ran in the worker: its tab says how it went.
+                (Ok(_), None) => {}
             }
             break;
         }
@@ -147,7 +155,8 @@ impl Syncer {
             return;
         }
         if let Ok(last) = ask(request("sync-last", &[("user_id", user_id.into())])).await {
-            self.status.set(line(&last).map(Ok));
+            self.status
+                .set(read_last(&last).map(|(at, moved)| Ok(line(at, moved))));
         }
     }
 
@@ -186,8 +195,8 @@ impl Syncer {
     }
 }
 
-/// The worker's `{at, sent, received, skipped}` as the line in Settings; `None` for none.
-fn line(last: &JsValue) -> Option<Text> {
+/// The worker's `{at, sent, received, skipped}`; `None` for none.
+fn read_last(last: &JsValue) -> Option<(f64, Moved)> {
     let at = field(last, "at").as_f64()?;
     let n = |name| field(last, name).as_f64().unwrap_or(0.0) as usize;
     let moved = Moved {
@@ -195,7 +204,12 @@ fn line(last: &JsValue) -> Option<Text> {
         received: n("received"),
         skipped: n("skipped"),
     };
-    Some(Text::new(move |lang| {
+    Some((at, moved))
+}
+
+/// The line in Settings: when a sync ended (`at`) and what it moved.
+fn line(at: f64, moved: Moved) -> Text {
+    Text::new(move |lang| {
         let locale = match lang {
             Lang::En => "en",
             Lang::Ja => "ja",
@@ -205,5 +219,5 @@ fn line(last: &JsValue) -> Option<Text> {
             .as_string()
             .unwrap_or_default();
         last_line(lang, &time, moved)
-    }))
+    })
 }

@@ -31,6 +31,7 @@ pub async fn top_up(
         amount,
         charged_token: tokens,
         created_at: now,
+        bonus: false,
     };
     credit(db, payment, now).await
 }

@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use pocket_chat_core::ledger::balance_from_history;
 use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Message, Millis, Missing, Payment, Thread, User};
-use pocket_chat_core::sync::{is_bonus, is_erased, resolve, Leaf, Moved, Outcome, Record, Synced};
+use pocket_chat_core::sync::{
+    bonus_id, is_erased, resolve, to_push, Leaf, Moved, Outcome, Record, Synced,
+};
 use rexie::{KeyRange, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -77,9 +79,11 @@ pub async fn read_local(
             }
         };
         let mut records = Vec::new();
-        for p in all_from_js::<Payment>(PAYMENTS, by_user(PAYMENTS).await?)? {
-            let bonus = is_bonus(&p, &user);
-            records.push(Record::Payment(p).with_id(bonus));
+        let payments: Vec<Payment> = all_from_js(PAYMENTS, by_user(PAYMENTS).await?)?;
+        let bonus = bonus_id(&payments, &user).map(str::to_owned);
+        for p in payments {
+            let is_bonus = bonus.as_deref() == Some(p.payment_id.as_str());
+            records.push(Record::Payment(p).with_id(is_bonus));
         }
         let threads = tx.store(THREADS)?.index("user_thread")?;
         let threads = threads
@@ -144,19 +148,36 @@ pub async fn mark_pushed(
     commit_or_abort(tx, result).await
 }
 
-/// What this device knows of each of `doc_ids` (those it knows).
+/// What this device knows of each of `doc_ids`: its row, or for a record never pushed
+/// from here, the revision its first push makes, so a push whose reply was lost (the
+/// server has it) is not fetched back.
 pub async fn known(
     db: &Database,
     user_id: &str,
     doc_ids: &[String],
 ) -> Result<HashMap<String, Synced>, StorageError> {
-    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
+    let tx = db.transaction(
+        &[USERS, PAYMENTS, THREADS, BRANCHES, MESSAGES, META],
+        TransactionMode::ReadOnly,
+    )?;
     let result = async {
         let meta = tx.store(META)?;
+        let user: User = get_required(
+            &tx.store(USERS)?,
+            USERS,
+            JsValue::from_str(user_id),
+            Missing::User,
+        )
+        .await?;
         let mut known = HashMap::new();
         for id in doc_ids {
             if let Some(v) = meta.get(JsValue::from_str(&doc_key(user_id, id))).await? {
                 known.insert(id.clone(), from_js::<Row>(META, v)?.synced);
+            } else if let Some(Some(record)) = local_record(&tx, id, &user).await? {
+                let bonus = id == pocket_chat_core::sync::BONUS_DOC;
+                if let Some((_, first)) = to_push(&record, bonus, None) {
+                    known.insert(id.clone(), first);
+                }
             }
         }
         Ok(known)
@@ -286,7 +307,8 @@ pub async fn apply(
             let Outcome::Apply { record, synced } = outcome else {
                 continue;
             };
-            if here.as_ref() != Some(&record) {
+            // Compared as documents: a reply's HTML or the balance is no change.
+            if here.as_ref().map(Record::hash) != Some(record.hash()) {
                 write(&tx, &index, &mut user, here.as_ref(), record).await?;
                 applied.records += 1;
             }
@@ -356,9 +378,11 @@ async fn local_record(
             .index("user_id")?
             .get_all(Some(only(&key)?), None)
             .await?;
-        let bonus = all_from_js::<Payment>(PAYMENTS, rows)?
+        let payments: Vec<Payment> = all_from_js(PAYMENTS, rows)?;
+        let bonus = bonus_id(&payments, user).map(str::to_owned);
+        let bonus = payments
             .into_iter()
-            .find(|p| is_bonus(p, user));
+            .find(|p| bonus.as_deref() == Some(p.payment_id.as_str()));
         return Ok(Some(bonus.map(Record::Payment)));
     }
     let Some((kind, id)) = doc_id.split_once(':') else {

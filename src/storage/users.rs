@@ -49,6 +49,7 @@ pub async fn create(db: &Database, new: NewUser<'_>, now: Millis) -> Result<User
         amount: 0.0,
         charged_token: SIGNUP_BONUS,
         created_at: now,
+        bonus: true,
     };
     let tx = db.transaction(&[USERS, PAYMENTS], TransactionMode::ReadWrite)?;
     let result = async {
