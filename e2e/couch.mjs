@@ -46,6 +46,8 @@ export async function startCouch() {
   const couch = {
     /** Every request the app sent: `{ method, path, headers, body }`. */
     requests: [],
+    /** Bytes of request bodies the app sent, and of reply bodies it received. */
+    bytes: { sent: 0, received: 0 },
     /** While true, every connection is refused: the server is down. */
     down: false,
     /** The next request whose `METHOD /path` includes this loses its reply, after the
@@ -95,6 +97,7 @@ export async function startCouch() {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
+      couch.bytes.sent += body.length;
       if (req.method !== 'OPTIONS') {
         couch.requests.push({ method: req.method, path: req.url, headers: req.headers, body: body.toString() });
       }
@@ -116,6 +119,7 @@ export async function startCouch() {
           return;
         }
         res.writeHead(reply.statusCode, reply.headers);
+        reply.on('data', (c) => { couch.bytes.received += c.length; });
         reply.pipe(res);
       });
       forward.on('error', () => req.socket.destroy());

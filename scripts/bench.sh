@@ -3,7 +3,8 @@
 # test hooks (which seeds history through the app's own storage code), then measures in
 # headless Chromium: the 2,000-message history, then the 20,000-message one, then how
 # each figure grew between them (flat cost); then the 20,000-message one with a branch
-# every 100 exchanges, against the straight one. Arguments go to every run, e.g. --runs 3.
+# every 100 exchanges, against the straight one; then sync's time and bytes (bench/sync.mjs).
+# Arguments go to every run, e.g. --runs 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -15,3 +16,5 @@ node bench/run.mjs --messages 20000 --out target/bench-20k.json "$@"
 node bench/run.mjs --messages 20000 --branch-every 100 --out target/bench-20k-branched.json "$@"
 node bench/flat.mjs target/bench.json target/bench-20k.json
 node bench/flat.mjs target/bench-20k.json target/bench-20k-branched.json
+# Sync: the 2,000-exchange history to an empty database, then into an empty browser.
+node bench/sync.mjs "$@"

@@ -2201,3 +2201,123 @@ async fn a_query_reads_a_common_words_newest_exchanges_then_older_ones() {
     }
     db.close();
 }
+
+/// The leaf a server would return for `record` pushed over `parent` (none: a new record).
+fn pulled_leaf(
+    record: &pocket_chat_core::sync::Record,
+    bonus: bool,
+    parent: Option<&pocket_chat_core::sync::Synced>,
+    user_id: &str,
+) -> (
+    String,
+    Vec<pocket_chat_core::sync::Leaf>,
+    pocket_chat_core::sync::Synced,
+) {
+    use pocket_chat_core::sync::{to_push, Leaf};
+    let (docs, synced) = to_push(record, bonus, parent).expect("a change to push");
+    let leaf = Leaf::from_doc(&docs[0], user_id).expect("a leaf");
+    (record.doc_id(bonus), vec![leaf], synced)
+}
+
+// Guards against a pulled batch that leaves the balance off the ledger, keeps a second
+// sign-up bonus, misses the search index, or brings a deleted thread's text back; and
+// against a device pushing back what it just pulled.
+#[wasm_bindgen_test]
+async fn a_pulled_batch_applies_with_the_ledgers_balance_and_the_index() {
+    use pocket_chat::storage::sync as sync_storage;
+    use pocket_chat_core::records::{Payment, Thread};
+    use pocket_chat_core::sync::{to_push, Record};
+    let db = fresh("pc-test-sync-apply").await;
+    new_user(&db, "u-b").await;
+    // Device A's records: its bonus (older than B's), a top-up, a thread and an exchange.
+    let payment = |id: &str, tokens: i64, at: i64, bonus: bool| Payment {
+        payment_id: id.into(),
+        user_id: "u-a".into(),
+        amount: 0.0,
+        charged_token: tokens,
+        created_at: at,
+        bonus,
+    };
+    let thread = Thread {
+        thread_id: "T-A".into(),
+        user_id: "u-a".into(),
+        title: "東京の天気".into(),
+        created_at: T0 - 500,
+        updated_at: T0 - 400,
+        deleted_at: None,
+        path: Vec::new(),
+        pinned: false,
+        persona: None,
+        edited_at: 0,
+    };
+    let mut message = exchange("u-a", "T-A", 42);
+    message.prompt = "ペンギンは寒さに強い？".into();
+    let records = [
+        (
+            Record::Payment(payment("PAY-BONUS-A", 100, T0 - 1_000, true)),
+            true,
+        ),
+        (
+            Record::Payment(payment("PAY-TOPUP-A", 500, T0 - 900, false)),
+            false,
+        ),
+        (Record::Thread(thread.clone()), false),
+        (Record::Message(message.clone()), false),
+    ];
+    let mut pulled = Vec::new();
+    let mut known = HashMap::new();
+    for (record, bonus) in &records {
+        let (id, leaves, synced) = pulled_leaf(record, *bonus, None, "u-b");
+        known.insert(id.clone(), synced);
+        pulled.push((id, leaves));
+    }
+    let applied = sync_storage::apply(&db, "u-b", &pulled, &json!(4))
+        .await
+        .expect("apply");
+    assert_eq!(applied.records, 4);
+    // One bonus, A's; the balance is the ledger's.
+    let payments = payments::for_user(&db, "u-b").await.expect("payments");
+    let mut ids: Vec<&str> = payments.iter().map(|p| p.payment_id.as_str()).collect();
+    ids.sort();
+    assert_eq!(ids, ["PAY-BONUS-A", "PAY-TOPUP-A"]);
+    assert_eq!(audit::check_user(&db, "u-b").await, Ok(100 + 500 - 42));
+    assert_eq!(
+        found(&db, "u-b", "ペンギン").await,
+        [message.message_id.clone()]
+    );
+    index_agrees(&db).await;
+    assert_eq!(sync_storage::position(&db, "u-b").await, Ok(Some(json!(4))));
+    // Nothing pulled is pushed back.
+    let local = sync_storage::read_local(&db, "u-b", None)
+        .await
+        .expect("read");
+    for (id, bonus, record) in &local.records {
+        if known.contains_key(id) {
+            assert_eq!(
+                to_push(record, *bonus, local.synced.get(id)),
+                None,
+                "{id} pushed back"
+            );
+        }
+    }
+
+    // A deletes the thread: here its exchange is erased, its debit kept.
+    let mut deleted = thread.clone();
+    deleted.deleted_at = Some(T0 + 5);
+    deleted.title.clear();
+    let (id, leaves, _) = pulled_leaf(
+        &Record::Thread(deleted),
+        false,
+        known.get("thread:T-A"),
+        "u-b",
+    );
+    sync_storage::apply(&db, "u-b", &[(id, leaves)], &json!(5))
+        .await
+        .expect("apply the deletion");
+    let rows = thread_rows(&db, "T-A").await.expect("rows");
+    assert_eq!((rows[0].prompt.as_str(), rows[0].total), ("", 42));
+    assert!(found(&db, "u-b", "ペンギン").await.is_empty());
+    index_agrees(&db).await;
+    assert_eq!(audit::check_user(&db, "u-b").await, Ok(558));
+    db.close();
+}
