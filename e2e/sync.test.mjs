@@ -88,6 +88,7 @@ test('A chats, edits and tops up, syncs; B syncs and shows the same threads, ver
   await chat(a, 'another thread');
   const line = await a.syncWith(db.url);
   assert.match(line, /^Last synced at .+: \d+ sent, 0 received\.$/);
+  await a.screenshot('sync-settings');
   const aDump = await a.dump();
   assert.deepEqual(ledgerProblems(aDump), []);
 
@@ -157,6 +158,11 @@ test('both devices apart: each spends and renames, both sync: every exchange on 
   await rename(b, 'two', 'renamed on B');
   await b.testId('new-thread').click();
   await chat(b, 'B, apart');
+  // Both go on in the same thread: each device's exchange stays, in one order on both.
+  await a.openThread('one');
+  await chat(a, 'one, from A');
+  await b.openThread('one');
+  await chat(b, 'one, from B');
   // The server down is a sentence; nothing is lost.
   const down = await a.syncNow(/could not be reached/);
   assert.equal(down, 'The sync server could not be reached. Nothing was lost; pocket-chat syncs again when it can.');
@@ -172,8 +178,13 @@ test('both devices apart: each spends and renames, both sync: every exchange on 
   for (const app of [a, b]) await waitListed(app, ['one', 'renamed on B', 'B, apart']);
   const [da, db] = [await a.assertLedger(), await b.assertLedger()];
   assert.deepEqual(synced(db), synced(da));
-  // Every exchange: A's five and B's one.
-  assert.deepEqual(da.messages.map((m) => m.prompt).sort(), ['A, apart', 'B, apart', 'one', 'one more', 'two'].sort());
+  // Every exchange of both.
+  assert.deepEqual(da.messages.map((m) => m.prompt).sort(),
+    ['A, apart', 'B, apart', 'one', 'one more', 'one, from A', 'one, from B', 'two'].sort());
+  for (const app of [a, b]) {
+    await app.openThread('one');
+    await app.waitPrompts(['one', 'one more', 'one, from A', 'one, from B']);
+  }
   await waitText(b.balance, (await a.balance.innerText()).trim());
 });
 
