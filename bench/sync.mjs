@@ -1,8 +1,9 @@
 // Sync's figures (printed, never asserted): the benchmark's history (200 threads, 2,000
 // exchanges by default) pushed from one browser to an empty PouchDB Server database, then
 // pulled into an empty second browser; the time from "Sync now" to the line saying it
-// synced, and the bytes each way through the server's pass-through (bodies, uncompressed:
-// PouchDB Server does not compress). Then a sync with nothing to move.
+// synced, and the bytes each way through the server's pass-through, as on the wire (the
+// request bodies as sent; PouchDB Server gzips its replies). Then a sync with nothing to
+// move.
 //
 //   node bench/sync.mjs [--messages 2000] [--threads 200] [--runs 1]
 import { parseArgs } from 'node:util';

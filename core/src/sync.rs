@@ -476,6 +476,19 @@ pub fn merge(a: &Record, b: &Record) -> Record {
     }
 }
 
+/// How much storing `new` over `old` (`None`: new here) moves the balance: a payment's
+/// tokens credited, an exchange's debited, less what the row they replace did. Summed over
+/// a pulled batch and added to a balance that matched the ledger, it gives the balance the
+/// ledger adds up to, without reading the user's whole history for every batch.
+pub fn ledger_delta(old: Option<&Record>, new: &Record) -> i128 {
+    let moves = |r: &Record| match r {
+        Record::Payment(p) => i128::from(p.charged_token),
+        Record::Message(m) => -i128::from(m.total),
+        _ => 0,
+    };
+    moves(new) - old.map_or(0, moves)
+}
+
 /// An exchange whose text was erased (it or its thread deleted): it stays erased.
 pub fn is_erased(message: &Message) -> bool {
     message.prompt.is_empty() && message.completion.is_empty() && message.reasoning.is_empty()
@@ -1031,6 +1044,29 @@ mod tests {
             (p.display_name.as_str(), p.updated_at),
             ("New name", 50_000)
         );
+    }
+
+    // Guards against a pulled batch moving the balance by other than its ledger rows: a
+    // new top-up credits, a new exchange debits, a bonus replacing another or an exchange
+    // erased moves nothing.
+    #[test]
+    fn a_batch_moves_the_balance_by_its_ledger_rows() {
+        let top_up = Record::Payment(Payment {
+            payment_id: "P".into(),
+            user_id: "U1".into(),
+            amount: 1.0,
+            charged_token: 500,
+            created_at: 1,
+            bonus: false,
+        });
+        let exchange = Record::Message(message("晴れ"));
+        let mut erased = message("");
+        erased.erase_text();
+        assert_eq!(ledger_delta(None, &top_up), 500);
+        assert_eq!(ledger_delta(None, &exchange), -42);
+        assert_eq!(ledger_delta(Some(&exchange), &Record::Message(erased)), 0);
+        assert_eq!(ledger_delta(Some(&top_up), &top_up), 0);
+        assert_eq!(ledger_delta(None, &Record::Profile(user())), 0);
     }
 
     // Guards against two sign-up bonuses for one user once a second device syncs.

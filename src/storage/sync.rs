@@ -4,11 +4,10 @@
 
 use std::collections::HashMap;
 
-use pocket_chat_core::ledger::balance_from_history;
 use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Message, Millis, Missing, Payment, Thread, User};
 use pocket_chat_core::sync::{
-    bonus_id, is_erased, resolve, to_push, Leaf, Moved, Outcome, Record, Synced,
+    bonus_id, is_erased, ledger_delta, resolve, to_push, Leaf, Moved, Outcome, Record, Synced,
 };
 use rexie::{KeyRange, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -274,8 +273,8 @@ pub struct Applied {
 
 /// Applies one pulled batch — each document's server revisions, settled with the record
 /// here by [`resolve`] — and moves `user_id`'s position to `last_seq`, all in one
-/// transaction that also recomputes the balance from the ledger: after every batch the
-/// balance is what the ledger rows add up to, and a batch cut short changes nothing.
+/// transaction that also moves the balance by the ledger rows it wrote: after every batch
+/// the balance is what the ledger rows add up to, and a batch cut short changes nothing.
 pub async fn apply(
     db: &Database,
     user_id: &str,
@@ -293,6 +292,8 @@ pub async fn apply(
         let mut user: User =
             get_required(&users, USERS, JsValue::from_str(user_id), Missing::User).await?;
         let mut applied = Applied::default();
+        let balance = user.num_token;
+        let mut delta: i128 = 0;
         for (doc_id, leaves) in pulled {
             let key = doc_key(user_id, doc_id);
             let synced = match meta.get(JsValue::from_str(&key)).await? {
@@ -309,23 +310,17 @@ pub async fn apply(
             };
             // Compared as documents: a reply's HTML or the balance is no change.
             if here.as_ref().map(Record::hash) != Some(record.hash()) {
+                delta += ledger_delta(here.as_ref(), &record);
                 write(&tx, &index, &mut user, here.as_ref(), record).await?;
                 applied.records += 1;
             }
             meta.put(&to_js(META, &Row { key, synced })?, None).await?;
         }
-        // The balance is the ledger's, here and on every other device.
-        let key = JsValue::from_str(user_id);
-        let payments: Vec<Payment> = all_from_js(
-            PAYMENTS,
-            tx.store(PAYMENTS)?
-                .index("user_id")?
-                .get_all(Some(only(&key)?), None)
-                .await?,
-        )?;
-        let debits = debits_of(&tx, &key).await?;
-        let balance = balance_from_history(payments.iter().map(|p| p.charged_token), debits);
-        user.num_token = i64::try_from(balance).unwrap_or(i64::MIN);
+        // The balance is the ledger's, here and on every other device: what it was (it
+        // matched the ledger) moved by the ledger rows this batch wrote.
+        let balance = i128::from(balance) + delta;
+        user.num_token =
+            i64::try_from(balance).unwrap_or(if balance < 0 { i64::MIN } else { i64::MAX });
         users.put(&to_js(USERS, &user)?, None).await?;
         let position = Position {
             key: position_key(user_id),
@@ -342,23 +337,6 @@ pub async fn apply(
         });
     }
     Ok(applied)
-}
-
-/// Every debit of the user's exchanges; only `total` is read of each.
-async fn debits_of(tx: &rexie::Transaction, user: &JsValue) -> Result<Vec<u64>, StorageError> {
-    #[derive(Deserialize)]
-    struct Debit {
-        total: u64,
-    }
-    let rows = tx
-        .store(MESSAGES)?
-        .index("user_id")?
-        .get_all(Some(only(user)?), None)
-        .await?;
-    Ok(all_from_js::<Debit>(MESSAGES, rows)?
-        .into_iter()
-        .map(|d| d.total)
-        .collect())
 }
 
 /// This device's record of `doc_id`: `Some(None)` when there is none yet, `None` when the
