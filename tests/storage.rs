@@ -2319,5 +2319,8 @@ async fn a_pulled_batch_applies_with_the_ledgers_balance_and_the_index() {
     assert!(found(&db, "u-b", "ペンギン").await.is_empty());
     index_agrees(&db).await;
     assert_eq!(audit::check_user(&db, "u-b").await, Ok(558));
+    // A user deleted here: what this device knew of their sync goes with them.
+    users::delete(&db, "u-b").await.expect("delete user");
+    assert_eq!(sync_storage::position(&db, "u-b").await, Ok(None));
     db.close();
 }

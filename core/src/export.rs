@@ -21,9 +21,10 @@ pub const FORMAT: &str = "pocket-chat-export";
 pub const VERSION: u32 = 2;
 
 /// Field names whose values are secrets, left out of exports unless asked for.
-const SECRET_FIELDS: [&str; 2] = ["api_key", "password"];
+const SECRET_FIELDS: [&str; 1] = ["api_key"];
 
-/// Settings that are secrets as a whole (the top-up PIN).
+/// Settings that are secrets as a whole (the top-up PIN; also each user's sync settings,
+/// `sync.{user_id}`, with their password).
 const SECRET_SETTINGS: [&str; 1] = ["topup_pin"];
 
 /// Everything pocket-chat stores (or one user's share of it), with ids as stored, so that
@@ -131,7 +132,7 @@ impl ExportFile {
     /// user asks for them.
     pub fn remove_secrets(&mut self) {
         self.settings
-            .retain(|s| !SECRET_SETTINGS.contains(&s.key.as_str()));
+            .retain(|s| !SECRET_SETTINGS.contains(&s.key.as_str()) && !s.key.starts_with("sync."));
         for setting in &mut self.settings {
             strip_secrets(&mut setting.value);
         }
@@ -785,7 +786,7 @@ mod tests {
         assert_eq!(ExportFile::parse(&read.to_json(), &mut no_ids), Ok(read));
     }
 
-    // Guards against API keys leaking into export files.
+    // Guards against API keys and sync passwords leaking into export files.
     #[test]
     fn secrets_are_removed() {
         let mut file = sample();
@@ -794,8 +795,13 @@ mod tests {
             key: "nested".into(),
             value: json!([{"api_key": "sk-2"}]),
         });
+        file.settings.push(Setting {
+            key: "sync.a".into(),
+            value: json!(["https://couch.example.com/db", "alice", "sk-sync-password"]),
+        });
         file.remove_secrets();
         assert!(!file.to_json().contains("sk-"), "{}", file.to_json());
+        assert!(!file.to_json().contains("couch.example.com"));
         assert_eq!(
             file.settings[0].value,
             json!({"kind": "openai", "base_url": "https://api.openai.com"})

@@ -658,8 +658,8 @@ pub fn basic_auth(user: &str, password: &str) -> String {
     out
 }
 
-/// A user's sync settings on this device (the `settings` store's `sync.{user_id}`): never
-/// synced, and left out of exports with the other secrets.
+/// A user's sync settings on this device (the `settings` store's `sync.{user_id}`, as
+/// `[url, user, password]`): never synced, and left out of exports.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncSettings {
     /// The database's URL; empty: this user does not sync.

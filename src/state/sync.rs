@@ -61,18 +61,18 @@ impl Syncer {
             .iter()
             .filter_map(|s| {
                 let user_id = s.key.strip_prefix("sync.")?;
-                // Read field by field: a derived reader costs the first load more.
-                let text = |name: &str| {
+                // `[url, user, password]`: an object's map costs the first load more.
+                let text = |i: usize| {
                     s.value
-                        .get(name)
+                        .get(i)
                         .and_then(|v| v.as_str())
                         .unwrap_or_default()
                         .to_owned()
                 };
                 let settings = SyncSettings {
-                    url: text("url"),
-                    user: text("user"),
-                    password: text("password"),
+                    url: text(0),
+                    user: text(1),
+                    password: text(2),
                 };
                 Some((user_id.to_owned(), settings))
             })
@@ -93,8 +93,12 @@ impl Syncer {
     /// Stores `user_id`'s sync settings (an empty URL: no sync).
     pub async fn save(&self, user_id: &str, new: SyncSettings) -> Result<(), StateError> {
         let db = self.store.open_db()?;
-        let value =
-            serde_json::json!({ "url": new.url, "user": new.user, "password": new.password });
+        let value = serde_json::Value::Array(
+            [&new.url, &new.user, &new.password]
+                .into_iter()
+                .map(|s| serde_json::Value::String(s.clone()))
+                .collect(),
+        );
         settings::put(&db, &settings_key(user_id), value).await?;
         self.saved.update(|all| {
             all.retain(|(id, _)| id != user_id);
