@@ -48,6 +48,9 @@ export async function startCouch() {
     requests: [],
     /** Bytes of request bodies the app sent, and of reply bodies it received. */
     bytes: { sent: 0, received: 0 },
+    /** Called with each of the app's requests (`{ method, path }`) before it goes on:
+     *  what another device or tab does meanwhile. */
+    beforeForward: null,
     /** While true, every connection is refused: the server is down. */
     down: false,
     /** The next request whose `METHOD /path` includes this loses its reply, after the
@@ -95,13 +98,14 @@ export async function startCouch() {
     }
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = Buffer.concat(chunks);
       couch.bytes.sent += body.length;
       if (req.method !== 'OPTIONS') {
         couch.requests.push({ method: req.method, path: req.url, headers: req.headers, body: body.toString() });
       }
       // A preflight is the browser's, not the app's request.
+      if (req.method !== 'OPTIONS') await couch.beforeForward?.({ method: req.method, path: req.url });
       const drop = req.method !== 'OPTIONS' && couch.dropReplyOf && `${req.method} ${req.url}`.includes(couch.dropReplyOf);
       if (drop) couch.dropReplyOf = null;
       const forward = httpRequest(`${direct}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (reply) => {

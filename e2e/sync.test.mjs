@@ -257,6 +257,39 @@ test('a sync cut midway and resumed moves nothing twice, both ways', async () =>
   assert.deepEqual(synced(bDump), synced(aDump));
 });
 
+// Guards against a checkpoint another tab of the same user moved on meanwhile (HTTP 409)
+// stopping a sync, or sending it back to the start.
+test('a 409 on the checkpoint, another tab having synced meanwhile: the sync carries on', async () => {
+  const db = await newDatabase();
+  const a = await device();
+  await a.seedHistory(2, 150);
+  await a.reload();
+  await waitText(a.balance, /tokens$/);
+  await a.syncWith(db.url);
+  const b = await device(0);
+  let moved = 0;
+  couch.beforeForward = async ({ method, path }) => {
+    // Before B's second checkpoint write, the checkpoint moves on under it.
+    if (method === 'PUT' && path.startsWith(`/${db.name}/_local/`) && ++moved === 2) {
+      const id = decodeURIComponent(path.slice(`/${db.name}/`.length));
+      const now = await couch.admin('GET', `${db.name}/${id}`);
+      await couch.admin('PUT', `${db.name}/${id}`, { ...now, last_seq: now.last_seq });
+    }
+  };
+  try {
+    await b.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, \d+ received\.$/ });
+  } finally {
+    couch.beforeForward = null;
+  }
+  assert.ok(moved >= 3, 'the checkpoint was written again after the conflict');
+  // The checkpoint stands where B's pull ended.
+  const put = couch.requests.filter((r) => r.method === 'PUT' && r.path.includes('/_local/')).at(-1);
+  const checkpoint = await couch.admin('GET', `${db.name}/${decodeURIComponent(put.path.slice(`/${db.name}/`.length))}`);
+  assert.equal(checkpoint.last_seq, JSON.parse(put.body).last_seq);
+  assert.ok(checkpoint.last_seq > 100, `the checkpoint is past the first batch: ${checkpoint.last_seq}`);
+  assert.deepEqual(synced(await b.assertLedger()), synced(await a.dump()));
+});
+
 // Guards against documents on the server that are not pocket-chat's stopping the sync or
 // being taken for records.
 test('a malformed document from the server is left out with a sentence; the rest syncs', async () => {

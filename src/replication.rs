@@ -214,21 +214,50 @@ async fn pull(
         moved.received += applied.records;
         moved.skipped += applied.foreign;
         since = changes.last_seq.clone();
-        let mut doc = json!({ "last_seq": since });
-        if let Some(rev) = &checkpoint_rev {
-            doc["_rev"] = Value::from(rev.as_str());
-        }
-        #[derive(serde::Deserialize)]
-        struct Put {
-            rev: String,
-        }
-        let put: Put = server.ask("PUT", &checkpoint, Some(&doc)).await?;
-        checkpoint_rev = Some(put.rev);
+        checkpoint_rev = Some(put_checkpoint(server, &checkpoint, checkpoint_rev, &since).await?);
         if changes.results.len() < BATCH {
             break;
         }
     }
     Ok(())
+}
+
+/// Writes the checkpoint `_local` document at `since` over revision `rev`; returns its new
+/// revision. Another tab of this user syncing meanwhile moved it on (HTTP 409): it is read
+/// again and written over once more.
+async fn put_checkpoint(
+    server: &Server,
+    id: &str,
+    mut rev: Option<String>,
+    since: &Value,
+) -> Result<String, SyncError> {
+    #[derive(serde::Deserialize)]
+    struct Put {
+        rev: String,
+    }
+    for retry in [true, false] {
+        let mut doc = json!({ "last_seq": since });
+        if let Some(rev) = &rev {
+            doc["_rev"] = Value::from(rev.as_str());
+        }
+        let (status, text) = server.send("PUT", id, Some(&doc)).await?;
+        if status == 409 && retry {
+            let (_, now) = server.send("GET", id, None).await?;
+            rev = serde_json::from_str::<Value>(&now)
+                .ok()
+                .and_then(|d| d.get("_rev").and_then(Value::as_str).map(str::to_owned));
+            continue;
+        }
+        if !(200..300).contains(&status) {
+            return Err(rules::status_error(status, &text));
+        }
+        return serde_json::from_str::<Put>(&text)
+            .map(|p| p.rev)
+            .map_err(|e| SyncError::Unreadable {
+                detail: e.to_string(),
+            });
+    }
+    Err(rules::status_error(409, ""))
 }
 
 async fn push(
