@@ -120,6 +120,29 @@ test('A chats, edits and tops up, syncs; B syncs and shows the same threads, ver
   assert.ok(docs.every((d) => !('user_id' in d) && !('num_token' in d) && !('api_key' in d)));
 });
 
+// Guards against a change that waits for "Sync now": once a URL is saved, a finished
+// exchange reaches the server by itself, and the other device's next sync brings it.
+test('once set up, a finished exchange syncs by itself', async () => {
+  const db = await newDatabase();
+  const a = await device();
+  await a.syncWith(db.url);
+  await a.testId('settings-close').click();
+  await chat(a, 'synced by itself');
+  const deadline = Date.now() + 15_000;
+  let docs = [];
+  while (Date.now() < deadline && !docs.some((d) => d.prompt === 'synced by itself')) {
+    await a.page.waitForTimeout(100);
+    docs = await couch.docs(db.name);
+  }
+  const doc = docs.find((d) => d.prompt === 'synced by itself');
+  assert.ok(doc, 'the exchange reached the server without Sync now');
+  assert.equal(doc.completion, 'Echo: synced by itself');
+  assert.equal(doc.status, 'complete');
+  // Settings say so.
+  await a.openSettings();
+  await waitText(a.syncStatus, /^Last synced at .+: [1-9]\d* sent, 0 received\.$/);
+});
+
 /** Two devices of one user, synced once: A's threads 'one' (two exchanges) and 'two'. */
 async function twoSyncedDevices() {
   const db = await newDatabase();
