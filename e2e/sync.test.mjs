@@ -143,6 +143,34 @@ test('once set up, a finished exchange syncs by itself', async () => {
   await waitText(a.syncStatus, /^Last synced at .+: [1-9]\d* sent, 0 received\.$/);
 });
 
+// Guards against an exchange pushed per streamed token, or half: a sync while a reply
+// streams leaves it out; once finished it is pushed once, whole.
+test('a reply still streaming is not synced; finished, it is pushed once, whole', async () => {
+  const db = await newDatabase();
+  const a = await device();
+  await a.syncWith(db.url);
+  await a.testId('settings-close').click();
+  const prompt = 'one two three four five six seven eight nine ten';
+  fx.mock.setFault({ chunkDelayMs: 400, times: 1 });
+  await a.say(prompt);
+  await a.streamingReply.waitFor();
+  // The reply has been saved as it streams (once a second) by now.
+  await a.dumpUntil((d) => d.messages.some((m) => m.prompt === prompt && m.completion), 'the streaming reply saved');
+  await a.syncNow();
+  assert.ok(!(await couch.docs(db.name)).some((d) => d.prompt === prompt), 'the streaming exchange was pushed');
+  await a.testId('settings-close').click();
+  await a.waitReply(`Echo: ${prompt}`);
+  const deadline = Date.now() + 15_000;
+  let doc;
+  while (Date.now() < deadline && !doc) {
+    await a.page.waitForTimeout(100);
+    doc = (await couch.docs(db.name)).find((d) => d.prompt === prompt);
+  }
+  assert.ok(doc, 'the finished exchange reached the server');
+  assert.equal(doc.completion, `Echo: ${prompt}`);
+  assert.ok(doc._rev.startsWith('1-'), `pushed more than once: ${doc._rev}`);
+});
+
 /** Two devices of one user, synced once: A's threads 'one' (two exchanges) and 'two'. */
 async function twoSyncedDevices() {
   const db = await newDatabase();
@@ -209,6 +237,41 @@ test('both devices apart: each spends and renames, both sync: every exchange on 
     await app.waitPrompts(['one', 'one more', 'one, from A', 'one, from B']);
   }
   await waitText(b.balance, (await a.balance.innerText()).trim());
+});
+
+// Guards against a balance that two devices spending apart pushed below zero being
+// hidden, differing between them, or still letting a call through.
+test('both devices spend apart past the balance: below zero on both, shown, and the next call refused until a top-up', async () => {
+  const db = await newDatabase();
+  const a = await device(0);
+  await a.syncWith(db.url);
+  await a.testId('settings-close').click();
+  const b = await device(0);
+  await b.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, \d+ received\./ });
+  await b.testId('settings-close').click();
+  await waitText(b.balance, '100 tokens');
+  couch.down = true;
+  await a.debit(1, 80);
+  await b.debit(1, 80);
+  await waitText(a.balance, '20 tokens');
+  couch.down = false;
+  for (const app of [a, b, a]) {
+    await app.syncNow();
+    await app.testId('settings-close').click();
+  }
+  for (const app of [a, b]) {
+    await waitText(app.balance, '-60 tokens');
+    const dump = await app.assertLedger();
+    assert.equal(dump.users[0].num_token, -60);
+  }
+  const asked = fx.chats('openai').length;
+  await b.say('one more?');
+  await waitText(b.noticeText, /balance of -60 tokens does not cover this message/);
+  assert.equal(fx.chats('openai').length, asked, 'a call went out below zero');
+  assert.equal(await b.input.inputValue(), 'one more?', 'the prompt is kept');
+  await b.topUp(1000);
+  await waitText(b.balance, '940 tokens');
+  await chat(b, 'after the top-up');
 });
 
 // Guards against a deleted thread coming back from another device (NextChat #2837).

@@ -61,7 +61,6 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         account,
         update,
         search,
-        sending,
         sync,
         ..
     } = contexts::provide_contexts(scroller);
@@ -124,7 +123,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         window.end_prefetch();
         update.register();
         account.follow_other_tabs();
-        sync.follow(account, threads, sending);
+        sync.follow(account, threads);
         threads.follow_hash_changes(move || account.reload());
         // Best effort: without it the browser may evict data under pressure.
         request_persistence().await;

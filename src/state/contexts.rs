@@ -70,6 +70,7 @@ pub fn provide_contexts(scroller: NodeRef<Main>) -> Contexts {
         threads,
         window,
     }));
+    let sending = leak(Sending::new());
     let contexts = Contexts {
         store,
         notices,
@@ -78,11 +79,11 @@ pub fn provide_contexts(scroller: NodeRef<Main>) -> Contexts {
         window,
         threads,
         account,
-        sending: leak(Sending::new()),
+        sending,
         top_up: leak(TopUp::new(store, account, config)),
         update: leak(Update::new()),
         search: leak(Search::new(notices, threads)),
-        sync: leak(Syncer::new(store)),
+        sync: leak(Syncer::new(store, sending)),
     };
     provide_context(contexts);
     contexts

@@ -41,10 +41,12 @@ pub struct Syncer {
     /// A sync was asked for while one ran: it runs again after.
     again: StoredValue<bool>,
     store: &'static Store,
+    /// The exchange streaming now, which syncs once finished.
+    sending: &'static Sending,
 }
 
 impl Syncer {
-    pub(super) fn new(store: &'static Store) -> Syncer {
+    pub(super) fn new(store: &'static Store, sending: &'static Sending) -> Syncer {
         Syncer {
             saved: RwSignal::new(Vec::new()),
             status: RwSignal::new(None),
@@ -52,6 +54,7 @@ impl Syncer {
             due: StoredValue::new(0),
             again: StoredValue::new(false),
             store,
+            sending,
         }
     }
 
@@ -92,6 +95,10 @@ impl Syncer {
 
     /// Stores `user_id`'s sync settings (an empty URL: no sync).
     pub async fn save(&self, user_id: &str, new: SyncSettings) -> Result<(), StateError> {
+        // Settings saved with sync untouched (most saves, by most users) write nothing.
+        if self.settings_of(user_id) == new {
+            return Ok(());
+        }
         let db = self.store.open_db()?;
         let value = serde_json::Value::Array(
             [&new.url, &new.user, &new.password]
@@ -107,10 +114,10 @@ impl Syncer {
         Ok(())
     }
 
-    /// Syncs `user_id` now, when they sync; `streaming` is the exchange whose reply is
-    /// arriving (pushed once finished). Asked while a sync runs, it runs once more after
-    /// it; the line then says what both moved, and how the last ended.
-    pub async fn run(self, user_id: String, streaming: Option<String>) {
+    /// Syncs `user_id` now, when they sync; an exchange whose reply is arriving is pushed
+    /// once finished. Asked while a sync runs, it runs once more after it; the line then
+    /// says what both moved, and how the last ended.
+    pub async fn run(self, user_id: String) {
         if self.busy.get_untracked() {
             self.again.set_value(true);
             return;
@@ -128,7 +135,7 @@ impl Syncer {
                 ("user", s.user.into()),
                 ("password", s.password.into()),
             ];
-            if let Some(id) = &streaming {
+            if let Some(id) = self.sending.streaming_row.get_untracked() {
                 fields.push(("streaming", id.into()));
             }
             let answer = ask(request("sync", &fields)).await;
@@ -167,12 +174,7 @@ impl Syncer {
     /// Syncs the signed-in user soon after a change of their balance or threads, every
     /// [`EVERY`] while online, and when the browser comes back online. For the life of
     /// the page.
-    pub fn follow(
-        self,
-        account: &'static Account,
-        threads: &'static Threads,
-        sending: &'static Sending,
-    ) {
+    pub fn follow(self, account: &'static Account, threads: &'static Threads) {
         let soon = move || {
             let n = self.due.get_value() + 1;
             self.due.set_value(n);
@@ -181,8 +183,7 @@ impl Syncer {
                     let online = crate::providers::online();
                     if self.due.get_value() == n && online {
                         if let Some(user_id) = account.user_id() {
-                            let streaming = sending.streaming_row.get_untracked();
-                            spawn_local(self.run(user_id, streaming));
+                            spawn_local(self.run(user_id));
                         }
                     }
                 },

@@ -77,7 +77,7 @@ pub fn SyncSection(fields: SyncFields) -> impl IntoView {
                 return sync.status.set(Some(Err(e)));
             }
             if let Some(user_id) = account.user_id() {
-                sync.run(user_id, None).await;
+                sync.run(user_id).await;
             }
         })
     };
