@@ -215,8 +215,8 @@ catalog! {
     SyncNow => "Sync now", "今すぐ同期";
     Syncing => "Syncing…", "同期中…";
     SyncNever => "Not synced yet on this device.", "この端末ではまだ同期していません。";
-    SyncHint => "This user's threads, versions, payments, personas and models sync with this database (Apache CouchDB, Cloudant or any CouchDB replication peer). API keys, the PIN, provider settings and other users stay on this device. Empty: no sync.",
-        "このユーザーのスレッド、バージョン、支払い、ペルソナ、モデルをこのデータベース（Apache CouchDB、Cloudant など CouchDB のレプリケーションに対応したもの）と同期します。API キー、PIN、プロバイダーの設定、ほかのユーザーはこの端末に残ります。空欄なら同期しません。";
+    SyncHint => "This user's threads, payments, personas and models sync with this CouchDB database; API keys, the PIN and provider settings stay here. Empty: no sync.",
+        "このユーザーのスレッド、支払い、ペルソナ、モデルをこの CouchDB データベースと同期します。API キー、PIN、プロバイダーの設定はこの端末に残ります。空欄なら同期しません。";
     Close => "Close", "閉じる";
     SettingsSaved => "Settings saved.", "設定を保存しました。";
     Testing => "Testing…", "テスト中…";

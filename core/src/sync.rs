@@ -371,7 +371,7 @@ pub fn resolve(local: Option<(&Record, Option<&Synced>)>, leaves: &[Leaf]) -> Ou
             _ => {}
         }
         let this_rev = synced.is_some_and(|s| s.rev == winner.rev);
-        if this_rev && live.len() == 1 && &merged == record {
+        if this_rev && live.len() == 1 && merged.hash() == record.hash() {
             return Outcome::Keep;
         }
     }
@@ -918,6 +918,19 @@ mod tests {
             }
             Outcome::Keep => panic!("kept"),
         }
+    }
+
+    // Guards against a record taken as changed by what is this device's own: a reply's
+    // HTML kept here is not in the document.
+    #[test]
+    fn a_replys_html_is_no_change() {
+        let here = Record::Message(message("晴れ"));
+        let (leaf, synced) = leaf_of(&here, None);
+        assert_eq!(
+            resolve(Some((&here, Some(&synced))), &[leaf]),
+            Outcome::Keep
+        );
+        assert!(to_push(&here, false, Some(&synced)).is_none());
     }
 
     // Guards against two devices settling one conflict differently: both must reach the
