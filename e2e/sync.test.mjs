@@ -41,6 +41,18 @@ async function chat(app, ...prompts) {
   }
 }
 
+/** The exchange of `prompt` on the server, once it is there (15 s at most: the automatic
+ *  sync follows a change by a few seconds); `undefined` if it never comes. */
+async function serverExchange(db, prompt) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const doc = (await couch.docs(db.name)).find((d) => d.prompt === prompt);
+    if (doc) return doc;
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  return undefined;
+}
+
 const listed = async (app) => (await app.threadLinks.allInnerTexts()).map((t) => t.trim()).sort();
 
 /** Waits until `app`'s thread list shows `want` (any order). */
@@ -128,13 +140,7 @@ test('once set up, a finished exchange syncs by itself', async () => {
   await a.syncWith(db.url);
   await a.testId('settings-close').click();
   await chat(a, 'synced by itself');
-  const deadline = Date.now() + 15_000;
-  let docs = [];
-  while (Date.now() < deadline && !docs.some((d) => d.prompt === 'synced by itself')) {
-    await a.page.waitForTimeout(100);
-    docs = await couch.docs(db.name);
-  }
-  const doc = docs.find((d) => d.prompt === 'synced by itself');
+  const doc = await serverExchange(db, 'synced by itself');
   assert.ok(doc, 'the exchange reached the server without Sync now');
   assert.equal(doc.completion, 'Echo: synced by itself');
   assert.equal(doc.status, 'complete');
@@ -160,12 +166,7 @@ test('a reply still streaming is not synced; finished, it is pushed once, whole'
   assert.ok(!(await couch.docs(db.name)).some((d) => d.prompt === prompt), 'the streaming exchange was pushed');
   await a.testId('settings-close').click();
   await a.waitReply(`Echo: ${prompt}`);
-  const deadline = Date.now() + 15_000;
-  let doc;
-  while (Date.now() < deadline && !doc) {
-    await a.page.waitForTimeout(100);
-    doc = (await couch.docs(db.name)).find((d) => d.prompt === prompt);
-  }
+  const doc = await serverExchange(db, prompt);
   assert.ok(doc, 'the finished exchange reached the server');
   assert.equal(doc.completion, `Echo: ${prompt}`);
   assert.ok(doc._rev.startsWith('1-'), `pushed more than once: ${doc._rev}`);

@@ -43,8 +43,6 @@ thread_local! {
     /// round trips, most of a query's time. A newer version opening in another tab closes
     /// it (see [`Database::open_watched`]), and the next request opens it again.
     static DB: RefCell<Option<Rc<Database>>> = const { RefCell::new(None) };
-    /// Whether a sync runs: one at a time, or both would push the same changes.
-    static SYNCING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The kept database, opened if it is not (or was closed).
@@ -160,29 +158,19 @@ async fn index() -> Result<JsValue, StorageError> {
     })
 }
 
-/// `{user_id, url, user, password, streaming?}` → `{at, sent, received, skipped}`, or
-/// `{busy: true}` while a sync of this worker runs already: pulls the user's changes from
-/// their CouchDB database, then pushes this device's ([`replication::sync`]).
+/// `{user_id, url, user, password, streaming?}` → `{at, sent, received, skipped}`: pulls
+/// the user's changes from their CouchDB database, then pushes this device's
+/// ([`replication::sync`]). The page asks for one sync at a time.
 async fn sync(request: &JsValue) -> Result<JsValue, SyncFailed> {
-    if SYNCING.with(|s| s.replace(true)) {
-        let out = js_sys::Object::new();
-        set(&out, "busy", &true.into());
-        return Ok(out.into());
-    }
-    let result = async {
-        let text = |name| field(request, name).as_string().unwrap_or_default();
-        let server = replication::Server::new(&text("url"), &text("user"), &text("password"))?;
-        let user_id = text("user_id");
-        let streaming = field(request, "streaming").as_string();
-        let db = database().await?;
-        let moved = replication::sync(&db, &server, &user_id, streaming.as_deref()).await?;
-        let at = js_sys::Date::now() as i64;
-        sync_storage::record_last(&db, &user_id, at, moved).await?;
-        Ok(last_js(at, moved))
-    }
-    .await;
-    SYNCING.with(|s| s.set(false));
-    result
+    let text = |name| field(request, name).as_string().unwrap_or_default();
+    let server = replication::Server::new(&text("url"), &text("user"), &text("password"))?;
+    let user_id = text("user_id");
+    let streaming = field(request, "streaming").as_string();
+    let db = database().await?;
+    let moved = replication::sync(&db, &server, &user_id, streaming.as_deref()).await?;
+    let at = js_sys::Date::now() as i64;
+    sync_storage::record_last(&db, &user_id, at, moved).await?;
+    Ok(last_js(at, moved))
 }
 
 /// `{user_id}` → `{at, sent, received, skipped}` of the user's last sync, or `null`.

@@ -103,13 +103,18 @@ impl Server {
         body: Option<&Value>,
     ) -> Result<T, SyncError> {
         let (status, text) = self.send(method, path, body).await?;
-        if !(200..300).contains(&status) {
-            return Err(rules::status_error(status, &text));
-        }
-        serde_json::from_str(&text).map_err(|e| SyncError::Unreadable {
-            detail: e.to_string(),
-        })
+        read(status, &text)
     }
+}
+
+/// A reply of `status` with body `text`, read as `T` when it is a success.
+fn read<T: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<T, SyncError> {
+    if !(200..300).contains(&status) {
+        return Err(rules::status_error(status, text));
+    }
+    serde_json::from_str(text).map_err(|e| SyncError::Unreadable {
+        detail: e.to_string(),
+    })
 }
 
 /// Syncs `user_id`'s records with `server`: pulls, then pushes, each in batches of
@@ -248,14 +253,7 @@ async fn put_checkpoint(
                 .and_then(|d| d.get("_rev").and_then(Value::as_str).map(str::to_owned));
             continue;
         }
-        if !(200..300).contains(&status) {
-            return Err(rules::status_error(status, &text));
-        }
-        return serde_json::from_str::<Put>(&text)
-            .map(|p| p.rev)
-            .map_err(|e| SyncError::Unreadable {
-                detail: e.to_string(),
-            });
+        return read::<Put>(status, &text).map(|p| p.rev);
     }
     Err(rules::status_error(409, ""))
 }

@@ -197,7 +197,7 @@ pub fn to_push(
     let content_hash = hash(&Value::Object(body.clone()).to_string());
     let id = record.doc_id(bonus);
     let mut docs = Vec::new();
-    let mut known = match synced {
+    let known = match synced {
         Some(s) if s.hash == content_hash => Synced {
             losers: Vec::new(),
             ..s.clone()
@@ -242,7 +242,6 @@ pub fn to_push(
         );
         docs.push(Value::Object(doc));
     }
-    known.losers.clear();
     (!docs.is_empty()).then_some((docs, known))
 }
 

@@ -31,7 +31,7 @@ const AFTER_CHANGE: Duration = Duration::from_secs(3);
 #[derive(Clone, Copy)]
 pub struct Syncer {
     /// Every user's sync settings, by user id.
-    saved: RwSignal<Vec<(String, SyncSettings)>>,
+    saved: StoredValue<Vec<(String, SyncSettings)>>,
     /// How the last sync went (or why it failed); `None`: none in this tab yet.
     pub status: RwSignal<Option<Result<Text, Text>>>,
     /// Whether a sync runs.
@@ -48,7 +48,7 @@ pub struct Syncer {
 impl Syncer {
     pub(super) fn new(store: &'static Store, sending: &'static Sending) -> Syncer {
         Syncer {
-            saved: RwSignal::new(Vec::new()),
+            saved: StoredValue::new(Vec::new()),
             status: RwSignal::new(None),
             busy: RwSignal::new(false),
             due: StoredValue::new(0),
@@ -80,12 +80,12 @@ impl Syncer {
                 Some((user_id.to_owned(), settings))
             })
             .collect();
-        self.saved.set(saved);
+        self.saved.set_value(saved);
     }
 
     /// `user_id`'s sync settings (the defaults: none).
     pub fn settings_of(&self, user_id: &str) -> SyncSettings {
-        self.saved.with_untracked(|all| {
+        self.saved.with_value(|all| {
             all.iter()
                 .find(|(id, _)| id == user_id)
                 .map(|(_, s)| s.clone())
@@ -107,7 +107,7 @@ impl Syncer {
                 .collect(),
         );
         settings::put(&db, &settings_key(user_id), value).await?;
-        self.saved.update(|all| {
+        self.saved.update_value(|all| {
             all.retain(|(id, _)| id != user_id);
             all.push((user_id.to_owned(), new));
         });
@@ -152,7 +152,6 @@ impl Syncer {
             match (answer, last) {
                 (Err(e), _) => self.status.set(Some(Err(e.into()))),
                 (Ok(_), Some((at, _))) => self.status.set(Some(Ok(line(at, moved)))),
-                // Another sync of this user's ran in the worker: its tab says how it went.
                 (Ok(_), None) => {}
             }
             break;

@@ -82,24 +82,24 @@ pub async fn read_local(
         let bonus = bonus_id(&payments, &user).map(str::to_owned);
         for p in payments {
             let is_bonus = bonus.as_deref() == Some(p.payment_id.as_str());
-            records.push(Record::Payment(p).with_id(is_bonus));
+            records.push(entry(Record::Payment(p), is_bonus));
         }
         let threads = tx.store(THREADS)?.index("user_thread")?;
         let threads = threads
             .get_all(Some(super::starting_with(user_id)?), None)
             .await?;
         for t in all_from_js::<Thread>(THREADS, threads)? {
-            records.push(Record::Thread(t).with_id(false));
+            records.push(entry(Record::Thread(t), false));
         }
         for b in all_from_js(BRANCHES, by_user(BRANCHES).await?)? {
-            records.push(Record::Branch(b).with_id(false));
+            records.push(entry(Record::Branch(b), false));
         }
         for m in all_from_js::<Message>(MESSAGES, by_user(MESSAGES).await?)? {
             if Some(m.message_id.as_str()) != streaming {
-                records.push(Record::Message(m).with_id(false));
+                records.push(entry(Record::Message(m), false));
             }
         }
-        records.push(Record::Profile(user).with_id(false));
+        records.push(entry(Record::Profile(user), false));
         let rows = tx
             .store(META)?
             .get_all(Some(rows_of(user_id, "d/")?), None)
@@ -115,14 +115,9 @@ pub async fn read_local(
     commit_or_abort(tx, result).await
 }
 
-trait WithId {
-    fn with_id(self, bonus: bool) -> (String, bool, Record);
-}
-
-impl WithId for Record {
-    fn with_id(self, bonus: bool) -> (String, bool, Record) {
-        (self.doc_id(bonus), bonus, self)
-    }
+/// A record with its document id, and whether it is the sign-up bonus.
+fn entry(record: Record, bonus: bool) -> (String, bool, Record) {
+    (record.doc_id(bonus), bonus, record)
 }
 
 /// Records that the server took these documents at these revisions.
@@ -205,12 +200,12 @@ pub async fn record_last(
     at: Millis,
     moved: Moved,
 ) -> Result<(), StorageError> {
-    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
     let row = Last {
         key: last_key(user_id),
         at,
         moved,
     };
+    let tx = db.transaction(&[META], TransactionMode::ReadWrite)?;
     let result = async {
         Ok(tx
             .store(META)?
@@ -224,22 +219,8 @@ pub async fn record_last(
 
 /// When `user_id` last synced and what it moved; `None`: never.
 pub async fn last(db: &Database, user_id: &str) -> Result<Option<(Millis, Moved)>, StorageError> {
-    let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
-    let result = async {
-        match tx
-            .store(META)?
-            .get(JsValue::from_str(&last_key(user_id)))
-            .await?
-        {
-            Some(v) => {
-                let row: Last = from_js(META, v)?;
-                Ok(Some((row.at, row.moved)))
-            }
-            None => Ok(None),
-        }
-    }
-    .await;
-    commit_or_abort(tx, result).await
+    let row: Option<Last> = meta_row(db, &last_key(user_id)).await?;
+    Ok(row.map(|r| (r.at, r.moved)))
 }
 
 /// The `_changes` sequence `user_id` pulled to (`None`: never synced).
@@ -247,14 +228,19 @@ pub async fn position(
     db: &Database,
     user_id: &str,
 ) -> Result<Option<serde_json::Value>, StorageError> {
+    let row: Option<Position> = meta_row(db, &position_key(user_id)).await?;
+    Ok(row.map(|r| r.last_seq))
+}
+
+/// The `meta` row under `key`, read as `T`; `None`: there is none.
+async fn meta_row<T: serde::de::DeserializeOwned>(
+    db: &Database,
+    key: &str,
+) -> Result<Option<T>, StorageError> {
     let tx = db.transaction(&[META], TransactionMode::ReadOnly)?;
     let result = async {
-        match tx
-            .store(META)?
-            .get(JsValue::from_str(&position_key(user_id)))
-            .await?
-        {
-            Some(v) => Ok(Some(from_js::<Position>(META, v)?.last_seq)),
+        match tx.store(META)?.get(JsValue::from_str(key)).await? {
+            Some(v) => Ok(Some(from_js(META, v)?)),
             None => Ok(None),
         }
     }
