@@ -34,6 +34,16 @@ async function device(tokens = 50000) {
   return app;
 }
 
+/** A device whose signed-in user has the benchmark's history: `threads` threads, the
+ *  last of `messages` exchanges. */
+async function seededDevice(threads, messages) {
+  const app = await device();
+  await app.seedHistory(threads, messages);
+  await app.reload();
+  await waitText(app.balance, /tokens$/);
+  return app;
+}
+
 async function chat(app, ...prompts) {
   for (const text of prompts) {
     await app.say(text);
@@ -310,10 +320,7 @@ const documents = (all) => {
 // took, or fetches again what this device already applied: nothing moves twice.
 test('a sync cut midway and resumed moves nothing twice, both ways', async () => {
   const db = await newDatabase();
-  const a = await device();
-  await a.seedHistory(3, 240);
-  await a.reload();
-  await waitText(a.balance, /tokens$/);
+  const a = await seededDevice(3, 240);
   const aDump = await a.dump();
   // The server takes the first batch, and its reply is lost.
   couch.dropReplyOf = `POST /${db.name}/_bulk_docs`;
@@ -348,10 +355,7 @@ test('a sync cut midway and resumed moves nothing twice, both ways', async () =>
 // stopping a sync, or sending it back to the start.
 test('a 409 on the checkpoint, another tab having synced meanwhile: the sync carries on', async () => {
   const db = await newDatabase();
-  const a = await device();
-  await a.seedHistory(2, 150);
-  await a.reload();
-  await waitText(a.balance, /tokens$/);
+  const a = await seededDevice(2, 150);
   await a.syncWith(db.url);
   const b = await device(0);
   let moved = 0;
