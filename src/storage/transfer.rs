@@ -8,7 +8,7 @@ use rexie::TransactionMode;
 use wasm_bindgen::JsValue;
 
 use super::broadcast::{announce, Change};
-use super::schema::{BRANCHES, MESSAGES, PAYMENTS, SEARCH, SETTINGS, THREADS, USERS};
+use super::schema::{BRANCHES, MESSAGES, META, PAYMENTS, SEARCH, SETTINGS, THREADS, USERS};
 use super::search;
 use super::{all_from_js, commit_or_abort, to_js, Database, StorageError};
 
@@ -157,7 +157,7 @@ pub async fn import(
 ) -> Result<Imported, TransferError> {
     file.validate()?;
     let mut stores = DATA_STORES.to_vec();
-    stores.push(SEARCH);
+    stores.extend([SEARCH, META]);
     let tx = db.transaction(&stores, TransactionMode::ReadWrite)?;
     // The outer error is storage's; the inner one a merge the data here refuses.
     let result: Result<Result<Imported, ImportError>, StorageError> = async {
@@ -175,11 +175,18 @@ pub async fn import(
             ImportMode::Replace => {
                 match &file.only_user {
                     None => {
-                        for store in &stores {
+                        for store in DATA_STORES.iter().chain([&SEARCH]) {
                             tx.store(store)?.clear().await?;
                         }
+                        // The data is the file's now, not what the server was synced
+                        // with: every position and known revision goes, so the next sync
+                        // pulls everything again and pushes only what the server lacks.
+                        super::sync::forget_all(&tx).await?;
                     }
-                    Some(user_id) => super::users::delete_rows(&tx, user_id).await?,
+                    Some(user_id) => {
+                        super::users::delete_rows(&tx, user_id).await?;
+                        super::sync::forget(&tx, user_id).await?;
+                    }
                 }
                 write_as_is(&tx, file).await?;
             }
@@ -275,7 +282,23 @@ async fn write_records(tx: &rexie::Transaction, file: &ExportFile) -> Result<(),
     put_all(tx, PAYMENTS, &file.payments).await?;
     put_all(tx, THREADS, &file.threads).await?;
     put_all(tx, BRANCHES, &file.branches).await?;
-    put_all(tx, MESSAGES, &file.messages).await?;
+    // A reply's HTML goes into the page as it is: never taken from a file, whichever
+    // path read it. Replies without it are shown as text and formatted here.
+    let messages = tx.store(MESSAGES)?;
+    for m in &file.messages {
+        let value = if m.html.is_empty() {
+            to_js(MESSAGES, m)?
+        } else {
+            to_js(
+                MESSAGES,
+                &Message {
+                    html: String::new(),
+                    ..m.clone()
+                },
+            )?
+        };
+        messages.put(&value, None).await?;
+    }
     // None of these ids is in the index yet (new, or their user's keys were removed).
     search::add_rows(&tx.store(SEARCH)?, &file.threads, &file.messages).await?;
     Ok(())
