@@ -158,37 +158,41 @@ async fn index() -> Result<JsValue, StorageError> {
     })
 }
 
-/// `{user_id, url, user, password, streaming?}` → `{at, sent, received, skipped}`: pulls
-/// the user's changes from their CouchDB database, then pushes this device's
-/// ([`replication::sync`]). The page asks for one sync at a time.
+/// `{user_id, url, user, password, timeout, streaming?}` → the last sync (see
+/// [`last_js`]): pulls the user's changes from their CouchDB database, then pushes this
+/// device's ([`replication::sync`]). The page asks for one sync at a time.
 async fn sync(request: &JsValue) -> Result<JsValue, SyncFailed> {
     let text = |name| field(request, name).as_string().unwrap_or_default();
-    let server = replication::Server::new(&text("url"), &text("user"), &text("password"))?;
+    let timeout = field(request, "timeout")
+        .as_f64()
+        .map_or(pocket_chat_core::sync::TIMEOUT_SECONDS, |s| s as u32);
+    let server = replication::Server::new(&text("url"), &text("user"), &text("password"), timeout)?;
     let user_id = text("user_id");
     let streaming = field(request, "streaming").as_string();
     let db = database().await?;
     let moved = replication::sync(&db, &server, &user_id, streaming.as_deref()).await?;
     let at = js_sys::Date::now() as i64;
-    sync_storage::record_last(&db, &user_id, at, moved).await?;
-    Ok(last_js(at, moved))
+    sync_storage::record_last(&db, &user_id, at, moved.clone()).await?;
+    Ok(last_js(at, &moved))
 }
 
-/// `{user_id}` → `{at, sent, received, skipped}` of the user's last sync, or `null`.
+/// `{user_id}` → the user's last sync (see [`last_js`]), or `null`.
 async fn sync_last(request: &JsValue) -> Result<JsValue, StorageError> {
     let user_id = field(request, "user_id").as_string().unwrap_or_default();
     let last = sync_storage::last(&*database().await?, &user_id).await?;
-    Ok(last.map_or(JsValue::NULL, |(at, moved)| last_js(at, moved)))
+    Ok(last.map_or(JsValue::NULL, |(at, moved)| last_js(at, &moved)))
 }
 
-fn last_js(at: i64, moved: pocket_chat_core::sync::Moved) -> JsValue {
+/// `{at, sent, received, en, ja}`: when a sync ended, what it moved, and what it left
+/// behind in both languages' sentences (the page's first load carries none of them).
+fn last_js(at: i64, moved: &pocket_chat_core::sync::Moved) -> JsValue {
     let out = js_sys::Object::new();
     set(&out, "at", &(at as f64).into());
-    for (name, n) in [
-        ("sent", moved.sent),
-        ("received", moved.received),
-        ("skipped", moved.skipped),
-    ] {
-        set(&out, name, &(n as f64).into());
+    set(&out, "sent", &(moved.sent as f64).into());
+    set(&out, "received", &(moved.received as f64).into());
+    for lang in [Lang::En, Lang::Ja] {
+        let tail = pocket_chat_core::sync::left_behind(lang, moved);
+        set(&out, lang.code(), &tail.into());
     }
     out.into()
 }

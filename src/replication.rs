@@ -4,16 +4,21 @@
 //! replication peer — CouchDB, Cloudant, PouchDB — reads and writes the same documents.
 //! Only the data worker links this, so users who never sync never download it.
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use pocket_chat_core::sync::{
-    self as rules, BulkGet, Changes, Leaf, Missing, Moved, SyncError, Synced, Written, BATCH,
+    self as rules, BulkGet, Changes, Missing, Moved, SyncError, Synced, Written, BATCH, DOC_LIMIT,
+    MAX_BATCHES, REPLY_LIMIT,
 };
 use serde_json::{json, Value};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    Headers, ReferrerPolicy, RequestCredentials, RequestInit, Response, WorkerGlobalScope,
+    AbortController, Headers, ReadableStreamDefaultReader, ReferrerPolicy, RequestCredentials,
+    RequestInit, Response, WorkerGlobalScope,
 };
 
 use crate::storage::sync as local;
@@ -35,22 +40,33 @@ pub struct Server {
     url: String,
     /// The `Authorization` header; `None`: no credentials.
     auth: Option<String>,
+    /// How long one request may take, in seconds ([`rules::TIMEOUT_SECONDS`] unless a
+    /// test shortens it).
+    timeout_seconds: u32,
 }
 
 impl Server {
-    pub fn new(url: &str, user: &str, password: &str) -> Result<Server, SyncError> {
+    pub fn new(
+        url: &str,
+        user: &str,
+        password: &str,
+        timeout_seconds: u32,
+    ) -> Result<Server, SyncError> {
         Ok(Server {
             url: rules::database_url(url)?,
             auth: (!user.is_empty()).then(|| rules::basic_auth(user, password)),
+            timeout_seconds: timeout_seconds.max(1),
         })
     }
 
-    /// `method path` with a JSON `body`: the status and the reply's text.
+    /// `method path` with a JSON `body`: the status and the reply's text, of at most
+    /// `limit` bytes. Abandoned (aborted) after the server's timeout.
     async fn send(
         &self,
         method: &str,
         path: &str,
         body: Option<&Value>,
+        limit: usize,
     ) -> Result<(u16, String), SyncError> {
         let unreachable = || {
             let online =
@@ -80,19 +96,65 @@ impl Server {
             init.set_body(&body.to_string().into());
         }
         init.set_headers(&headers);
+        let controller = AbortController::new().map_err(|_| unreachable())?;
+        init.set_signal(Some(&controller.signal()));
         let url = if path.is_empty() {
             self.url.clone()
         } else {
             format!("{}/{path}", self.url)
         };
         let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+        let deadline = Deadline::arm(&scope, &controller, self.timeout_seconds);
+        let failed = |deadline: &Deadline| {
+            if deadline.fired() {
+                SyncError::Timeout {
+                    seconds: self.timeout_seconds,
+                }
+            } else {
+                unreachable()
+            }
+        };
         let response: Response = JsFuture::from(scope.fetch_with_str_and_init(&url, &init))
             .await
-            .map_err(|_| unreachable())?
+            .map_err(|_| failed(&deadline))?
             .unchecked_into();
-        let text = response.text().map_err(|_| unreachable())?;
-        let text = JsFuture::from(text).await.map_err(|_| unreachable())?;
-        Ok((response.status(), text.as_string().unwrap_or_default()))
+        let too_large = || SyncError::TooLarge {
+            megabytes: limit >> 20,
+        };
+        let declared = response
+            .headers()
+            .get("content-length")
+            .ok()
+            .flatten()
+            .and_then(|n| n.parse::<usize>().ok());
+        if declared.is_some_and(|n| n > limit) {
+            controller.abort();
+            return Err(too_large());
+        }
+        let mut bytes: Vec<u8> = Vec::new();
+        if let Some(stream) = response.body() {
+            let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+            loop {
+                let chunk = JsFuture::from(reader.read())
+                    .await
+                    .map_err(|_| failed(&deadline))?;
+                if crate::js::field(&chunk, "done").as_bool() != Some(false) {
+                    break;
+                }
+                let value = js_sys::Uint8Array::new(&crate::js::field(&chunk, "value"));
+                if bytes.len() + value.length() as usize > limit {
+                    controller.abort();
+                    return Err(too_large());
+                }
+                let start = bytes.len();
+                bytes.resize(start + value.length() as usize, 0);
+                value.copy_to(&mut bytes[start..]);
+            }
+        }
+        let text = String::from_utf8(bytes).map_err(|_| SyncError::Unreadable {
+            detail: "not UTF-8 text".into(),
+        })?;
+        Ok((response.status(), text))
     }
 
     /// `method path` whose reply must be a success, read as `T`.
@@ -102,8 +164,54 @@ impl Server {
         path: &str,
         body: Option<&Value>,
     ) -> Result<T, SyncError> {
-        let (status, text) = self.send(method, path, body).await?;
+        let (status, text) = self.send(method, path, body, REPLY_LIMIT).await?;
         read(status, &text)
+    }
+}
+
+/// Aborts a request when its time is up, and remembers that it did; disarmed when
+/// dropped, so a finished request is never aborted later.
+struct Deadline {
+    scope: WorkerGlobalScope,
+    id: Option<i32>,
+    fired: Rc<Cell<bool>>,
+    // Kept alive until the timer is cleared.
+    _on_fire: Closure<dyn FnMut()>,
+}
+
+impl Deadline {
+    fn arm(scope: &WorkerGlobalScope, controller: &AbortController, seconds: u32) -> Deadline {
+        let fired = Rc::new(Cell::new(false));
+        let (flag, controller) = (fired.clone(), controller.clone());
+        let on_fire = Closure::<dyn FnMut()>::new(move || {
+            flag.set(true);
+            controller.abort();
+        });
+        let ms = i32::try_from(u64::from(seconds) * 1000).unwrap_or(i32::MAX);
+        let id = scope
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                on_fire.as_ref().unchecked_ref(),
+                ms,
+            )
+            .ok();
+        Deadline {
+            scope: scope.clone(),
+            id,
+            fired,
+            _on_fire: on_fire,
+        }
+    }
+
+    fn fired(&self) -> bool {
+        self.fired.get()
+    }
+}
+
+impl Drop for Deadline {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.scope.clear_timeout_with_handle(id);
+        }
     }
 }
 
@@ -147,7 +255,7 @@ async fn pull(
     moved: &mut Moved,
 ) -> Result<(), SyncFailed> {
     let checkpoint = checkpoint_id(user_id);
-    let (status, text) = server.send("GET", &checkpoint, None).await?;
+    let (status, text) = server.send("GET", &checkpoint, None, REPLY_LIMIT).await?;
     let remote: Option<Value> = match status {
         404 => None,
         200..=299 => serde_json::from_str(&text).ok(),
@@ -167,7 +275,7 @@ async fn pull(
         (Some(a), Some(b)) if a == b => a,
         _ => Value::from(0),
     };
-    loop {
+    for round in 0..MAX_BATCHES {
         let since_text = match &since {
             Value::String(s) => s.clone(),
             other => other.to_string(),
@@ -178,46 +286,36 @@ async fn pull(
         );
         let changes: Changes = server.ask("GET", &path, None).await?;
         if changes.results.is_empty() {
+            if round == 0 {
+                // Nothing new: documents waiting here are still tried (a newer version
+                // may read them now).
+                let applied = local::apply(db, user_id, &[], &since).await?;
+                moved.received += applied.records;
+                note_waiting(moved, &applied);
+            }
             break;
+        }
+        // A feed that gives changes without moving on would be read forever.
+        if changes.last_seq == since {
+            return Err(SyncError::NoProgress { since: since_text }.into());
         }
         let ids: Vec<String> = changes.results.iter().map(|c| c.id.clone()).collect();
         let known = local::known(db, user_id, &ids).await?;
-        let wanted: Vec<Value> = changes
-            .results
-            .iter()
-            .filter(|c| {
-                // Only the revision this device has: nothing to fetch.
-                !(c.changes.len() == 1
-                    && known.get(&c.id).is_some_and(|s| s.rev == c.changes[0].rev))
-            })
-            .flat_map(|c| c.changes.iter().map(|r| json!({"id": c.id, "rev": r.rev})))
-            .collect();
-        let mut pulled: Vec<(String, Vec<Leaf>)> = Vec::new();
-        if !wanted.is_empty() {
-            let got: BulkGet = server
-                .ask(
-                    "POST",
-                    "_bulk_get?revs=true",
-                    Some(&json!({ "docs": wanted })),
-                )
-                .await?;
-            for result in got.results {
-                let leaves: Result<Vec<Leaf>, _> = result
-                    .docs
-                    .iter()
-                    .filter_map(|d| d.ok.as_ref())
-                    .map(|doc| Leaf::from_doc(doc, user_id))
-                    .collect();
-                match leaves {
-                    Ok(leaves) if !leaves.is_empty() => pulled.push((result.id, leaves)),
-                    // Not a pocket-chat record: left out, and the sync carries on.
-                    _ => moved.skipped += 1,
-                }
+        let mut wanted: Vec<(String, String)> = Vec::new();
+        for c in &changes.results {
+            // Only the revision this device has: nothing to fetch.
+            if c.changes.len() == 1 && known.get(&c.id).is_some_and(|s| s.rev == c.changes[0].rev) {
+                continue;
             }
+            let (revs, trimmed) = rules::leaves_to_read(&c.changes);
+            moved.trimmed += usize::from(trimmed);
+            wanted.extend(revs.into_iter().map(|r| (c.id.clone(), r.to_owned())));
         }
-        let applied = local::apply(db, user_id, &pulled, &changes.last_seq).await?;
+        let fetched = fetch(server, &wanted).await?;
+        let applied = local::apply(db, user_id, &fetched, &changes.last_seq).await?;
         moved.received += applied.records;
         moved.skipped += applied.foreign;
+        note_waiting(moved, &applied);
         since = changes.last_seq.clone();
         checkpoint_rev = Some(put_checkpoint(server, &checkpoint, checkpoint_rev, &since).await?);
         if changes.results.len() < BATCH {
@@ -225,6 +323,106 @@ async fn pull(
         }
     }
     Ok(())
+}
+
+/// What waits on this device after a batch: the line says it after the sync.
+fn note_waiting(moved: &mut Moved, applied: &local::Applied) {
+    moved.waiting = applied.waiting;
+    moved.first_waiting = applied.first_waiting.clone();
+    moved.large = applied.large;
+}
+
+/// The documents of `wanted` (`(id, rev)`), each id's revisions together: a `_bulk_get`
+/// of at most [`BATCH`] at a time, or, when its reply is over [`REPLY_LIMIT`], one
+/// document at a time, where one over [`DOC_LIMIT`] is left on the server and named. A
+/// revision the server cannot give fails the batch: nothing of it is applied, the
+/// checkpoint stays, and the next sync asks again.
+async fn fetch(
+    server: &Server,
+    wanted: &[(String, String)],
+) -> Result<Vec<local::Fetched>, SyncError> {
+    let mut out: Vec<local::Fetched> = Vec::new();
+    let mut add = |id: &str, doc: Option<Value>, rev: &str| {
+        let at = match out.iter().position(|f| f.id == id) {
+            Some(at) => at,
+            None => {
+                out.push(local::Fetched::new(id));
+                out.len() - 1
+            }
+        };
+        match doc {
+            Some(doc) if doc.to_string().len() <= DOC_LIMIT => out[at].docs.push(doc),
+            _ => out[at].large.push(rev.to_owned()),
+        }
+    };
+    for chunk in wanted.chunks(BATCH) {
+        let docs: Vec<Value> = chunk
+            .iter()
+            .map(|(id, rev)| json!({"id": id, "rev": rev}))
+            .collect();
+        let asked = server
+            .ask::<BulkGet>(
+                "POST",
+                "_bulk_get?revs=true",
+                Some(&json!({ "docs": docs })),
+            )
+            .await;
+        match asked {
+            Ok(got) => {
+                for result in got.results {
+                    for doc in result.docs {
+                        if let Some(reason) = doc.failure() {
+                            return Err(SyncError::Fetch {
+                                id: result.id,
+                                reason,
+                            });
+                        }
+                        let rev = doc
+                            .ok
+                            .as_ref()
+                            .and_then(|d| d.get("_rev"))
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_owned();
+                        add(&result.id, doc.ok, &rev);
+                    }
+                }
+            }
+            Err(SyncError::TooLarge { .. }) => {
+                for (id, rev) in chunk {
+                    let path = format!(
+                        "{}?revs=true&rev={}",
+                        js_sys::encode_uri_component(id),
+                        js_sys::encode_uri_component(rev)
+                    );
+                    match server.send("GET", &path, None, DOC_LIMIT).await {
+                        Ok((200..=299, text)) => {
+                            let doc: Value =
+                                serde_json::from_str(&text).map_err(|e| SyncError::Unreadable {
+                                    detail: e.to_string(),
+                                })?;
+                            add(id, Some(doc), rev);
+                        }
+                        Ok((status, text)) => {
+                            return Err(SyncError::Fetch {
+                                id: id.clone(),
+                                reason: match rules::status_error(status, &text) {
+                                    SyncError::Status { reason, .. } if !reason.is_empty() => {
+                                        reason
+                                    }
+                                    _ => format!("HTTP {status}"),
+                                },
+                            })
+                        }
+                        Err(SyncError::TooLarge { .. }) => add(id, None, rev),
+                        Err(other) => return Err(other),
+                    }
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the checkpoint `_local` document at `since` over revision `rev`; returns its new
@@ -245,9 +443,9 @@ async fn put_checkpoint(
         if let Some(rev) = &rev {
             doc["_rev"] = Value::from(rev.as_str());
         }
-        let (status, text) = server.send("PUT", id, Some(&doc)).await?;
+        let (status, text) = server.send("PUT", id, Some(&doc), REPLY_LIMIT).await?;
         if status == 409 && retry {
-            let (_, now) = server.send("GET", id, None).await?;
+            let (_, now) = server.send("GET", id, None, REPLY_LIMIT).await?;
             rev = serde_json::from_str::<Value>(&now)
                 .ok()
                 .and_then(|d| d.get("_rev").and_then(Value::as_str).map(str::to_owned));

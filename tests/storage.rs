@@ -2202,21 +2202,23 @@ async fn a_query_reads_a_common_words_newest_exchanges_then_older_ones() {
     db.close();
 }
 
-/// The leaf a server would return for `record` pushed over `parent` (none: a new record).
+/// The document a server would return for `record` pushed over `parent` (none: a new
+/// record).
 fn pulled_leaf(
     record: &pocket_chat_core::sync::Record,
     bonus: bool,
     parent: Option<&pocket_chat_core::sync::Synced>,
-    user_id: &str,
 ) -> (
     String,
-    Vec<pocket_chat_core::sync::Leaf>,
+    pocket_chat::storage::sync::Fetched,
     pocket_chat_core::sync::Synced,
 ) {
-    use pocket_chat_core::sync::{to_push, Leaf};
+    use pocket_chat_core::sync::to_push;
     let (docs, synced) = to_push(record, bonus, parent).expect("a change to push");
-    let leaf = Leaf::from_doc(&docs[0], user_id).expect("a leaf");
-    (record.doc_id(bonus), vec![leaf], synced)
+    let id = record.doc_id(bonus);
+    let mut fetched = pocket_chat::storage::sync::Fetched::new(&id);
+    fetched.docs.push(docs[0].clone());
+    (id, fetched, synced)
 }
 
 // Guards against a pulled batch that leaves the balance off the ledger, keeps a second
@@ -2252,6 +2254,15 @@ async fn a_pulled_batch_applies_with_the_ledgers_balance_and_the_index() {
     };
     let mut message = exchange("u-a", "T-A", 42);
     message.prompt = "ペンギンは寒さに強い？".into();
+    let root = Branch {
+        branch_id: "T-A".into(),
+        thread_id: "T-A".into(),
+        user_id: "u-a".into(),
+        from: None,
+        depth: 0,
+        cut: None,
+        created_at: T0 - 500,
+    };
     let records = [
         (
             Record::Payment(payment("PAY-BONUS-A", 100, T0 - 1_000, true)),
@@ -2262,19 +2273,20 @@ async fn a_pulled_batch_applies_with_the_ledgers_balance_and_the_index() {
             false,
         ),
         (Record::Thread(thread.clone()), false),
+        (Record::Branch(root), false),
         (Record::Message(message.clone()), false),
     ];
     let mut pulled = Vec::new();
     let mut known = HashMap::new();
     for (record, bonus) in &records {
-        let (id, leaves, synced) = pulled_leaf(record, *bonus, None, "u-b");
-        known.insert(id.clone(), synced);
-        pulled.push((id, leaves));
+        let (id, fetched, synced) = pulled_leaf(record, *bonus, None);
+        known.insert(id, synced);
+        pulled.push(fetched);
     }
     let applied = sync_storage::apply(&db, "u-b", &pulled, &json!(4))
         .await
         .expect("apply");
-    assert_eq!(applied.records, 4);
+    assert_eq!((applied.records, applied.waiting), (5, 0));
     // One bonus, A's; the balance is the ledger's.
     let payments = payments::for_user(&db, "u-b").await.expect("payments");
     let mut ids: Vec<&str> = payments.iter().map(|p| p.payment_id.as_str()).collect();
@@ -2305,13 +2317,8 @@ async fn a_pulled_batch_applies_with_the_ledgers_balance_and_the_index() {
     let mut deleted = thread.clone();
     deleted.deleted_at = Some(T0 + 5);
     deleted.title.clear();
-    let (id, leaves, _) = pulled_leaf(
-        &Record::Thread(deleted),
-        false,
-        known.get("thread:T-A"),
-        "u-b",
-    );
-    sync_storage::apply(&db, "u-b", &[(id, leaves)], &json!(5))
+    let (_, fetched, _) = pulled_leaf(&Record::Thread(deleted), false, known.get("thread:T-A"));
+    sync_storage::apply(&db, "u-b", &[fetched], &json!(5))
         .await
         .expect("apply the deletion");
     let rows = thread_rows(&db, "T-A").await.expect("rows");
@@ -2322,5 +2329,207 @@ async fn a_pulled_batch_applies_with_the_ledgers_balance_and_the_index() {
     // A user deleted here: what this device knew of their sync goes with them.
     users::delete(&db, "u-b").await.expect("delete user");
     assert_eq!(sync_storage::position(&db, "u-b").await, Ok(None));
+    db.close();
+}
+
+// Guards against an export file's own HTML reaching the page: a reply's `html` in a file
+// (a style that repaints the page, a link posing as the reply) is never stored, whichever
+// mode or reader takes the file; the reply is formatted here from its Markdown.
+#[wasm_bindgen_test]
+async fn an_import_never_stores_html_from_the_file() {
+    const INJECTED: &str = "<style>body{background:red}</style><a href=\"https://evil.example/\">Session expired: sign in again</a>";
+    let source = fresh("t-html-source").await;
+    populate(&source).await;
+    let mut file = snapshot(&source).await;
+    source.close();
+    for m in &mut file.messages {
+        m.html = INJECTED.into();
+    }
+    let text = file.to_json();
+    assert!(text.contains("Session expired"));
+    // The browser's reader, the parsed file (the data worker's path), and both modes.
+    for (name, mode, parsed) in [
+        ("t-html-replace", ImportMode::Replace, false),
+        ("t-html-merge", ImportMode::Merge, false),
+        ("t-html-parsed", ImportMode::Replace, true),
+    ] {
+        let db = fresh(name).await;
+        if parsed {
+            transfer::import(&db, &file, mode).await.expect(name);
+        } else {
+            transfer::import_text(&db, &text, mode).await.expect(name);
+        }
+        let stored = snapshot(&db).await;
+        assert_eq!(stored.messages.len(), file.messages.len(), "{name}");
+        let kept: Vec<&str> = stored
+            .messages
+            .iter()
+            .map(|m| m.html.as_str())
+            .filter(|h| !h.is_empty())
+            .collect();
+        assert!(kept.is_empty(), "{name} stored the file's HTML: {kept:?}");
+        // Read the way the thread view reads them: no HTML either.
+        let u1 = only_thread(&db, "u1").await;
+        let read = thread_rows(&db, &u1).await.expect("rows");
+        assert!(read.iter().all(|m| m.html.is_empty()), "{name}");
+        db.close();
+    }
+}
+
+// Guards against a Replace import that keeps the old sync position: after restoring an
+// old export, newer server documents would never be pulled again.
+#[wasm_bindgen_test]
+async fn a_replace_import_forgets_every_sync_position_and_revision() {
+    use pocket_chat::storage::sync as sync_storage;
+    use pocket_chat_core::sync::Record;
+    let db = fresh("t-replace-sync").await;
+    populate(&db).await;
+    let file = snapshot(&db).await;
+    // u1 and u2 have synced: a position and what the server holds of a record each.
+    for user_id in ["u1", "u2"] {
+        let local = sync_storage::read_local(&db, user_id, None)
+            .await
+            .expect("read");
+        let profile = local
+            .records
+            .iter()
+            .find(|(_, _, r)| matches!(r, Record::Profile(_)))
+            .map(|(_, _, r)| r.clone())
+            .expect("profile");
+        let (_, fetched, _) = pulled_leaf(&profile, false, None);
+        sync_storage::apply(&db, user_id, &[fetched], &json!(7))
+            .await
+            .expect("apply");
+        let (_, pushed) = pocket_chat_core::sync::to_push(&profile, false, None).expect("push");
+        sync_storage::mark_pushed(&db, user_id, &[("profile".into(), pushed)])
+            .await
+            .expect("mark");
+        assert_eq!(
+            sync_storage::position(&db, user_id).await,
+            Ok(Some(json!(7)))
+        );
+    }
+    // The whole file, then one user's.
+    transfer::import(&db, &file, ImportMode::Replace)
+        .await
+        .expect("replace all");
+    for user_id in ["u1", "u2"] {
+        assert_eq!(
+            sync_storage::position(&db, user_id).await,
+            Ok(None),
+            "{user_id}"
+        );
+        let local = sync_storage::read_local(&db, user_id, None)
+            .await
+            .expect("read");
+        assert!(local.synced.is_empty(), "{user_id} keeps known revisions");
+    }
+    sync_storage::apply(&db, "u2", &[], &json!(9))
+        .await
+        .expect("apply");
+    let u2 = transfer::export(&db, Some("u2"), true, 0)
+        .await
+        .expect("export");
+    transfer::import(&db, &u2, ImportMode::Replace)
+        .await
+        .expect("replace one");
+    assert_eq!(sync_storage::position(&db, "u2").await, Ok(None));
+    db.close();
+}
+
+// Guards against a pull that drops what it cannot take: a document this version cannot
+// read and records that refer to ones not here yet are kept on the device (the position
+// moves, nothing is lost), counted, and applied by a later batch once they fit; the
+// balance is the ledger's throughout.
+#[wasm_bindgen_test]
+async fn pulled_documents_that_do_not_fit_yet_wait_and_apply_later() {
+    use pocket_chat::storage::sync::{self as sync_storage, Fetched};
+    use pocket_chat_core::records::Thread;
+    use pocket_chat_core::sync::Record;
+    let db = fresh("t-sync-waiting").await;
+    new_user(&db, "u-w").await;
+    let branch = |id: &str, from: Option<&str>, depth: u32| Branch {
+        branch_id: id.into(),
+        thread_id: "T-W".into(),
+        user_id: "u-a".into(),
+        from: from.map(str::to_owned),
+        depth,
+        cut: None,
+        created_at: T0,
+    };
+    let thread = Thread {
+        thread_id: "T-W".into(),
+        user_id: "u-a".into(),
+        title: "待っている".into(),
+        created_at: T0,
+        updated_at: T0,
+        deleted_at: None,
+        path: vec!["B-W2".into()],
+        pinned: false,
+        persona: None,
+        edited_at: 0,
+    };
+    let on = |id: &str, branch: &str, depth: u32, total: u64| Message {
+        message_id: id.into(),
+        branch: branch.into(),
+        depth,
+        ..exchange("u-a", "T-W", total)
+    };
+    let doc = |record: Record| pulled_leaf(&record, false, None).1;
+    // A document of a newer version: a status this one does not know.
+    let mut future = doc(Record::Message(on("M-FUTURE", "T-W", 0, 3)));
+    future.docs[0]["status"] = json!("pondering");
+    let raw_future = future.docs[0].clone();
+    let mut foreign = Fetched::new("shopping-list");
+    foreign
+        .docs
+        .push(json!({"_id": "shopping-list", "_rev": "1-abc", "kind": "spaceship"}));
+    // Batch 1: the thread's path goes through a branch of batch 2.
+    let first = [
+        doc(Record::Thread(thread)),
+        doc(Record::Branch(branch("T-W", None, 0))),
+        doc(Record::Message(on("M-1", "T-W", 0, 10))),
+        future,
+        foreign,
+    ];
+    let applied = sync_storage::apply(&db, "u-w", &first, &json!(1))
+        .await
+        .expect("batch 1");
+    assert_eq!(
+        (applied.records, applied.waiting, applied.foreign),
+        (0, 4, 1)
+    );
+    assert_eq!(sync_storage::position(&db, "u-w").await, Ok(Some(json!(1))));
+    assert_eq!(audit::check_user(&db, "u-w").await, Ok(100));
+    assert!(threads::for_user(&db, "u-w")
+        .await
+        .expect("threads")
+        .is_empty());
+    let kept = meta_record("t-sync-waiting", "sync/u-w/w/message:M-FUTURE")
+        .await
+        .expect("the unreadable document is kept");
+    let kept: Value = serde_json::from_str(kept["docs"].as_str().expect("docs")).expect("json");
+    assert_eq!(kept, json!([raw_future]));
+
+    // Batch 2 brings the branch: everything that waited for it applies.
+    let second = [
+        doc(Record::Branch(branch("B-W2", Some("T-W"), 1))),
+        doc(Record::Message(on("M-2", "B-W2", 1, 5))),
+    ];
+    let applied = sync_storage::apply(&db, "u-w", &second, &json!(2))
+        .await
+        .expect("batch 2");
+    assert_eq!((applied.records, applied.waiting), (5, 1));
+    assert_eq!(applied.first_waiting, "message:M-FUTURE");
+    assert_eq!(audit::check_user(&db, "u-w").await, Ok(100 - 15));
+    let path = thread_rows(&db, "T-W").await.expect("path");
+    assert_eq!(ids(&path), ["M-1", "M-2"]);
+    index_agrees(&db).await;
+    // What waits stays out of the export, which stays importable.
+    let file = transfer::export(&db, None, true, 0).await.expect("export");
+    assert_eq!(file.validate(), Ok(()));
+    assert!(meta_record("t-sync-waiting", "sync/u-w/w/thread:T-W")
+        .await
+        .is_none());
     db.close();
 }

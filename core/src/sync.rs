@@ -11,12 +11,36 @@ use serde_json::{Map, Value};
 
 use crate::records::{Branch, Message, MessageStatus, Payment, Thread, User};
 
+mod check;
+pub use check::{held, Here, Hold};
+
 /// Revision ids kept per document and sent with each, as CouchDB's `_revisions`.
 pub const REVS_LIMIT: usize = 100;
 
 /// Documents read or written per request: a cut connection loses at most one batch, and
 /// the next sync repeats it.
 pub const BATCH: usize = 100;
+
+/// The most bytes one reply of the sync server may have: a hostile or broken server must
+/// not fill this device's memory. A `_bulk_get` of [`BATCH`] documents over it is asked
+/// again a document at a time.
+pub const REPLY_LIMIT: usize = 16 << 20;
+
+/// The most bytes one document may have. pocket-chat's largest (an exchange with a long
+/// prompt and reply) are well under a megabyte; a bigger one is left on the server and
+/// named in the line.
+pub const DOC_LIMIT: usize = 4 << 20;
+
+/// The most revisions read of one document in conflict: the winner is among them, and
+/// the losing ones this device does not read stay for the next sync to settle.
+pub const MAX_LEAVES: usize = 10;
+
+/// How long one request to the sync server may take before it is abandoned.
+pub const TIMEOUT_SECONDS: u32 = 30;
+
+/// The most `_changes` batches one sync reads: a feed that never ends stops here, and
+/// the next sync carries on from where this one got.
+pub const MAX_BATCHES: usize = 2_000;
 
 /// The one document of the sign-up bonus: each device made its own when the user was
 /// created there, and the user has one.
@@ -543,6 +567,52 @@ pub struct BulkGetResult {
 pub struct BulkGetDoc {
     #[serde(default)]
     pub ok: Option<Value>,
+    /// The server could not give this revision: `{id, rev, error, reason}`.
+    #[serde(default)]
+    pub error: Option<Value>,
+}
+
+impl BulkGetDoc {
+    /// Why the server could not give this revision, as a short phrase.
+    pub fn failure(&self) -> Option<String> {
+        let error = self.error.as_ref()?;
+        let text = |k| error.get(k).and_then(Value::as_str).unwrap_or_default();
+        Some(match (text("error"), text("reason")) {
+            ("", "") => error.to_string(),
+            (e, "") | ("", e) => e.to_owned(),
+            (e, r) => format!("{e}: {r}"),
+        })
+    }
+}
+
+/// The revisions of a changed document to fetch: at most [`MAX_LEAVES`], the longest
+/// histories first (CouchDB's winner is among them); whether some were left.
+pub fn leaves_to_read(changes: &[RevOnly]) -> (Vec<&str>, bool) {
+    let mut revs: Vec<(u64, &str)> = changes
+        .iter()
+        .map(|c| (split_rev(&c.rev).map_or(0, |(g, _)| g), c.rev.as_str()))
+        .collect();
+    revs.sort_by(|a, b| b.cmp(a));
+    revs.dedup();
+    let trimmed = revs.len() > MAX_LEAVES;
+    revs.truncate(MAX_LEAVES);
+    (revs.into_iter().map(|(_, r)| r).collect(), trimmed)
+}
+
+/// Whether a document that this version cannot read is pocket-chat's all the same (its
+/// id is its `kind`, or `kind:` and an id): one written by a newer version, kept to be
+/// read by a version that can. Anything else on the server is not ours and is left out.
+pub fn looks_ours(doc: &Value) -> bool {
+    let id = doc.get("_id").and_then(Value::as_str).unwrap_or_default();
+    let Some(kind) = doc.get("kind").and_then(Value::as_str) else {
+        return false;
+    };
+    !kind.is_empty()
+        && !id.starts_with('_')
+        && (id == kind
+            || id
+                .strip_prefix(kind)
+                .is_some_and(|r| r.len() > 1 && r.starts_with(':')))
 }
 
 /// One row of `POST _bulk_docs`'s reply: an error for a document the server refused.
@@ -573,6 +643,14 @@ pub enum SyncError {
     Unreadable { detail: String },
     #[error("The sync server refused {count} of the records sent ({first}). They stay here and are sent again at the next sync.")]
     Refused { count: usize, first: String },
+    #[error("The sync server could not give the document {id} ({reason}). Nothing was lost; the next sync asks for it again.")]
+    Fetch { id: String, reason: String },
+    #[error("The sync server did not answer within {seconds} seconds. Nothing was lost; the next sync carries on.")]
+    Timeout { seconds: u32 },
+    #[error("A reply of the sync server was larger than {megabytes} MB, so the sync stopped. Nothing was lost; the next sync carries on.")]
+    TooLarge { megabytes: usize },
+    #[error("The sync server's list of changes does not move on (it repeated {since}). Nothing was lost; check the server, then sync again.")]
+    NoProgress { since: String },
 }
 
 fn reason_of(reason: &str) -> String {
@@ -598,6 +676,10 @@ impl crate::i18n::Localize for SyncError {
             SyncError::Status { status, reason } => format!("同期サーバーが HTTP {status}{} を返しました。{KEPT}", reason_of(reason)),
             SyncError::Unreadable { detail } => format!("同期サーバーの応答を読めませんでした（{detail}）。{KEPT}"),
             SyncError::Refused { count, first } => format!("同期サーバーが送ったレコードのうち {count} 件を拒否しました（{first}）。この端末に残っており、次の同期で再送します。"),
+            SyncError::Fetch { id, reason } => format!("同期サーバーが文書 {id} を返せませんでした（{reason}）。何も失われていません。次の同期でもう一度求めます。"),
+            SyncError::Timeout { seconds } => format!("同期サーバーが {seconds} 秒以内に応答しませんでした。{KEPT}"),
+            SyncError::TooLarge { megabytes } => format!("同期サーバーの応答が {megabytes} MB を超えたため、同期を止めました。{KEPT}"),
+            SyncError::NoProgress { since } => format!("同期サーバーの変更一覧が先へ進みません（{since} を繰り返しました）。何も失われていません。サーバーを確かめてから、もう一度同期してください。"),
         }
     }
 }
@@ -672,40 +754,98 @@ pub fn settings_key(user_id: &str) -> String {
     format!("sync.{user_id}")
 }
 
-/// The line in Settings after a sync: when (`time`, already in `lang`) and what moved.
-pub fn last_line(lang: crate::i18n::Lang, time: &str, moved: Moved) -> String {
-    let Moved {
-        sent,
-        received,
-        skipped,
-    } = moved;
-    let (skip_en, skip_ja) = if skipped > 0 {
-        (
-            format!(
-                " {skipped} documents from the server were not pocket-chat's and were left out."
-            ),
-            format!("サーバーの {skipped} 件の文書は pocket-chat のものではないため除外しました。"),
-        )
-    } else {
-        Default::default()
-    };
+/// The line in Settings after a sync the user asked for (or, before any, the last one):
+/// when (`time`, already in `lang`) and what moved. [`left_behind`] follows it.
+pub fn last_line(lang: crate::i18n::Lang, time: &str, sent: usize, received: usize) -> String {
     match lang {
         crate::i18n::Lang::En => {
-            format!("Last synced at {time}: {sent} sent, {received} received.{skip_en}")
+            format!("Last synced at {time}: {sent} sent, {received} received.")
+        }
+        crate::i18n::Lang::Ja => format!("最終同期 {time}：送信 {sent} 件、受信 {received} 件。"),
+    }
+}
+
+/// The line under it for a sync that ran by itself since. [`left_behind`] follows it.
+pub fn since_line(lang: crate::i18n::Lang, time: &str, sent: usize, received: usize) -> String {
+    match lang {
+        crate::i18n::Lang::En => {
+            format!("Since then it synced by itself at {time}: {sent} sent, {received} received.")
         }
         crate::i18n::Lang::Ja => {
-            format!("最終同期 {time}：送信 {sent} 件、受信 {received} 件。{skip_ja}")
+            format!("その後 {time} に自動で同期しました：送信 {sent} 件、受信 {received} 件。")
         }
     }
 }
 
+/// The line under it when a sync that ran by itself since failed (`why`, in `lang`).
+pub fn since_failed(lang: crate::i18n::Lang, why: &str) -> String {
+    match lang {
+        crate::i18n::Lang::En => format!("Since then a sync by itself failed: {why}"),
+        crate::i18n::Lang::Ja => format!("その後の自動同期は失敗しました：{why}"),
+    }
+}
+
+/// What a sync did not take, in sentences (each begins with a space; none: empty):
+/// nothing is left out without one. Written by the data worker, in both languages.
+pub fn left_behind(lang: crate::i18n::Lang, moved: &Moved) -> String {
+    use crate::i18n::Lang::{En, Ja};
+    let mut out = String::new();
+    let n = moved.skipped;
+    if n > 0 {
+        out += &match lang {
+            En => {
+                format!(" {n} documents from the server were not pocket-chat's and were left out.")
+            }
+            Ja => format!("サーバーの {n} 件の文書は pocket-chat のものではないため除外しました。"),
+        };
+    }
+    let (n, first) = (moved.waiting, &moved.first_waiting);
+    if n > 0 {
+        out += &match lang {
+            En => format!(" {n} documents from the server wait on this device (first: {first}): this version cannot read them, or they refer to records not here yet. They are tried again at each sync."),
+            Ja => format!("サーバーの {n} 件の文書がこの端末で待機中です（最初：{first}）。この版では読めないか、まだ届いていないレコードを参照しています。同期のたびに再び試します。"),
+        };
+    }
+    let n = moved.large;
+    if n > 0 {
+        let mb = DOC_LIMIT >> 20;
+        out += &match lang {
+            En => format!(
+                " {n} documents on the server are larger than {mb} MB and were not fetched."
+            ),
+            Ja => format!("サーバーの {n} 件の文書は {mb} MB を超えるため取得しませんでした。"),
+        };
+    }
+    let n = moved.trimmed;
+    if n > 0 {
+        out += &match lang {
+            En => format!(" {n} documents have more than {MAX_LEAVES} revisions in conflict: {MAX_LEAVES} were read, the rest are settled at a later sync."),
+            Ja => format!("{n} 件の文書に {MAX_LEAVES} を超える競合した版があります。{MAX_LEAVES} 件を読み、残りは後の同期で解決します。"),
+        };
+    }
+    out
+}
+
 /// What a sync moved, for the line in Settings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Moved {
     pub sent: usize,
     pub received: usize,
     /// Documents from the server that are not pocket-chat records, left out.
     pub skipped: usize,
+    /// Documents kept on this device, not yet applied (unreadable by this version, or
+    /// referring to records not here yet), after the sync.
+    #[serde(default)]
+    pub waiting: usize,
+    /// The id of the first of them.
+    #[serde(default)]
+    pub first_waiting: String,
+    /// Documents over [`DOC_LIMIT`], left on the server, after the sync.
+    #[serde(default)]
+    pub large: usize,
+    /// Documents with more conflicting revisions than [`MAX_LEAVES`].
+    #[serde(default)]
+    pub trimmed: usize,
 }
 
 #[cfg(test)]
@@ -1188,5 +1328,98 @@ mod tests {
         )
         .expect("bulk get");
         assert!(got.results[0].docs[0].ok.is_none());
+    }
+
+    // Guards against a newer version's documents taken for someone else's and dropped,
+    // and against anything on the server taken for ours.
+    #[test]
+    fn ours_is_told_by_kind_and_id() {
+        let doc = |id: &str, kind: Option<&str>| {
+            let mut d = serde_json::json!({ "_id": id, "_rev": "1-a" });
+            if let Some(k) = kind {
+                d["kind"] = k.into();
+            }
+            d
+        };
+        for (id, kind, ours) in [
+            ("thread:X", Some("thread"), true),
+            ("folder:F1", Some("folder"), true),
+            ("profile", Some("profile"), true),
+            ("shopping-list", Some("spaceship"), false),
+            ("thread:X", None, false),
+            ("threadX", Some("thread"), false),
+            ("thread:", Some("thread"), false),
+            ("_design/app", Some("_design"), false),
+            ("thread:X", Some(""), false),
+        ] {
+            assert_eq!(looks_ours(&doc(id, kind)), ours, "{id} {kind:?}");
+        }
+    }
+
+    // Guards against a document with thousands of conflicting revisions read whole, and
+    // against the winner left out of the ones read.
+    #[test]
+    fn at_most_max_leaves_revisions_are_read_the_longest_first() {
+        let mut changes: Vec<RevOnly> = (1..=25)
+            .map(|g| RevOnly {
+                rev: format!("{g}-r{g}"),
+            })
+            .collect();
+        changes.reverse();
+        changes.push(RevOnly {
+            rev: "30-winner".into(),
+        });
+        let (revs, trimmed) = leaves_to_read(&changes);
+        assert!(trimmed);
+        assert_eq!(revs.len(), MAX_LEAVES);
+        assert_eq!(revs[0], "30-winner");
+        let few = &changes[..3];
+        assert_eq!(
+            leaves_to_read(few),
+            (vec!["25-r25", "24-r24", "23-r23"], false)
+        );
+    }
+
+    // Guards against a revision the server could not give taken as a document.
+    #[test]
+    fn a_bulk_get_error_is_told_apart_from_a_document() {
+        let got: BulkGet = serde_json::from_str(
+            r#"{"results":[{"id":"message:A","docs":[{"error":{"id":"message:A","rev":"1-x","error":"not_found","reason":"missing"}}]},{"id":"profile","docs":[{"ok":{"_id":"profile"}}]}]}"#,
+        )
+        .expect("reply");
+        assert_eq!(
+            got.results[0].docs[0].failure().as_deref(),
+            Some("not_found: missing")
+        );
+        assert_eq!(got.results[1].docs[0].failure(), None);
+    }
+
+    // Guards against something left behind without a sentence, in either language.
+    #[test]
+    fn what_a_sync_left_behind_is_said() {
+        use crate::i18n::Lang;
+        assert_eq!(left_behind(Lang::En, &Moved::default()), "");
+        let moved = Moved {
+            skipped: 2,
+            waiting: 3,
+            first_waiting: "message:M".into(),
+            large: 1,
+            trimmed: 4,
+            ..Moved::default()
+        };
+        let en = left_behind(Lang::En, &moved);
+        for part in [
+            "2 documents",
+            "3 documents",
+            "message:M",
+            "larger than 4 MB",
+            "4 documents have more than 10",
+        ] {
+            assert!(en.contains(part), "{part}: {en}");
+        }
+        let ja = left_behind(Lang::Ja, &moved);
+        for part in ["2 件", "3 件", "message:M", "4 MB", "4 件"] {
+            assert!(ja.contains(part), "{part}: {ja}");
+        }
     }
 }

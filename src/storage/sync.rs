@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 
 use pocket_chat_core::markdown;
-use pocket_chat_core::records::{Message, Millis, Missing, Payment, Thread, User};
+use pocket_chat_core::records::{Branch, Message, Millis, Missing, Payment, Thread, User};
 use pocket_chat_core::sync::{
-    bonus_id, is_erased, ledger_delta, resolve, to_push, Leaf, Moved, Outcome, Record, Synced,
+    bonus_id, held, is_erased, ledger_delta, looks_ours, resolve, to_push, Here, Leaf, Moved,
+    Outcome, Record, Synced,
 };
 use rexie::{KeyRange, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -248,23 +249,95 @@ async fn meta_row<T: serde::de::DeserializeOwned>(
     commit_or_abort(tx, result).await
 }
 
+/// One pulled document: its revisions as the server gave them, and those left on the
+/// server for being over [`pocket_chat_core::sync::DOC_LIMIT`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fetched {
+    pub id: String,
+    pub docs: Vec<serde_json::Value>,
+    pub large: Vec<String>,
+}
+
+impl Fetched {
+    pub fn new(id: &str) -> Fetched {
+        Fetched {
+            id: id.to_owned(),
+            ..Fetched::default()
+        }
+    }
+}
+
+/// A `meta` row of a pulled document that waits on this device (`sync/{user}/w/{id}`):
+/// this version cannot read it, or it refers to records not here yet, or it is too large
+/// to fetch. Kept, never dropped, and tried again with every batch.
+#[derive(Serialize, Deserialize)]
+struct Waiting {
+    key: String,
+    /// The revisions as the server gave them, as JSON text; empty for one too large.
+    docs: String,
+    /// The revisions left on the server for their size.
+    #[serde(default)]
+    large: Vec<String>,
+}
+
+fn wait_key(user_id: &str, doc_id: &str) -> String {
+    format!("sync/{user_id}/w/{doc_id}")
+}
+
 /// What a pulled batch did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Applied {
     /// Documents whose record here changed.
     pub records: usize,
-    /// Documents left out: they name a record of another user of this browser.
+    /// Documents left out: not pocket-chat's, or they name a record of another user of
+    /// this browser.
     pub foreign: usize,
+    /// Documents waiting on this device after the batch, and the first of them.
+    pub waiting: usize,
+    pub first_waiting: String,
+    /// Of those, the ones left on the server for their size.
+    pub large: usize,
+}
+
+/// A document of the batch, read.
+enum Read {
+    /// Its server revisions.
+    Leaves(Vec<Leaf>),
+    /// This version cannot read it, but it is pocket-chat's: it waits.
+    Unreadable,
+    /// Too large to fetch: it waits, named.
+    Large,
+    /// Not pocket-chat's: left out.
+    Foreign,
+}
+
+fn read_doc(fetched: &Fetched, user_id: &str) -> Read {
+    if !fetched.large.is_empty() {
+        return Read::Large;
+    }
+    let leaves: Result<Vec<Leaf>, _> = fetched
+        .docs
+        .iter()
+        .map(|doc| Leaf::from_doc(doc, user_id))
+        .collect();
+    match leaves {
+        Ok(leaves) if !leaves.is_empty() => Read::Leaves(leaves),
+        _ if fetched.docs.iter().any(looks_ours) => Read::Unreadable,
+        _ => Read::Foreign,
+    }
 }
 
 /// Applies one pulled batch — each document's server revisions, settled with the record
-/// here by [`resolve`] — and moves `user_id`'s position to `last_seq`, all in one
-/// transaction that also moves the balance by the ledger rows it wrote: after every batch
-/// the balance is what the ledger rows add up to, and a batch cut short changes nothing.
+/// here by [`resolve`] — together with the documents that waited here, and moves
+/// `user_id`'s position to `last_seq`, all in one transaction that also moves the balance
+/// by the ledger rows it wrote: after every batch the balance is what the ledger rows add
+/// up to, and a batch cut short changes nothing. A record that does not fit with what is
+/// here ([`held`]), or that this version cannot read, is kept to wait, not dropped, so
+/// the position never moves past a document that was not kept.
 pub async fn apply(
     db: &Database,
     user_id: &str,
-    pulled: &[(String, Vec<Leaf>)],
+    batch: &[Fetched],
     last_seq: &serde_json::Value,
 ) -> Result<Applied, StorageError> {
     let tx = db.transaction(
@@ -278,9 +351,40 @@ pub async fn apply(
         let mut user: User =
             get_required(&users, USERS, JsValue::from_str(user_id), Missing::User).await?;
         let mut applied = Applied::default();
-        let balance = user.num_token;
-        let mut delta: i128 = 0;
-        for (doc_id, leaves) in pulled {
+        // The documents that waited, unless the batch brings them anew.
+        let mut docs: Vec<Fetched> = batch.to_vec();
+        let waited = meta.get_all(Some(rows_of(user_id, "w/")?), None).await?;
+        let prefix = wait_key(user_id, "");
+        for row in all_from_js::<Waiting>(META, waited)? {
+            let Some(id) = row.key.strip_prefix(&prefix) else {
+                continue;
+            };
+            if docs.iter().any(|f| f.id == id) {
+                continue;
+            }
+            let mut fetched = Fetched::new(id);
+            fetched.large = row.large;
+            fetched.docs = serde_json::from_str(&row.docs).unwrap_or_default();
+            docs.push(fetched);
+        }
+        // Settled, then checked together against what is here.
+        let mut settled: Vec<(String, Option<Record>, Record, Synced)> = Vec::new();
+        let mut waits: Vec<&Fetched> = Vec::new();
+        for fetched in &docs {
+            let doc_id = fetched.id.as_str();
+            let leaves = match read_doc(fetched, user_id) {
+                Read::Leaves(leaves) => leaves,
+                Read::Unreadable | Read::Large => {
+                    waits.push(fetched);
+                    continue;
+                }
+                Read::Foreign => {
+                    applied.foreign += 1;
+                    meta.delete(JsValue::from_str(&wait_key(user_id, doc_id)))
+                        .await?;
+                    continue;
+                }
+            };
             let key = doc_key(user_id, doc_id);
             let synced = match meta.get(JsValue::from_str(&key)).await? {
                 Some(v) => Some(from_js::<Row>(META, v)?.synced),
@@ -288,23 +392,73 @@ pub async fn apply(
             };
             let Some(here) = local_record(&tx, doc_id, &user).await? else {
                 applied.foreign += 1;
+                meta.delete(JsValue::from_str(&wait_key(user_id, doc_id)))
+                    .await?;
                 continue;
             };
-            let outcome = resolve(here.as_ref().map(|r| (r, synced.as_ref())), leaves);
-            let Outcome::Apply { record, synced } = outcome else {
+            match resolve(here.as_ref().map(|r| (r, synced.as_ref())), &leaves) {
+                Outcome::Apply { record, synced } => {
+                    settled.push((doc_id.to_owned(), here, record, synced))
+                }
+                Outcome::Keep => {
+                    meta.delete(JsValue::from_str(&wait_key(user_id, doc_id)))
+                        .await?;
+                }
+            }
+        }
+        let records: Vec<Record> = settled.iter().map(|(_, _, r, _)| r.clone()).collect();
+        let here = referred(&tx, user_id, &records).await?;
+        let holds = held(&records, &here);
+        // Threads before their branches and exchanges, so an exchange arriving with its
+        // thread deleted is erased.
+        let mut order: Vec<usize> = (0..settled.len()).collect();
+        order.sort_by_key(|&i| rank(&settled[i].2));
+        let mut balance_delta: i128 = 0;
+        for i in order {
+            let (doc_id, here, record, synced) = &settled[i];
+            if holds[i].is_some() {
+                let fetched = docs.iter().find(|f| &f.id == doc_id);
+                if let Some(fetched) = fetched {
+                    waits.push(fetched);
+                }
                 continue;
-            };
+            }
             // Compared as documents: a reply's HTML or the balance is no change.
             if here.as_ref().map(Record::hash) != Some(record.hash()) {
-                delta += ledger_delta(here.as_ref(), &record);
-                write(&tx, &index, &mut user, here.as_ref(), record).await?;
+                balance_delta += ledger_delta(here.as_ref(), record);
+                write(&tx, &index, &mut user, here.as_ref(), record.clone()).await?;
                 applied.records += 1;
             }
-            meta.put(&to_js(META, &Row { key, synced })?, None).await?;
+            let row = Row {
+                key: doc_key(user_id, doc_id),
+                synced: synced.clone(),
+            };
+            meta.put(&to_js(META, &row)?, None).await?;
+            meta.delete(JsValue::from_str(&wait_key(user_id, doc_id)))
+                .await?;
         }
+        for fetched in waits {
+            let docs = serde_json::Value::Array(fetched.docs.clone()).to_string();
+            let row = Waiting {
+                key: wait_key(user_id, &fetched.id),
+                docs,
+                large: fetched.large.clone(),
+            };
+            meta.put(&to_js(META, &row)?, None).await?;
+        }
+        // What waits now, for the line.
+        let waiting = meta.get_all(Some(rows_of(user_id, "w/")?), None).await?;
+        let waiting = all_from_js::<Waiting>(META, waiting)?;
+        applied.waiting = waiting.len();
+        applied.large = waiting.iter().filter(|w| !w.large.is_empty()).count();
+        applied.first_waiting = waiting
+            .first()
+            .and_then(|w| w.key.strip_prefix(&prefix))
+            .unwrap_or_default()
+            .to_owned();
         // The balance is the ledger's, here and on every other device: what it was (it
         // matched the ledger) moved by the ledger rows this batch wrote.
-        let balance = i128::from(balance) + delta;
+        let balance = i128::from(user.num_token) + balance_delta;
         user.num_token =
             i64::try_from(balance).unwrap_or(if balance < 0 { i64::MIN } else { i64::MAX });
         users.put(&to_js(USERS, &user)?, None).await?;
@@ -323,6 +477,66 @@ pub async fn apply(
         });
     }
     Ok(applied)
+}
+
+/// The order a batch is written in: what others refer to first.
+fn rank(record: &Record) -> u8 {
+    match record {
+        Record::Profile(_) => 0,
+        Record::Payment(_) => 1,
+        Record::Thread(_) => 2,
+        Record::Branch(_) => 3,
+        Record::Message(_) => 4,
+    }
+}
+
+/// The threads and branches of `user_id` stored here that `records` refer to.
+async fn referred(
+    tx: &rexie::Transaction,
+    user_id: &str,
+    records: &[Record],
+) -> Result<Here, StorageError> {
+    let mut here = Here::default();
+    let (mut thread_ids, mut branch_ids): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    for record in records {
+        match record {
+            Record::Thread(t) => branch_ids.extend(t.path.iter().map(String::as_str)),
+            Record::Branch(b) => {
+                thread_ids.push(&b.thread_id);
+                branch_ids.extend(b.from.as_deref());
+            }
+            Record::Message(m) => {
+                thread_ids.push(&m.thread_id);
+                branch_ids.push(&m.branch);
+            }
+            Record::Profile(_) | Record::Payment(_) => {}
+        }
+    }
+    let threads = tx.store(THREADS)?;
+    for id in thread_ids {
+        if here.threads.contains_key(id) {
+            continue;
+        }
+        if let Some(v) = threads.get(JsValue::from_str(id)).await? {
+            let t: Thread = from_js(THREADS, v)?;
+            if t.user_id == user_id {
+                here.threads.insert(id.to_owned(), t);
+            }
+        }
+    }
+    let branches = tx.store(BRANCHES)?;
+    for id in branch_ids {
+        if here.branches.contains_key(id) {
+            continue;
+        }
+        if let Some(v) = branches.get(JsValue::from_str(id)).await? {
+            let b: Branch = from_js(BRANCHES, v)?;
+            if b.user_id == user_id {
+                here.branches.insert(id.to_owned(), b);
+            }
+        }
+    }
+    Ok(here)
 }
 
 /// This device's record of `doc_id`: `Some(None)` when there is none yet, `None` when the
@@ -441,6 +655,15 @@ async fn write(
             tx.store(MESSAGES)?.put(&to_js(MESSAGES, &m)?, None).await?;
         }
     }
+    Ok(())
+}
+
+/// Forgets what this device knew of every user's sync (all sync rows in `meta`).
+pub async fn forget_all(tx: &rexie::Transaction) -> Result<(), StorageError> {
+    let lower = JsValue::from_str("sync/");
+    let upper = JsValue::from_str("sync/\u{ffff}");
+    let all = KeyRange::bound(&lower, &upper, None, None).map_err(rexie::Error::from)?;
+    tx.store(META)?.delete(all.into()).await?;
     Ok(())
 }
 
