@@ -72,6 +72,13 @@ pub fn e2e_set_idle_timeout(ms: u32) {
     crate::providers::set_idle_timeout_ms(ms);
 }
 
+/// Sets how long, in seconds, one request to the sync server may take before it is
+/// abandoned (30 otherwise), so a server that never answers can be tested in seconds.
+#[wasm_bindgen]
+pub fn e2e_set_sync_timeout(seconds: u32) {
+    super::sync::set_timeout_seconds(seconds);
+}
+
 /// Tops up the current user by `tokens`. Returns the new balance.
 #[wasm_bindgen]
 pub async fn e2e_top_up(tokens: u32) -> Result<f64, JsValue> {

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Lang;
 use pocket_chat_core::records::Setting;
-use pocket_chat_core::sync::{last_line, settings_key, Moved, SyncSettings};
+use pocket_chat_core::sync::{
+    last_line, settings_key, since_failed, since_line, SyncSettings, TIMEOUT_SECONDS,
+};
 use wasm_bindgen::JsValue;
 
 use super::data_client::{ask, request};
@@ -27,19 +29,34 @@ const EVERY: Duration = Duration::from_secs(5 * 60);
 /// A change is synced this long after the last change: a burst syncs once.
 const AFTER_CHANGE: Duration = Duration::from_secs(3);
 
-/// Sync's settings, state and line. `Copy`.
+/// Who started a sync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// "Sync now": its outcome is the line, until the user asks again.
+    ByUser,
+    /// After a change, on a timer or back online: said under the line, never over it.
+    ByItself,
+}
+
+/// Sync's settings, state and lines. `Copy`.
 #[derive(Clone, Copy)]
 pub struct Syncer {
     /// Every user's sync settings, by user id.
     saved: StoredValue<Vec<(String, SyncSettings)>>,
-    /// How the last sync went (or why it failed); `None`: none in this tab yet.
-    pub status: RwSignal<Option<Result<Text, Text>>>,
-    /// Whether a sync runs.
-    pub busy: RwSignal<bool>,
+    /// How the last sync the user asked for went (before any in this tab: the last sync
+    /// of any kind); `None`: none yet.
+    status: RwSignal<Option<Result<Text, Text>>>,
+    /// How the last sync that ran by itself went, when one ran since the user asked.
+    since: RwSignal<Option<Result<Text, Text>>>,
+    /// Syncs the user asked for that ended in this tab: one outcome told from the next.
+    asked: RwSignal<u32>,
+    /// The sync running, if one is.
+    busy: RwSignal<Option<Asked>>,
     /// Counts changes, so only the last of a burst syncs.
     due: StoredValue<u32>,
-    /// A sync was asked for while one ran: it runs again after.
-    again: StoredValue<bool>,
+    /// A sync was asked for while one ran: it runs again after (as the user's, if either
+    /// asker was the user).
+    again: StoredValue<Option<Asked>>,
     store: &'static Store,
     /// The exchange streaming now, which syncs once finished.
     sending: &'static Sending,
@@ -50,12 +67,41 @@ impl Syncer {
         Syncer {
             saved: StoredValue::new(Vec::new()),
             status: RwSignal::new(None),
-            busy: RwSignal::new(false),
+            since: RwSignal::new(None),
+            asked: RwSignal::new(0),
+            busy: RwSignal::new(None),
             due: StoredValue::new(0),
-            again: StoredValue::new(false),
+            again: StoredValue::new(None),
             store,
             sending,
         }
+    }
+
+    /// The line: how the last sync the user asked for went.
+    pub fn status(&self) -> Option<Result<Text, Text>> {
+        self.status.get()
+    }
+
+    /// The line under it: how a sync that ran by itself since went.
+    pub fn since(&self) -> Option<Result<Text, Text>> {
+        self.since.get()
+    }
+
+    /// How many syncs the user asked for have ended in this tab.
+    pub fn asked_count(&self) -> u32 {
+        self.asked.get()
+    }
+
+    /// The sync running, if one is.
+    pub fn busy(&self) -> Option<Asked> {
+        self.busy.get()
+    }
+
+    /// Ends a sync the user asked for with `outcome` (also one that could not start).
+    pub fn said(&self, outcome: Result<Text, Text>) {
+        self.status.set(Some(outcome));
+        self.since.set(None);
+        self.asked.update(|n| *n += 1);
     }
 
     /// Takes every user's sync settings from the settings read at start.
@@ -115,48 +161,69 @@ impl Syncer {
     }
 
     /// Syncs `user_id` now, when they sync; an exchange whose reply is arriving is pushed
-    /// once finished. Asked while a sync runs, it runs once more after it; the line then
-    /// says what both moved, and how the last ended.
-    pub async fn run(self, user_id: String) {
-        if self.busy.get_untracked() {
-            self.again.set_value(true);
+    /// once finished. Asked while a sync runs, it runs once more after it. The outcome
+    /// of a sync the user asked for is the line until they ask again; one that ran by
+    /// itself since is said under it, so a failure the user asked about is never hidden.
+    pub async fn run(self, user_id: String, asked: Asked) {
+        if self.busy.get_untracked().is_some() {
+            let queued = match (self.again.get_value(), asked) {
+                (Some(Asked::ByUser), _) | (_, Asked::ByUser) => Asked::ByUser,
+                _ => Asked::ByItself,
+            };
+            self.again.set_value(Some(queued));
             return;
         }
-        self.busy.set(true);
-        let mut moved = Moved::default();
+        let mut asked = asked;
         loop {
             let s = self.settings_of(&user_id);
             if s.url.trim().is_empty() {
                 break;
             }
+            self.busy.set(Some(asked));
             let mut fields = vec![
                 ("user_id", JsValue::from(user_id.as_str())),
                 ("url", s.url.into()),
                 ("user", s.user.into()),
                 ("password", s.password.into()),
+                ("timeout", timeout_seconds().into()),
             ];
             if let Some(id) = self.sending.streaming_row.get_untracked() {
                 fields.push(("streaming", id.into()));
             }
-            let answer = ask(request("sync", &fields)).await;
-            let last = answer.as_ref().ok().and_then(read_last);
-            if let Some((_, m)) = last {
-                moved.sent += m.sent;
-                moved.received += m.received;
-                moved.skipped += m.skipped;
+            let outcome = match ask(request("sync", &fields)).await {
+                Ok(last) => read_last(&last).map(Ok),
+                Err(e) => Some(Err(Text::from(e))),
+            };
+            if let Some(outcome) = outcome {
+                self.tell(asked, outcome);
             }
-            if self.again.get_value() {
-                self.again.set_value(false);
-                continue;
+            match self.again.get_value() {
+                Some(next) => {
+                    self.again.set_value(None);
+                    asked = next;
+                }
+                None => break,
             }
-            match (answer, last) {
-                (Err(e), _) => self.status.set(Some(Err(e.into()))),
-                (Ok(_), Some((at, _))) => self.status.set(Some(Ok(line(at, moved)))),
-                (Ok(_), None) => {}
-            }
-            break;
         }
-        self.busy.set(false);
+        self.busy.set(None);
+    }
+
+    /// Shows how a sync went: the line for the user's, under it for one by itself (on
+    /// the line while the user has asked for none in this tab).
+    fn tell(&self, asked: Asked, outcome: Result<(f64, Last), Text>) {
+        if asked == Asked::ByUser {
+            return self.said(outcome.map(|(at, moved)| line(at, moved, false)));
+        }
+        if self.asked.get_untracked() == 0 {
+            let outcome = outcome.map(|(at, moved)| line(at, moved, false));
+            self.status.set(Some(outcome));
+            return;
+        }
+        let outcome = match outcome {
+            Ok((at, moved)) => Ok(line(at, moved, true)),
+            Err(why) => Err(Text::new(move |lang| since_failed(lang, &why.get(lang)))),
+        };
+        self.since.set(Some(outcome));
     }
 
     /// Shows `user_id`'s last sync on this device, when nothing was shown yet.
@@ -165,8 +232,11 @@ impl Syncer {
             return;
         }
         if let Ok(last) = ask(request("sync-last", &[("user_id", user_id.into())])).await {
-            self.status
-                .set(read_last(&last).map(|(at, moved)| Ok(line(at, moved))));
+            // A sync that ended meanwhile said more.
+            if self.status.get_untracked().is_none() {
+                self.status
+                    .set(read_last(&last).map(|(at, moved)| Ok(line(at, moved, false))));
+            }
         }
     }
 
@@ -182,7 +252,7 @@ impl Syncer {
                     let online = crate::providers::online();
                     if self.due.get_value() == n && online {
                         if let Some(user_id) = account.user_id() {
-                            spawn_local(self.run(user_id));
+                            spawn_local(self.run(user_id, Asked::ByItself));
                         }
                     }
                 },
@@ -199,29 +269,59 @@ impl Syncer {
     }
 }
 
-/// The worker's `{at, sent, received, skipped}`; `None` for none.
-fn read_last(last: &JsValue) -> Option<(f64, Moved)> {
+/// What the worker said of a sync: sent, received, and what it left behind in each
+/// language.
+#[derive(Clone)]
+struct Last {
+    sent: usize,
+    received: usize,
+    en: String,
+    ja: String,
+}
+
+/// The worker's `{at, sent, received, en, ja}`; `None` for none.
+fn read_last(last: &JsValue) -> Option<(f64, Last)> {
     let at = field(last, "at").as_f64()?;
     let n = |name| field(last, name).as_f64().unwrap_or(0.0) as usize;
-    let moved = Moved {
+    let text = |name| field(last, name).as_string().unwrap_or_default();
+    let moved = Last {
         sent: n("sent"),
         received: n("received"),
-        skipped: n("skipped"),
+        en: text("en"),
+        ja: text("ja"),
     };
     Some((at, moved))
 }
 
-/// The line in Settings: when a sync ended (`at`) and what it moved.
-fn line(at: f64, moved: Moved) -> Text {
+/// A line in Settings: when a sync ended (`at`) and what it moved; `since`: one that ran
+/// by itself after the user's.
+fn line(at: f64, moved: Last, since: bool) -> Text {
     Text::new(move |lang| {
-        let locale = match lang {
-            Lang::En => "en",
-            Lang::Ja => "ja",
-        };
         let time = js_sys::Date::new(&JsValue::from_f64(at))
-            .to_locale_time_string(locale)
+            .to_locale_time_string(lang.code())
             .as_string()
             .unwrap_or_default();
-        last_line(lang, &time, moved)
+        let head = if since { since_line } else { last_line };
+        let tail = match lang {
+            Lang::En => &moved.en,
+            Lang::Ja => &moved.ja,
+        };
+        head(lang, &time, moved.sent, moved.received) + tail
     })
+}
+
+thread_local! {
+    /// See [`timeout_seconds`].
+    static TIMEOUT: std::cell::Cell<u32> = const { std::cell::Cell::new(TIMEOUT_SECONDS) };
+}
+
+/// How long one request to the sync server may take, in seconds: [`TIMEOUT_SECONDS`]
+/// unless a test shortened it.
+pub fn timeout_seconds() -> u32 {
+    TIMEOUT.with(std::cell::Cell::get)
+}
+
+/// Sets how long one request to the sync server may take (tests shorten it).
+pub fn set_timeout_seconds(seconds: u32) {
+    TIMEOUT.with(|c| c.set(seconds.max(1)));
 }

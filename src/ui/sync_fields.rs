@@ -8,7 +8,7 @@ use pocket_chat_core::i18n::Key;
 use pocket_chat_core::sync::SyncSettings;
 
 use crate::state::people::Account;
-use crate::state::sync::Syncer;
+use crate::state::sync::{Asked, Syncer};
 use crate::state::text::Text;
 use crate::state::{use_account, use_prefs, use_sync};
 
@@ -70,22 +70,30 @@ pub fn SyncSection(fields: SyncFields) -> impl IntoView {
         spawn_local(sync.show_last(user_id));
     }
     let now = move |_| {
-        // The line says how this sync goes, not an earlier one.
-        sync.status.set(None);
         spawn_local(async move {
             if let Err(e) = fields.save().await {
-                return sync.status.set(Some(Err(e)));
+                return sync.said(Err(e));
             }
             if let Some(user_id) = account.user_id() {
-                sync.run(user_id).await;
+                sync.run(user_id, Asked::ByUser).await;
             }
         })
     };
-    let status = move || match (sync.busy.get(), sync.status.get()) {
-        (true, _) => ("sync-status", tr(Key::Syncing)().to_owned()),
-        (false, Some(Ok(t))) => ("sync-status ok", t.get(lang.get())),
-        (false, Some(Err(t))) => ("sync-status bad", t.get(lang.get())),
-        (false, None) => ("sync-status", tr(Key::SyncNever)().to_owned()),
+    // The user's sync is said on the line; one running by itself, under it.
+    let status = move || match (sync.busy(), sync.status()) {
+        (Some(Asked::ByUser), _) => ("sync-status", tr(Key::Syncing)().to_owned()),
+        (Some(Asked::ByItself), None) => ("sync-status", tr(Key::Syncing)().to_owned()),
+        (_, Some(Ok(t))) => ("sync-status ok", t.get(lang.get())),
+        (_, Some(Err(t))) => ("sync-status bad", t.get(lang.get())),
+        (_, None) => ("sync-status", tr(Key::SyncNever)().to_owned()),
+    };
+    let since = move || match (sync.busy(), sync.since()) {
+        (Some(Asked::ByItself), _) if sync.status().is_some() => {
+            Some(("sync-since", tr(Key::Syncing)().to_owned()))
+        }
+        (_, Some(Ok(t))) => Some(("sync-since ok", t.get(lang.get()))),
+        (_, Some(Err(t))) => Some(("sync-since bad", t.get(lang.get()))),
+        _ => None,
     };
     view! {
         <fieldset class="sync" data-testid="sync-section">
@@ -105,8 +113,14 @@ pub fn SyncSection(fields: SyncFields) -> impl IntoView {
             <p class="hint">{tr(Key::SyncHint)}</p>
             <div class="row">
                 <button type="button" class="ghost" data-testid="sync-now" on:click=now
-                    disabled=move || sync.busy.get()>{tr(Key::SyncNow)}</button>
-                <p role="status" data-testid="sync-status" class=move || status().0>{move || status().1}</p>
+                    disabled=move || sync.busy() == Some(Asked::ByUser)>{tr(Key::SyncNow)}</button>
+                <div class="sync-lines">
+                    <p role="status" data-testid="sync-status" data-asked=move || sync.asked_count()
+                        class=move || status().0>{move || status().1}</p>
+                    {move || since().map(|(class, text)| view! {
+                        <p data-testid="sync-since" class=class>{text}</p>
+                    })}
+                </div>
             </div>
         </fieldset>
     }
