@@ -51,11 +51,21 @@ export async function startCouch() {
     /** Called with each of the app's requests (`{ method, path }`) before it goes on:
      *  what another device or tab does meanwhile. */
     beforeForward: null,
+    /** Errors thrown by `beforeForward`. */
+    hookErrors: [],
     /** While true, every connection is refused: the server is down. */
     down: false,
     /** The next request whose `METHOD /path` includes this loses its reply, after the
      *  server acted on it. */
     dropReplyOf: null,
+    /** With `dropReplyOf`: the server is down from that cut on (`down` set), so no sync
+     *  that runs by itself can finish what the test looks at next. */
+    downAfterDrop: false,
+    /** Requests whose `METHOD /path` includes this are taken and never answered. */
+    hang: null,
+    /** Called with `{ method, path }` and the reply's text; what it returns is sent
+     *  instead (`undefined`: the reply as it is). A broken or hostile server. */
+    alterReply: null,
     direct,
     url: null,
 
@@ -105,10 +115,25 @@ export async function startCouch() {
         couch.requests.push({ method: req.method, path: req.url, headers: req.headers, body: body.toString() });
       }
       // A preflight is the browser's, not the app's request.
-      if (req.method !== 'OPTIONS') await couch.beforeForward?.({ method: req.method, path: req.url });
+      if (req.method !== 'OPTIONS') {
+        try {
+          await couch.beforeForward?.({ method: req.method, path: req.url });
+        } catch (e) {
+          // A test's hook that failed: kept for the test to see, never an unhandled rejection.
+          couch.hookErrors.push(e);
+        }
+      }
       const drop = req.method !== 'OPTIONS' && couch.dropReplyOf && `${req.method} ${req.url}`.includes(couch.dropReplyOf);
       if (drop) couch.dropReplyOf = null;
-      const forward = httpRequest(`${direct}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${port}` } }, (reply) => {
+      if (req.method !== 'OPTIONS' && couch.hang && `${req.method} ${req.url}`.includes(couch.hang)) {
+        // Taken, never answered; the connection stays open until the browser gives up.
+        res.on('close', () => {});
+        return;
+      }
+      const alter = req.method !== 'OPTIONS' ? couch.alterReply : null;
+      // A reply to be altered is asked for as plain text.
+      const headers = { ...req.headers, host: `127.0.0.1:${port}`, ...(alter ? { 'accept-encoding': 'identity' } : {}) };
+      const forward = httpRequest(`${direct}${req.url}`, { method: req.method, headers }, (reply) => {
         if (drop) {
           // The server did the work; the reply breaks off halfway (a reply never begun
           // the browser would send again by itself).
@@ -118,7 +143,24 @@ export async function startCouch() {
             const whole = Buffer.concat(parts);
             res.writeHead(reply.statusCode, { ...reply.headers, 'content-length': String(whole.length) });
             res.write(whole.subarray(0, Math.floor(whole.length / 2)));
+            if (couch.downAfterDrop) couch.down = true;
             setTimeout(() => req.socket.destroy(), 50);
+          });
+          return;
+        }
+        if (alter) {
+          const parts = [];
+          reply.on('data', (c) => parts.push(c));
+          reply.on('end', () => {
+            const text = Buffer.concat(parts).toString();
+            const changed = alter({ method: req.method, path: req.url }, text);
+            const body = Buffer.from(changed === undefined ? text : changed);
+            const headers = { ...reply.headers, 'content-length': String(body.length) };
+            delete headers['content-encoding'];
+            delete headers['transfer-encoding'];
+            res.writeHead(reply.statusCode, headers);
+            couch.bytes.received += body.length;
+            res.end(body);
           });
           return;
         }

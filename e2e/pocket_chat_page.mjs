@@ -205,17 +205,32 @@ export class PocketChat {
     return this.syncNow(want);
   }
 
-  /** "Sync now" in Settings (opened if closed); waits for the line to say how this sync
-   *  went (`want`: by default that it synced) and returns the line. */
+  /** "Sync now" in Settings (opened if closed); waits until this sync ended (the line
+   *  counts the syncs the user asked for) and returns the line, which must match `want`
+   *  (by default: it synced). A sync that runs by itself never changes that line. */
   async syncNow(want = /^Last synced at/) {
     if (!(await this.testId('sync-now').count())) await this.openSettings();
+    const before = Number(await this.syncStatus.getAttribute('data-asked'));
     await this.testId('sync-now').click();
-    await waitText(this.syncStatus, want);
-    return (await this.syncStatus.innerText()).trim();
+    await this.page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="sync-status"]')?.dataset.asked) > n,
+      before,
+      { timeout: 120_000, polling: 50 },
+    );
+    const line = (await this.syncStatus.innerText()).trim();
+    const matches = want instanceof RegExp ? want.test(line) : line === want;
+    if (!matches) throw new Error(`expected ${want}, the sync line says ${JSON.stringify(line)}`);
+    return line;
   }
 
   /** The line under "Sync now". */
   get syncStatus() { return this.testId('sync-status'); }
+
+  /** Under it: how a sync that ran by itself since went. */
+  get syncSince() { return this.testId('sync-since'); }
+
+  /** Requests to the sync server give up after `seconds` (30 otherwise). */
+  setSyncTimeout(seconds) { return this.page.evaluate((n) => window.wasmBindings.e2e_set_sync_timeout(n), seconds); }
 
   reload() { return this.page.reload(); }
 

@@ -4,7 +4,8 @@
 // holds and was sent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST_E2E, ledgerProblems } from './support.mjs';
+import { join } from 'node:path';
+import { DIST_E2E, SCREENSHOTS, ledgerProblems } from './support.mjs';
 import { fixture } from './fixture.mjs';
 import { waitText } from './pocket_chat_page.mjs';
 import { startCouch } from './couch.mjs';
@@ -154,9 +155,11 @@ test('once set up, a finished exchange syncs by itself', async () => {
   assert.ok(doc, 'the exchange reached the server without Sync now');
   assert.equal(doc.completion, 'Echo: synced by itself');
   assert.equal(doc.status, 'complete');
-  // Settings say so.
+  // Settings say so, under the line of the sync the user asked for.
   await a.openSettings();
-  await waitText(a.syncStatus, /^Last synced at .+: [1-9]\d* sent, 0 received\.$/);
+  await waitText(a.syncSince, /^Since then it synced by itself at .+: [1-9]\d* sent, 0 received\.$/);
+  await a.screenshot('sync-since');
+  assert.match(await a.syncStatus.innerText(), /^Last synced at .+: [1-9]\d* sent, 0 received\.$/);
 });
 
 // Guards against an exchange pushed per streamed token, or half: a sync while a reply
@@ -322,11 +325,13 @@ test('a sync cut midway and resumed moves nothing twice, both ways', async () =>
   const db = await newDatabase();
   const a = await seededDevice(3, 240);
   const aDump = await a.dump();
-  // The server takes the first batch, and its reply is lost.
+  // The server takes the first batch, and its reply is lost; the server stays down until
+  // the test looks, so no sync that runs by itself finishes the job meanwhile.
   couch.dropReplyOf = `POST /${db.name}/_bulk_docs`;
+  couch.downAfterDrop = true;
   assert.match(await a.syncWith(db.url, { want: /could not be reached/ }), /Nothing was lost/);
   assert.equal(couch.bulkDocs(db.name).length, 1);
-  // (An automatic sync may follow and say what it moved: nothing.)
+  couch.down = false;
   await a.syncNow(/^Last synced at .+: \d+ sent, 0 received\.$/);
   const sent = couch.bulkDocs(db.name).flatMap((b) => b.docs.map((d) => d._id));
   assert.equal(sent.length, documents(aDump));
@@ -342,6 +347,8 @@ test('a sync cut midway and resumed moves nothing twice, both ways', async () =>
   await b.syncWith(db.url, { want: /could not be reached/ });
   const afterCut = (await b.dump()).messages.length;
   assert.ok(afterCut > 0 && afterCut < mine(aDump).messages.length, `B applied ${afterCut} exchanges before the cut`);
+  couch.down = false;
+  couch.downAfterDrop = false;
   await b.syncNow(/^Last synced at .+: \d+ sent, \d+ received\.$/);
   const fetched = couch.requests
     .filter((r) => r.path.startsWith(`/${db.name}/_bulk_get`))
@@ -357,6 +364,9 @@ test('a 409 on the checkpoint, another tab having synced meanwhile: the sync car
   const db = await newDatabase();
   const a = await seededDevice(2, 150);
   await a.syncWith(db.url);
+  // A is closed: only B's requests reach the server from here on.
+  const aSynced = synced(await a.dump());
+  await a.close();
   const b = await device(0);
   let moved = 0;
   couch.beforeForward = async ({ method, path }) => {
@@ -372,18 +382,19 @@ test('a 409 on the checkpoint, another tab having synced meanwhile: the sync car
   } finally {
     couch.beforeForward = null;
   }
+  assert.deepEqual(couch.hookErrors, []);
   assert.ok(moved >= 3, 'the checkpoint was written again after the conflict');
   // The checkpoint stands where B's pull ended.
   const put = couch.requests.filter((r) => r.method === 'PUT' && r.path.includes('/_local/')).at(-1);
   const checkpoint = await couch.admin('GET', `${db.name}/${decodeURIComponent(put.path.slice(`/${db.name}/`.length))}`);
   assert.equal(checkpoint.last_seq, JSON.parse(put.body).last_seq);
   assert.ok(checkpoint.last_seq > 100, `the checkpoint is past the first batch: ${checkpoint.last_seq}`);
-  assert.deepEqual(synced(await b.assertLedger()), synced(await a.dump()));
+  assert.deepEqual(synced(await b.assertLedger()), aSynced);
 });
 
 // Guards against documents on the server that are not pocket-chat's stopping the sync or
-// being taken for records.
-test('a malformed document from the server is left out with a sentence; the rest syncs', async () => {
+// being taken for records, and against one of ours that cannot be read being dropped.
+test('a malformed document from the server is left out or kept waiting, with a sentence; the rest syncs', async () => {
   const { db, a } = await twoSyncedDevices();
   await couch.admin('PUT', `${db.name}/thread:NOT-OURS`, { kind: 'thread', title: 42 });
   await couch.admin('PUT', `${db.name}/shopping-list`, { kind: 'spaceship' });
@@ -391,14 +402,23 @@ test('a malformed document from the server is left out with a sentence; the rest
   await a.syncNow();
   const c = await device(0);
   const line = await c.syncWith(db.url, { want: /left out/ });
-  assert.match(line, /^Last synced at .+: \d+ sent, \d+ received\. 2 documents from the server were not pocket-chat's and were left out\.$/);
+  assert.match(line, /^Last synced at .+: \d+ sent, \d+ received\. 1 document from the server was not pocket-chat's and left out\. 1 document from the server waits on this device \(first: thread:NOT-OURS\): this version cannot read it, or it refers to records not here yet\. Each sync tries again\.$/);
   await c.testId('settings-close').click();
   await waitListed(c, ['one', 'two']);
   const dump = await c.assertLedger();
   assert.ok(dump.messages.some((m) => m.prompt === 'after the damage'));
   assert.ok(!dump.threads.some((t) => t.thread_id === 'NOT-OURS'));
-  // The next sync carries on past them.
-  await c.syncNow(/^Last synced at .+: 0 sent, 0 received\.$/);
+  // The next sync carries on past them; the one kept still waits, and says so.
+  await c.syncNow(/^Last synced at .+: 0 sent, 0 received\. 1 document from the server waits on this device \(first: thread:NOT-OURS\)/);
+  // Once the document can be read (here: written again as a thread), it arrives.
+  const damaged = await couch.admin('GET', `${db.name}/thread:NOT-OURS`);
+  await couch.admin('PUT', `${db.name}/thread:NOT-OURS`, {
+    _rev: damaged._rev, kind: 'thread', thread_id: 'NOT-OURS', title: 'readable now', created_at: 1, updated_at: 1,
+  });
+  await c.syncNow(/^Last synced at .+: 0 sent, 1 received\.$/);
+  await c.testId('settings-close').click();
+  await waitListed(c, ['one', 'two', 'readable now']);
+  await c.assertLedger();
 });
 
 // Guards against a full local store leaving half a pull behind, or losing it.
@@ -440,4 +460,152 @@ test('a wrong password is a sentence; the right one syncs', async () => {
   } finally {
     await guarded.close();
   }
+});
+
+/** A device with the seeded history that has pushed it all to a new database, then
+ *  closed (so none of its syncs reach the server later), and what must arrive elsewhere. */
+async function seededServer(threads, messages) {
+  const db = await newDatabase();
+  const a = await seededDevice(threads, messages);
+  await a.syncWith(db.url);
+  const want = synced(await a.dump());
+  await a.close();
+  couch.requests.length = 0;
+  return { db, want };
+}
+
+/** The checkpoint writes the app sent since `couch.requests` was emptied. */
+const checkpointWrites = () => couch.requests.filter((r) => r.method === 'PUT' && r.path.includes('/_local/'));
+
+// Guards against a pull that moves its checkpoint past a document the server could not
+// give (a `_bulk_get` error): the batch fails with a sentence, nothing of it is applied,
+// the checkpoint stays, and the next sync brings everything.
+test('a _bulk_get error mid-pull: a sentence, the checkpoint stays, the next sync brings it all', async () => {
+  const { db, want } = await seededServer(2, 150);
+  let asked = 0;
+  couch.alterReply = ({ method, path }, text) => {
+    if (method !== 'POST' || !path.startsWith(`/${db.name}/_bulk_get`) || ++asked !== 2) return undefined;
+    const reply = JSON.parse(text);
+    const victim = reply.results.at(-1);
+    victim.docs = [{ error: { id: victim.id, rev: victim.docs[0].ok._rev, error: 'not_found', reason: 'missing' } }];
+    // Down from here, so no sync by itself gets past it before the test looks.
+    couch.down = true;
+    return JSON.stringify(reply);
+  };
+  const b = await device(0);
+  let line;
+  try {
+    line = await b.syncWith(db.url, { want: /could not give the document/ });
+  } finally {
+    couch.alterReply = null;
+  }
+  assert.match(line, /^The sync server could not give the document \S+ \(not_found: missing\)\. Nothing was lost; the next sync asks for it again\.$/);
+  await b.screenshot('sync-bulk-get-error');
+  // One checkpoint, after the first batch: not past the failed second one.
+  const writes = checkpointWrites();
+  assert.equal(writes.length, 1);
+  const partial = await b.assertLedger();
+  assert.ok(mine(partial).messages.length < want.messages.length);
+  couch.down = false;
+  await b.syncNow(/^Last synced at .+: \d+ sent, \d+ received\.$/);
+  // The second batch was asked for again from the first's checkpoint, and arrived.
+  assert.deepEqual(synced(await b.assertLedger()), want);
+});
+
+// Guards against a Replace import that keeps the sync position: after restoring an older
+// export, what the server has newer must come back, and the older content must not be
+// pushed over it.
+test('a Replace import of an older export, then sync: the newer exchange and title come back from the server', async () => {
+  const db = await newDatabase();
+  const a = await device();
+  await chat(a, 'one', 'one more');
+  await a.syncWith(db.url);
+  await a.openData();
+  const file = await a.exportAll(join(SCREENSHOTS, '..', 'sync-before-replace.json'));
+  // After the export: an exchange and a rename, synced.
+  await a.openThread('one');
+  await chat(a, 'after the export');
+  await rename(a, 'one', 'uno');
+  await a.syncNow(/^Last synced at .+: [1-9]\d* sent, 0 received\.$/);
+  const newer = synced(await a.dump());
+  // The older export back, replacing everything.
+  await a.openData();
+  await a.chooseImport(file);
+  await a.testId('import-replace').click();
+  await waitText(a.notice, /Imported /);
+  await waitListed(a, ['one']);
+  couch.requests.length = 0;
+  const before = new Set((await couch.docs(db.name)).map((d) => `${d._id} ${d._rev}`));
+  // Sync settings are the browser's and not in an export: typed again.
+  await a.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, [1-9]\d* received\.$/ });
+  await a.testId('settings-close').click();
+  await waitListed(a, ['uno']);
+  await a.openThread('uno');
+  await a.waitPrompts(['one', 'one more', 'after the export']);
+  const after = await a.assertLedger();
+  assert.deepEqual(synced(after), newer);
+  // Nothing the server had was sent back, and nothing older went over it.
+  const sent = couch.bulkDocs(db.name).flatMap((b) => b.docs.map((d) => `${d._id} ${d._rev}`));
+  assert.deepEqual(sent.filter((d) => before.has(d)), []);
+  const docs = await couch.docs(db.name);
+  assert.equal(docs.find((d) => d.kind === 'thread').title, 'uno');
+});
+
+// Guards against a sync that waits forever on a server that takes a request and never
+// answers: the busy flag stuck, "Sync now" disabled until a reload.
+test('a server that never answers _changes: the line says so within the timeout, and Sync now works again', async () => {
+  const db = await newDatabase();
+  const a = await device();
+  await a.setSyncTimeout(2);
+  couch.hang = `GET /${db.name}/_changes`;
+  let line;
+  const started = Date.now();
+  try {
+    line = await a.syncWith(db.url, { want: /did not answer/ });
+  } finally {
+    couch.hang = null;
+  }
+  assert.equal(line, 'The sync server did not answer within 2 seconds. Nothing was lost; the next sync carries on.');
+  assert.ok(Date.now() - started < 20_000, 'the sync gave up long after its timeout');
+  await a.screenshot('sync-timeout');
+  assert.equal(await a.testId('sync-now').isEnabled(), true);
+  await a.syncNow(/^Last synced at .+: [1-9]\d* sent, 0 received\.$/);
+  assert.ok((await couch.docs(db.name)).some((d) => d._id === 'profile'));
+});
+
+// Guards against a change feed that gives changes without moving on being read forever.
+test('a _changes feed whose last_seq never moves: a sentence, not an endless sync', async () => {
+  const { db, want } = await seededServer(1, 20);
+  couch.alterReply = ({ method, path }, text) => {
+    if (method !== 'GET' || !path.startsWith(`/${db.name}/_changes`)) return undefined;
+    const since = new URL(path, 'http://x').searchParams.get('since');
+    return JSON.stringify({ ...JSON.parse(text), last_seq: Number.isNaN(Number(since)) ? since : Number(since) });
+  };
+  const b = await device(0);
+  let line;
+  try {
+    line = await b.syncWith(db.url, { want: /does not move on/ });
+  } finally {
+    couch.alterReply = null;
+  }
+  assert.equal(line, "The sync server's list of changes does not move on (it repeated 0). Nothing was lost; check the server, then sync again.");
+  assert.equal(couch.requests.filter((r) => r.path.startsWith(`/${db.name}/_changes`)).length, 1);
+  await b.syncNow(/^Last synced at .+: \d+ sent, \d+ received\.$/);
+  assert.deepEqual(synced(await b.assertLedger()), want);
+});
+
+// Guards against one huge document on the server filling the device's memory or
+// stopping every sync: it is left on the server with a sentence, the rest arrives.
+test('a document of 20 MB on the server is left there with a sentence; the rest arrives', async () => {
+  const { db, want } = await seededServer(1, 10);
+  await couch.admin('PUT', `${db.name}/message:HUGE`, { kind: 'message', prompt: 'x'.repeat(20 << 20) });
+  const b = await device(0);
+  const line = await b.syncWith(db.url, { want: /larger than/ });
+  assert.match(line, /^Last synced at .+: \d+ sent, \d+ received\. 1 document is larger than 4 MB and left on the server\.$/);
+  await b.screenshot('sync-large-document');
+  assert.deepEqual(synced(await b.assertLedger()), want);
+  // The next sync says it again, and fetches it no more.
+  couch.requests.length = 0;
+  await b.syncNow(/^Last synced at .+: 0 sent, 0 received\. 1 document is larger than 4 MB/);
+  assert.ok(!couch.requests.some((r) => r.path.includes('HUGE')));
 });

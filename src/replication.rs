@@ -17,8 +17,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, Headers, ReadableStreamDefaultReader, ReferrerPolicy, RequestCredentials,
-    RequestInit, Response, WorkerGlobalScope,
+    AbortController, Headers, ReadableStreamDefaultReader, ReferrerPolicy, RequestCache,
+    RequestCredentials, RequestInit, Response, WorkerGlobalScope,
 };
 
 use crate::storage::sync as local;
@@ -80,6 +80,9 @@ impl Server {
         // Basic auth only: no cookies of the app's origin, no referrer.
         init.set_credentials(RequestCredentials::Omit);
         init.set_referrer_policy(ReferrerPolicy::NoReferrer);
+        // Every answer fresh from the server: a cached `_changes` or checkpoint would
+        // replay an old state of the database.
+        init.set_cache(RequestCache::NoStore);
         let headers = Headers::new().map_err(|_| unreachable())?;
         headers
             .set("Accept", "application/json")
