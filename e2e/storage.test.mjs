@@ -89,6 +89,46 @@ test('export everything, import into an empty browser with Replace: same records
   await fresh.close();
 });
 
+// Guards against an export file's own HTML reaching the page: a reply's `html` in the
+// file (a style that repaints the page, a link posing as the reply) is never stored; the
+// reply shows as its Markdown formats here.
+test('an import file whose reply carries its own HTML shows the reply, never that HTML', async () => {
+  const app = await fx.open();
+  await app.configure();
+  await app.say('**hello** there');
+  await app.waitReply('Echo: hello there');
+  await app.openData();
+  const file = await app.exportAll(join(SCREENSHOTS, '..', 'export-html.json'));
+  await app.close();
+  const exported = JSON.parse(await readFile(file, 'utf8'));
+  assert.equal(exported.messages.length, 1);
+  exported.messages[0].html = '<style>body{background:red !important}</style><a href="https://evil.example/" data-injected>Session expired: sign in again</a>';
+  const injected = join(SCREENSHOTS, '..', 'export-html-injected.json');
+  await writeFile(injected, JSON.stringify(exported));
+
+  const fresh = await fx.open();
+  const background = () => fresh.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const before = await background();
+  await fresh.openData();
+  await fresh.chooseImport(injected);
+  await fresh.testId('import-replace').click();
+  await waitText(fresh.notice, /Imported 1 user, 1 thread, 1 message/);
+  for (const when of ['after the import', 'after a reload']) {
+    if (when === 'after a reload') await fresh.reload();
+    await fresh.openThread('**hello** there');
+    await waitText(fresh.reply, 'Echo: hello there');
+    // Formatted here from the Markdown: the bold is the app's own <strong>.
+    await fresh.reply.locator('strong').waitFor();
+    assert.equal(await fresh.page.locator('[data-injected], a[href^="https://evil"]').count(), 0, when);
+    assert.equal(await background(), before, `the file's style repainted the page ${when}`);
+    assert.equal(await fresh.page.locator('main style, [data-testid="reply"] style').count(), 0, when);
+  }
+  await fresh.screenshot('import-html-refused');
+  assert.ok((await fresh.dump()).messages.every((m) => !m.html.includes('evil.example')));
+  assert.deepEqual(fresh.problems, []);
+  await fresh.close();
+});
+
 // Guards against a bad file changing anything, or failing without a sentence.
 test('a damaged import file is refused with a sentence and changes nothing', async () => {
   const app = await fx.open();

@@ -183,16 +183,25 @@ async fn sync_last(request: &JsValue) -> Result<JsValue, StorageError> {
     Ok(last.map_or(JsValue::NULL, |(at, moved)| last_js(at, &moved)))
 }
 
-/// `{at, sent, received, en, ja}`: when a sync ended, what it moved, and what it left
-/// behind in both languages' sentences (the page's first load carries none of them).
+/// `{at, en, ja, since_en, since_ja}`: when a sync ended, and its lines in each language
+/// (Settings' line after a sync the user asked for, and the one under it after a sync
+/// that ran by itself), so the page's first load carries none of their sentences.
 fn last_js(at: i64, moved: &pocket_chat_core::sync::Moved) -> JsValue {
+    use pocket_chat_core::sync::{last_line, left_behind, since_line};
     let out = js_sys::Object::new();
     set(&out, "at", &(at as f64).into());
-    set(&out, "sent", &(moved.sent as f64).into());
-    set(&out, "received", &(moved.received as f64).into());
+    let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
     for lang in [Lang::En, Lang::Ja] {
-        let tail = pocket_chat_core::sync::left_behind(lang, moved);
-        set(&out, lang.code(), &tail.into());
+        let time = date
+            .to_locale_time_string(lang.code())
+            .as_string()
+            .unwrap_or_default();
+        let (sent, received) = (moved.sent, moved.received);
+        let tail = left_behind(lang, moved);
+        let line = last_line(lang, &time, sent, received) + &tail;
+        let since = since_line(lang, &time, sent, received) + &tail;
+        set(&out, lang.code(), &line.into());
+        set(&out, &format!("since_{}", lang.code()), &since.into());
     }
     out.into()
 }

@@ -789,20 +789,29 @@ pub fn since_failed(lang: crate::i18n::Lang, why: &str) -> String {
 /// nothing is left out without one. Written by the data worker, in both languages.
 pub fn left_behind(lang: crate::i18n::Lang, moved: &Moved) -> String {
     use crate::i18n::Lang::{En, Ja};
+    // English: "1 document was", "2 documents were".
+    let docs = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            format!("1 document {one}")
+        } else {
+            format!("{n} documents {many}")
+        }
+    };
     let mut out = String::new();
     let n = moved.skipped;
     if n > 0 {
         out += &match lang {
-            En => {
-                format!(" {n} documents from the server were not pocket-chat's and were left out.")
-            }
+            En => format!(
+                " {} not pocket-chat's and left out.",
+                docs(n, "from the server was", "from the server were")
+            ),
             Ja => format!("サーバーの {n} 件の文書は pocket-chat のものではないため除外しました。"),
         };
     }
     let (n, first) = (moved.waiting, &moved.first_waiting);
     if n > 0 {
         out += &match lang {
-            En => format!(" {n} documents from the server wait on this device (first: {first}): this version cannot read them, or they refer to records not here yet. They are tried again at each sync."),
+            En => format!(" {} on this device (first: {first}): this version cannot read it, or it refers to records not here yet. Each sync tries again.", docs(n, "from the server waits", "from the server wait")),
             Ja => format!("サーバーの {n} 件の文書がこの端末で待機中です（最初：{first}）。この版では読めないか、まだ届いていないレコードを参照しています。同期のたびに再び試します。"),
         };
     }
@@ -811,15 +820,18 @@ pub fn left_behind(lang: crate::i18n::Lang, moved: &Moved) -> String {
         let mb = DOC_LIMIT >> 20;
         out += &match lang {
             En => format!(
-                " {n} documents on the server are larger than {mb} MB and were not fetched."
+                " {} larger than {mb} MB and left on the server.",
+                docs(n, "is", "are")
             ),
-            Ja => format!("サーバーの {n} 件の文書は {mb} MB を超えるため取得しませんでした。"),
+            Ja => format!(
+                "サーバーの {n} 件の文書は {mb} MB を超えるため取得せず、サーバーに残しました。"
+            ),
         };
     }
     let n = moved.trimmed;
     if n > 0 {
         out += &match lang {
-            En => format!(" {n} documents have more than {MAX_LEAVES} revisions in conflict: {MAX_LEAVES} were read, the rest are settled at a later sync."),
+            En => format!(" {} more than {MAX_LEAVES} revisions in conflict: {MAX_LEAVES} were read, the rest are settled at a later sync.", docs(n, "has", "have")),
             Ja => format!("{n} 件の文書に {MAX_LEAVES} を超える競合した版があります。{MAX_LEAVES} 件を読み、残りは後の同期で解決します。"),
         };
     }

@@ -9,9 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Lang;
 use pocket_chat_core::records::Setting;
-use pocket_chat_core::sync::{
-    last_line, settings_key, since_failed, since_line, SyncSettings, TIMEOUT_SECONDS,
-};
+use pocket_chat_core::sync::{settings_key, since_failed, SyncSettings, TIMEOUT_SECONDS};
 use wasm_bindgen::JsValue;
 
 use super::data_client::{ask, request};
@@ -210,17 +208,17 @@ impl Syncer {
 
     /// Shows how a sync went: the line for the user's, under it for one by itself (on
     /// the line while the user has asked for none in this tab).
-    fn tell(&self, asked: Asked, outcome: Result<(f64, Last), Text>) {
+    fn tell(&self, asked: Asked, outcome: Result<Last, Text>) {
         if asked == Asked::ByUser {
-            return self.said(outcome.map(|(at, moved)| line(at, moved, false)));
+            return self.said(outcome.map(|moved| line(moved, false)));
         }
         if self.asked.get_untracked() == 0 {
-            let outcome = outcome.map(|(at, moved)| line(at, moved, false));
+            let outcome = outcome.map(|moved| line(moved, false));
             self.status.set(Some(outcome));
             return;
         }
         let outcome = match outcome {
-            Ok((at, moved)) => Ok(line(at, moved, true)),
+            Ok(moved) => Ok(line(moved, true)),
             Err(why) => Err(Text::new(move |lang| since_failed(lang, &why.get(lang)))),
         };
         self.since.set(Some(outcome));
@@ -235,7 +233,7 @@ impl Syncer {
             // A sync that ended meanwhile said more.
             if self.status.get_untracked().is_none() {
                 self.status
-                    .set(read_last(&last).map(|(at, moved)| Ok(line(at, moved, false))));
+                    .set(read_last(&last).map(|moved| Ok(line(moved, false))));
             }
         }
     }
@@ -269,45 +267,28 @@ impl Syncer {
     }
 }
 
-/// What the worker said of a sync: sent, received, and what it left behind in each
-/// language.
+/// What the worker said of a sync: its lines in each language (see `last_js` there).
 #[derive(Clone)]
 struct Last {
-    sent: usize,
-    received: usize,
-    en: String,
-    ja: String,
+    /// `[English, Japanese]`.
+    line: [String; 2],
+    since: [String; 2],
 }
 
-/// The worker's `{at, sent, received, en, ja}`; `None` for none.
-fn read_last(last: &JsValue) -> Option<(f64, Last)> {
-    let at = field(last, "at").as_f64()?;
-    let n = |name| field(last, name).as_f64().unwrap_or(0.0) as usize;
+/// The worker's `{at, en, ja, since_en, since_ja}`; `None` for none.
+fn read_last(last: &JsValue) -> Option<Last> {
+    field(last, "at").as_f64()?;
     let text = |name| field(last, name).as_string().unwrap_or_default();
-    let moved = Last {
-        sent: n("sent"),
-        received: n("received"),
-        en: text("en"),
-        ja: text("ja"),
-    };
-    Some((at, moved))
+    Some(Last {
+        line: [text("en"), text("ja")],
+        since: [text("since_en"), text("since_ja")],
+    })
 }
 
-/// A line in Settings: when a sync ended (`at`) and what it moved; `since`: one that ran
-/// by itself after the user's.
-fn line(at: f64, moved: Last, since: bool) -> Text {
-    Text::new(move |lang| {
-        let time = js_sys::Date::new(&JsValue::from_f64(at))
-            .to_locale_time_string(lang.code())
-            .as_string()
-            .unwrap_or_default();
-        let head = if since { since_line } else { last_line };
-        let tail = match lang {
-            Lang::En => &moved.en,
-            Lang::Ja => &moved.ja,
-        };
-        head(lang, &time, moved.sent, moved.received) + tail
-    })
+/// A line in Settings for a sync; `since`: one that ran by itself after the user's.
+fn line(moved: Last, since: bool) -> Text {
+    let lines = if since { moved.since } else { moved.line };
+    Text::new(move |lang| lines[usize::from(lang == Lang::Ja)].clone())
 }
 
 thread_local! {

@@ -292,10 +292,11 @@ pub struct Applied {
     /// Documents left out: not pocket-chat's, or they name a record of another user of
     /// this browser.
     pub foreign: usize,
-    /// Documents waiting on this device after the batch, and the first of them.
+    /// Documents waiting on this device after the batch to be read or to fit, and the
+    /// first of them.
     pub waiting: usize,
     pub first_waiting: String,
-    /// Of those, the ones left on the server for their size.
+    /// Documents left on the server for their size.
     pub large: usize,
 }
 
@@ -449,9 +450,11 @@ pub async fn apply(
         // What waits now, for the line.
         let waiting = meta.get_all(Some(rows_of(user_id, "w/")?), None).await?;
         let waiting = all_from_js::<Waiting>(META, waiting)?;
-        applied.waiting = waiting.len();
-        applied.large = waiting.iter().filter(|w| !w.large.is_empty()).count();
-        applied.first_waiting = waiting
+        let (large, unread): (Vec<Waiting>, Vec<Waiting>) =
+            waiting.into_iter().partition(|w| !w.large.is_empty());
+        applied.waiting = unread.len();
+        applied.large = large.len();
+        applied.first_waiting = unread
             .first()
             .and_then(|w| w.key.strip_prefix(&prefix))
             .unwrap_or_default()

@@ -87,13 +87,14 @@ pub fn SyncSection(fields: SyncFields) -> impl IntoView {
         (_, Some(Err(t))) => ("sync-status bad", t.get(lang.get())),
         (_, None) => ("sync-status", tr(Key::SyncNever)().to_owned()),
     };
+    // Empty (and not shown) until a sync ran by itself after the user's.
     let since = move || match (sync.busy(), sync.since()) {
         (Some(Asked::ByItself), _) if sync.status().is_some() => {
-            Some(("sync-since", tr(Key::Syncing)().to_owned()))
+            ("sync-since", tr(Key::Syncing)().to_owned())
         }
-        (_, Some(Ok(t))) => Some(("sync-since ok", t.get(lang.get()))),
-        (_, Some(Err(t))) => Some(("sync-since bad", t.get(lang.get()))),
-        _ => None,
+        (_, Some(Ok(t))) => ("sync-since ok", t.get(lang.get())),
+        (_, Some(Err(t))) => ("sync-since bad", t.get(lang.get())),
+        _ => ("sync-since", String::new()),
     };
     view! {
         <fieldset class="sync" data-testid="sync-section">
@@ -117,9 +118,7 @@ pub fn SyncSection(fields: SyncFields) -> impl IntoView {
                 <div class="sync-lines">
                     <p role="status" data-testid="sync-status" data-asked=move || sync.asked_count()
                         class=move || status().0>{move || status().1}</p>
-                    {move || since().map(|(class, text)| view! {
-                        <p data-testid="sync-since" class=class>{text}</p>
-                    })}
+                    <p data-testid="sync-since" class=move || since().0>{move || since().1}</p>
                 </div>
             </div>
         </fieldset>
