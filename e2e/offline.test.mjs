@@ -341,3 +341,88 @@ for (const { where, dist, prefix } of BUILDS) {
     }
   });
 }
+
+/** Reloads `app` to find the deployed version and takes it from the update line. */
+async function takeUpdate(app) {
+  await app.reload();
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  await app.updateLine.waitFor();
+  await Promise.all([app.page.waitForEvent('load'), app.testId('update-reload').click()]);
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  assert.equal(await buildMark(app.page), '"next"', 'the new version runs');
+}
+
+/** Reloads `app` with no network: it comes from the worker, with `threads` listed and the
+ *  build `mark` running. */
+async function reloadOffline(app, threads, mark) {
+  const served = app.page.waitForResponse((r) => r.request().isNavigationRequest());
+  await app.reload();
+  assert.ok((await served).fromServiceWorker(), 'the page came from the service worker');
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  await waitText(app.offlineNotice, /^You are offline\./);
+  await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=thread-link]').length === n, threads.length);
+  assert.deepEqual((await app.threadLinks.allInnerTexts()).map((t) => t.split('\n')[0]), threads);
+  assert.equal(await buildMark(app.page), mark);
+}
+
+/** Every cache's URLs, sorted, as strings: compared regardless of the caches' names. */
+const cachedBuilds = async (page) => Object.values(await cached(page)).map((urls) => urls.join(' ')).sort();
+const builds = async (...lists) => (await Promise.all(lists)).map((urls) => urls.join(' ')).sort();
+
+// Guards against one deployment's update dropping the caches of another deployment on the
+// same origin (the site's root and a subpath), which then opens as the browser's error page
+// with no network.
+test('two deployments on one origin, at the root and under /pocket-chat/: after each one\'s update both open offline with their threads', async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'pocket-chat-two-'));
+  const [root, sub, rootNext, subNext] = ['root', 'sub', 'root-next', 'sub-next'].map((d) => join(scratch, d));
+  await cp(DIST, root, { recursive: true });
+  await cp(DIST_SUBPATH, sub, { recursive: true });
+  await nextBuild(DIST, rootNext);
+  await nextBuild(DIST_SUBPATH, subNext);
+  const site = await serveStatic({ '/': root, '/pocket-chat/': sub });
+  const rootUrl = site.url;
+  const subUrl = `${site.url}pocket-chat/`;
+  try {
+    // One browser: both deployments share the origin's storage, so both list every thread.
+    const context = await fx.newContext();
+    const open = (url) => PocketChat.open(context, { url, site, mock: fx.mock, watch: ['pageErrors'], ready: /tokens$/ });
+    // The subpath's worker installs first, so its cache is the older of the two.
+    const atSub = await open(subUrl);
+    await atSub.configure({ base: fx.mock.url });
+    await atSub.say('Under the subpath');
+    await atSub.waitReply('Echo: Under the subpath');
+    await atSub.offlineReady();
+    const atRoot = await open(rootUrl);
+    await atRoot.testId('new-thread').click();
+    await atRoot.say('At the root');
+    await atRoot.waitReply('Echo: At the root');
+    await atRoot.offlineReady();
+    const threads = ['At the root', 'Under the subpath'];
+    assert.deepEqual(await cachedBuilds(atRoot.page), await builds(buildFiles(DIST, rootUrl), buildFiles(DIST_SUBPATH, subUrl)));
+    await deploy(rootNext, root);
+    await deploy(subNext, sub);
+
+    // The root's update taken: the subpath's build is still cached, and both open offline.
+    await takeUpdate(atRoot);
+    assert.deepEqual(await cachedBuilds(atRoot.page),
+      await builds(buildFiles(DIST, rootUrl), buildFiles(rootNext, rootUrl), buildFiles(DIST_SUBPATH, subUrl)));
+    await context.setOffline(true);
+    await reloadOffline(atSub, threads, '');
+    await reloadOffline(atRoot, threads, '"next"');
+    await context.setOffline(false);
+
+    // Then the subpath's: each keeps its current build and the one before, and both open offline.
+    await takeUpdate(atSub);
+    assert.deepEqual(await cachedBuilds(atSub.page), await builds(
+      buildFiles(DIST, rootUrl), buildFiles(rootNext, rootUrl), buildFiles(DIST_SUBPATH, subUrl), buildFiles(subNext, subUrl)));
+    await context.setOffline(true);
+    await reloadOffline(atRoot, threads, '"next"');
+    await reloadOffline(atSub, threads, '"next"');
+    await atSub.screenshot('offline-two-deployments-subpath');
+    assert.deepEqual(atRoot.problems, []);
+    assert.deepEqual(atSub.problems, []);
+  } finally {
+    await site.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+});

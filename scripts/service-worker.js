@@ -7,11 +7,13 @@
 // - Fetch: the build's files come from the cache (then the network if the cache lost
 //   them). Nothing else is touched: not a provider's API (another origin, or a POST), not
 //   a path the build does not have.
-// - Activate: drop caches older than the one before this version, which an open tab of
-//   the old version may still need (its data worker loads on first export).
-const PREFIX = 'pocket-chat-';
-const CACHE = PREFIX + VERSION;
+// - Activate: drop this scope's caches older than the one before this version, which an
+//   open tab of the old version may still need (its data worker loads on first export).
+//   Caches are named by scope, so a deployment at the site's root and one under a subpath
+//   of the same origin never drop each other's.
 const SCOPE = new URL('./', self.location).href;
+const PREFIX = `pocket-chat ${new URL(SCOPE).pathname} `;
+const CACHE = PREFIX + VERSION;
 const OWN = new Set(FILES.map((f) => new URL(f, SCOPE).href));
 // An older build's data worker, still asked for by a tab of that build.
 const OLD_WORKER = /^data-worker-[0-9a-f]{16}(_loader\.js|\.js|_bg\.wasm)$/;
@@ -49,13 +51,22 @@ self.addEventListener('message', (event) => {
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(
-    caches.keys().then((keys) => {
-      const ours = keys.filter((k) => k.startsWith(PREFIX) && k !== CACHE);
+    caches.keys().then(async (keys) => {
+      const ours = [];
+      for (const k of keys) if (k !== CACHE && (await mine(k))) ours.push(k);
       // Keys come in the order the caches were made: keep the newest of the others.
       return Promise.all(ours.slice(0, -1).map((k) => caches.delete(k)));
     }),
   );
 });
+
+/** Whether cache `name` is one of this scope's: named so, or named as builds before the
+ *  scope was in the name (`pocket-chat-<version>`) and holding this scope's page. */
+async function mine(name) {
+  if (name.startsWith(PREFIX)) return /^[0-9a-f]{16}$/.test(name.slice(PREFIX.length));
+  if (!/^pocket-chat-[0-9a-f]{16}$/.test(name)) return false;
+  return !!(await (await caches.open(name)).match(SCOPE));
+}
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
