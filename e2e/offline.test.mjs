@@ -426,3 +426,94 @@ test('two deployments on one origin, at the root and under /pocket-chat/: after 
     await rm(scratch, { recursive: true, force: true });
   }
 });
+
+const REFUSED = (file) => `pocket-chat could not install its new version: the site sent something other than the file ${file}. The version you have stays, and works offline as before.`;
+const REFUSED_JA = (file) => `pocket-chat の新しいバージョンをインストールできませんでした。サイトがファイル ${file} の代わりに別のものを送ってきました。今のバージョンがそのまま残り、これまでどおりオフラインでも使えます。`;
+const REFUSED_FIRST = (file) => `pocket-chat could not save itself for use offline: the site sent something other than the file ${file}. It works while you are online.`;
+
+/** The data worker's WASM in the build in `dir`, removed: a deployment that lost a file. */
+async function loseWasm(dir) {
+  const wasm = (await readdir(dir)).find((f) => /^data-worker-[0-9a-f]{16}_bg\.wasm$/.test(f));
+  await rm(join(dir, wasm));
+  return wasm;
+}
+
+/** What the host answers for `url`: its status and type. */
+const answer = (page, url) => page.evaluate(async (u) => {
+  const r = await fetch(u, { cache: 'no-store' });
+  return `${r.status} ${r.headers.get('content-type')}`;
+}, url);
+
+// Guards against a host's index page (what some hosts answer for a missing file, HTTP 200)
+// kept under a new version's WASM name, which takes over and then cannot start its data
+// worker offline, and against that failure going unsaid.
+test('a host that answers a missing file with its index page: the new version is refused with a sentence; the old one stays and works offline', async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'pocket-chat-refused-'));
+  const live = join(scratch, 'live');
+  const next = join(scratch, 'next');
+  await cp(DIST, live, { recursive: true });
+  await nextBuild(DIST, next);
+  const site = await serveStatic(live, { fallback: true });
+  try {
+    const app = await openOn(site);
+    await twoThreads(app);
+    await app.offlineReady();
+    const old = await buildFiles(DIST, site.url);
+    const wasm = await loseWasm(next);
+    await deploy(next, live);
+    assert.equal(await answer(app.page, `${site.url}${wasm}`), '200 text/html; charset=utf-8');
+    await app.reload();
+    await waitText(app.balance, /^\d[\d,]* tokens$/);
+    const line = app.updateRefused;
+    await waitText(line.locator('p'), REFUSED(`/${wasm}`));
+    assert.equal(await line.locator('p *').count(), 0, 'the sentence is text');
+    // The new worker is gone, nothing of it cached, no new version offered.
+    await app.page.waitForFunction(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      return reg.active && !reg.installing && !reg.waiting;
+    });
+    assert.equal(await app.updateLine.isVisible(), false);
+    assert.deepEqual(Object.values(await cached(app.page)), [old]);
+    await app.screenshot('update-refused');
+    await app.languageButton.click();
+    await waitText(line.locator('p'), REFUSED_JA(`/${wasm}`));
+    await app.screenshot('update-refused-ja');
+    await app.languageButton.click();
+    await line.getByRole('button', { name: 'Dismiss' }).click();
+    assert.equal(await line.isVisible(), false);
+    // With no network the old version opens from its cache, every thread there, and its
+    // data worker (still cached) exports.
+    await app.context.setOffline(true);
+    await reloadOffline(app, ['Beta one', 'Alpha one'], '');
+    await app.openData();
+    const exported = JSON.parse(await readFile(await app.exportAll(join(SCREENSHOTS, '..', 'refused-export.json')), 'utf8'));
+    assert.equal(exported.messages.length, 3);
+    assert.equal(await line.isVisible(), false);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await site.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+// Guards against a first visit caching a host's index page as one of the build's files
+// (here an icon: the app still starts), and against that going unsaid.
+test('a first visit to a host that answers a missing file with its index page: nothing cached, a sentence, the app works online', async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'pocket-chat-refused-first-'));
+  await cp(DIST, scratch, { recursive: true, force: true });
+  const icon = 'icon-maskable-512.png';
+  await rm(join(scratch, icon));
+  const site = await serveStatic(scratch, { fallback: true });
+  try {
+    const app = await openOn(site);
+    await waitText(app.updateRefused.locator('p'), REFUSED_FIRST(`/${icon}`));
+    await app.say('online still');
+    await app.waitReply('Echo: online still');
+    assert.deepEqual(await cached(app.page), {});
+    assert.equal(await app.page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.active), false);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await site.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+});

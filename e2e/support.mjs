@@ -31,9 +31,10 @@ const TYPES = {
  *
  * `dir` may instead map several prefixes to their builds, `{ '/': DIST, '/pocket-chat/':
  * DIST_SUBPATH }`, as one origin with two deployments (the longest prefix serves a path;
- * `url` is then the origin's root).
+ * `url` is then the origin's root). With `fallback`, a missing file is answered as some
+ * hosts do: with its deployment's `index.html`, HTTP 200, text/html.
  */
-export async function serveStatic(dir, { prefix = '/' } = {}) {
+export async function serveStatic(dir, { prefix = '/', fallback = false } = {}) {
   const mounts = Object.entries(typeof dir === 'string' ? { [prefix]: dir } : dir)
     .sort(([a], [b]) => b.length - a.length);
   const requested = [];
@@ -52,7 +53,12 @@ export async function serveStatic(dir, { prefix = '/' } = {}) {
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(body);
     };
-    await send(join(root, rel)).catch(() => notFound(res));
+    try {
+      await send(join(root, rel));
+    } catch {
+      if (fallback) await send(join(root, 'index.html')).catch(() => notFound(res));
+      else notFound(res);
+    }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
