@@ -341,3 +341,179 @@ for (const { where, dist, prefix } of BUILDS) {
     }
   });
 }
+
+/** Reloads `app` to find the deployed version and takes it from the update line. */
+async function takeUpdate(app) {
+  await app.reload();
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  await app.updateLine.waitFor();
+  await Promise.all([app.page.waitForEvent('load'), app.testId('update-reload').click()]);
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  assert.equal(await buildMark(app.page), '"next"', 'the new version runs');
+}
+
+/** Reloads `app` with no network: it comes from the worker, with `threads` listed and the
+ *  build `mark` running. */
+async function reloadOffline(app, threads, mark) {
+  const served = app.page.waitForResponse((r) => r.request().isNavigationRequest());
+  await app.reload();
+  assert.ok((await served).fromServiceWorker(), 'the page came from the service worker');
+  await waitText(app.balance, /^\d[\d,]* tokens$/);
+  await waitText(app.offlineNotice, /^You are offline\./);
+  await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=thread-link]').length === n, threads.length);
+  assert.deepEqual((await app.threadLinks.allInnerTexts()).map((t) => t.split('\n')[0]), threads);
+  assert.equal(await buildMark(app.page), mark);
+}
+
+/** Every cache's URLs, sorted, as strings: compared regardless of the caches' names. */
+const cachedBuilds = async (page) => Object.values(await cached(page)).map((urls) => urls.join(' ')).sort();
+const builds = async (...lists) => (await Promise.all(lists)).map((urls) => urls.join(' ')).sort();
+
+// Guards against one deployment's update dropping the caches of another deployment on the
+// same origin (the site's root and a subpath), which then opens as the browser's error page
+// with no network.
+test('two deployments on one origin, at the root and under /pocket-chat/: after each one\'s update both open offline with their threads', async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'pocket-chat-two-'));
+  const [root, sub, rootNext, subNext] = ['root', 'sub', 'root-next', 'sub-next'].map((d) => join(scratch, d));
+  await cp(DIST, root, { recursive: true });
+  await cp(DIST_SUBPATH, sub, { recursive: true });
+  await nextBuild(DIST, rootNext);
+  await nextBuild(DIST_SUBPATH, subNext);
+  const site = await serveStatic({ '/': root, '/pocket-chat/': sub });
+  const rootUrl = site.url;
+  const subUrl = `${site.url}pocket-chat/`;
+  try {
+    // One browser: both deployments share the origin's storage, so both list every thread.
+    const context = await fx.newContext();
+    const open = (url) => PocketChat.open(context, { url, site, mock: fx.mock, watch: ['pageErrors'], ready: /tokens$/ });
+    // The subpath's worker installs first, so its cache is the older of the two.
+    const atSub = await open(subUrl);
+    await atSub.configure({ base: fx.mock.url });
+    await atSub.say('Under the subpath');
+    await atSub.waitReply('Echo: Under the subpath');
+    await atSub.offlineReady();
+    const atRoot = await open(rootUrl);
+    await atRoot.testId('new-thread').click();
+    await atRoot.say('At the root');
+    await atRoot.waitReply('Echo: At the root');
+    await atRoot.offlineReady();
+    const threads = ['At the root', 'Under the subpath'];
+    assert.deepEqual(await cachedBuilds(atRoot.page), await builds(buildFiles(DIST, rootUrl), buildFiles(DIST_SUBPATH, subUrl)));
+    await deploy(rootNext, root);
+    await deploy(subNext, sub);
+
+    // The root's update taken: the subpath's build is still cached, and both open offline.
+    await takeUpdate(atRoot);
+    assert.deepEqual(await cachedBuilds(atRoot.page),
+      await builds(buildFiles(DIST, rootUrl), buildFiles(rootNext, rootUrl), buildFiles(DIST_SUBPATH, subUrl)));
+    await context.setOffline(true);
+    await reloadOffline(atSub, threads, '');
+    await reloadOffline(atRoot, threads, '"next"');
+    await context.setOffline(false);
+
+    // Then the subpath's: each keeps its current build and the one before, and both open offline.
+    await takeUpdate(atSub);
+    assert.deepEqual(await cachedBuilds(atSub.page), await builds(
+      buildFiles(DIST, rootUrl), buildFiles(rootNext, rootUrl), buildFiles(DIST_SUBPATH, subUrl), buildFiles(subNext, subUrl)));
+    await context.setOffline(true);
+    await reloadOffline(atRoot, threads, '"next"');
+    await reloadOffline(atSub, threads, '"next"');
+    await atSub.screenshot('offline-two-deployments-subpath');
+    assert.deepEqual(atRoot.problems, []);
+    assert.deepEqual(atSub.problems, []);
+  } finally {
+    await site.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+const REFUSED = (file) => `pocket-chat could not install its new version: the site sent something other than the file ${file}. The version you have stays, and works offline as before.`;
+const REFUSED_JA = (file) => `pocket-chat の新しいバージョンをインストールできませんでした。サイトがファイル ${file} の代わりに別のものを送ってきました。今のバージョンがそのまま残り、これまでどおりオフラインでも使えます。`;
+const REFUSED_FIRST = (file) => `pocket-chat could not save itself for use offline: the site sent something other than the file ${file}. It works while you are online.`;
+
+/** The data worker's WASM in the build in `dir`, removed: a deployment that lost a file. */
+async function loseWasm(dir) {
+  const wasm = (await readdir(dir)).find((f) => /^data-worker-[0-9a-f]{16}_bg\.wasm$/.test(f));
+  await rm(join(dir, wasm));
+  return wasm;
+}
+
+/** What the host answers for `url`: its status and type. */
+const answer = (page, url) => page.evaluate(async (u) => {
+  const r = await fetch(u, { cache: 'no-store' });
+  return `${r.status} ${r.headers.get('content-type')}`;
+}, url);
+
+// Guards against a host's index page (what some hosts answer for a missing file, HTTP 200)
+// kept under a new version's WASM name, which takes over and then cannot start its data
+// worker offline, and against that failure going unsaid.
+test('a host that answers a missing file with its index page: the new version is refused with a sentence; the old one stays and works offline', async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'pocket-chat-refused-'));
+  const live = join(scratch, 'live');
+  const next = join(scratch, 'next');
+  await cp(DIST, live, { recursive: true });
+  await nextBuild(DIST, next);
+  const site = await serveStatic(live, { fallback: true });
+  try {
+    const app = await openOn(site);
+    await twoThreads(app);
+    await app.offlineReady();
+    const old = await buildFiles(DIST, site.url);
+    const wasm = await loseWasm(next);
+    await deploy(next, live);
+    assert.equal(await answer(app.page, `${site.url}${wasm}`), '200 text/html; charset=utf-8');
+    await app.reload();
+    await waitText(app.balance, /^\d[\d,]* tokens$/);
+    const line = app.updateRefused;
+    await waitText(line.locator('p'), REFUSED(`/${wasm}`));
+    assert.equal(await line.locator('p *').count(), 0, 'the sentence is text');
+    // The new worker is gone, nothing of it cached, no new version offered.
+    await app.page.waitForFunction(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      return reg.active && !reg.installing && !reg.waiting;
+    });
+    assert.equal(await app.updateLine.isVisible(), false);
+    assert.deepEqual(Object.values(await cached(app.page)), [old]);
+    await app.screenshot('update-refused');
+    await app.languageButton.click();
+    await waitText(line.locator('p'), REFUSED_JA(`/${wasm}`));
+    await app.screenshot('update-refused-ja');
+    await app.languageButton.click();
+    await line.getByRole('button', { name: 'Dismiss' }).click();
+    assert.equal(await line.isVisible(), false);
+    // With no network the old version opens from its cache, every thread there, and its
+    // data worker (still cached) exports.
+    await app.context.setOffline(true);
+    await reloadOffline(app, ['Beta one', 'Alpha one'], '');
+    await app.openData();
+    const exported = JSON.parse(await readFile(await app.exportAll(join(SCREENSHOTS, '..', 'refused-export.json')), 'utf8'));
+    assert.equal(exported.messages.length, 3);
+    assert.equal(await line.isVisible(), false);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await site.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+});
+
+// Guards against a first visit caching a host's index page as one of the build's files
+// (here an icon: the app still starts), and against that going unsaid.
+test('a first visit to a host that answers a missing file with its index page: nothing cached, a sentence, the app works online', async () => {
+  const scratch = await mkdtemp(join(tmpdir(), 'pocket-chat-refused-first-'));
+  await cp(DIST, scratch, { recursive: true, force: true });
+  const icon = 'icon-maskable-512.png';
+  await rm(join(scratch, icon));
+  const site = await serveStatic(scratch, { fallback: true });
+  try {
+    const app = await openOn(site);
+    await waitText(app.updateRefused.locator('p'), REFUSED_FIRST(`/${icon}`));
+    await app.say('online still');
+    await app.waitReply('Echo: online still');
+    assert.deepEqual(await cached(app.page), {});
+    assert.equal(await app.page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.active), false);
+    assert.deepEqual(app.problems, []);
+  } finally {
+    await site.close();
+    await rm(scratch, { recursive: true, force: true });
+  }
+});

@@ -96,6 +96,8 @@ export class PocketChat {
   get offlineNotice() { return this.testId('offline-notice'); }
   /** The line saying a new version is ready, with its Reload and Later buttons. */
   get updateLine() { return this.testId('update-ready'); }
+  /** The line saying a new version could not be installed (the site sent a wrong file). */
+  get updateRefused() { return this.testId('update-refused'); }
   /** The newest stored reply. */
   get reply() { return this.testId('reply').last(); }
   get replies() { return this.testId('reply'); }

@@ -28,30 +28,42 @@ const TYPES = {
 /**
  * Serves `dir` at `prefix` on 127.0.0.1 as a plain static host would: no rewrites, 404 for
  * anything missing. Records every path asked for, so tests can spot stray requests.
+ *
+ * `dir` may instead map several prefixes to their builds, `{ '/': DIST, '/pocket-chat/':
+ * DIST_SUBPATH }`, as one origin with two deployments (the longest prefix serves a path;
+ * `url` is then the origin's root). With `fallback`, a missing file is answered as some
+ * hosts do: with its deployment's `index.html`, HTTP 200, text/html.
  */
-export async function serveStatic(dir, { prefix = '/' } = {}) {
+export async function serveStatic(dir, { prefix = '/', fallback = false } = {}) {
+  const mounts = Object.entries(typeof dir === 'string' ? { [prefix]: dir } : dir)
+    .sort(([a], [b]) => b.length - a.length);
   const requested = [];
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     requested.push(path);
-    if (!path.startsWith(prefix)) return notFound(res);
-    let rel = normalize(path.slice(prefix.length));
+    const mount = mounts.find(([at]) => path.startsWith(at));
+    if (!mount) return notFound(res);
+    const [at, root] = mount;
+    let rel = normalize(path.slice(at.length));
     if (rel.startsWith('..')) return notFound(res);
     if (rel === '.' || rel === '' || rel.endsWith('/')) rel = join(rel, 'index.html');
-    const file = join(dir, rel);
-    try {
-      if (!(await stat(file)).isFile()) return notFound(res);
+    const send = async (file) => {
+      if (!(await stat(file)).isFile()) throw new Error('not a file');
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
       res.end(body);
+    };
+    try {
+      await send(join(root, rel));
     } catch {
-      notFound(res);
+      if (fallback) await send(join(root, 'index.html')).catch(() => notFound(res));
+      else notFound(res);
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
   return {
-    url: `http://127.0.0.1:${port}${prefix}`,
+    url: `http://127.0.0.1:${port}${typeof dir === 'string' ? prefix : '/'}`,
     requested,
     close: () => new Promise((ok) => { server.closeAllConnections(); server.close(ok); }),
   };

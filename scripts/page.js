@@ -8,7 +8,9 @@
 //   the page has loaded, so the next visit opens with no network; says when a newer build
 //   is installed and waiting (`pocketChatUpdate.ready`, and the window event
 //   `pocket-chat-update`); reloads into it only when the app asks, after the user agreed,
-//   keeping the text in the box for the reloaded page. Not in a debug build: under
+//   keeping the text in the box for the reloaded page; says when a new build could not
+//   be installed because the site sent a wrong file (`pocketChatUpdate.refused`, and the
+//   window event `pocket-chat-refused`). Not in a debug build: under
 //   `trunk serve` a cached build would hide each rebuild.
 const DB = 'pocket-chat';
 // How long the early connection stays open: the app's own is open long before.
@@ -37,6 +39,9 @@ const CHECK_EVERY_MS = 30 * 60 * 1000;
 
 const update = {
   ready: false,
+  /** `{ file, kept }` once a build's install was refused: the path of the file the site
+   *  sent wrong, and whether a version installed before stays (and works offline). */
+  refused: null,
   registration: null,
   /** Reloads into the waiting build with `draft` kept: the new worker takes over first
    *  (every tab gets the new build's files from then on; an old tab runs on until it
@@ -63,6 +68,20 @@ const update = {
   },
 };
 window.pocketChatUpdate = update;
+
+// The worker's word that it refused a build (sw.js: a file came wrong). Heard from the
+// start, as the browser checks for a new worker while the page loads. Every worker of
+// this origin may speak: only this page's own scope counts.
+const SCOPE = new URL('./', new URL('sw.js', document.baseURI)).href;
+try {
+  navigator.serviceWorker?.addEventListener('message', (event) => {
+    const said = event.data;
+    if (said?.type !== 'pocket-chat-refused' || said.scope !== SCOPE || typeof said.file !== 'string') return;
+    update.refused = { file: said.file, kept: !!navigator.serviceWorker.controller };
+    dispatchEvent(new Event('pocket-chat-refused'));
+  });
+  navigator.serviceWorker?.startMessages();
+} catch { /* no service workers here */ }
 
 async function start() {
   let reg;

@@ -52,12 +52,14 @@ if [[ ! -x node_modules/.bin/wasm-opt || package-lock.json -nt node_modules/.pac
 fi
 
 # Chromium and its driver for browser tests; a Japanese font so screenshots show the UI
-# as a Japanese user sees it instead of empty boxes.
-if $want_test && ! [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver && -d /usr/share/fonts/opentype/ipafont-gothic ]]; then
-  say "installing Debian chromium, chromium-driver and fonts-ipafont-gothic"
+# as a Japanese user sees it instead of empty boxes; nginx to run the container recipe's
+# server config (deploy/nginx.conf) in e2e/deploy.test.mjs.
+if $want_test && ! [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver && -d /usr/share/fonts/opentype/ipafont-gothic &&
+  -x /usr/sbin/nginx ]]; then
+  say "installing Debian chromium, chromium-driver, fonts-ipafont-gothic and nginx"
   as_root apt-get update
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    chromium chromium-driver fonts-ipafont-gothic
+    chromium chromium-driver fonts-ipafont-gothic nginx
 fi
 
 say "cargo fetch (trunk builds offline)"

@@ -417,6 +417,17 @@ pub fn estimated_note(lang: Lang, total: u64) -> String {
     }
 }
 
+/// A new build's install was refused: the site sent something else for its file `file`
+/// (the path on the site); `kept`: a version installed before stays, offline too.
+pub fn update_refused(lang: Lang, file: &str, kept: bool) -> String {
+    match (lang, kept) {
+        (Lang::En, true) => format!("pocket-chat could not install its new version: the site sent something other than the file {file}. The version you have stays, and works offline as before."),
+        (Lang::En, false) => format!("pocket-chat could not save itself for use offline: the site sent something other than the file {file}. It works while you are online."),
+        (Lang::Ja, true) => format!("pocket-chat の新しいバージョンをインストールできませんでした。サイトがファイル {file} の代わりに別のものを送ってきました。今のバージョンがそのまま残り、これまでどおりオフラインでも使えます。"),
+        (Lang::Ja, false) => format!("pocket-chat をオフライン用に保存できませんでした。サイトがファイル {file} の代わりに別のものを送ってきました。オンラインのあいだは使えます。"),
+    }
+}
+
 /// A thread was offered as a Markdown download.
 pub fn thread_exported(lang: Lang, name: &str) -> String {
     match lang {

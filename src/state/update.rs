@@ -1,6 +1,7 @@
 //! A new version of the app, from the page side of the service worker
 //! (`scripts/page.js`, in release builds): whether one is waiting, reloading into
-//! it when the user agrees, and the draft that reload kept.
+//! it when the user agrees, the draft that reload kept, and a version the worker refused
+//! to install because the site sent a wrong file.
 
 use js_sys::Function;
 use leptos::prelude::*;
@@ -13,12 +14,16 @@ use crate::js::field;
 pub struct Update {
     /// True once a newer build waits to take over (tracked).
     pub ready: RwSignal<bool>,
+    /// The site's path of the file a new version's install found wrong, and whether a
+    /// version installed before stays (tracked; `None`: nothing refused).
+    pub refused: RwSignal<Option<(String, bool)>>,
 }
 
 impl Update {
     pub(super) fn new() -> Update {
         Update {
             ready: RwSignal::new(false),
+            refused: RwSignal::new(None),
         }
     }
 
@@ -28,16 +33,26 @@ impl Update {
         call(&page_script(), "register", &JsValue::UNDEFINED);
     }
 
-    /// Follows the page script's word that a new version is waiting (said before the app
-    /// started, or later).
+    /// Follows the page script's word that a new version is waiting, or was refused
+    /// (said before the app started, or later).
     pub(super) fn follow(&'static self) {
         if field(&page_script(), "ready").is_truthy() {
             self.ready.set(true);
         }
+        let refused = move || {
+            let said = field(&page_script(), "refused");
+            if let Some(file) = field(&said, "file").as_string() {
+                self.refused
+                    .set(Some((file, field(&said, "kept").is_truthy())));
+            }
+        };
+        refused();
         let heard =
             window_event_listener_untyped("pocket-chat-update", move |_| self.ready.set(true));
-        // The listener lives as long as the page.
-        std::mem::forget(heard);
+        let heard_refused =
+            window_event_listener_untyped("pocket-chat-refused", move |_| refused());
+        // The listeners live as long as the page.
+        std::mem::forget((heard, heard_refused));
     }
 
     /// Reloads into the waiting version, keeping `draft` for the reloaded page.

@@ -1,11 +1,13 @@
 //! The update line: a new version is ready; Reload switches to it (not while a reply is
-//! streaming, and the line says so then), Later hides the line until the next load.
+//! streaming, and the line says so then), Later hides the line until the next load. And
+//! the line saying a new version could not be installed (the site sent a wrong file), with
+//! Dismiss.
 //!
 //! Always in the page and hidden when there is nothing to say: a line that comes and goes
 //! as a view costs the first load 1.5 KB more (gzip).
 
 use leptos::prelude::*;
-use pocket_chat_core::i18n::Key;
+use pocket_chat_core::i18n::{self, Key};
 
 use crate::state::{use_prefs, use_sending, use_update};
 
@@ -15,7 +17,19 @@ pub fn UpdateLine() -> impl IntoView {
     let update = use_update();
     let sending = use_sending();
     let busy = move || sending.busy();
+    let refused = move || {
+        update.refused.with(|r| {
+            r.as_ref()
+                .map(|(file, kept)| i18n::update_refused(prefs.lang.get(), file, *kept))
+        })
+    };
     view! {
+        <div class="notice status" role="status" data-testid="update-refused" hidden=move || update.refused.with(Option::is_none)>
+            <p>{refused}</p>
+            <button type="button" class="ghost" on:click=move |_| update.refused.set(None)>
+                {prefs.tr(Key::Dismiss)}
+            </button>
+        </div>
         <div class="notice status" role="status" data-testid="update-ready" hidden=move || !update.ready.get()>
             <p>
                 {prefs.tr(Key::UpdateReady)}
