@@ -372,7 +372,7 @@ const builds = async (...lists) => (await Promise.all(lists)).map((urls) => urls
 // Guards against one deployment's update dropping the caches of another deployment on the
 // same origin (the site's root and a subpath), which then opens as the browser's error page
 // with no network.
-test('two deployments on one origin, at the root and under /pocket-chat/: after each one\'s update both open offline with their threads', async () => {
+test('two deployments on one origin, at the root and under /pocket-chat/: after each update both open offline with their threads', async () => {
   const scratch = await mkdtemp(join(tmpdir(), 'pocket-chat-two-'));
   const [root, sub, rootNext, subNext] = ['root', 'sub', 'root-next', 'sub-next'].map((d) => join(scratch, d));
   await cp(DIST, root, { recursive: true });
