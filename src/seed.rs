@@ -171,7 +171,7 @@ pub async fn e2e_seed_history(
     user.num_token = SIGNUP_BONUS + charged - i64::try_from(spent).unwrap_or(i64::MAX);
     user.is_charged_once = true;
     file.users.push(user.clone());
-    transfer::import(&db, &file, ImportMode::Merge)
+    transfer::import_own(&db, &file, ImportMode::Merge)
         .await
         .map_err(|e| err(e.to_string()))?;
     settings::put(&db, CURRENT_USER, user.user_id.clone().into())

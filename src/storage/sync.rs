@@ -515,31 +515,33 @@ async fn referred(
             Record::Profile(_) | Record::Payment(_) => {}
         }
     }
-    let threads = tx.store(THREADS)?;
-    for id in thread_ids {
-        if here.threads.contains_key(id) {
-            continue;
-        }
-        if let Some(v) = threads.get(JsValue::from_str(id)).await? {
-            let t: Thread = from_js(THREADS, v)?;
-            if t.user_id == user_id {
-                here.threads.insert(id.to_owned(), t);
-            }
-        }
-    }
-    let branches = tx.store(BRANCHES)?;
-    for id in branch_ids {
-        if here.branches.contains_key(id) {
-            continue;
-        }
-        if let Some(v) = branches.get(JsValue::from_str(id)).await? {
-            let b: Branch = from_js(BRANCHES, v)?;
-            if b.user_id == user_id {
-                here.branches.insert(id.to_owned(), b);
-            }
-        }
-    }
+    here.threads = owned(tx, THREADS, &thread_ids, user_id, |t: &Thread| &t.user_id).await?;
+    here.branches = owned(tx, BRANCHES, &branch_ids, user_id, |b: &Branch| &b.user_id).await?;
     Ok(here)
+}
+
+/// The records of `store` under `ids` that are `user_id`'s, by id.
+async fn owned<T: serde::de::DeserializeOwned>(
+    tx: &rexie::Transaction,
+    store: &'static str,
+    ids: &[&str],
+    user_id: &str,
+    owner: impl Fn(&T) -> &String,
+) -> Result<HashMap<String, T>, StorageError> {
+    let rows = tx.store(store)?;
+    let mut out = HashMap::new();
+    for &id in ids {
+        if out.contains_key(id) {
+            continue;
+        }
+        if let Some(v) = rows.get(JsValue::from_str(id)).await? {
+            let record: T = from_js(store, v)?;
+            if owner(&record) == user_id {
+                out.insert(id.to_owned(), record);
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// This device's record of `doc_id`: `Some(None)` when there is none yet, `None` when the

@@ -149,11 +149,43 @@ pub fn file_text(file: &ExportFile) -> Result<String, StorageError> {
         })
 }
 
-/// Writes a validated export file in one transaction.
+/// Where the records of an import come from, which decides whether a reply's HTML may
+/// be kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// A file: untrusted, its HTML never stored.
+    File,
+    /// History this app wrote and rendered itself (the test hooks' seed): kept as it is.
+    #[cfg(feature = "e2e-hooks")]
+    Own,
+}
+
+/// Writes a validated export file in one transaction. A reply's HTML in it is dropped:
+/// the page would show it as it is; the reply is formatted here from its Markdown.
 pub async fn import(
     db: &Database,
     file: &ExportFile,
     mode: ImportMode,
+) -> Result<Imported, TransferError> {
+    write(db, file, mode, Source::File).await
+}
+
+/// [`import`] of history this app made and rendered itself (`seed.rs`), its HTML kept
+/// as a returning user's is. Never for a file.
+#[cfg(feature = "e2e-hooks")]
+pub async fn import_own(
+    db: &Database,
+    file: &ExportFile,
+    mode: ImportMode,
+) -> Result<Imported, TransferError> {
+    write(db, file, mode, Source::Own).await
+}
+
+async fn write(
+    db: &Database,
+    file: &ExportFile,
+    mode: ImportMode,
+    source: Source,
 ) -> Result<Imported, TransferError> {
     file.validate()?;
     let mut stores = DATA_STORES.to_vec();
@@ -168,7 +200,7 @@ pub async fn import(
                 {
                     return Ok(Err(refused));
                 }
-                if let Err(taken) = write_merged(&tx, file).await? {
+                if let Err(taken) = write_merged(&tx, file, source).await? {
                     return Ok(Err(taken));
                 }
             }
@@ -188,7 +220,7 @@ pub async fn import(
                         super::sync::forget(&tx, user_id).await?;
                     }
                 }
-                write_as_is(&tx, file).await?;
+                write_as_is(&tx, file, source).await?;
             }
         }
         Ok(Ok(Imported {
@@ -212,8 +244,12 @@ pub async fn import(
 }
 
 /// Replace: records keep their ids, so export → wipe → import is exact.
-async fn write_as_is(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
-    write_records(tx, file).await?;
+async fn write_as_is(
+    tx: &rexie::Transaction,
+    file: &ExportFile,
+    source: Source,
+) -> Result<(), StorageError> {
+    write_records(tx, file, source).await?;
     put_all(tx, SETTINGS, &file.settings).await
 }
 
@@ -222,6 +258,7 @@ async fn write_as_is(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), S
 async fn write_merged(
     tx: &rexie::Transaction,
     file: &ExportFile,
+    source: Source,
 ) -> Result<Result<(), ImportError>, StorageError> {
     let stores: [(&str, &'static str, Vec<&str>); 5] = [
         (
@@ -265,7 +302,7 @@ async fn write_merged(
             }
         }
     }
-    write_records(tx, file).await?;
+    write_records(tx, file, source).await?;
     let settings = tx.store(SETTINGS)?;
     for s in &file.settings {
         if settings.get(JsValue::from_str(&s.key)).await?.is_none() {
@@ -277,7 +314,11 @@ async fn write_merged(
 
 /// Writes the file's users, payments, threads, branches and messages as they are, and
 /// indexes the threads' titles and the exchanges for search.
-async fn write_records(tx: &rexie::Transaction, file: &ExportFile) -> Result<(), StorageError> {
+async fn write_records(
+    tx: &rexie::Transaction,
+    file: &ExportFile,
+    source: Source,
+) -> Result<(), StorageError> {
     put_all(tx, USERS, &file.users).await?;
     put_all(tx, PAYMENTS, &file.payments).await?;
     put_all(tx, THREADS, &file.threads).await?;
@@ -286,7 +327,7 @@ async fn write_records(tx: &rexie::Transaction, file: &ExportFile) -> Result<(),
     // path read it. Replies without it are shown as text and formatted here.
     let messages = tx.store(MESSAGES)?;
     for m in &file.messages {
-        let value = if m.html.is_empty() {
+        let value = if m.html.is_empty() || source != Source::File {
             to_js(MESSAGES, m)?
         } else {
             to_js(
