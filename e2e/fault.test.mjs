@@ -271,7 +271,7 @@ test(row('storage', 'storage full when a reply is saved'), async () => {
   await app.topUp(5000);
   await app.say('first message');
   await app.waitReply('Echo: first message');
-  const before = await app.dump();
+  const before = await app.settledDump();
   await app.fillStorage(true);
   await app.say('one two three four five six seven [[mock:chunkDelayMs=200]]');
   await waitText(app.noticeText, "The browser's storage for pocket-chat is full. Export and delete old threads, or free disk space, then try again. Nothing was changed.");

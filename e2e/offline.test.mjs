@@ -124,7 +124,7 @@ for (const { where, dist, prefix } of BUILDS) {
       const app = await openOn(site);
       await twoThreads(app);
       await app.offlineReady();
-      const before = await app.dump();
+      const before = await app.settledDump();
       const asked = fx.mock.requests.length;
       await app.context.setOffline(true);
       const served = app.page.waitForResponse((r) => r.url() === site.url);

@@ -288,6 +288,15 @@ export class PocketChat {
     throw new Error(`IndexedDB never showed ${what}: ${JSON.stringify(dump).slice(0, 500)}`);
   }
 
+  /** A dump once every finished reply has its formatted HTML kept (the data worker
+   *  writes it just after the reply shows): a state nothing rewrites by itself later. */
+  settledDump() {
+    return this.dumpUntil(
+      (d) => d.messages.every((m) => !m.completion || m.status !== 'complete' || m.html),
+      'every finished reply kept formatted',
+    );
+  }
+
   /** The ledger as stored: the invariant holds, the stored balance is on screen, no problems. */
   async assertLedger() {
     const dump = await this.dump();
