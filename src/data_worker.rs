@@ -371,7 +371,7 @@ impl Localize for SyncFailed {
 impl Localize for TransferError {
     fn localize(&self, lang: Lang) -> String {
         match self {
-            TransferError::File(e) => pocket_chat_core::i18n::localize_import(lang, e),
+            TransferError::File(e) => e.localize(lang),
             TransferError::Storage(e) => e.localize(lang),
         }
     }

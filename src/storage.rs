@@ -22,6 +22,8 @@ pub mod versions;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use pocket_chat_core::export::store_ja;
+use pocket_chat_core::i18n::{Key, Lang, Localize};
 use pocket_chat_core::records::Missing;
 use rexie::{KeyRange, Rexie, TransactionMode, TransactionResult};
 use thiserror::Error;
@@ -75,6 +77,40 @@ pub enum StorageError {
     /// Any other IndexedDB failure; the transaction was rolled back.
     #[error("Saving or reading your data failed ({0}). Nothing was changed; try again.")]
     Backend(String),
+}
+
+impl Localize for StorageError {
+    fn localize(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            StorageError::Ledger(e) => e.localize(lang),
+            StorageError::Invariant(e) => e.localize(lang),
+            StorageError::Closed => Key::UpdatedElsewhere.localize(lang),
+            StorageError::NotUpgraded => Key::NotUpgraded.localize(lang),
+            StorageError::Unavailable => {
+                "このブラウザーでは pocket-chat がデータを保存できません（一部のプライベートウィンドウのように、IndexedDB が使えません）。チャットを残すには、通常のウィンドウで pocket-chat を開いてください。"
+                    .to_owned()
+            }
+            StorageError::QuotaExceeded => {
+                "ブラウザーの pocket-chat 用の保存領域がいっぱいです。古いスレッドをエクスポートして削除するか、ディスクの空きを増やしてから、もう一度試してください。何も変更していません。"
+                    .to_owned()
+            }
+            StorageError::Corrupt { store, detail } => format!(
+                "保存されている{}レコードを読めませんでした（{detail}）。データをエクスポートして、この問題を報告してください。",
+                store_ja(store)
+            ),
+            StorageError::NotFound(what) => format!(
+                "{}ページを再読み込みして、最新のデータを表示してください。",
+                what.localize(lang)
+            ),
+            StorageError::InvalidAmount => "支払った金額は 0 以上の数にしてください。".to_owned(),
+            StorageError::Backend(detail) => format!(
+                "データの保存または読み込みに失敗しました（{detail}）。何も変更していません。もう一度試してください。"
+            ),
+        }
+    }
 }
 
 impl From<rexie::Error> for StorageError {

@@ -24,6 +24,7 @@ use pocket_chat::storage::{
     audit, payments, schema, search, settings, threads, users, versions, Database, StorageError,
 };
 use pocket_chat_core::export::{ExportFile, ImportError};
+use pocket_chat_core::i18n::{Lang, Localize};
 use pocket_chat_core::ids::is_id;
 use pocket_chat_core::ledger::{DebitKind, LedgerError};
 use pocket_chat_core::persona::Persona;
@@ -2532,4 +2533,30 @@ async fn pulled_documents_that_do_not_fit_yet_wait_and_apply_later() {
         .await
         .is_none());
     db.close();
+}
+
+// Guards against a storage failure shown in English to a Japanese user, or losing what is
+// gone and what to do.
+#[wasm_bindgen_test]
+fn storage_errors_in_japanese() {
+    let full = StorageError::QuotaExceeded.localize(Lang::Ja);
+    assert!(
+        full.contains("保存領域がいっぱい") && full.contains("何も変更していません"),
+        "{full}"
+    );
+    let gone = StorageError::NotFound(Missing::User).localize(Lang::Ja);
+    assert!(
+        gone.starts_with("このユーザーはもう存在しません。ページを再読み込み"),
+        "{gone}"
+    );
+    let corrupt = StorageError::Corrupt {
+        store: "messages",
+        detail: "x".into(),
+    }
+    .localize(Lang::Ja);
+    assert!(corrupt.contains("メッセージレコード"), "{corrupt}");
+    assert_eq!(
+        StorageError::QuotaExceeded.localize(Lang::En),
+        StorageError::QuotaExceeded.to_string()
+    );
 }

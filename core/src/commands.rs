@@ -3,6 +3,9 @@
 //! A phrase is a command only when it is the whole message, after trimming, NFKC folding and
 //! dropping trailing `。！!?？．.`; a sentence that merely contains one goes to the model.
 
+use crate::format::{token_count, token_count_u};
+use crate::i18n::{Lang, Localize};
+
 /// The most tokens one top-up may add.
 pub const MAX_TOP_UP: i64 = 1_000_000_000_000;
 
@@ -46,7 +49,7 @@ impl TopUpArg {
         Some(TopUpProblem {
             quoted: quote(raw),
             // Only a hand-built `Invalid` holds a valid count.
-            flaw: token_count(raw).err(),
+            flaw: top_up_count(raw).err(),
         })
     }
 
@@ -245,14 +248,14 @@ pub enum TopUpFlaw {
 }
 
 fn top_up_arg(raw: &str) -> TopUpArg {
-    match token_count(raw) {
+    match top_up_count(raw) {
         Ok(tokens) => TopUpArg::Tokens(tokens),
         Err(_) => TopUpArg::Invalid(raw.to_owned()),
     }
 }
 
 /// The count in a top-up argument: digits, optionally grouped by commas in threes.
-fn token_count(raw: &str) -> Result<i64, TopUpFlaw> {
+fn top_up_count(raw: &str) -> Result<i64, TopUpFlaw> {
     let (negative, digits) = match raw.strip_prefix('-') {
         Some(digits) => (true, digits),
         None => (false, raw),
@@ -295,25 +298,123 @@ fn quote(raw: &str) -> String {
     }
 }
 
-/// The help text: one line per command, its phrase, aliases and what it does, e.g.
+/// The model button's title: what a click does.
+pub fn switch_to_model(lang: Lang, model: &str) -> String {
+    match lang {
+        Lang::En => format!("Switch to {model}"),
+        Lang::Ja => format!("{model} に切り替える"),
+    }
+}
+
+/// After モデルを切り替える.
+pub fn now_using(lang: Lang, model: &str, models: &[String; 2]) -> String {
+    let [a, b] = models;
+    match lang {
+        Lang::En => format!("Now using {model}. Your two models: {a} and {b}."),
+        Lang::Ja => format!("{model} を使います。あなたの 2 つのモデル：{a} と {b}。"),
+    }
+}
+
+/// The answer to 残高を見る.
+pub fn balance_report(lang: Lang, balance: i64, in_thread: u64, in_total: u64) -> String {
+    let mut report = match lang {
+        Lang::En => format!(
+            "Balance: {}. Used in this thread: {}; in all threads: {}.",
+            token_count(lang, balance),
+            token_count_u(lang, in_thread),
+            token_count_u(lang, in_total)
+        ),
+        Lang::Ja => format!(
+            "残高：{}。このスレッドで使った分：{}、全スレッドで：{}。",
+            token_count(lang, balance),
+            token_count_u(lang, in_thread),
+            token_count_u(lang, in_total)
+        ),
+    };
+    if balance <= 0 {
+        report.push_str(match lang {
+            Lang::En => " Add tokens with 残高を加える (or /topup) to chat again.",
+            Lang::Ja => {
+                "チャットを続けるには、残高を加える（または /topup）でトークンを追加してください。"
+            }
+        });
+    }
+    report
+}
+
+/// After a top-up.
+pub fn added_tokens(lang: Lang, added: i64, balance: i64) -> String {
+    match lang {
+        Lang::En => format!(
+            "Added {}. Balance: {}.",
+            token_count(lang, added),
+            token_count(lang, balance)
+        ),
+        Lang::Ja => format!(
+            "{}を追加しました。残高：{}。",
+            token_count(lang, added),
+            token_count(lang, balance)
+        ),
+    }
+}
+
+/// The help text of the empty thread: one line per command, like
 /// `会話を始める (新しい会話, /new) — start a new thread`.
-pub fn help_lines() -> Vec<String> {
+pub fn help_lines(lang: Lang) -> Vec<String> {
     PHRASES
         .iter()
         .map(|phrase| {
-            let with_arg = |name: &str| match phrase.argument {
+            let arg = match (lang, phrase.argument) {
+                (Lang::Ja, Some("name")) => Some("モデル名"),
+                (_, arg) => arg,
+            };
+            let with_arg = |name: &str| match arg {
                 Some(arg) => format!("{name} [{arg}]"),
                 None => name.to_owned(),
             };
             let aliases: Vec<String> = phrase.aliases.iter().map(|a| with_arg(a)).collect();
-            format!(
-                "{} ({}) — {}",
-                with_arg(phrase.canonical),
-                aliases.join(", "),
-                phrase.summary
-            )
+            let summary = match (lang, phrase.canonical) {
+                (Lang::En, _) => phrase.summary,
+                (Lang::Ja, "会話を始める") => "新しいスレッドを始める",
+                (Lang::Ja, "残高を見る") => "トークン残高を見る",
+                (Lang::Ja, "残高を加える") => "残高に N トークンを加える",
+                (Lang::Ja, "モデルを切り替える") => "別のモデルに切り替える",
+                (Lang::Ja, _) => phrase.summary,
+            };
+            let aliases = aliases.join(match lang {
+                Lang::En => ", ",
+                Lang::Ja => "、",
+            });
+            match lang {
+                Lang::En => format!("{} ({aliases}) — {summary}", with_arg(phrase.canonical)),
+                Lang::Ja => format!("{}（{aliases}）— {summary}", with_arg(phrase.canonical)),
+            }
         })
         .collect()
+}
+
+/// [`TopUpArg::problem`] in `lang`: what is wrong with the typed count and what to type.
+pub fn localize_top_up_problem(lang: Lang, arg: &TopUpArg) -> Option<String> {
+    arg.fault().map(|problem| problem.localize(lang))
+}
+
+impl Localize for TopUpProblem {
+    fn localize(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        let what = match self.flaw {
+            Some(TopUpFlaw::NotWhole) => "はトークン数として整数ではありません。",
+            Some(TopUpFlaw::Grouping) => "はカンマの位置が正しくありません。",
+            Some(TopUpFlaw::NotPositive) => "は 1 トークン未満です。",
+            Some(TopUpFlaw::TooLarge) => "は 1,000,000,000,000 トークンを超えています。",
+            None => "は追加できません。",
+        };
+        format!(
+            "「{}」{what}1 から 1,000,000,000,000 までの整数を、「残高を加える 5000」のように入力してください。",
+            self.quoted
+        )
+    }
 }
 
 #[cfg(test)]
@@ -541,7 +642,7 @@ mod tests {
     #[test]
     fn help_text() {
         assert_eq!(
-            help_lines(),
+            help_lines(Lang::En),
             vec![
                 "会話を始める (新しい会話, /new) — start a new thread",
                 "残高を見る (残高をみたい, 残高, /balance) — show the token balance",

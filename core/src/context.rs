@@ -3,6 +3,8 @@
 //! model's context window minus the reply reserve.
 
 use crate::chat_api::{ChatMessage, Role};
+use crate::format::token_count_u;
+use crate::i18n::{Lang, Localize};
 use crate::tokens;
 
 /// What a model can take and give, in tokens.
@@ -226,6 +228,34 @@ fn role_name(role: Role) -> &'static str {
         Role::System => "system",
         Role::User => "user",
         Role::Assistant => "assistant",
+    }
+}
+
+/// Above an exchange being sent, when older ones were left out of the context.
+pub fn omitted_note(lang: Lang, omitted: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "{omitted} older exchanges were left out: they do not fit in the model's context."
+        ),
+        Lang::Ja => {
+            format!("古いやりとり {omitted} 件は、モデルの文脈に収まらないため送っていません。")
+        }
+    }
+}
+
+/// [`TooLong`] in `lang`.
+impl Localize for TooLong {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        match lang {
+            Lang::En => err.to_string(),
+            Lang::Ja => format!(
+                "このメッセージは {} には長すぎます（約 {}。このモデルが返信のほかに受け取れるのは {} です）。短くするか、分けて送ってください。",
+                err.model,
+                token_count_u(lang, err.estimate),
+                token_count_u(lang, err.room)
+            ),
+        }
     }
 }
 

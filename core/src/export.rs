@@ -9,6 +9,8 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::format::{count, token_count};
+use crate::i18n::{Lang, Localize};
 use crate::ledger::{self, DebitKind};
 use crate::persona;
 use crate::records::{Branch, Message, MessageStatus, Millis, Payment, Setting, Thread, User};
@@ -87,7 +89,7 @@ pub enum ImportError {
         thread_id: String,
     },
     /// A thread's version tree does not hold together, or a message is not at a place of
-    /// it; `problem` says how (in English; `i18n` words each case itself).
+    /// it; `problem` says how (in English; its `Localize` words each case in Japanese).
     #[error("This export is damaged: in thread {thread_id}, {problem}. Nothing was imported.")]
     Tree {
         thread_id: String,
@@ -615,6 +617,209 @@ fn strip_secrets(value: &mut serde_json::Value) {
         }
         serde_json::Value::Array(items) => items.iter_mut().for_each(strip_secrets),
         _ => {}
+    }
+}
+
+/// The counts of an export file or an import, in a language: "1 user, 2 threads".
+fn counted(lang: Lang, n: usize, noun: Noun) -> String {
+    match lang {
+        Lang::En => count(n, noun.en()),
+        Lang::Ja => format!("{} {n} {}", noun.ja(), noun.counter()),
+    }
+}
+
+/// The records an export holds.
+#[derive(Debug, Clone, Copy)]
+enum Noun {
+    User,
+    Thread,
+    Message,
+    Payment,
+}
+
+impl Noun {
+    fn en(self) -> &'static str {
+        match self {
+            Noun::User => "user",
+            Noun::Thread => "thread",
+            Noun::Message => "message",
+            Noun::Payment => "payment",
+        }
+    }
+
+    fn ja(self) -> &'static str {
+        match self {
+            Noun::User => "ユーザー",
+            Noun::Thread => "スレッド",
+            Noun::Message => "メッセージ",
+            Noun::Payment => "支払い",
+        }
+    }
+
+    fn counter(self) -> &'static str {
+        match self {
+            Noun::User => "人",
+            _ => "件",
+        }
+    }
+
+    /// A record type as export and storage errors name it ("user", "messages").
+    fn from_store(store: &str) -> Option<Noun> {
+        match store.trim_end_matches('s') {
+            "user" => Some(Noun::User),
+            "thread" => Some(Noun::Thread),
+            "message" => Some(Noun::Message),
+            "payment" => Some(Noun::Payment),
+            _ => None,
+        }
+    }
+}
+
+/// A store's name in Japanese, or as given when it is not a record type (the storage
+/// layer's Japanese names its stores with it too).
+pub fn store_ja(store: &str) -> String {
+    match Noun::from_store(store) {
+        Some(noun) => noun.ja().to_owned(),
+        None if store == "settings" => "設定".to_owned(),
+        None if store == "branch" => "ブランチ".to_owned(),
+        None => store.to_owned(),
+    }
+}
+
+/// The import confirmation: what a chosen file holds.
+pub fn file_holds(
+    lang: Lang,
+    users: usize,
+    threads: usize,
+    messages: usize,
+    payments: usize,
+) -> String {
+    let [u, t, m, p] = [
+        counted(lang, users, Noun::User),
+        counted(lang, threads, Noun::Thread),
+        counted(lang, messages, Noun::Message),
+        counted(lang, payments, Noun::Payment),
+    ];
+    match lang {
+        Lang::En => format!("This file holds {u}, {t}, {m} and {p}."),
+        Lang::Ja => format!("このファイルには{u}、{t}、{m}、{p}が入っています。"),
+    }
+}
+
+/// After an export: what went into which file.
+pub fn exported(lang: Lang, users: usize, threads: usize, messages: usize, file: &str) -> String {
+    let [u, t, m] = [
+        counted(lang, users, Noun::User),
+        counted(lang, threads, Noun::Thread),
+        counted(lang, messages, Noun::Message),
+    ];
+    match lang {
+        Lang::En => format!("Exported {u}, {t} and {m} to {file}."),
+        Lang::Ja => format!("{u}、{t}、{m}を {file} にエクスポートしました。"),
+    }
+}
+
+/// After an import: what it wrote.
+pub fn imported(
+    lang: Lang,
+    users: usize,
+    threads: usize,
+    messages: usize,
+    payments: usize,
+) -> String {
+    let [u, t, m, p] = [
+        counted(lang, users, Noun::User),
+        counted(lang, threads, Noun::Thread),
+        counted(lang, messages, Noun::Message),
+        counted(lang, payments, Noun::Payment),
+    ];
+    match lang {
+        Lang::En => format!("Imported {u}, {t}, {m} and {p}."),
+        Lang::Ja => format!("{u}、{t}、{m}、{p}をインポートしました。"),
+    }
+}
+
+/// [`ImportError`] in `lang`.
+impl Localize for ImportError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        if lang == Lang::En {
+            return err.to_string();
+        }
+        const NOTHING: &str = "何もインポートしていません。";
+        const DAMAGED: &str = "このエクスポートは壊れています：";
+        // The import confirmation counts no branches, so `store_ja` does not name them.
+        let store_name = |store: &str| match store {
+            "branch" => "ブランチ".to_owned(),
+            _ => store_ja(store),
+        };
+        match err {
+            ImportError::NotJson { line, column } => format!(
+                "このファイルは正しい JSON ではありません（{line} 行 {column} 列）。途中で切れている可能性があります。{NOTHING}"
+            ),
+            ImportError::NotAnExport => {
+                format!("このファイルは pocket-chat のエクスポートではありません。{NOTHING}")
+            }
+            ImportError::TooNew { found } => format!(
+                "このエクスポートは新しい pocket-chat で書き出されています（ファイルのバージョン {found}、このアプリが読めるのは {VERSION} まで）。pocket-chat を更新してから、もう一度インポートしてください。{NOTHING}"
+            ),
+            ImportError::BadVersion => {
+                format!("{DAMAGED}バージョンがないか、正の数ではありません。{NOTHING}")
+            }
+            // The JSON reader's own wording: a technical detail, quoted as it is.
+            ImportError::Malformed { detail } => {
+                format!("{DAMAGED}読めない項目があります（{detail}）。{NOTHING}")
+            }
+            ImportError::MissingId { store } => {
+                format!("{DAMAGED}id のない{}レコードがあります。{NOTHING}", store_name(store))
+            }
+            ImportError::DuplicateId { store, id } => format!(
+                "{DAMAGED}2 件の{}レコードが同じ id {id} を使っています。{NOTHING}",
+                store_name(store)
+            ),
+            ImportError::UnknownUser { store, user_id } => format!(
+                "{DAMAGED}{}レコードが、ファイルにないユーザー {user_id} のものになっています。{NOTHING}",
+                store_name(store)
+            ),
+            ImportError::UnknownThread {
+                message_id,
+                thread_id,
+            } => format!(
+                "{DAMAGED}メッセージ {message_id} が、ファイルにないか別のユーザーのスレッド {thread_id} のものになっています。{NOTHING}"
+            ),
+            ImportError::BranchThread {
+                branch_id,
+                thread_id,
+            } => format!(
+                "{DAMAGED}ブランチ {branch_id} が、ファイルにないか別のユーザーのスレッド {thread_id} のものになっています。{NOTHING}"
+            ),
+            ImportError::Tree { thread_id, problem } => format!(
+                "{DAMAGED}スレッド {thread_id} で、{}。{NOTHING}",
+                tree::tree_ja(problem)
+            ),
+            ImportError::NegativePayment { payment_id } => format!(
+                "{DAMAGED}支払い {payment_id} の金額またはトークン数が負の値です。{NOTHING}"
+            ),
+            ImportError::BalanceMismatch {
+                user_id,
+                stored,
+                expected,
+            } => format!(
+                "{DAMAGED}ユーザー {user_id} の残高は {} ですが、履歴からは {} になります。{NOTHING}",
+                token_count(lang, *stored),
+                token_count(lang, *expected)
+            ),
+            ImportError::OutsideScope { user_id } => format!(
+                "このエクスポートはユーザー {user_id} だけのものですが、ほかのユーザーのレコードが入っています。{NOTHING}"
+            ),
+            ImportError::UserExists { user_id } => format!(
+                "id が {user_id} のユーザーがすでにここにいます。上書きするなら「置き換え」を選ぶか、先にそのユーザーを削除してください。{NOTHING}"
+            ),
+            ImportError::Taken { store, id } => format!(
+                "id が {id} の{}はすでにここにあります。このファイル（またはその一部）は前にインポートされています。上書きするなら「置き換え」を選んでください。{NOTHING}",
+                store_ja(store)
+            ),
+        }
     }
 }
 

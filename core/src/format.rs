@@ -1,5 +1,7 @@
 //! How numbers are shown: token counts with thousands separators, counted nouns.
 
+use crate::i18n::Lang;
+
 /// `5100` → `"5,100"`, `-17` → `"-17"`.
 pub fn tokens(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -23,6 +25,19 @@ pub fn count(n: usize, noun: &str) -> String {
     } else {
         format!("{n} {noun}s")
     }
+}
+
+/// `5100` → "5,100 tokens" / "5,100 トークン".
+pub fn token_count(lang: Lang, n: i64) -> String {
+    match lang {
+        Lang::En => format!("{} tokens", tokens(n)),
+        Lang::Ja => format!("{} トークン", tokens(n)),
+    }
+}
+
+/// [`token_count`] for a count that cannot be negative.
+pub fn token_count_u(lang: Lang, n: u64) -> String {
+    token_count(lang, i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

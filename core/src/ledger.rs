@@ -5,6 +5,8 @@
 //! `total` of message rows. For every user, at any time:
 //! `num_token == Σ payment.charged_token − Σ message.total`.
 
+use crate::format::{self, token_count, token_count_u};
+use crate::i18n::{Lang, Localize};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -131,6 +133,46 @@ pub fn check_invariant(
             stored,
             expected: i64::try_from(expected).unwrap_or(i64::MIN),
         })
+    }
+}
+
+/// [`LedgerError`] in `lang`.
+impl Localize for LedgerError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        if lang == Lang::En {
+            return err.to_string();
+        }
+        match err {
+            LedgerError::InsufficientBalance { balance, needed } => format!(
+                "残高 {} では、このメッセージ（文脈を含めて約 {}）を送れません。残高を加える（または /topup）でトークンを追加してから、もう一度送ってください。",
+                token_count(lang, *balance),
+                token_count_u(lang, *needed)
+            ),
+            LedgerError::InvalidTopUp { given } => format!(
+                "追加できるのは 1 から {} までの整数のトークン数です。{given} は追加できません。",
+                format::tokens(MAX_TOP_UP)
+            ),
+            LedgerError::Overflow => {
+                "この追加では、残高が pocket-chat で数えられる上限を超えます。もっと少ない数にしてください。"
+                    .to_owned()
+            }
+        }
+    }
+}
+
+/// [`InvariantViolation`] in `lang`.
+impl Localize for InvariantViolation {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        match lang {
+            Lang::En => err.to_string(),
+            Lang::Ja => format!(
+                "保存されている残高 {} が、履歴から計算した {} と一致しません。データをエクスポートして、この問題を報告してください。",
+                token_count(lang, err.stored),
+                token_count(lang, err.expected)
+            ),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod context;
 pub mod export;
 pub mod format;
+pub mod html;
 pub mod i18n;
 pub mod ids;
 pub mod input;

@@ -5,7 +5,7 @@
 //! tag and attribute is written here from a fixed list and every piece of input reaches
 //! the output only through [`push_text`]: the result is as inert as the rest of a reply.
 
-use crate::markdown::push_text;
+use crate::html::push_text;
 
 /// Groups nested deeper than this are shown as text (a reply is untrusted: no deep
 /// recursion on its say).

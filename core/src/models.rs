@@ -5,6 +5,8 @@
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::format::count;
+use crate::i18n::{Lang, Localize};
 use crate::provider::{
     check_url, CallError, HttpRequest, ProviderKind, ProviderSettings, SettingsError,
 };
@@ -107,7 +109,7 @@ pub fn options_html(models: &[Listed]) -> String {
     let mut html = String::new();
     for model in models {
         html.push_str("<option value=\"");
-        crate::markdown::push_text(&mut html, &model.id);
+        crate::html::push_text(&mut html, &model.id);
         html.push_str("\"></option>");
     }
     html
@@ -119,5 +121,54 @@ pub fn listing_failed(status: u16) -> ListError {
     match status {
         401 | 403 => ListError::Call(CallError::KeyRejected { status }),
         _ => ListError::NotListed { status },
+    }
+}
+
+/// "Test connection" worked.
+pub fn connection_works(lang: Lang, model: &str, provider: &str) -> String {
+    match lang {
+        Lang::En => format!("Connection works: {model} answered through {provider}."),
+        Lang::Ja => format!("接続できました。{provider} 経由で {model} が応答しました。"),
+    }
+}
+
+/// A model list that arrived: "The endpoint lists 3 models; pick one or type its name."
+pub fn models_listed(lang: Lang, n: usize) -> String {
+    match lang {
+        Lang::En => format!(
+            "The endpoint lists {}; pick one or type its name.",
+            count(n, "model")
+        ),
+        Lang::Ja => {
+            format!("エンドポイントには {n} 個のモデルがあります。選ぶか、名前を入力してください。")
+        }
+    }
+}
+
+/// [`ListError`] in `lang`.
+impl Localize for ListError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        match err {
+            ListError::Settings(e) => return e.localize(lang),
+            ListError::Call(e) => return e.localize(lang),
+            _ if lang == Lang::En => return err.to_string(),
+            _ => {}
+        }
+        match err {
+            ListError::Azure => {
+                "Azure OpenAI はここでデプロイを一覧にしません。各デプロイ名を入力してください。".to_owned()
+            }
+            ListError::NotListed { status } => format!(
+                "エンドポイントがモデルの一覧を返しませんでした（HTTP {status}）。モデル名を入力してください。"
+            ),
+            ListError::Unreadable => {
+                "エンドポイントのモデル一覧を読み取れませんでした。モデル名を入力してください。".to_owned()
+            }
+            ListError::Empty => {
+                "エンドポイントにモデルがありません。サーバーでモデルを読み込むか、モデル名を入力してください。".to_owned()
+            }
+            ListError::Settings(_) | ListError::Call(_) => String::new(),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! OpenAI's reasoning models (o-series, gpt-5) reject `temperature` and `top_p`, and
 //! other OpenAI models reject `reasoning_effort`.
 
+use crate::i18n::{Lang, Localize};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -170,6 +171,36 @@ pub fn show(value: Option<f64>) -> String {
     }
     let fraction = format!("{fraction:03}");
     format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
+/// An effort's name in the effort list.
+pub fn effort_name(lang: Lang, effort: Effort) -> &'static str {
+    match (lang, effort) {
+        (Lang::En, e) => e.name(),
+        (Lang::Ja, Effort::Minimal) => "最小 (minimal)",
+        (Lang::Ja, Effort::Low) => "低 (low)",
+        (Lang::Ja, Effort::Medium) => "中 (medium)",
+        (Lang::Ja, Effort::High) => "高 (high)",
+    }
+}
+
+/// [`ParamError`] in `lang`.
+impl Localize for ParamError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        match (lang, err) {
+            (Lang::En, _) => err.to_string(),
+            (Lang::Ja, ParamError::Temperature { model, typed }) => format!(
+                "{model} の温度は 0 から 2 までの数（0.7 など）にしてください（「{typed}」は使えません）。空欄にするとプロバイダーの既定値になります。"
+            ),
+            (Lang::Ja, ParamError::TopP { model, typed }) => format!(
+                "{model} の top-p は 0 から 1 までの数（0.9 など）にしてください（「{typed}」は使えません）。空欄にするとプロバイダーの既定値になります。"
+            ),
+            (Lang::Ja, ParamError::ReplyCap { model, typed }) => format!(
+                "{model} の返信の上限は 1 以上の整数のトークン数にしてください（「{typed}」は使えません）。空欄にすると独自の上限はなくなります。"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

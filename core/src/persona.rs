@@ -4,7 +4,7 @@
 
 use thiserror::Error;
 
-use crate::i18n::{self, Key, Lang, LANGUAGE_KEY};
+use crate::i18n::{self, Key, Lang, Localize, LANGUAGE_KEY};
 use crate::provider;
 use crate::records::{Setting, Thread, User};
 
@@ -64,9 +64,9 @@ pub fn options_html<'a>(
     let mut html = String::new();
     for (id, name) in std::iter::once(("", none)).chain(personas) {
         html.push_str("<option value=\"");
-        crate::markdown::push_text(&mut html, id);
+        crate::html::push_text(&mut html, id);
         html.push_str(if id == chosen { "\" selected>" } else { "\">" });
-        crate::markdown::push_text(&mut html, name);
+        crate::html::push_text(&mut html, name);
         html.push_str("</option>");
     }
     html
@@ -148,6 +148,25 @@ pub fn adopt_from_settings(
     if let Some(serde_json::Value::String(text)) = text {
         let name = i18n::t(lang, Key::AdoptedPersona);
         adopt_system_prompt(&text, name, users, threads, new_id);
+    }
+}
+
+/// [`PersonaError`] in `lang`.
+impl Localize for PersonaError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        match (lang, err) {
+            (Lang::En, _) => err.to_string(),
+            (Lang::Ja, PersonaError::NoName(n)) => {
+                format!("{n} 番目のペルソナに名前がありません。名前を付けるか、削除してください。")
+            }
+            (Lang::Ja, PersonaError::NoText(name)) => format!(
+                "ペルソナ「{name}」に内容がありません。モデルに伝える内容を書くか、削除してください。"
+            ),
+            (Lang::Ja, PersonaError::SameName(name)) => format!(
+                "「{name}」という名前のペルソナが二つあります。それぞれ別の名前にしてください。"
+            ),
+        }
     }
 }
 

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::chat_api::{ChatMessage, ChatRequest, ErrorBody, StreamOptions};
 use crate::context::{self, ModelLimits};
+use crate::i18n::{Lang, Localize};
 use crate::params::{is_reasoning_model, ModelParams};
 
 /// The settings key the provider settings are stored under.
@@ -285,7 +286,7 @@ pub const DETAIL_LIMIT: usize = 300;
 
 /// Why a call failed. Variants carry the facts (statuses, seconds, names, the provider's
 /// own words); each language formats them (`Display` is the English sentence,
-/// `i18n::localize_call` the others). The prompt is never lost: the UI keeps it in the
+/// its `Localize` both). The prompt is never lost: the UI keeps it in the
 /// input box or in the failed exchange.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CallError {
@@ -418,6 +419,104 @@ pub fn classify(
             status,
             detail: error.message().map(str::to_owned),
         },
+    }
+}
+
+/// [`SettingsError`] in `lang`.
+impl Localize for SettingsError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        if lang == Lang::En {
+            return err.to_string();
+        }
+        match err {
+            SettingsError::MissingKey => {
+                "設定で API キーを入力すると、チャットを始められます。".to_owned()
+            }
+            SettingsError::BadUrl(url) => format!(
+                "「{url}」はウェブアドレスではありません。https://（このコンピューター上のサーバーなら http://）で始まるアドレスを入力してください。"
+            ),
+            SettingsError::MissingEndpoint => {
+                "設定で Azure OpenAI のエンドポイント（https://NAME.openai.azure.com など）を入力してください。"
+                    .to_owned()
+            }
+            SettingsError::MissingApiVersion => format!(
+                "設定で Azure の api-version（{AZURE_API_VERSION} など）を入力してください。"
+            ),
+            SettingsError::MissingModel => "設定でモデルを選んでください。".to_owned(),
+        }
+    }
+}
+
+/// [`CallError`] in `lang`. Details the provider sent are quoted as they are.
+impl Localize for CallError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        if lang == Lang::En {
+            return err.to_string();
+        }
+        match err {
+            CallError::KeyRejected { status } => format!(
+                "プロバイダーが API キーを拒否しました（HTTP {status}）。設定でキーを確認してください。"
+            ),
+            CallError::NotFound { model, deployment } => format!(
+                "プロバイダーに「{model}」というモデルまたはデプロイがありません（HTTP 404）。設定でモデル名{}を確認してください。",
+                if *deployment { "とそのデプロイ名" } else { "" }
+            ),
+            CallError::RateLimited { retry_after } => {
+                let wait = match retry_after {
+                    Some(seconds) => format!("{seconds} 秒待ってください。"),
+                    None => "しばらく待ってください。".to_owned(),
+                };
+                format!(
+                    "プロバイダーのレート制限に達しました（HTTP 429）。{wait}メッセージは残してあるので、そのあとでもう一度送ってください。"
+                )
+            }
+            CallError::QuotaExhausted => {
+                "プロバイダーのアカウントにクォータが残っていません（HTTP 429）。プロバイダーでプランと支払い状況を確認してください。"
+                    .to_owned()
+            }
+            CallError::BadRequest { detail } => format!(
+                "プロバイダーがリクエストを拒否しました（HTTP 400）：{} モデルと設定を確認して、もう一度送ってください。",
+                detail
+                    .as_deref()
+                    .map_or_else(|| "理由は示されていません。".to_owned(), as_sentence)
+            ),
+            CallError::Timeout => {
+                "プロバイダーの応答に時間がかかりすぎました（HTTP 408）。もう一度送ってください。"
+                    .to_owned()
+            }
+            CallError::ProviderDown { status } => format!(
+                "プロバイダー側でエラーが起きました（HTTP {status}）。しばらくしてから、もう一度試してください。"
+            ),
+            CallError::Unexpected { status, detail } => match detail {
+                Some(said) => format!("プロバイダーが HTTP {status} で応答しました：{said}"),
+                None => format!("プロバイダーが HTTP {status} で応答しました。"),
+            },
+            CallError::Unreachable => {
+                "エンドポイントに接続できませんでした。ネットワーク接続と、設定のアドレスを確認してください。別のサイトのサーバーは、このページからのアクセスを許可（CORS）している必要があります。"
+                    .to_owned()
+            }
+            CallError::Malformed => {
+                "プロバイダーから、pocket-chat が読めない応答が届きました。もう一度試してください。繰り返し起きる場合は、設定のエンドポイントを確認してください。"
+                    .to_owned()
+            }
+            CallError::StreamCut => {
+                "返信が途中で切れました。届いた部分は残してあります。もう一度送ると再試行できます。"
+                    .to_owned()
+            }
+            CallError::InStream { detail } => format!(
+                "返信の途中でプロバイダーがエラーを報告しました：{}",
+                detail.as_deref().unwrap_or("理由は示されていません")
+            ),
+            CallError::Stalled { seconds } => format!(
+                "プロバイダーから {seconds} 秒間何も届かなかったため、待つのをやめました。届いた部分は残してあります。もう一度送ると再試行できます。"
+            ),
+            CallError::Offline => {
+                "このブラウザーはオフラインのため、メッセージを送りませんでした。入力欄に残してあるので、接続が戻ったらもう一度送ってください。"
+                    .to_owned()
+            }
+        }
     }
 }
 

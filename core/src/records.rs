@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{t, Key, Lang, Localize};
 use crate::ledger::DebitKind;
 use crate::params::ModelParams;
 use crate::persona::Persona;
@@ -216,7 +217,7 @@ pub struct Setting {
 }
 
 /// A record an operation needed that is not there (deleted in another tab, say); `Display`
-/// says so in English, `i18n` in the other languages.
+/// says so in English, [`Localize`] in both languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Missing {
     /// The user was deleted.
@@ -246,5 +247,48 @@ impl std::fmt::Display for Missing {
             Missing::Exchange => "This exchange no longer exists.",
             Missing::ForeignExchange => "This exchange belongs to another thread.",
         })
+    }
+}
+
+impl Localize for Missing {
+    fn localize(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Missing::User => "このユーザーはもう存在しません。",
+            Missing::Thread => "このスレッドはもう存在しません。",
+            Missing::ForeignThread => "このスレッドは別のユーザーのものです。",
+            Missing::NoUser => "まだユーザーがいません。",
+            Missing::UnsavedExchange | Missing::Exchange | Missing::ForeignExchange => {
+                "必要なデータが見つかりません。"
+            }
+        }
+        .to_owned()
+    }
+}
+
+/// After creating a user.
+pub fn welcome_user(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => format!("Welcome, {name}: you start with 100 tokens."),
+        Lang::Ja => format!("ようこそ、{name} さん。100 トークンから始められます。"),
+    }
+}
+
+/// The question before deleting a user.
+pub fn delete_user_question(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => format!("Delete {name} and all their threads, messages and payments?"),
+        Lang::Ja => format!("{name} と、そのスレッド・メッセージ・支払いをすべて削除しますか？"),
+    }
+}
+
+/// After deleting a user; `None` when their name was not known.
+pub fn deleted_user(lang: Lang, name: Option<&str>) -> String {
+    let name = name.unwrap_or(t(lang, Key::TheUser));
+    match lang {
+        Lang::En => format!("Deleted {name} with all their threads, messages and payments."),
+        Lang::Ja => format!("{name} を、そのスレッド・メッセージ・支払いとともに削除しました。"),
     }
 }

@@ -6,8 +6,9 @@
 //! The fold is one character for one character, so a place in the folded text is the same
 //! place in the original: a snippet and its highlight are cut from the original there.
 
+use crate::format;
+use crate::html::push_text;
 use crate::i18n::{t, Key, Lang};
-use crate::markdown::push_text;
 
 /// The longest word kept as a term, in characters: longer ones are cut (a hash, a URL).
 pub const MAX_WORD: usize = 24;
@@ -329,7 +330,7 @@ pub fn snippet_html(text: &str, found: &[(usize, usize, bool)]) -> String {
             .iter()
             .map(|&c| if c == '\n' { ' ' } else { c })
             .collect();
-        crate::markdown::push_text(html, &s);
+        crate::html::push_text(html, &s);
     };
     for &(from, to, _) in found {
         let (from, to) = (from.max(at), to.min(end));
@@ -454,6 +455,22 @@ pub fn results_html(groups: &[Vec<Hit>], lang: Lang) -> String {
     }
     html.push_str("</ul>");
     html
+}
+
+/// Under the search box while earlier messages are indexed.
+pub fn indexing(lang: Lang, done: u32, total: u32) -> String {
+    let (done, total) = (
+        format::tokens(i64::from(done)),
+        format::tokens(i64::from(total)),
+    );
+    match lang {
+        Lang::En => format!(
+            "Indexing earlier messages for search: {done} of {total}. Until it is done, results may be missing; chat goes on as usual."
+        ),
+        Lang::Ja => format!(
+            "検索のために以前のメッセージを索引しています（{total} 件中 {done} 件）。終わるまでは結果が欠けることがあります。チャットはそのまま使えます。"
+        ),
+    }
 }
 
 #[cfg(test)]

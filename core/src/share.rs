@@ -53,6 +53,14 @@ pub fn file_name(title: &str) -> String {
     }
 }
 
+/// A thread was offered as a Markdown download.
+pub fn thread_exported(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => format!("The thread was saved as {name}."),
+        Lang::Ja => format!("スレッドを {name} として保存しました。"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

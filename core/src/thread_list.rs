@@ -3,6 +3,7 @@
 
 use thiserror::Error;
 
+use crate::i18n::{Lang, Localize};
 use crate::records::Thread;
 
 /// The longest title kept, in characters.
@@ -59,6 +60,27 @@ pub fn clean_title(typed: &str, kept: &str) -> Result<String, TitleError> {
         });
     }
     Ok(line.chars().take(MAX_TITLE_CHARS).collect())
+}
+
+/// The label of a thread's delete button.
+pub fn delete_thread(lang: Lang, title: &str) -> String {
+    match lang {
+        Lang::En => format!("Delete thread “{title}”"),
+        Lang::Ja => format!("スレッド「{title}」を削除"),
+    }
+}
+
+/// [`TitleError`] in `lang`.
+impl Localize for TitleError {
+    fn localize(&self, lang: Lang) -> String {
+        let err = self;
+        match (lang, err) {
+            (Lang::En, _) => err.to_string(),
+            (Lang::Ja, TitleError::Empty { kept }) => format!(
+                "スレッドには名前が必要です。名前を入力するか、Escape キーで「{kept}」のままにしてください。"
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

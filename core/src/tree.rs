@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use thiserror::Error;
 
+use crate::i18n::Lang;
 use crate::records::{Branch, Millis};
 
 /// Paths remembered per thread: switching back to a version shows the path last seen
@@ -456,4 +457,49 @@ pub fn ranges(segments: &[Segment], from: u32, to: Option<u32>) -> Vec<Segment> 
             })
         })
         .collect()
+}
+
+/// What the version switcher says to a screen reader: which version of how many.
+pub fn version_of(lang: Lang, position: usize, count: usize) -> String {
+    match lang {
+        Lang::En => format!("Version {position} of {count}"),
+        Lang::Ja => format!("{count} 件中 {position} 番目のバージョン"),
+    }
+}
+
+/// What is wrong with an imported version tree, in Japanese (`TreeError`'s `Display` is
+/// English), without a final 。: `ImportError`'s Japanese ends the sentence.
+pub(crate) fn tree_ja(problem: &crate::tree::TreeError) -> String {
+    use crate::tree::TreeError;
+    match problem {
+        TreeError::NoRoot { thread_id } => {
+            format!("スレッド {thread_id} に最初のブランチがありません")
+        }
+        TreeError::ForeignParent { branch_id, from } => format!(
+            "ブランチ {branch_id} の分かれ元のブランチ {from} が、このスレッドにありません"
+        ),
+        TreeError::Cycle { branch_id } => format!(
+            "ブランチ {branch_id} が、ほかのブランチを経て自分自身から分かれています"
+        ),
+        TreeError::BadDepth { branch_id } => {
+            format!("ブランチ {branch_id} が、分かれ元のブランチより前から始まっています")
+        }
+        TreeError::BadCut { branch_id } => {
+            format!("ブランチ {branch_id} が、最初のやり取りより前で削除されています")
+        }
+        TreeError::UnknownPath { branch_id } => {
+            format!("スレッドが表示するブランチ {branch_id} が、このスレッドにありません")
+        }
+        TreeError::Misplaced { message_id, branch } => format!(
+            "メッセージ {message_id} のブランチ {branch} が、このスレッドにないか、その深さまで届いていません"
+        ),
+        TreeError::SamePlace {
+            first,
+            second,
+            branch,
+            depth,
+        } => format!(
+            "メッセージ {first} と {second} が、どちらもブランチ {branch} の深さ {depth} にあります"
+        ),
+    }
 }

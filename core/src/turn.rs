@@ -714,3 +714,35 @@ impl ChatTurn {
 fn nothing_arrived(reply: &StreamReply) -> bool {
     reply.text.is_empty() && reply.reasoning.is_empty()
 }
+
+/// The button that asks the user's other model again.
+pub fn regenerate_with(lang: Lang, model: &str) -> String {
+    match lang {
+        Lang::En => format!("Ask {model}"),
+        Lang::Ja => format!("{model} で再生成"),
+    }
+}
+
+/// Under a reply that was stopped or cut off.
+pub fn stopped_note(lang: Lang, total: u64) -> String {
+    match lang {
+        Lang::En => format!("Stopped early · about {total} tokens (estimated)"),
+        Lang::Ja => format!("途中で停止 · 約 {total} トークン（推定）"),
+    }
+}
+
+/// Under a reply the provider sent no usage for.
+pub fn estimated_note(lang: Lang, total: u64) -> String {
+    match lang {
+        Lang::En => format!("About {total} tokens (estimated: the provider sent no usage)"),
+        Lang::Ja => format!("約 {total} トークン（推定：プロバイダーが使用量を返しませんでした）"),
+    }
+}
+
+/// Under a reply whose usage counted reasoning tokens.
+pub fn reasoning_note(lang: Lang, total: u64, reasoning: u64) -> String {
+    match lang {
+        Lang::En => format!("{total} tokens, {reasoning} of them reasoning"),
+        Lang::Ja => format!("{total} トークン（うち推論 {reasoning}）"),
+    }
+}

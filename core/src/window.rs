@@ -3,6 +3,9 @@
 //! never holds more than [`MAX`] exchanges, and nothing here needs the whole thread (not
 //! even its ids), so opening or scrolling costs the same for 20 or 20,000 exchanges.
 
+use crate::format;
+use crate::i18n::Lang;
+
 /// Exchanges shown when a thread opens: enough to fill a tall screen, few enough to paint
 /// at once; scrolling back reads more before the reader reaches the top.
 pub const OPENING: usize = 15;
@@ -93,6 +96,25 @@ impl<T: Clone> Window<T> {
         let mut items = self.items.clone();
         items.extend(read);
         Window::settle(items, self.earlier, later, true)
+    }
+}
+
+/// The button above the exchanges on screen, when older ones of a long thread are not;
+/// with how many.
+pub fn earlier_exchanges(lang: Lang, n: usize) -> String {
+    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
+    match lang {
+        Lang::En => format!("Show earlier messages ({n} more)"),
+        Lang::Ja => format!("前のメッセージを表示（あと {n} 件）"),
+    }
+}
+
+/// The button below the exchanges on screen, when newer ones are not (scrolled back).
+pub fn later_exchanges(lang: Lang, n: usize) -> String {
+    let n = format::tokens(i64::try_from(n).unwrap_or(i64::MAX));
+    match lang {
+        Lang::En => format!("Show newer messages ({n} more)"),
+        Lang::Ja => format!("新しいメッセージを表示（あと {n} 件）"),
     }
 }
 

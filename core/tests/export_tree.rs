@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use pocket_chat_core::export::{ExportFile, FileV1, ImportError, VERSION};
-use pocket_chat_core::i18n::{localize_import, Lang};
+use pocket_chat_core::i18n::{Lang, Localize};
 use pocket_chat_core::ids::{is_id, new_id};
 use pocket_chat_core::records::Millis;
 use pocket_chat_core::tree::{root, Tree, TreeError};
@@ -292,9 +292,9 @@ fn tree_problems_are_worded_in_japanese() {
             },
         ]);
     for err in errors {
-        let en = localize_import(Lang::En, &err);
+        let en = err.localize(Lang::En);
         assert_eq!(en, err.to_string());
-        let ja = localize_import(Lang::Ja, &err);
+        let ja = err.localize(Lang::Ja);
         assert!(ja.ends_with("何もインポートしていません。"), "{ja}");
         assert!(!ja.contains("。。"), "{ja}");
         // Only ids are in Latin letters.
@@ -333,6 +333,6 @@ fn a_path_through_a_branch_not_in_the_thread_is_refused() {
         said,
         Err(format!("This export is damaged: in thread {thread_id}, the thread shows branch NOT-A-BRANCH, which is not in it. Nothing was imported."))
     );
-    let ja = file.validate().map_err(|e| localize_import(Lang::Ja, &e));
+    let ja = file.validate().map_err(|e| e.localize(Lang::Ja));
     assert!(ja.is_err_and(|s| s.contains("NOT-A-BRANCH") && !s.contains("the thread")));
 }

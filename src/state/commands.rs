@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use pocket_chat_core::commands::{self, Command, TopUpArg};
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::Key;
 
 use super::contexts::use_account;
 use super::contexts::use_notices;
@@ -88,7 +88,9 @@ pub async fn run(cx: Commands, thread: Option<String>, command: Command, typed: 
             None => key(Key::AskTopUp),
         },
         Command::SwitchModel(name) => match cx.account.switch_model(name.as_deref()).await {
-            Ok(user) => Text::new(move |lang| i18n::now_using(lang, &user.model, &user.models)),
+            Ok(user) => Text::new(move |lang| {
+                pocket_chat_core::commands::now_using(lang, &user.model, &user.models)
+            }),
             Err(e) => return cx.notices.fail(e),
         },
     };
@@ -112,7 +114,7 @@ async fn balance_report(cx: Commands, thread: Option<String>) -> Result<Text, St
     let total: u64 = all.iter().map(|m| m.total).sum();
     let balance = user.num_token;
     Ok(Text::new(move |lang| {
-        i18n::balance_report(lang, balance, in_thread, total)
+        pocket_chat_core::commands::balance_report(lang, balance, in_thread, total)
     }))
 }
 

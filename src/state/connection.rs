@@ -2,7 +2,6 @@
 //! key and model work. Its few tokens are not taken from the balance.
 
 use pocket_chat_core::chat_api::{parse_completion, ChatMessage, Role};
-use pocket_chat_core::i18n;
 use pocket_chat_core::provider::{classify, CallError, CallSpec, ProviderSettings};
 use pocket_chat_core::turn::WHOLE_REPLY_FACTOR;
 
@@ -50,7 +49,7 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Stat
     parse_completion(&body).map_err(|_| CallError::Malformed)?;
     let (model, provider) = (model.to_owned(), settings.kind.label());
     Ok(Text::new(move |lang| {
-        i18n::connection_works(lang, &model, provider)
+        pocket_chat_core::models::connection_works(lang, &model, provider)
     }))
 }
 

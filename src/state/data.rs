@@ -2,7 +2,7 @@
 //! data panel. The work itself runs in the data worker (`crate::data_worker`), loaded at
 //! the first export or import.
 
-use pocket_chat_core::i18n::{self, Lang};
+use pocket_chat_core::i18n::Lang;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -78,7 +78,7 @@ pub async fn download_export(
         Ok(()) => {
             let n = Counts::of(&answer);
             notices.inform(Text::new(move |lang| {
-                i18n::exported(lang, n.users, n.threads, n.messages, &name)
+                pocket_chat_core::export::exported(lang, n.users, n.threads, n.messages, &name)
             }));
         }
         Err(_) => notices.fail(StateError::DownloadBlocked),
@@ -103,7 +103,9 @@ pub async fn download_thread(notices: &'static Notices, thread_id: String, lang:
     let text = field(&answer, "text").as_string().unwrap_or_default();
     let name = field(&answer, "name").as_string().unwrap_or_default();
     match offer_download(&name, &text, "text/markdown") {
-        Ok(()) => notices.inform(Text::new(move |lang| i18n::thread_exported(lang, &name))),
+        Ok(()) => notices.inform(Text::new(move |lang| {
+            pocket_chat_core::share::thread_exported(lang, &name)
+        })),
         Err(_) => notices.fail(StateError::DownloadBlocked),
     }
 }
@@ -139,7 +141,7 @@ pub async fn apply_import(to: ImportTarget, mode: ImportMode) {
         Ok(answer) => {
             let n = Counts::of(&answer);
             to.notices.inform(Text::new(move |lang| {
-                i18n::imported(lang, n.users, n.threads, n.messages, n.payments)
+                pocket_chat_core::export::imported(lang, n.users, n.threads, n.messages, n.payments)
             }));
             // An import may bring provider settings: a first visit ends with them.
             if let Err(e) = to.config.reload().await {

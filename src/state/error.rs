@@ -6,7 +6,7 @@ use std::fmt;
 
 use pocket_chat_core::commands::TopUpProblem;
 use pocket_chat_core::context::TooLong;
-use pocket_chat_core::i18n::{self, Key, Lang, Localize, StorageProblem};
+use pocket_chat_core::i18n::{self, Key, Lang, Localize};
 use pocket_chat_core::ledger::LedgerError;
 use pocket_chat_core::params::ParamError;
 use pocket_chat_core::persona::PersonaError;
@@ -157,22 +157,3 @@ impl fmt::Display for StateError {
 }
 
 impl std::error::Error for StateError {}
-
-impl Localize for StorageError {
-    fn localize(&self, lang: Lang) -> String {
-        let problem = match self {
-            _ if lang == Lang::En => return self.to_string(),
-            StorageError::Ledger(e) => return i18n::localize_ledger(lang, e),
-            StorageError::Invariant(e) => return i18n::localize_invariant(lang, e),
-            StorageError::Unavailable => StorageProblem::Unavailable,
-            StorageError::QuotaExceeded => StorageProblem::QuotaExceeded,
-            StorageError::Corrupt { store, detail } => StorageProblem::Corrupt { store, detail },
-            StorageError::NotFound(what) => StorageProblem::NotFound(*what),
-            StorageError::InvalidAmount => StorageProblem::InvalidAmount,
-            StorageError::Backend(detail) => StorageProblem::Backend(detail),
-            StorageError::Closed => return Key::UpdatedElsewhere.localize(lang),
-            StorageError::NotUpgraded => return Key::NotUpgraded.localize(lang),
-        };
-        i18n::storage_ja(problem)
-    }
-}

@@ -3,7 +3,6 @@
 //! A listing that fails is a sentence; the model can still be typed.
 
 use leptos::prelude::*;
-use pocket_chat_core::i18n;
 use pocket_chat_core::models::Listed;
 use pocket_chat_core::provider::{ProviderKind, ProviderSettings};
 use wasm_bindgen::JsValue;
@@ -52,7 +51,7 @@ pub async fn list_saying(
         Ok(found) => {
             let n = found.len();
             said.set(Some(Ok(Text::new(move |lang| {
-                i18n::models_listed(lang, n)
+                pocket_chat_core::models::models_listed(lang, n)
             }))));
             Ok(found)
         }

@@ -205,8 +205,9 @@ impl Account {
             Ok(user) => {
                 self.switch_to(&user.user_id).await;
                 let name = user.display_name;
-                self.notices
-                    .inform(Text::new(move |lang| i18n::welcome_user(lang, &name)));
+                self.notices.inform(Text::new(move |lang| {
+                    pocket_chat_core::records::welcome_user(lang, &name)
+                }));
             }
             Err(e) => self.notices.fail(e),
         }
@@ -248,7 +249,7 @@ impl Account {
             return self.notices.fail(e);
         }
         self.notices.inform(Text::new(move |lang| {
-            i18n::deleted_user(lang, name.as_deref())
+            pocket_chat_core::records::deleted_user(lang, name.as_deref())
         }));
     }
 

@@ -3,7 +3,6 @@
 //! and closes.
 
 use leptos::prelude::*;
-use pocket_chat_core::i18n;
 
 use super::clock::now;
 use super::config::Config;
@@ -85,7 +84,7 @@ impl TopUp {
         let balance = user.num_token;
         self.account.user.set(Some(user));
         Ok(Text::new(move |lang| {
-            i18n::added_tokens(lang, tokens, balance)
+            pocket_chat_core::commands::added_tokens(lang, tokens, balance)
         }))
     }
 }

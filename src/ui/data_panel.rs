@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::Key;
 use wasm_bindgen::JsCast;
 
 use crate::state::data::{
@@ -84,7 +84,7 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
                     <span>{tr(Key::ImportFile)}</span>
                 </label>
                 {move || pending.get().map(|n| {
-                    let summary = move || i18n::file_holds(lang.get(), n.users, n.threads, n.messages, n.payments);
+                    let summary = move || pocket_chat_core::export::file_holds(lang.get(), n.users, n.threads, n.messages, n.payments);
                     view! {
                         <div class="confirm" data-testid="import-confirm">
                             <p>{summary}</p>

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::Key;
 
 use crate::state::prefs::Theme;
 use crate::state::use_account;
@@ -49,7 +49,7 @@ pub fn Header(panels: Panels) -> impl IntoView {
         user.with(|u| {
             u.as_ref()
                 .and_then(|u| u.models.iter().find(|m| **m != u.model).cloned())
-                .map(|m| i18n::switch_to_model(lang.get(), &m))
+                .map(|m| pocket_chat_core::commands::switch_to_model(lang.get(), &m))
         })
     };
     // Opening one panel closes the others.
@@ -120,7 +120,7 @@ pub fn Header(panels: Panels) -> impl IntoView {
                 </button>
                 <span class="balance" class:negative=move || balance().is_some_and(|b| b < 0)
                     data-testid="balance" title=prefs.tr(Key::BalanceTitle)>
-                    {move || balance().map(|b| i18n::tokens(lang.get(), b))}
+                    {move || balance().map(|b| pocket_chat_core::format::token_count(lang.get(), b))}
                 </span>
             </div>
         </header>

@@ -4,7 +4,7 @@
 //! are indexed, a line says how far.
 
 use leptos::prelude::*;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::Key;
 
 use wasm_bindgen::JsCast;
 use web_sys::{Element, MouseEvent};
@@ -42,7 +42,7 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
         search
             .indexing
             .get()
-            .map(|(done, total)| i18n::indexing(lang.get(), done, total))
+            .map(|(done, total)| pocket_chat_core::search::indexing(lang.get(), done, total))
     };
     // The list is the data worker's HTML; each result's button says what it opens.
     let clicked = move |ev: MouseEvent| {

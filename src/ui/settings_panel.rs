@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::Key;
 use pocket_chat_core::models::Listed;
 use pocket_chat_core::params::{self, Effort, ModelParams, ParamError, Typed};
 use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
@@ -291,7 +291,7 @@ fn ModelRow(
                     on:change=move |ev| params.effort.set(event_target_value(&ev))>
                     <option value="">{tr(Key::ProviderDefault)}</option>
                     {move || Effort::ALL.map(|e| view! {
-                        <option value=e.name() selected=params.effort.get_untracked() == e.name()>{i18n::effort_name(lang.get(), e)}</option>
+                        <option value=e.name() selected=params.effort.get_untracked() == e.name()>{pocket_chat_core::params::effort_name(lang.get(), e)}</option>
                     }).collect_view()}
                 </select>
             </div>

@@ -107,7 +107,7 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                             move || if title.is_empty() { i18n::t(lang.get(), Key::Untitled).to_owned() } else { title.clone() }
                         };
                         let shown2 = shown.clone();
-                        let label = move || i18n::delete_thread(lang.get(), &shown2());
+                        let label = move || pocket_chat_core::thread_list::delete_thread(lang.get(), &shown2());
                         let pinned = thread.pinned;
                         view! {
                             <li class="thread-item" class:active=move || current() == Some(id.get_value()) class:pinned=pinned data-testid="thread-item">

@@ -39,7 +39,7 @@ pub fn ThreadBar() -> impl IntoView {
     };
     let used = move || {
         tally.with(|t| {
-            let tokens = i18n::tokens_u(lang.get(), t.tokens);
+            let tokens = pocket_chat_core::format::token_count_u(lang.get(), t.tokens);
             match t.shown_cost() {
                 Some(c) => format!("{tokens} · {}", pricing::usd(c)),
                 None => tokens,

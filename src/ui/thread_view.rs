@@ -4,9 +4,9 @@
 
 use leptos::html::{Div, Li};
 use leptos::prelude::*;
+use pocket_chat_core::html::push_text;
 use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::ledger::DebitKind;
-use pocket_chat_core::markdown::push_text;
 use pocket_chat_core::records::{Message, MessageStatus};
 use wasm_bindgen::JsCast;
 
@@ -104,7 +104,7 @@ pub fn ThreadView() -> impl IntoView {
                         <p class="empty-title">{prefs.tr(Key::EmptyTitle)}</p>
                         <p class="empty-hint">{prefs.tr(Key::EmptyHint)}</p>
                         <ul class="empty-commands">
-                            {move || i18n::help_lines(lang.get()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
+                            {move || pocket_chat_core::commands::help_lines(lang.get()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}
                         </ul>
                     </div>
                 </Show>
@@ -138,7 +138,7 @@ pub fn ThreadView() -> impl IntoView {
                     <li class="exchange pending" data-testid="pending">
                         {(p.omitted > 0).then(|| view! {
                             <p class="context-note" data-testid="omitted-note">
-                                {move || i18n::omitted_note(lang.get(), p.omitted)}
+                                {move || pocket_chat_core::context::omitted_note(lang.get(), p.omitted)}
                             </p>
                         })}
                         <div class="message user"><div class="bubble" data-testid="prompt">{p.prompt}</div></div>
@@ -167,9 +167,9 @@ fn WindowEdge(later: bool) -> impl IntoView {
     let count = move || items.with(|w| if later { w.later() } else { w.earlier() });
     let label = move || {
         let text = if later {
-            i18n::later_exchanges
+            pocket_chat_core::window::later_exchanges
         } else {
-            i18n::earlier_exchanges
+            pocket_chat_core::window::earlier_exchanges
         };
         text(lang.get(), count())
     };
@@ -237,8 +237,8 @@ fn Exchange(message: Message) -> impl IntoView {
     let total = message.total;
     let depth = message.depth;
     let note: Option<fn(Lang, u64) -> String> = match (message.status, message.debit_kind) {
-        (MessageStatus::Interrupted, _) => Some(i18n::stopped_note),
-        (_, DebitKind::Estimated) => Some(i18n::estimated_note),
+        (MessageStatus::Interrupted, _) => Some(pocket_chat_core::turn::stopped_note),
+        (_, DebitKind::Estimated) => Some(pocket_chat_core::turn::estimated_note),
         (_, DebitKind::Exact) => None,
     };
     let versions = Memo::new(move |_| {
@@ -300,7 +300,7 @@ fn Exchange(message: Message) -> impl IntoView {
     let reply_bar = move || {
         let (lang, busy, (position, count)) = (lang.get(), chat.sending.busy(), versions.get());
         let switcher = (count > 1).then(|| view! {
-            <span class="versions" role="group" aria-label=i18n::version_of(lang, position + 1, count)>
+            <span class="versions" role="group" aria-label=pocket_chat_core::tree::version_of(lang, position + 1, count)>
                 <button type="button" class="action icon" data-testid="version-prev" aria-label=i18n::t(lang, Key::PreviousVersion)
                     title=i18n::t(lang, Key::PreviousVersion) disabled={busy || position == 0}
                     on:click=move |_| switch(chat, at.get_value(), position.saturating_sub(1))>
@@ -315,7 +315,7 @@ fn Exchange(message: Message) -> impl IntoView {
             </span>
         });
         let other = other_model().map(|model| {
-            let label = i18n::regenerate_with(lang, &model);
+            let label = pocket_chat_core::turn::regenerate_with(lang, &model);
             view! {
                 <button type="button" class="action" data-testid="regenerate-other" disabled=busy
                     on:click=move |_| regenerate(chat, at.get_value(), prompt.get_value(), Some(model.clone()), on_text())>
@@ -364,7 +364,7 @@ fn Exchange(message: Message) -> impl IntoView {
                     inner_html=move || html.with(|h| if h.is_empty() { completion.with_value(|c| plain(c)) } else { h.clone() })></div>
                 {note.map(|n| view! { <p class="note" data-testid="reply-note">{move || n(lang.get(), total)}</p> })}
                 {(reasoning_tokens > 0).then(|| view! {
-                    <p class="note" data-testid="reasoning-note">{move || i18n::reasoning_note(lang.get(), total, reasoning_tokens)}</p>
+                    <p class="note" data-testid="reasoning-note">{move || pocket_chat_core::turn::reasoning_note(lang.get(), total, reasoning_tokens)}</p>
                 })}
                 {reply_bar}
             </div>

@@ -7,7 +7,7 @@
 //! as a view costs the first load 1.5 KB more (gzip).
 
 use leptos::prelude::*;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::{Key, Lang};
 
 use crate::state::{use_prefs, use_sending, use_update};
 
@@ -20,7 +20,7 @@ pub fn UpdateLine() -> impl IntoView {
     let refused = move || {
         update.refused.with(|r| {
             r.as_ref()
-                .map(|(file, kept)| i18n::update_refused(prefs.lang.get(), file, *kept))
+                .map(|(file, kept)| update_refused(prefs.lang.get(), file, *kept))
         })
     };
     view! {
@@ -44,5 +44,16 @@ pub fn UpdateLine() -> impl IntoView {
                 {prefs.tr(Key::Later)}
             </button>
         </div>
+    }
+}
+
+/// A new build's install was refused: the site sent something else for its file `file`
+/// (the path on the site); `kept`: a version installed before stays, offline too.
+fn update_refused(lang: Lang, file: &str, kept: bool) -> String {
+    match (lang, kept) {
+        (Lang::En, true) => format!("pocket-chat could not install its new version: the site sent something other than the file {file}. The version you have stays, and works offline as before."),
+        (Lang::En, false) => format!("pocket-chat could not save itself for use offline: the site sent something other than the file {file}. It works while you are online."),
+        (Lang::Ja, true) => format!("pocket-chat の新しいバージョンをインストールできませんでした。サイトがファイル {file} の代わりに別のものを送ってきました。今のバージョンがそのまま残り、これまでどおりオフラインでも使えます。"),
+        (Lang::Ja, false) => format!("pocket-chat をオフライン用に保存できませんでした。サイトがファイル {file} の代わりに別のものを送ってきました。オンラインのあいだは使えます。"),
     }
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use pocket_chat_core::i18n::{self, Key};
+use pocket_chat_core::i18n::Key;
 
 use crate::state::use_account;
 use crate::state::use_config;
@@ -61,7 +61,7 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                                             }
                                         }>{tr(Key::Save)}</button>
                                     </Show>
-                                    <span class="user-balance">{move || i18n::tokens(lang.get(), user.num_token)}</span>
+                                    <span class="user-balance">{move || pocket_chat_core::format::token_count(lang.get(), user.num_token)}</span>
                                     <span class="row-actions">
                                         <button type="button" class="ghost" data-testid="switch-user" disabled=is_current.clone()
                                             on:click={
@@ -109,7 +109,7 @@ fn DeleteUser(
     };
     let lang = prefs.lang;
     let tr = move |k: Key| prefs.tr(k);
-    let question = move || i18n::delete_user_question(lang.get(), &name);
+    let question = move || pocket_chat_core::records::delete_user_question(lang.get(), &name);
     let typed_pin = RwSignal::new(String::new());
     let needs_pin = move || !config.pin.get().is_empty();
     view! {
