@@ -88,6 +88,32 @@ test('残高を加える 5000 and 残高を見る: exact figures, one payment, n
   await app.close();
 });
 
+// Guards against the users panel telling an older balance than the header: a top-up and
+// a debit each change both.
+test('after a top-up and a reply, the users panel shows the balance the header shows', async () => {
+  const app = await fx.open();
+  await app.configure();
+  await app.openUsers();
+  await waitText(app.userBalance('You'), '100 tokens');
+  await app.openUsers();
+  await app.say('残高を加える 5000');
+  await app.waitBalance('5,100 tokens');
+  await app.openUsers();
+  await waitText(app.userBalance('You'), '5,100 tokens');
+  await app.openUsers();
+  await app.say('hello');
+  await app.waitReply('Echo: hello');
+  const dump = await app.settledDump();
+  const left = `${dump.users[0].num_token.toLocaleString('en-US')} tokens`;
+  assert.notEqual(left, '5,100 tokens', 'the reply was debited');
+  await app.waitBalance(left);
+  await app.openUsers();
+  await waitText(app.userBalance('You'), left);
+  await app.screenshot('people-users-panel-balance');
+  assert.deepEqual(app.problems, []);
+  await app.close();
+});
+
 // Guards against a top-up with nonsense amounts, and a PIN that does not guard.
 test('残高を加える asks for what is missing, refuses bad numbers and checks the PIN', async () => {
   const app = await fx.open();

@@ -178,6 +178,8 @@ export class PocketChat {
   openSettings() { return this.testId('settings-button').click(); }
   openData() { return this.testId('data-button').click(); }
   openUsers() { return this.userName.click(); }
+  /** In the open users panel: the balance shown on `name`'s row. */
+  userBalance(name) { return this.testId('user-row').filter({ hasText: name }).getByTestId('user-balance'); }
 
   /** In the open data panel: Export everything, saved to `path`; returns `path`. */
   async exportAll(path) {

@@ -102,7 +102,7 @@ async fn balance_report(cx: Commands, thread: Option<String>) -> Result<Text, St
     let db = cx.store.open_db()?;
     let user = cx
         .account
-        .user
+        .user()
         .get_untracked()
         .ok_or(StateError::StillOpening)?;
     // Summed now rather than taken from the bar, whose sum may still be on its way.

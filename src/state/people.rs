@@ -29,10 +29,11 @@ pub const DEFAULT_MODELS: [&str; 2] = ["gpt-4o-mini", "gpt-4o"];
 /// The signed-in user and everyone else using this browser. `Copy`.
 #[derive(Clone, Copy)]
 pub struct Account {
-    /// The user whose threads and balance are on screen.
-    pub user: RwSignal<Option<User>>,
+    /// The user whose threads and balance are on screen; when set, also in `users`, the
+    /// same record (written only through [`Account::show`]).
+    user: RwSignal<Option<User>>,
     /// Everyone using this browser.
-    pub users: RwSignal<Vec<User>>,
+    users: RwSignal<Vec<User>>,
     /// Counts user loads, so that of two overlapping loads only the later one shows.
     load_seq: StoredValue<u64>,
     /// The language a first user's name is given in.
@@ -55,6 +56,30 @@ impl Account {
             notices: deps.notices,
             threads: deps.threads,
             window: deps.window,
+        }
+    }
+
+    /// The user whose threads and balance are on screen (tracked where read).
+    pub fn user(&self) -> ReadSignal<Option<User>> {
+        self.user.read_only()
+    }
+
+    /// Everyone using this browser, the signed-in user's record as [`Account::user`]'s.
+    pub fn users(&self) -> ReadSignal<Vec<User>> {
+        self.users.read_only()
+    }
+
+    /// Shows `fresh`, a user's record just written or read: as the signed-in user when
+    /// it is theirs, and in the list of everyone, so the header and the users panel never
+    /// tell two balances.
+    pub(super) fn show(&self, fresh: User) {
+        self.users.update(|all| {
+            if let Some(entry) = all.iter_mut().find(|u| u.user_id == fresh.user_id) {
+                *entry = fresh.clone();
+            }
+        });
+        if self.user_id().as_deref() == Some(fresh.user_id.as_str()) {
+            self.user.set(Some(fresh));
         }
     }
 
@@ -88,12 +113,7 @@ impl Account {
         if self.user_id().as_deref() != Some(user_id.as_str()) {
             return Ok(());
         }
-        self.users.update(|all| {
-            if let Some(entry) = all.iter_mut().find(|u| u.user_id == user_id) {
-                *entry = fresh.clone();
-            }
-        });
-        self.user.set(Some(fresh));
+        self.show(fresh);
         Ok(())
     }
 
@@ -280,7 +300,7 @@ impl Account {
             users::set_models(&db, &user.user_id, models, None, now()).await?;
             users::set_model(&db, &user.user_id, &target, now()).await?
         };
-        self.user.set(Some(updated.clone()));
+        self.show(updated.clone());
         Ok(updated)
     }
 
@@ -302,7 +322,7 @@ impl Account {
         });
         if user.models != models || !same_params {
             let updated = users::set_models(&db, &user.user_id, models, params, now()).await?;
-            self.user.set(Some(updated));
+            self.show(updated);
         }
         Ok(())
     }
@@ -319,7 +339,7 @@ impl Account {
         };
         if user.personas != personas || user.default_persona != default {
             let updated = users::set_personas(&db, &user.user_id, personas, default, now()).await?;
-            self.user.set(Some(updated));
+            self.show(updated);
         }
         Ok(())
     }

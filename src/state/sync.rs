@@ -258,7 +258,7 @@ impl Syncer {
             );
         };
         Effect::new(move |_| {
-            account.user.track();
+            account.user().track();
             threads.list.track();
             soon();
         });

@@ -82,7 +82,7 @@ impl TopUp {
         }
         let user = payments::top_up(&db, record_id(now()), &user_id, tokens, amount, now()).await?;
         let balance = user.num_token;
-        self.account.user.set(Some(user));
+        self.account.show(user);
         Ok(Text::new(move |lang| {
             pocket_chat_core::commands::added_tokens(lang, tokens, balance)
         }))

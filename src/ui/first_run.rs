@@ -44,7 +44,7 @@ pub fn FirstRun() -> impl IntoView {
     let name = move || {
         typed_name.get().unwrap_or_else(|| {
             let current = account
-                .user
+                .user()
                 .with(|u| u.as_ref().map(|u| u.display_name.clone()));
             match current {
                 Some(n) if !is_default_name(&n) => n,
@@ -57,7 +57,7 @@ pub fn FirstRun() -> impl IntoView {
     let model = move || {
         typed_model.get().unwrap_or_else(|| {
             account
-                .user
+                .user()
                 .with(|u| u.as_ref().map(|u| u.model.clone()))
                 .unwrap_or_else(|| DEFAULT_MODELS[0].to_owned())
         })
@@ -117,7 +117,7 @@ pub fn FirstRun() -> impl IntoView {
                 let name = name();
                 let found = listed.get_untracked();
                 let settings = models::with_windows(settings, &found);
-                let current = account.user.get_untracked().map(|u| u.models);
+                let current = account.user().get_untracked().map(|u| u.models);
                 let chosen = chosen.map(|m| two_models(m, &found, current));
                 busy.set(true);
                 spawn_local(async move {
@@ -223,7 +223,7 @@ fn collect(
     let model = match chosen {
         Some(chosen) => chosen.to_owned(),
         None => account
-            .user
+            .user()
             .get_untracked()
             .map(|u| u.model)
             .unwrap_or_else(|| DEFAULT_MODELS[0].to_owned()),
@@ -268,7 +268,7 @@ async fn finish(
     if name.is_empty() {
         return problem.set(Some(StateError::EmptyName.into()));
     }
-    let current = account.user.get_untracked();
+    let current = account.user().get_untracked();
     if let Some(user) = current.filter(|u| u.display_name != name) {
         if let Err(e) = account.rename(&user.user_id, &name).await {
             return notices.fail(e);

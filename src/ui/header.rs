@@ -41,7 +41,7 @@ pub fn Header(panels: Panels) -> impl IntoView {
     let prefs = use_prefs();
     let account = use_account();
     let notices = use_notices();
-    let (lang, user) = (prefs.lang, account.user);
+    let (lang, user) = (prefs.lang, account.user());
     let name = move || user.with(|u| u.as_ref().map(|u| u.display_name.clone()));
     let balance = move || user.with(|u| u.as_ref().map(|u| u.num_token));
     let model = move || user.with(|u| u.as_ref().map(|u| u.model.clone()));

@@ -23,7 +23,9 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
     let tr = move |k| prefs.tr(k);
     // Another user signed in: the box starts empty (results are the user's own).
     Effect::new(move |was: Option<Option<String>>| {
-        let now = account.user.with(|u| u.as_ref().map(|u| u.user_id.clone()));
+        let now = account
+            .user()
+            .with(|u| u.as_ref().map(|u| u.user_id.clone()));
         if was.is_some_and(|was| was != now) {
             search.clear();
         }

@@ -38,7 +38,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let notices = use_notices();
     let prefs = use_prefs();
     let current = config.provider.get_untracked();
-    let user = account.user.get_untracked();
+    let user = account.user().get_untracked();
     let models = user.as_ref().map(|u| u.models.clone()).unwrap_or_default();
     let params_of = |model: &str| {
         user.as_ref()
@@ -154,7 +154,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
             result.set(Some(Ok(text_of(Key::Testing))));
             spawn_local(async move {
                 let model = account
-                    .user
+                    .user()
                     .get_untracked()
                     .map(|u| u.model)
                     .filter(|m| models.contains(m));

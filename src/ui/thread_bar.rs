@@ -80,7 +80,7 @@ pub fn ThreadBar() -> impl IntoView {
         }
     };
     let pinned = move || shown().is_some_and(|(_, _, p)| p);
-    let user = use_account().user;
+    let user = use_account().user();
     // The persona of the thread on screen, one of the user's (empty: none); a new
     // thread's is the one chosen for it, or the user's default.
     let chosen = move || {

@@ -255,7 +255,7 @@ fn Exchange(message: Message) -> impl IntoView {
     };
     // The user's other model, for "Ask <model>".
     let other_model = move || {
-        chat.account.user.with(|u| {
+        chat.account.user().with(|u| {
             let u = u.as_ref()?;
             u.models.iter().find(|m| **m != u.model).cloned()
         })

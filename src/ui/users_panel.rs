@@ -35,11 +35,11 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                 <h2 id="users-title">{tr(Key::WhoIsChatting)}</h2>
                 <p class="hint">{tr(Key::UsersHint)}</p>
                 <ul class="user-list">
-                    <For each=move || account.users.get() key=|u| (u.user_id.clone(), u.display_name.clone(), u.num_token) let:user>
+                    <For each=move || account.users().get() key=|u| (u.user_id.clone(), u.display_name.clone(), u.num_token) let:user>
                         {
                             let id = user.user_id.clone();
                             let (id2, id3, id4, id5) = (id.clone(), id.clone(), id.clone(), id.clone());
-                            let is_current = move || account.user.with(|u| u.as_ref().map(|u| u.user_id.as_str()) == Some(id.as_str()));
+                            let is_current = move || account.user().with(|u| u.as_ref().map(|u| u.user_id.as_str()) == Some(id.as_str()));
                             let name = user.display_name.clone();
                             let name2 = name.clone();
                             view! {
@@ -61,7 +61,7 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
                                             }
                                         }>{tr(Key::Save)}</button>
                                     </Show>
-                                    <span class="user-balance">{move || pocket_chat_core::format::token_count(lang.get(), user.num_token)}</span>
+                                    <span class="user-balance" data-testid="user-balance">{move || pocket_chat_core::format::token_count(lang.get(), user.num_token)}</span>
                                     <span class="row-actions">
                                         <button type="button" class="ghost" data-testid="switch-user" disabled=is_current.clone()
                                             on:click={
