@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use crate::i18n::{self, Key, Lang, Localize, LANGUAGE_KEY};
 use crate::provider;
+pub use crate::records::Persona;
 use crate::records::{Setting, Thread, User};
 
 /// The field of the provider setting that held the one system prompt before personas.
@@ -13,16 +14,6 @@ pub const OLD_PROMPT_FIELD: &str = "system_prompt";
 
 /// The longest persona name kept, in characters.
 pub const MAX_NAME_CHARS: usize = 60;
-
-/// One of a user's saved system prompts.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Persona {
-    /// Made by [`crate::ids::new_id`]; threads name their persona by it.
-    pub persona_id: String,
-    pub name: String,
-    /// Sent as the system message of every call in a thread with this persona.
-    pub text: String,
-}
 
 /// Personas the user typed that cannot be saved.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -8,10 +8,19 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::{t, Key, Lang, Localize};
 use crate::ledger::DebitKind;
 use crate::params::ModelParams;
-use crate::persona::Persona;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
+
+/// One of a user's saved system prompts (see [`crate::persona`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Persona {
+    /// Made by [`crate::ids::new_id`]; threads name their persona by it.
+    pub persona_id: String,
+    pub name: String,
+    /// Sent as the system message of every call in a thread with this persona.
+    pub text: String,
+}
 
 /// A person using this browser, with their own threads, models and token balance.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
