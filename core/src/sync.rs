@@ -11,8 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::records::{Branch, Message, MessageStatus, Payment, Thread, User};
 
-mod check;
-pub use check::{held, Here, Hold};
+pub mod check;
 
 /// Revision ids kept per document and sent with each, as CouchDB's `_revisions`.
 pub const REVS_LIMIT: usize = 100;

@@ -12,7 +12,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Event, IdbDatabase, IdbFactory, IdbOpenDbRequest};
 
-use super::StorageError;
+use super::error::StorageError;
 
 /// What a probe open found.
 pub enum Probe {

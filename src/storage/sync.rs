@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Branch, Message, Millis, Missing, Payment, Thread, User};
+use pocket_chat_core::sync::check::{held, Here};
 use pocket_chat_core::sync::{
-    bonus_id, held, is_erased, ledger_delta, looks_ours, resolve, to_push, Here, Leaf, Moved,
-    Outcome, Record, Synced,
+    bonus_id, is_erased, ledger_delta, looks_ours, resolve, to_push, Leaf, Moved, Outcome, Record,
+    Synced,
 };
 use rexie::{KeyRange, TransactionMode};
 use serde::{Deserialize, Serialize};
