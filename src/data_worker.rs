@@ -22,10 +22,7 @@ use pocket_chat_core::share;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    DedicatedWorkerGlobalScope, Headers, MessageEvent, ReferrerPolicy, RequestCredentials,
-    RequestInit, Response, WorkerGlobalScope,
-};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent, Response, WorkerGlobalScope};
 
 use crate::js::{field, set};
 use crate::replication::{self, SyncFailed};
@@ -264,20 +261,9 @@ async fn models(request: &JsValue) -> Result<JsValue, ListError> {
     };
     let asked = settings.models_request()?;
     let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
-    let offline = || {
-        let online = field(&field(&js_sys::global(), "navigator"), "onLine");
-        ListError::Call(CallError::not_reached(online.as_bool() == Some(false)))
-    };
-    let init = RequestInit::new();
-    init.set_method(asked.method);
-    // Never send cookies or a referrer to the provider.
-    init.set_credentials(RequestCredentials::Omit);
-    init.set_referrer_policy(ReferrerPolicy::NoReferrer);
-    let headers = Headers::new().map_err(|_| offline())?;
-    for (name, value) in &asked.headers {
-        headers.set(name, value).map_err(|_| offline())?;
-    }
-    init.set_headers(&headers);
+    let offline = || ListError::Call(CallError::not_reached(!crate::fetch::online()));
+    let headers = asked.headers.iter().map(|(n, v)| (*n, v.as_str()));
+    let init = crate::fetch::init(asked.method, headers).map_err(|_| offline())?;
     let response: Response = JsFuture::from(scope.fetch_with_str_and_init(&asked.url, &init))
         .await
         .map_err(|_| offline())?

@@ -9,6 +9,8 @@ pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod data_worker;
 #[cfg(target_arch = "wasm32")]
+pub mod fetch;
+#[cfg(target_arch = "wasm32")]
 pub mod highlight;
 #[cfg(target_arch = "wasm32")]
 pub mod ids;

@@ -14,7 +14,7 @@ use pocket_chat_core::turn::{Input, IDLE_TIMEOUT_MS};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
+use web_sys::{AbortController, ReadableStreamDefaultReader, Response};
 
 /// A transport failure, before or during the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +41,6 @@ pub fn idle_timeout_ms() -> u32 {
 /// Sets the idle timeout of streamed replies, in milliseconds (tests shorten it).
 pub fn set_idle_timeout_ms(ms: u32) {
     IDLE_TIMEOUT.with(|c| c.set(ms.max(1)));
-}
-
-/// Whether the browser says it is online (`navigator.onLine`; true when it cannot tell).
-pub fn online() -> bool {
-    web_sys::window().is_none_or(|w| w.navigator().on_line())
 }
 
 /// Aborts the request when its deadline passes, and remembers that it did.
@@ -166,7 +161,9 @@ impl Event {
 /// A request that did not get through, as the turn is told: offline when the browser
 /// says so.
 pub fn lost() -> Input<'static> {
-    Input::Lost { offline: !online() }
+    Input::Lost {
+        offline: !crate::fetch::online(),
+    }
 }
 
 type Pending = Pin<Box<dyn Future<Output = Result<Response, Transport>>>>;
@@ -193,22 +190,13 @@ impl Call {
     pub fn start(request: &HttpRequest) -> Result<Call, Transport> {
         let controller = AbortController::new().map_err(|_| Transport::Unreachable)?;
         let window = web_sys::window().ok_or(Transport::Unreachable)?;
-        let init = RequestInit::new();
-        init.set_method(request.method);
+        let headers = request.headers.iter().map(|(n, v)| (*n, v.as_str()));
+        let init =
+            crate::fetch::init(request.method, headers).map_err(|_| Transport::Unreachable)?;
         init.set_signal(Some(&controller.signal()));
         if !request.body.is_empty() {
             init.set_body(&JsValue::from_str(&request.body));
         }
-        // Never send cookies or a referrer to the provider.
-        init.set_credentials(web_sys::RequestCredentials::Omit);
-        init.set_referrer_policy(web_sys::ReferrerPolicy::NoReferrer);
-        let headers = web_sys::Headers::new().map_err(|_| Transport::Unreachable)?;
-        for (name, value) in &request.headers {
-            headers
-                .set(name, value)
-                .map_err(|_| Transport::Unreachable)?;
-        }
-        init.set_headers(&headers);
         let fetch = JsFuture::from(window.fetch_with_str_and_init(&request.url, &init));
         let flight = InFlight {
             timer: Rc::new(Timer::new(controller.clone())),

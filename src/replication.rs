@@ -17,8 +17,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, Headers, ReadableStreamDefaultReader, ReferrerPolicy, RequestCache,
-    RequestCredentials, RequestInit, Response, WorkerGlobalScope,
+    AbortController, ReadableStreamDefaultReader, RequestCache, Response, WorkerGlobalScope,
 };
 
 use crate::storage::sync as local;
@@ -68,37 +67,24 @@ impl Server {
         body: Option<&Value>,
         limit: usize,
     ) -> Result<(u16, String), SyncError> {
-        let unreachable = || {
-            let online =
-                crate::js::field(&crate::js::field(&js_sys::global(), "navigator"), "onLine");
-            SyncError::Unreachable {
-                offline: online.as_bool() == Some(false),
-            }
+        let unreachable = || SyncError::Unreachable {
+            offline: !crate::fetch::online(),
         };
-        let init = RequestInit::new();
-        init.set_method(method);
-        // Basic auth only: no cookies of the app's origin, no referrer.
-        init.set_credentials(RequestCredentials::Omit);
-        init.set_referrer_policy(ReferrerPolicy::NoReferrer);
+        // Basic auth only (the fetch policy sends no cookies of the app's origin).
+        let mut headers = vec![("Accept", "application/json")];
+        if let Some(auth) = &self.auth {
+            headers.push(("Authorization", auth));
+        }
+        if body.is_some() {
+            headers.push(("Content-Type", "application/json"));
+        }
+        let init = crate::fetch::init(method, headers).map_err(|_| unreachable())?;
         // Every answer fresh from the server: a cached `_changes` or checkpoint would
         // replay an old state of the database.
         init.set_cache(RequestCache::NoStore);
-        let headers = Headers::new().map_err(|_| unreachable())?;
-        headers
-            .set("Accept", "application/json")
-            .map_err(|_| unreachable())?;
-        if let Some(auth) = &self.auth {
-            headers
-                .set("Authorization", auth)
-                .map_err(|_| unreachable())?;
-        }
         if let Some(body) = body {
-            headers
-                .set("Content-Type", "application/json")
-                .map_err(|_| unreachable())?;
             init.set_body(&body.to_string().into());
         }
-        init.set_headers(&headers);
         let controller = AbortController::new().map_err(|_| unreachable())?;
         init.set_signal(Some(&controller.signal()));
         let url = if path.is_empty() {

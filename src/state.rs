@@ -17,6 +17,7 @@ pub mod data_client;
 #[cfg(feature = "e2e-hooks")]
 pub mod e2e_hooks;
 pub mod error;
+pub mod latest;
 pub mod models;
 pub mod network;
 pub mod notices;

@@ -24,7 +24,7 @@ pub async fn test(settings: &ProviderSettings, model: &str) -> Result<Text, Stat
     };
     let request = settings.request(&spec)?;
     let mut call =
-        Call::start(&request).map_err(|_| CallError::not_reached(!providers::online()))?;
+        Call::start(&request).map_err(|_| CallError::not_reached(!crate::fetch::online()))?;
     // A whole reply may take as long as a chat turn gives one.
     let wait = i64::from(providers::idle_timeout_ms()) * i64::from(WHOLE_REPLY_FACTOR);
     call.flight().set_deadline(Some(wait));
@@ -59,6 +59,8 @@ fn failed(failure: Transport, wait: i64) -> CallError {
         Transport::TimedOut => CallError::Stalled {
             seconds: u32::try_from((wait + 999) / 1000).unwrap_or(u32::MAX),
         },
-        Transport::Unreachable | Transport::Aborted => CallError::not_reached(!providers::online()),
+        Transport::Unreachable | Transport::Aborted => {
+            CallError::not_reached(!crate::fetch::online())
+        }
     }
 }

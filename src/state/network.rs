@@ -3,12 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::providers;
-
 /// A signal that is true while the browser says it is online. The listeners live as long
 /// as the page.
 pub fn watch_online() -> ReadSignal<bool> {
-    let (online, set_online) = signal(providers::online());
+    let (online, set_online) = signal(crate::fetch::online());
     std::mem::forget(window_event_listener(leptos::ev::online, move |_| {
         set_online.set(true)
     }));

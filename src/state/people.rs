@@ -10,8 +10,9 @@ use pocket_chat_core::params::ModelParams;
 use pocket_chat_core::persona::Persona;
 use pocket_chat_core::records::User;
 
-use super::clock::{new_id, now};
+use super::clock::now;
 use super::error::StateError;
+use super::latest::Latest;
 use super::notices::Notices;
 use super::store::Store;
 use super::text::Text;
@@ -35,7 +36,7 @@ pub struct Account {
     /// Everyone using this browser.
     users: RwSignal<Vec<User>>,
     /// Counts user loads, so that of two overlapping loads only the later one shows.
-    load_seq: StoredValue<u64>,
+    loads: Latest,
     /// The language a first user's name is given in.
     lang: RwSignal<Lang>,
     store: &'static Store,
@@ -50,7 +51,7 @@ impl Account {
         Account {
             user: RwSignal::new(None),
             users: RwSignal::new(Vec::new()),
-            load_seq: StoredValue::new(0),
+            loads: Latest::new(),
             lang: deps.lang,
             store: deps.store,
             notices: deps.notices,
@@ -123,8 +124,7 @@ impl Account {
         let Some(db) = self.store.db() else {
             return Ok(());
         };
-        let seq = self.load_seq.get_value() + 1;
-        self.load_seq.set_value(seq);
+        let ticket = self.loads.start();
         let remembered = settings::get(&db, CURRENT_USER).await?;
         let remembered = remembered.as_ref().and_then(|v| v.as_str());
         let mut everyone = users::all(&db).await?;
@@ -136,7 +136,7 @@ impl Account {
         let user = match user {
             Some(user) => user,
             None => {
-                let id = new_id();
+                let id = record_id(now());
                 let new = NewUser {
                     user_id: &id,
                     display_name: i18n::t(self.lang.get_untracked(), Key::DefaultUserName),
@@ -159,7 +159,7 @@ impl Account {
         // A load that started later (another tab's change, a switch) has the last word;
         // from here on nothing awaits until the window is read, so no other load can
         // interleave.
-        if self.load_seq.get_value() != seq {
+        if !self.loads.is_latest(ticket) {
             return Ok(());
         }
         let shown = if self.user_id().as_deref() != Some(user.user_id.as_str()) {
@@ -214,7 +214,7 @@ impl Account {
             .get_untracked()
             .map(|u| u.models)
             .unwrap_or_else(|| DEFAULT_MODELS.map(str::to_owned));
-        let id = new_id();
+        let id = record_id(now());
         let new = NewUser {
             user_id: &id,
             display_name: name,

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 
 use super::data_client::{ask, request};
+use super::latest::Latest;
 use super::notices::Notices;
 use super::threads::Threads;
 use super::window::Opened;
@@ -33,7 +34,7 @@ pub struct Search {
     /// What the newest answered query looks for, folded: highlighted where a result opens.
     parts: StoredValue<Vec<String>>,
     /// Counts queries, so that a slow answer never replaces a newer one.
-    seq: StoredValue<u64>,
+    searches: Latest,
     notices: &'static Notices,
     threads: &'static Threads,
 }
@@ -45,7 +46,7 @@ impl Search {
             results: RwSignal::new(None),
             indexing: RwSignal::new(None),
             parts: StoredValue::new(Vec::new()),
-            seq: StoredValue::new(0),
+            searches: Latest::new(),
             notices,
             threads,
         }
@@ -55,8 +56,7 @@ impl Search {
     /// in language `lang` (its code).
     pub fn run(self, user_id: String, query: String, lang: &str) {
         self.query.set(query.clone());
-        let seq = self.seq.get_value() + 1;
-        self.seq.set_value(seq);
+        let ticket = self.searches.start();
         if query.trim().is_empty() {
             self.results.set(None);
             return;
@@ -72,7 +72,7 @@ impl Search {
         );
         spawn_local(async move {
             let answer = ask(asked).await;
-            if self.seq.get_value() != seq {
+            if !self.searches.is_latest(ticket) {
                 return;
             }
             match answer {
@@ -89,7 +89,7 @@ impl Search {
 
     /// Empties the box and its results.
     pub fn clear(self) {
-        self.seq.set_value(self.seq.get_value() + 1);
+        self.searches.cancel();
         self.query.set(String::new());
         self.results.set(None);
     }

@@ -247,7 +247,7 @@ impl Syncer {
             self.due.set_value(n);
             set_timeout(
                 move || {
-                    let online = crate::providers::online();
+                    let online = crate::fetch::online();
                     if self.due.get_value() == n && online {
                         if let Some(user_id) = account.user_id() {
                             spawn_local(self.run(user_id, Asked::ByItself));

@@ -14,6 +14,7 @@ use pocket_chat_core::records::Message;
 use pocket_chat_core::tree::{Segment, Tree, Versions};
 use pocket_chat_core::window::{Window, OPENING};
 
+use super::latest::Latest;
 use super::notices::Notices;
 use super::store::Store;
 use crate::storage::messages::{self, PathRead, Span};
@@ -45,9 +46,9 @@ pub struct ThreadWindow {
     /// True while a page is read, so scrolling asks for one page at a time.
     moving: StoredValue<bool>,
     /// Counts window reads, so that of two overlapping ones only the later one shows.
-    window_seq: StoredValue<u64>,
+    window_reads: Latest,
     /// Counts usage sums, likewise.
-    tally_seq: StoredValue<u64>,
+    tally_reads: Latest,
     /// The linked thread's newest page, read early at start-up.
     prefetch: StoredValue<Prefetch>,
     /// The element the thread scrolls in, from the view.
@@ -73,8 +74,8 @@ impl ThreadWindow {
             shown_thread: StoredValue::new(None),
             pinned: StoredValue::new(true),
             moving: StoredValue::new(false),
-            window_seq: StoredValue::new(0),
-            tally_seq: StoredValue::new(0),
+            window_reads: Latest::new(),
+            tally_reads: Latest::new(),
             prefetch: StoredValue::new(Prefetch::Done),
             scroller,
             exchanges: StoredValue::new_local(Vec::new()),
@@ -338,8 +339,7 @@ impl ThreadWindow {
     /// Reads the window `read` names and puts it on screen, placing the reader as `place`
     /// says. Returns whether it was shown: a later call, or a switch to another thread, wins.
     async fn show(self, thread_id: &str, read: Read, place: Place) -> bool {
-        let seq = self.window_seq.get_value() + 1;
-        self.window_seq.set_value(seq);
+        let ticket = self.window_reads.start();
         let (window, path) = match read.window(self, thread_id).await {
             Ok(read) => read,
             Err(e) => {
@@ -348,7 +348,7 @@ impl ThreadWindow {
             }
         };
         if self.wanted.get_value().as_deref() != Some(thread_id)
-            || self.window_seq.get_value() != seq
+            || !self.window_reads.is_latest(ticket)
         {
             return false;
         }
@@ -407,15 +407,14 @@ impl ThreadWindow {
     /// Sums the thread's usage (every version) in the background: the bar shows it once
     /// read.
     fn count_usage(self, thread_id: String) {
-        let seq = self.tally_seq.get_value() + 1;
-        self.tally_seq.set_value(seq);
+        let ticket = self.tally_reads.start();
         spawn_local(async move {
             let Some(db) = self.store.db() else { return };
             match messages::tally(&db, &thread_id).await {
                 // Unless another thread or a newer count took over meanwhile.
                 Ok(tally)
                     if self.shown_thread.get_value().as_deref() == Some(thread_id.as_str())
-                        && self.tally_seq.get_value() == seq =>
+                        && self.tally_reads.is_latest(ticket) =>
                 {
                     self.tally.set(tally)
                 }
