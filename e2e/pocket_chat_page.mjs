@@ -27,8 +27,15 @@ const WATCHES = {
     const url = r.url();
     if (!url.startsWith('data:') && !url.startsWith('blob:') && !allowed.includes(new URL(url).origin)) problems.push(`request to ${url}`);
   }),
-  /** A request that failed at the network. */
-  failedRequests: (page, problems) => page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`)),
+  /**
+   * A request that failed at the network. Not the browser's own favicon fetch cut short
+   * by a reload or a close (it fetches the icon again when the address changes): that is
+   * no request of the app's, and nothing a person sees.
+   */
+  failedRequests: (page, problems) => page.on('requestfailed', (r) => {
+    const browsersOwn = /\/favicon-32\.png$/.test(new URL(r.url()).pathname) && r.failure()?.errorText === 'net::ERR_ABORTED';
+    if (!browsersOwn) problems.push(`request failed: ${r.url()}`);
+  }),
   /** A response of HTTP 400 or more. */
   httpErrors: (page, problems) => page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); }),
   /** CSP violations, kept in `window.__violations` for `assertClean` (not in `problems`). */
