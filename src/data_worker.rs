@@ -308,10 +308,7 @@ fn parse(request: &JsValue) -> Result<JsValue, TransferError> {
 
 /// `{mode: "merge" | "replace"}` → what was written, as `parse` counts it.
 async fn import(request: &JsValue) -> Result<JsValue, TransferError> {
-    let mode = match field(request, "mode").as_string().as_deref() {
-        Some("replace") => ImportMode::Replace,
-        _ => ImportMode::Merge,
-    };
+    let mode = ImportMode::from_code(&field(request, "mode").as_string().unwrap_or_default());
     let Some(file) = PARSED.with(|p| p.borrow_mut().take()) else {
         return Err(TransferError::File(
             pocket_chat_core::export::ImportError::NotAnExport,

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use pocket_chat_core::sync::{
-    self as rules, BulkGet, Changes, Missing, Moved, SyncError, Synced, Written, BATCH, DOC_LIMIT,
+    self as rules, BulkGet, Changes, Moved, SyncError, Synced, Written, BATCH, DOC_LIMIT,
     MAX_BATCHES, REPLY_LIMIT,
 };
 use serde_json::{json, Value};
@@ -469,7 +469,7 @@ async fn push(
             let revs: Vec<Value> = docs.iter().filter_map(|d| d.get("_rev").cloned()).collect();
             asked.insert(id.clone(), Value::Array(revs));
         }
-        let diff: HashMap<String, Missing> = server
+        let diff: HashMap<String, rules::RevsDiff> = server
             .ask("POST", "_revs_diff", Some(&Value::Object(asked)))
             .await?;
         let mut sending = Vec::new();

@@ -823,6 +823,36 @@ impl Localize for ImportError {
     }
 }
 
+/// How an import meets the data already here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Adds the file's users next to the ones here (refused if one already exists), with
+    /// their ids (unique across devices: a record already here with one of them refuses
+    /// the import); settings here are kept.
+    Merge,
+    /// The file's data replaces what is here: everything, or for a one-user file that user.
+    Replace,
+}
+
+impl ImportMode {
+    /// The name the page gives the data worker.
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportMode::Merge => "merge",
+            ImportMode::Replace => "replace",
+        }
+    }
+
+    /// The mode [`ImportMode::code`] names; anything else merges (nothing is wiped).
+    pub fn from_code(code: &str) -> ImportMode {
+        if code == ImportMode::Replace.code() {
+            ImportMode::Replace
+        } else {
+            ImportMode::Merge
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -933,6 +963,17 @@ mod tests {
     }
 
     // Guards against an export that cannot be read back as itself.
+    // Guards against the page and the data worker naming an import mode differently, or
+    // an unknown name wiping data.
+    #[test]
+    fn import_mode_names() {
+        for mode in [ImportMode::Merge, ImportMode::Replace] {
+            assert_eq!(ImportMode::from_code(mode.code()), mode);
+        }
+        assert_eq!(ImportMode::from_code("REPLACE"), ImportMode::Merge);
+        assert_eq!(ImportMode::from_code(""), ImportMode::Merge);
+    }
+
     #[test]
     fn round_trip_is_exact() {
         let file = sample();

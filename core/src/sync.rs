@@ -127,15 +127,15 @@ impl Record {
 
 /// Why a document from the server is not a record of ours.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Malformed {
+pub struct NotOurs {
     pub id: String,
     pub detail: String,
 }
 
 /// The record a pulled document holds, as `user_id`'s.
-pub fn from_doc(doc: &Value, user_id: &str) -> Result<Record, Malformed> {
+pub fn from_doc(doc: &Value, user_id: &str) -> Result<Record, NotOurs> {
     let id = doc.get("_id").and_then(Value::as_str).unwrap_or_default();
-    let bad = |detail: String| Malformed {
+    let bad = |detail: String| NotOurs {
         id: id.to_owned(),
         detail,
     };
@@ -285,9 +285,9 @@ pub struct Leaf {
 
 impl Leaf {
     /// The leaf a fetched document is, as `user_id`'s.
-    pub fn from_doc(doc: &Value, user_id: &str) -> Result<Leaf, Malformed> {
+    pub fn from_doc(doc: &Value, user_id: &str) -> Result<Leaf, NotOurs> {
         let id = doc.get("_id").and_then(Value::as_str).unwrap_or_default();
-        let bad = |detail: &str| Malformed {
+        let bad = |detail: &str| NotOurs {
             id: id.to_owned(),
             detail: detail.to_owned(),
         };
@@ -344,7 +344,7 @@ impl Leaf {
 // One at a time and short-lived: boxing the record would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Settled {
     /// Nothing: this device already has it, or its own change descends from it.
     Keep,
     /// Store `record`, and `synced` as what this device knows of the document. When
@@ -356,7 +356,7 @@ pub enum Outcome {
 /// Settles a pulled document: `local` is this device's record and what it knows of the
 /// document, `leaves` the server's current revisions. The same leaves and records give
 /// the same record on every device ([`merge`] does not depend on order).
-pub fn resolve(local: Option<(&Record, Option<&Synced>)>, leaves: &[Leaf]) -> Outcome {
+pub fn resolve(local: Option<(&Record, Option<&Synced>)>, leaves: &[Leaf]) -> Settled {
     let live: Vec<&Leaf> = leaves.iter().filter(|l| l.record.is_some()).collect();
     // CouchDB's winner: the longest history, then the greatest revision id.
     let Some(winner) = live.iter().copied().max_by(|a, b| {
@@ -365,10 +365,10 @@ pub fn resolve(local: Option<(&Record, Option<&Synced>)>, leaves: &[Leaf]) -> Ou
     }) else {
         // Deleted on the server by another replicator: pocket-chat deletes by tombstone
         // content, so the record here stays (and is pushed again if it changes).
-        return Outcome::Keep;
+        return Settled::Keep;
     };
     let Some(remote) = winner.record.clone() else {
-        return Outcome::Keep;
+        return Settled::Keep;
     };
     let mut merged = live
         .iter()
@@ -394,7 +394,7 @@ pub fn resolve(local: Option<(&Record, Option<&Synced>)>, leaves: &[Leaf]) -> Ou
         }
         let this_rev = synced.is_some_and(|s| s.rev == winner.rev);
         if this_rev && live.len() == 1 && merged.hash() == record.hash() {
-            return Outcome::Keep;
+            return Settled::Keep;
         }
     }
     let losers = live
@@ -403,7 +403,7 @@ pub fn resolve(local: Option<(&Record, Option<&Synced>)>, leaves: &[Leaf]) -> Ou
         .map(|l| l.rev.clone())
         .collect();
     let winner_hash = winner.record.as_ref().map(Record::hash).unwrap_or_default();
-    Outcome::Apply {
+    Settled::Apply {
         record: merged,
         synced: Synced {
             rev: winner.rev.clone(),
@@ -545,7 +545,7 @@ pub struct RevOnly {
 
 /// `POST _revs_diff`'s reply, per document.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Missing {
+pub struct RevsDiff {
     #[serde(default)]
     pub missing: Vec<String>,
 }
@@ -950,8 +950,8 @@ mod tests {
     }
 
     /// A document as the server returns it: the pushed one, with this device's fields.
-    fn pulled(record: &Record, user_id: &str) -> Result<Record, Malformed> {
-        let (docs, _) = to_push(record, false, None).ok_or(Malformed {
+    fn pulled(record: &Record, user_id: &str) -> Result<Record, NotOurs> {
+        let (docs, _) = to_push(record, false, None).ok_or(NotOurs {
             id: String::new(),
             detail: "nothing pushed".into(),
         })?;
@@ -1049,7 +1049,7 @@ mod tests {
         // Unchanged here: the server's version is taken, and known as its revision.
         assert_eq!(
             resolve(Some((&base, Some(&synced))), std::slice::from_ref(&leaf)),
-            Outcome::Apply {
+            Settled::Apply {
                 record: renamed.clone(),
                 synced: after.clone()
             }
@@ -1057,16 +1057,16 @@ mod tests {
         // Already applied: nothing to do.
         assert_eq!(
             resolve(Some((&renamed, Some(&after))), std::slice::from_ref(&leaf)),
-            Outcome::Keep
+            Settled::Keep
         );
         // Changed here later than there: this device's title stays, and is pushed next.
         let mine = Record::Thread(thread("Renamed here", 4_000));
         match resolve(Some((&mine, Some(&synced))), &[leaf]) {
-            Outcome::Apply { record, synced } => {
+            Settled::Apply { record, synced } => {
                 assert_eq!(record, mine);
                 assert!(to_push(&record, false, Some(&synced)).is_some());
             }
-            Outcome::Keep => panic!("kept"),
+            Settled::Keep => panic!("kept"),
         }
     }
 
@@ -1078,7 +1078,7 @@ mod tests {
         let (leaf, synced) = leaf_of(&here, None);
         assert_eq!(
             resolve(Some((&here, Some(&synced))), &[leaf]),
-            Outcome::Keep
+            Settled::Keep
         );
         assert!(to_push(&here, false, Some(&synced)).is_none());
     }
@@ -1097,8 +1097,8 @@ mod tests {
             Some((mine, Some(&synced))),
             &[leaf_a.clone(), leaf_b.clone()],
         ) {
-            Outcome::Apply { record, synced } => (record, synced.rev, synced.losers),
-            Outcome::Keep => panic!("kept"),
+            Settled::Apply { record, synced } => (record, synced.rev, synced.losers),
+            Settled::Keep => panic!("kept"),
         };
         let (on_a, rev_a, losers) = on(&a);
         let (on_b, rev_b, _) = on(&b);
@@ -1272,12 +1272,12 @@ mod tests {
         fresh.is_charged_once = false;
         match resolve(Some((&Record::Profile(fresh), None)), &[leaf]) {
             // The balance is not in the document: each device recomputes it.
-            Outcome::Apply { record, .. } => {
+            Settled::Apply { record, .. } => {
                 let mut expected = user();
                 expected.num_token = 0;
                 assert_eq!(record, Record::Profile(expected));
             }
-            Outcome::Keep => panic!("kept"),
+            Settled::Keep => panic!("kept"),
         }
     }
 

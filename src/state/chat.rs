@@ -44,7 +44,7 @@ impl Ask {
 
 /// Which part of a reply streamed text belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
+pub enum Stream {
     /// The reply itself.
     Reply,
     /// The model's reasoning before it, shown in the Thinking block.
@@ -52,7 +52,7 @@ pub enum Part {
 }
 
 /// Appends streamed text of a part to the screen (the view owns the DOM).
-pub type OnText = Rc<dyn Fn(Part, &str)>;
+pub type OnText = Rc<dyn Fn(Stream, &str)>;
 
 /// Sends `prompt` in thread `thread` (`None`: a new thread, created with the first
 /// exchange). `on_text` appends streamed text to the screen as it arrives (the UI passes a
@@ -257,8 +257,8 @@ async fn run(
             },
             Effect::ReadWhole => call.iter_mut().for_each(Call::read_whole),
             Effect::ReadStream => call.iter_mut().for_each(Call::read_stream),
-            Effect::Show(text) => on_text(Part::Reply, &text),
-            Effect::Think(text) => on_text(Part::Reasoning, &text),
+            Effect::Show(text) => on_text(Stream::Reply, &text),
+            Effect::Think(text) => on_text(Stream::Reasoning, &text),
             Effect::Checkpoint(row) => {
                 // Our own save is not the provider's silence: no deadline while it runs.
                 call.iter().for_each(|c| c.flight().set_deadline(None));

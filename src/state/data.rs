@@ -15,14 +15,7 @@ use super::people::Account;
 use super::text::Text;
 use crate::js::field;
 
-/// How an import meets the data already here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Adds the file's users next to the ones here (refused if one already exists).
-    Merge,
-    /// The file's data replaces what is here: everything, or for a one-user file that user.
-    Replace,
-}
+pub use pocket_chat_core::export::ImportMode;
 
 /// How many records a file holds (or an import wrote).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,11 +126,7 @@ pub struct ImportTarget {
 
 /// Writes the file [`read_import`] read and shows what it did.
 pub async fn apply_import(to: ImportTarget, mode: ImportMode) {
-    let mode = match mode {
-        ImportMode::Merge => "merge",
-        ImportMode::Replace => "replace",
-    };
-    match ask(request("import", &[("mode", mode.into())])).await {
+    match ask(request("import", &[("mode", mode.code().into())])).await {
         Ok(answer) => {
             let n = Counts::of(&answer);
             to.notices.inform(Text::new(move |lang| {

@@ -8,7 +8,7 @@ use pocket_chat_core::markdown;
 use pocket_chat_core::records::{Branch, Message, Millis, Missing, Payment, Thread, User};
 use pocket_chat_core::sync::check::{held, Here};
 use pocket_chat_core::sync::{
-    bonus_id, is_erased, ledger_delta, looks_ours, resolve, to_push, Leaf, Moved, Outcome, Record,
+    bonus_id, is_erased, ledger_delta, looks_ours, resolve, to_push, Leaf, Moved, Record, Settled,
     Synced,
 };
 use rexie::{KeyRange, TransactionMode};
@@ -399,10 +399,10 @@ pub async fn apply(
                 continue;
             };
             match resolve(here.as_ref().map(|r| (r, synced.as_ref())), &leaves) {
-                Outcome::Apply { record, synced } => {
+                Settled::Apply { record, synced } => {
                     settled.push((doc_id.to_owned(), here, record, synced))
                 }
-                Outcome::Keep => {
+                Settled::Keep => {
                     meta.delete(JsValue::from_str(&wait_key(user_id, doc_id)))
                         .await?;
                 }

@@ -14,16 +14,7 @@ use super::{all_from_js, commit_or_abort, to_js, Database, StorageError};
 
 const DATA_STORES: [&str; 6] = [USERS, PAYMENTS, THREADS, BRANCHES, MESSAGES, SETTINGS];
 
-/// How an import meets the data already here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportMode {
-    /// Adds the file's users next to the ones here (refused if one already exists), with
-    /// their ids (unique across devices: a record already here with one of them refuses
-    /// the import); settings here are kept.
-    Merge,
-    /// The file's data replaces what is here: everything, or for a one-user file that user.
-    Replace,
-}
+pub use pocket_chat_core::export::ImportMode;
 
 /// Why an import failed: the file (nothing written) or storage (nothing written either).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

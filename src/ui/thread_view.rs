@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use pocket_chat_core::input::{is_send_key, prompt_to_send};
 
-use crate::state::chat::{use_chat, OnText, Part};
+use crate::state::chat::{use_chat, OnText, Stream};
 use crate::state::render;
 use crate::state::use_config;
 use crate::state::use_notices;
@@ -49,17 +49,17 @@ pub fn streamer(window: &'static ThreadWindow) -> OnText {
 /// Adds streamed text to the reply (or its Thinking block, shown from its first text) on
 /// screen as a text node (nothing re-renders; the caller passes all text of one network
 /// read at once), and keeps the newest line in view once per frame if the reader follows.
-fn append_streamed(window: &'static ThreadWindow, part: Part, text: &str) {
+fn append_streamed(window: &'static ThreadWindow, part: Stream, text: &str) {
     let id = match part {
-        Part::Reply => STREAM_TARGET,
-        Part::Reasoning => REASONING_TARGET,
+        Stream::Reply => STREAM_TARGET,
+        Stream::Reasoning => REASONING_TARGET,
     };
     let target = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(id));
     if let Some(target) = target {
         let _ = target.append_with_str_1(text);
-        if part == Part::Reasoning {
+        if part == Stream::Reasoning {
             if let Some(block) = target.parent_element() {
                 let _ = block.remove_attribute("hidden");
             }
