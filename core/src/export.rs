@@ -686,6 +686,16 @@ pub fn store_ja(store: &str) -> String {
     }
 }
 
+/// Each of the four record counts in `lang`: "1 user", "2 threads", "4 messages", …
+fn four_counts(lang: Lang, [users, threads, messages, payments]: [usize; 4]) -> [String; 4] {
+    [
+        counted(lang, users, Noun::User),
+        counted(lang, threads, Noun::Thread),
+        counted(lang, messages, Noun::Message),
+        counted(lang, payments, Noun::Payment),
+    ]
+}
+
 /// The import confirmation: what a chosen file holds.
 pub fn file_holds(
     lang: Lang,
@@ -694,12 +704,7 @@ pub fn file_holds(
     messages: usize,
     payments: usize,
 ) -> String {
-    let [u, t, m, p] = [
-        counted(lang, users, Noun::User),
-        counted(lang, threads, Noun::Thread),
-        counted(lang, messages, Noun::Message),
-        counted(lang, payments, Noun::Payment),
-    ];
+    let [u, t, m, p] = four_counts(lang, [users, threads, messages, payments]);
     match lang {
         Lang::En => format!("This file holds {u}, {t}, {m} and {p}."),
         Lang::Ja => format!("このファイルには{u}、{t}、{m}、{p}が入っています。"),
@@ -727,12 +732,7 @@ pub fn imported(
     messages: usize,
     payments: usize,
 ) -> String {
-    let [u, t, m, p] = [
-        counted(lang, users, Noun::User),
-        counted(lang, threads, Noun::Thread),
-        counted(lang, messages, Noun::Message),
-        counted(lang, payments, Noun::Payment),
-    ];
+    let [u, t, m, p] = four_counts(lang, [users, threads, messages, payments]);
     match lang {
         Lang::En => format!("Imported {u}, {t}, {m} and {p}."),
         Lang::Ja => format!("{u}、{t}、{m}、{p}をインポートしました。"),
