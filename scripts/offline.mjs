@@ -34,6 +34,14 @@ export async function hashWorker(dir) {
   await writeFile(page, html.replace('</head>', `${meta}\n</head>`));
 }
 
+/** The value of `pub const name: &str = "…";` in the Rust file `file` (from the root). */
+async function rustConst(file, name) {
+  const source = await readFile(join(HERE, '..', file), 'utf8');
+  const found = source.match(new RegExp(`pub const ${name}: &str = "([^"]*)";`));
+  if (!found) throw new Error(`${file} has no string constant ${name}`);
+  return found[1];
+}
+
 /**
  * Copies scripts/page.js (opens IndexedDB early; registers the service worker, says when a
  * new version waits) next to index.html under a name by its content, and loads it before
@@ -42,7 +50,10 @@ export async function hashWorker(dir) {
  */
 export async function addPageScript(dir, base) {
   // Its comments are for the reader of the source, not for every first visit.
-  const code = (await readFile(join(HERE, 'page.js'), 'utf8'))
+  const source = await readFile(join(HERE, 'page.js'), 'utf8');
+  if (!source.includes("'@DB_NAME@'")) throw new Error('scripts/page.js has no @DB_NAME@ to fill in');
+  const code = source
+    .replace("'@DB_NAME@'", JSON.stringify(await rustConst('src/storage/schema.rs', 'DB_NAME')))
     .replace(/\/\*\*[\s\S]*?\*\//g, '')
     .split('\n')
     .map((line) => line.replace(/\s+\/\/ [^'"`]*$/, ''))

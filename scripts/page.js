@@ -12,7 +12,8 @@
 //   be installed because the site sent a wrong file (`pocketChatUpdate.refused`, and the
 //   window event `pocket-chat-refused`). Not in a debug build: under
 //   `trunk serve` a cached build would hide each rebuild.
-const DB = 'pocket-chat';
+// The database's name, written in by scripts/offline.mjs from src/storage/schema.rs.
+const DB = '@DB_NAME@';
 // How long the early connection stays open: the app's own is open long before.
 const EARLY_DB_MS = 10_000;
 

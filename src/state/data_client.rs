@@ -15,22 +15,16 @@ use web_sys::{MessageEvent, Worker};
 use super::error::StateError;
 use crate::js::{field, set};
 
-/// The worker's loader, next to the page, as Trunk names it. The post-build hook
-/// (scripts/offline.mjs) renames it by its content and says the name in a meta tag, so
-/// a tab keeps loading its own build's worker after a newer build is deployed.
-const LOADER: &str = "data-worker_loader.js";
-
-/// The loader's name: from index.html's `pocket-chat-data-worker` meta tag, else Trunk's.
-fn loader() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| {
-            d.query_selector("meta[name=pocket-chat-data-worker]")
-                .ok()
-                .flatten()
-        })
-        .and_then(|m| m.get_attribute("content"))
-        .unwrap_or_else(|| LOADER.to_owned())
+/// The worker's loader, next to the page: the post-build hook (scripts/offline.mjs) names
+/// it by its content and says the name in index.html's `pocket-chat-data-worker` meta tag,
+/// so a tab keeps loading its own build's worker after a newer build is deployed.
+fn loader() -> Option<String> {
+    web_sys::window()?
+        .document()?
+        .query_selector("meta[name=pocket-chat-data-worker]")
+        .ok()
+        .flatten()?
+        .get_attribute("content")
 }
 
 /// A started worker and the requests waiting for its answers.
@@ -87,7 +81,8 @@ fn link() -> Result<Rc<Link>, StateError> {
     if let Some(link) = LINK.with(|l| l.borrow().clone()) {
         return Ok(link);
     }
-    let worker = Worker::new(&loader()).map_err(|_| StateError::WorkerUnavailable)?;
+    let loader = loader().ok_or(StateError::WorkerUnavailable)?;
+    let worker = Worker::new(&loader).map_err(|_| StateError::WorkerUnavailable)?;
     let waiting: Rc<RefCell<HashMap<u32, (Function, Function)>>> = Rc::default();
     let mut ready_fns: Option<(Function, Function)> = None;
     let ready = Promise::new(&mut |resolve, reject| ready_fns = Some((resolve, reject)));
