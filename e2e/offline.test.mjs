@@ -481,6 +481,15 @@ test('a host that answers a missing file with its index page: the new version is
     await app.languageButton.click();
     await line.getByRole('button', { name: 'Dismiss' }).click();
     assert.equal(await line.isVisible(), false);
+    // Dismissed, it stays so: a reload has the browser try the same build again, and the
+    // refusal it meets again is not said again.
+    await app.reload();
+    await waitText(app.balance, /^\d[\d,]* tokens$/);
+    await app.page.waitForFunction(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      return reg.active && !reg.installing && !reg.waiting;
+    });
+    assert.equal(await line.isVisible(), false);
     // With no network the old version opens from its cache, every thread there, and its
     // data worker (still cached) exports.
     await app.context.setOffline(true);

@@ -54,7 +54,7 @@ export async function addPageScript(dir, base) {
   if (!source.includes("'@DB_NAME@'")) throw new Error('scripts/page.js has no @DB_NAME@ to fill in');
   const code = source
     .replace("'@DB_NAME@'", JSON.stringify(await rustConst('src/storage/schema.rs', 'DB_NAME')))
-    .replace(/\/\*\*[\s\S]*?\*\//g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
     .split('\n')
     .map((line) => line.replace(/\s+\/\/ [^'"`]*$/, ''))
     .filter((line) => line.trim() && !line.trim().startsWith('//'))

@@ -57,6 +57,14 @@ const update = {
     navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
     waiting.postMessage('skip-waiting');
   },
+  /** The user dismissed the refusal of `file`: that refusal is not said again here (a
+   *  reload has the browser try the same build once more, and be refused once more). */
+  dismiss(file) {
+    update.refused = null;
+    try {
+      localStorage.setItem(DISMISSED, file);
+    } catch { /* no local storage: said again after a reload */ }
+  },
   /** The draft an update's reload kept, once. */
   takeDraft() {
     try {
@@ -74,10 +82,20 @@ window.pocketChatUpdate = update;
 // start, as the browser checks for a new worker while the page loads. Every worker of
 // this origin may speak: only this page's own scope counts.
 const SCOPE = new URL('./', new URL('sw.js', document.baseURI)).href;
+// The refused file the user dismissed last, for this scope.
+const DISMISSED = `pocket-chat-refused-dismissed ${SCOPE}`;
+const dismissed = () => {
+  try {
+    return localStorage.getItem(DISMISSED);
+  } catch {
+    return null;
+  }
+};
 try {
   navigator.serviceWorker?.addEventListener('message', (event) => {
     const said = event.data;
     if (said?.type !== 'pocket-chat-refused' || said.scope !== SCOPE || typeof said.file !== 'string') return;
+    if (said.file === dismissed()) return;
     update.refused = { file: said.file, kept: !!navigator.serviceWorker.controller };
     dispatchEvent(new Event('pocket-chat-refused'));
   });

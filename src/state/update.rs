@@ -55,6 +55,14 @@ impl Update {
         std::mem::forget((heard, heard_refused));
     }
 
+    /// Puts the refused version's line away: the same refusal is not said again here.
+    pub fn dismiss(&self) {
+        if let Some((file, _)) = self.refused.get_untracked() {
+            call(&page_script(), "dismiss", &JsValue::from_str(&file));
+        }
+        self.refused.set(None);
+    }
+
     /// Reloads into the waiting version, keeping `draft` for the reloaded page.
     pub fn accept(&self, draft: &str) {
         call(&page_script(), "accept", &JsValue::from_str(draft));

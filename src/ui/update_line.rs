@@ -26,7 +26,7 @@ pub fn UpdateLine() -> impl IntoView {
     view! {
         <div class="notice status" role="status" data-testid="update-refused" hidden=move || update.refused.with(Option::is_none)>
             <p>{refused}</p>
-            <button type="button" class="ghost" on:click=move |_| update.refused.set(None)>
+            <button type="button" class="ghost" on:click=move |_| update.dismiss()>
                 {prefs.tr(Key::Dismiss)}
             </button>
         </div>
