@@ -25,13 +25,6 @@ async function violations(page) {
   });
 }
 
-/** Closes Settings as a keyboard user does. */
-async function closeSettings(app) {
-  await app.testId('api-key').focus();
-  await app.page.keyboard.press('Escape');
-  await app.testId('settings-panel').waitFor({ state: 'detached' });
-}
-
 /** A thread of Markdown, code, math and reasoning, in a configured app. */
 async function withThread(app) {
   await app.topUp(50000);
@@ -51,29 +44,29 @@ for (const scheme of ['light', 'dark']) {
     const found = {};
     await app.firstRun.waitFor();
     found['first-run card'] = await violations(app.page);
-    await app.testId('first-run-later').click();
+    await app.firstRunLater.click();
     // Settings over an empty thread: nothing in the thread to reach by keyboard.
     await app.configure();
     await app.openSettings();
     found['Settings, empty thread'] = await violations(app.page);
-    await closeSettings(app);
+    await app.closeSettingsByKeyboard();
     await withThread(app);
     found['main screen'] = await violations(app.page);
     await app.languageButton.click();
     found['main screen, Japanese'] = await violations(app.page);
     await app.languageButton.click();
     await app.openSettings();
-    await app.testId('params-a').locator('summary').click();
-    await app.testId('add-persona').click();
-    await app.testId('persona-name').fill('Tutor');
-    await app.testId('persona-text').fill('Answer as a patient tutor.');
+    await app.params('a').locator('summary').click();
+    await app.addPersonaButton.click();
+    await app.personaNames.fill('Tutor');
+    await app.personaTexts.fill('Answer as a patient tutor.');
     found.Settings = await violations(app.page);
-    await app.testId('save-settings').click();
-    await app.testId('persona-select').waitFor();
+    await app.saveSettingsButton.click();
+    await app.personaSelect.waitFor();
     found['main screen, persona chooser'] = await violations(app.page);
     await app.page.setViewportSize({ width: 390, height: 740 });
-    await app.testId('threads-toggle').click();
-    await app.testId('sidebar').waitFor();
+    await app.threadsToggle.click();
+    await app.sidebar.waitFor();
     found['thread list (phone)'] = await violations(app.page);
     assert.deepEqual(found, {
       'first-run card': [], 'Settings, empty thread': [], 'main screen': [], 'main screen, Japanese': [], Settings: [],

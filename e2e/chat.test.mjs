@@ -173,7 +173,7 @@ test('code blocks render with a working Copy button', async () => {
   await app.configure();
   await app.topUp(5000);
   await app.say('code:\n\n```rust\nfn main() {}\n```');
-  const block = app.page.locator('[data-testid=reply] .code-block').last();
+  const block = app.replyCodeBlocks.last();
   await block.waitFor();
   assert.equal(await block.locator('code').innerText(), 'fn main() {}\n');
   await block.locator('[data-copy]').click();
@@ -186,22 +186,22 @@ test('code blocks render with a working Copy button', async () => {
 // Guards against "Test connection" that reports success for a bad key, or says nothing.
 test('Test connection reports a working setup and a rejected key, and Clear empties the key', async () => {
   const app = await fx.open();
-  const key = app.testId('api-key');
+  const key = app.apiKey;
   await app.openSettings();
   await key.fill('sk-test');
-  await app.testId('base-url').fill(fx.mock.url);
+  await app.baseUrl.fill(fx.mock.url);
   assert.equal(await key.getAttribute('type'), 'password');
-  await app.testId('test-connection').click();
+  await app.testConnectionButton.click();
   await waitText(app.settingsResult, 'Connection works: gpt-4o-mini answered through OpenAI.');
   const [probe] = fx.chats('openai');
   assert.equal(probe.body.max_completion_tokens, 1);
   await key.fill('sk-wrong');
-  await app.testId('test-connection').click();
+  await app.testConnectionButton.click();
   await waitText(app.settingsResult, /rejected the API key \(HTTP 401\)/);
   await app.screenshot('settings-test-connection');
-  await app.testId('clear-key').click();
+  await app.clearKeyButton.click();
   assert.equal(await key.inputValue(), '');
-  await app.testId('test-connection').click();
+  await app.testConnectionButton.click();
   await waitText(app.settingsResult, 'Add your API key in Settings to start chatting.');
   // Testing costs the balance nothing.
   await app.assertLedger();
@@ -236,10 +236,10 @@ test('older exchanges that no longer fit the window are left out, and the thread
   const app = await fx.open();
   await app.topUp(1000000);
   await app.openSettings();
-  await app.testId('model-a').fill('tiny-local-model');
-  await app.testId('api-key').fill('sk-test');
-  await app.testId('base-url').fill(fx.mock.url);
-  await app.testId('save-settings').click();
+  await app.modelField('a').fill('tiny-local-model');
+  await app.apiKey.fill('sk-test');
+  await app.baseUrl.fill(fx.mock.url);
+  await app.saveSettingsButton.click();
   await waitText(app.model, 'tiny-local-model');
   // About 4,000 tokens: it fits an 8k window alone, but not with its reply and a new prompt.
   const long = Array.from({ length: 4000 }, (_, i) => ['alpha', 'beta', 'gamma', 'delta'][i % 4]).join(' ');
@@ -250,8 +250,8 @@ test('older exchanges that no longer fit the window are left out, and the thread
   const reqs = fx.chats('openai');
   assert.equal(reqs[0].body.model, 'tiny-local-model');
   assert.deepEqual(reqs[1].body.messages, [{ role: 'user', content: 'short follow-up' }]);
-  await waitText(app.testId('context-start'), /no longer fit in the model's context/);
-  const starts = await app.exchanges.evaluateAll((els) => els.map((e) => !!e.querySelector('[data-testid=context-start]')));
+  await waitText(app.contextStart, /no longer fit in the model's context/);
+  const starts = await app.contextStarts();
   assert.deepEqual(starts, [false, true]);
   await app.assertLedger();
   await app.close();

@@ -363,7 +363,7 @@ test(row('input', 'top-up form: amount paid “abc”'), async () => {
   await app.say('/topup');
   await app.submitTopUp({ tokens: '100', amount: 'abc' });
   await waitText(app.topUpProblem, 'The amount paid must be a number of 0 or more, or left empty.');
-  assert.equal(await app.testId('top-up-amount').inputValue(), 'abc');
+  assert.equal(await app.topUpAmount.inputValue(), 'abc');
   assert.deepEqual(await app.dump(), before);
   await app.assertClean();
   await app.close();
@@ -429,9 +429,9 @@ for (const url of BAD_URLS) {
     const app = await fx.open();
     const before = await app.dump();
     await app.openSettings();
-    await app.testId('api-key').fill('sk-test');
-    await app.testId('base-url').fill(url);
-    await app.testId('save-settings').click();
+    await app.apiKey.fill('sk-test');
+    await app.baseUrl.fill(url);
+    await app.saveSettingsButton.click();
     await waitText(app.settingsResult, `“${url}” is not a web address. Enter one that starts with https:// (or http:// for a server on this computer).`);
     assert.deepEqual(await app.dump(), before);
     assert.equal(await app.notice.count(), 0, 'nothing said "saved"');
@@ -477,7 +477,7 @@ for (const [what, content, sentence] of BAD_FILES) {
     await app.openData();
     await app.chooseImport(file);
     await waitText(app.noticeText, sentence);
-    assert.equal(await app.testId('import-confirm').count(), 0);
+    assert.equal(await app.importConfirm.count(), 0);
     assert.deepEqual(await app.dump(), before);
     await app.assertClean();
     await app.close();

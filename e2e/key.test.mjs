@@ -33,7 +33,7 @@ test('the key is sent only to the endpoint origin and kept out of URLs, console 
   await app.openData();
   const exportFile = async () => readFile(await app.exportAll(join(SCREENSHOTS, '..', `key-export-${Date.now()}.json`)), 'utf8');
   assert.ok(!(await exportFile()).includes(KEY), 'a plain export leaves the key out');
-  await app.testId('include-keys').check();
+  await app.includeKeys.check();
   assert.ok((await exportFile()).includes(KEY), 'asked for, the export includes the key');
   await app.close();
 });

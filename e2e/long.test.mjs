@@ -23,7 +23,7 @@ async function onLongThread() {
 }
 
 const last = (n) => `Question ${n} in thread 3`;
-const prompts = (app) => app.testId('prompt').allTextContents();
+const prompts = (app) => app.shownPrompts();
 /** Waits until the thread is scrolled to its newest exchange. */
 const atBottom = (app) => app.page.waitForFunction(() => {
   const m = document.querySelector('main.thread');
@@ -39,7 +39,7 @@ async function scrollBack(app, expectFirst) {
     document.querySelector('main.thread').scrollTop = 0;
     return document.querySelector(`[data-exchange="${id}"]`).getBoundingClientRect().top;
   }, firstBefore);
-  await waitText(app.testId('prompt').first(), expectFirst);
+  await waitText(app.prompts.first(), expectFirst);
   // The anchor is restored in the frame the page arrives in.
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   const topAfter = await page.evaluate((id) => document.querySelector(`[data-exchange="${id}"]`).getBoundingClientRect().top, firstBefore);
@@ -48,21 +48,21 @@ async function scrollBack(app, expectFirst) {
 
 test('a long thread opens at its newest exchange with one page on screen, at the bottom', async () => {
   const app = await onLongThread();
-  await waitText(app.testId('prompt').last(), last(MESSAGES - 1));
+  await waitText(app.prompts.last(), last(MESSAGES - 1));
   assert.equal((await prompts(app)).length, OPENING);
   assert.equal((await prompts(app))[0], last(MESSAGES - OPENING));
-  await waitText(app.testId('show-earlier'), `Show earlier messages (${MESSAGES - OPENING} more)`);
+  await waitText(app.showEarlier, `Show earlier messages (${MESSAGES - OPENING} more)`);
   await atBottom(app);
   // The bar counts the whole thread, not the page: 300 exchanges of 120 tokens.
   // gpt-4o-mini: 300 × (20 × $0.15 + 100 × $0.60) per million tokens.
-  await waitText(app.testId('thread-used'), `${(MESSAGES * 120).toLocaleString('en-US')} tokens · $0.0189`);
+  await waitText(app.threadUsed, `${(MESSAGES * 120).toLocaleString('en-US')} tokens · $0.0189`);
   await app.screenshot('long-thread-newest');
   // Opened by its link (read early, while the rest of start-up runs): the same page.
   assert.match(app.page.url(), /#\/thread\/[0-9A-Z]{26}$/);
   await app.reload();
-  await waitText(app.testId('prompt').last(), last(MESSAGES - 1));
+  await waitText(app.prompts.last(), last(MESSAGES - 1));
   assert.equal((await prompts(app)).length, OPENING);
-  await waitText(app.testId('show-earlier'), `Show earlier messages (${MESSAGES - OPENING} more)`);
+  await waitText(app.showEarlier, `Show earlier messages (${MESSAGES - OPENING} more)`);
   await atBottom(app);
   assert.deepEqual(app.problems, []);
   await app.close();
@@ -70,7 +70,7 @@ test('a long thread opens at its newest exchange with one page on screen, at the
 
 test('scrolling back reads a page at a time, keeps the text in place and at most 90 on screen', async () => {
   const app = await onLongThread();
-  await waitText(app.testId('prompt').last(), last(MESSAGES - 1));
+  await waitText(app.prompts.last(), last(MESSAGES - 1));
   let first = MESSAGES - OPENING;
   for (let step = 1; step <= 4; step++) {
     first -= PAGE;
@@ -81,23 +81,23 @@ test('scrolling back reads a page at a time, keeps the text in place and at most
     assert.equal(shown[0], last(first));
   }
   // Four pages back: the newest dropped off, and the thread offers them again.
-  await waitText(app.testId('show-later'), `Show newer messages (${MESSAGES - first - MAX} more)`);
+  await waitText(app.showLater, `Show newer messages (${MESSAGES - first - MAX} more)`);
   assert.ok((await app.page.evaluate(() => document.getElementsByTagName('*').length)) < 5000);
   await app.screenshot('long-thread-scrolled-back');
 
   // Scrolling down brings them back, a page at a time.
   await app.page.locator('main.thread').evaluate((m) => { m.scrollTop = m.scrollHeight; });
-  await waitText(app.testId('prompt').last(), last(first + MAX + PAGE - 1));
+  await waitText(app.prompts.last(), last(first + MAX + PAGE - 1));
   assert.deepEqual(app.problems, []);
   await app.close();
 });
 
 test('sending from a thread scrolled back: the reply goes under the newest, with the whole context', async () => {
   const app = await onLongThread();
-  await waitText(app.testId('prompt').last(), last(MESSAGES - 1));
+  await waitText(app.prompts.last(), last(MESSAGES - 1));
   // Four pages back, the newest are off the window.
   for (let step = 1; step <= 4; step++) await scrollBack(app, last(MESSAGES - OPENING - step * PAGE));
-  await app.testId('show-later').waitFor();
+  await app.showLater.waitFor();
   await app.say('One more question');
   await app.waitReply('Echo: One more question');
   const shown = await prompts(app);
@@ -128,7 +128,7 @@ test('a user with 150 threads gets every one of them listed, newest first', asyn
   const mine = dump.threads.filter((t) => t.user_id === user && !t.deleted_at)
     .sort((a, b) => b.updated_at - a.updated_at || (a.thread_id < b.thread_id ? 1 : -1));
   assert.ok(mine.length > 150, `${mine.length} threads`);
-  await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=thread-link]').length === n, mine.length, { polling: 50, timeout: 10_000 });
+  await app.waitThreadLinks(mine.length, { polling: 50, timeout: 10_000 });
   const shown = await app.threadLinks.allInnerTexts();
   assert.deepEqual(shown, mine.map((t) => t.title));
   assert.ok(shown.includes(longTitle));

@@ -37,11 +37,6 @@ const pageBackground = (app) => app.page.evaluate(() => getComputedStyle(documen
   ? getComputedStyle(document.documentElement).backgroundColor : getComputedStyle(document.body).backgroundColor);
 const overflow = (app) => app.page.evaluate(() => document.documentElement.scrollWidth);
 
-/** Waits until the element with data-testid `testid` has the keyboard focus. */
-async function waitFocus(app, testid) {
-  await app.page.waitForFunction((id) => document.activeElement?.dataset.testid === id, testid, { timeout: 10_000 });
-}
-
 /** Clicks the header's theme button until the page is in `want`. */
 async function chooseTheme(app, want) {
   for (let i = 0; i < 3 && (await htmlAttr(app, 'data-theme')) !== want; i++) {
@@ -80,26 +75,24 @@ for (const c of CASES) {
     else assert.equal(await htmlAttr(app, 'data-theme'), 'system');
 
     // The first visit's card, in the chosen language, pointed at the mock provider.
-    const card = app.firstRun;
-    await waitText(card.getByTestId('first-run-start'), words.start);
-    await card.getByTestId('first-run-kind').selectOption('compatible');
-    await card.getByTestId('first-run-base').fill(fx.mock.url);
+    await waitText(app.firstRunStart, words.start);
+    await app.firstRunKind.selectOption('compatible');
+    await app.firstRunBase.fill(fx.mock.url);
     await app.screenshot(`first-run-${c.lang}-${c.theme}-${c.size}`);
-    await card.getByTestId('first-run-start').click();
-    await card.waitFor({ state: 'detached' });
+    await app.startFromFirstRun();
     await app.topUp(5000);
     for (const prompt of PROMPTS[c.lang]) {
       await app.say(prompt);
       await app.waitReply(/^Echo: /);
     }
-    await app.page.locator('[data-testid=reply] .code-block').waitFor();
+    await app.replyCodeBlocks.waitFor();
     await app.waitBalance(words.tokens);
 
     assert.equal(await htmlAttr(app, 'lang'), c.lang);
     assert.equal(await htmlAttr(app, 'data-theme'), c.byUi.includes('theme') ? c.theme : 'system');
     assert.equal(await app.input.getAttribute('placeholder'), words.placeholder);
     await waitText(app.sendButton, words.send);
-    await waitText(app.testId('settings-button'), words.settings);
+    await waitText(app.settingsButton, words.settings);
     assert.equal(await app.page.locator('.code-block [data-copy]').innerText(), c.lang === 'en' ? 'Copy' : 'コピー');
     const dark = c.theme === 'dark';
     assert.equal(await pageBackground(app), dark ? 'rgb(22, 23, 27)' : 'rgb(247, 247, 248)');
@@ -140,7 +133,7 @@ test('the chosen language and theme survive a reload and win over the browser', 
 // must follow the language switch.
 test('an error notice follows the language switch', async () => {
   const app = await fx.open({ contextOptions: { locale: 'ja-JP' } });
-  await app.testId('first-run-later').click();
+  await app.firstRunLater.click();
   await app.say('hello');
   const notice = app.noticeText;
   await waitText(notice, '設定で API キーを入力すると、チャットを始められます。');
@@ -161,16 +154,15 @@ test('first run: name, provider and key on one card, then chatting; gone after a
   const card = app.firstRun;
   await card.waitFor();
   assert.equal(await app.emptyThread.count(), 0);
-  assert.equal(await card.getByTestId('first-run-name').inputValue(), 'You');
+  assert.equal(await app.firstRunName.inputValue(), 'You');
   // A missing key is said on the card, in a sentence.
-  await card.getByTestId('first-run-start').click();
-  await waitText(card.getByTestId('first-run-problem'), 'Add your API key in Settings to start chatting.');
-  await card.getByTestId('first-run-name').fill('Aiko');
-  await card.getByTestId('first-run-kind').selectOption('compatible');
-  await card.getByTestId('first-run-base').fill(fx.mock.url);
-  await card.getByTestId('first-run-key').fill('sk-local');
-  await card.getByTestId('first-run-start').click();
-  await card.waitFor({ state: 'detached' });
+  await app.firstRunStart.click();
+  await waitText(app.firstRunProblem, 'Add your API key in Settings to start chatting.');
+  await app.firstRunName.fill('Aiko');
+  await app.firstRunKind.selectOption('compatible');
+  await app.firstRunBase.fill(fx.mock.url);
+  await app.firstRunKey.fill('sk-local');
+  await app.startFromFirstRun();
   await waitText(app.userName, 'Aiko');
   // The input box has the focus, ready for the first message.
   assert.equal(await app.page.evaluate(() => document.activeElement?.id), 'composer-input');
@@ -195,7 +187,7 @@ test('first run: name, provider and key on one card, then chatting; gone after a
 test('first run: Later closes the card; Settings works while it shows', async () => {
   const app = await fx.open();
   await app.firstRun.waitFor();
-  await app.testId('first-run-later').click();
+  await app.firstRunLater.click();
   await waitText(app.emptyThread, /Start a conversation/);
   await app.reload();
   await app.firstRun.waitFor();
@@ -214,7 +206,7 @@ test('keyboard: every control is named, reached by Tab with a visible ring; Esca
   await app.say('code:\n\n```js\nlet x = 1;\n```');
   await app.page.locator('.code-block').waitFor();
   await app.openSettings();
-  await app.testId('settings-panel').waitFor();
+  await app.settingsPanel.waitFor();
 
   const controls = 'button:not([disabled]), input, select, textarea, a[href], summary';
   const visible = await app.page.locator(controls).evaluateAll((els) => els
@@ -245,15 +237,13 @@ test('keyboard: every control is named, reached by Tab with a visible ring; Esca
   assert.deepEqual(ringless, [], 'focused without a visible ring');
 
   // Escape from inside a panel closes it and hands the focus back to its button.
-  await app.testId('api-key').focus();
-  await app.page.keyboard.press('Escape');
-  await app.testId('settings-panel').waitFor({ state: 'detached' });
-  assert.equal(await app.page.evaluate(() => document.activeElement?.dataset.testid), 'settings-button');
-  await app.testId('data-button').focus();
+  await app.closeSettingsByKeyboard();
+  await app.assertSettingsButtonFocused();
+  await app.dataButton.focus();
   await app.page.keyboard.press('Enter');
-  await app.testId('data-panel').waitFor();
+  await app.dataPanel.waitFor();
   await app.page.keyboard.press('Escape');
-  await app.testId('data-panel').waitFor({ state: 'detached' });
+  await app.dataPanel.waitFor({ state: 'detached' });
   await app.close();
 });
 
@@ -268,7 +258,7 @@ test('phone: ☰ opens the thread list, a choice or Escape closes it, nothing sc
   await app.say('/new');
   await app.say('second thread with a very long first line that goes on and on past the width of any phone');
   await app.waitReply(/^Echo: second thread/);
-  const sidebar = app.testId('sidebar');
+  const sidebar = app.sidebar;
   assert.equal(await sidebar.isVisible(), false);
   const toggle = app.page.getByRole('button', { name: 'Threads', exact: true });
   assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
@@ -283,16 +273,17 @@ test('phone: ☰ opens the thread list, a choice or Escape closes it, nothing sc
   await toggle.focus();
   await app.page.keyboard.press('Enter');
   await sidebar.waitFor({ state: 'visible' });
-  await waitFocus(app, 'new-thread');
+  await app.waitNewThreadFocused({ timeout: 10_000 });
   await app.page.keyboard.press('Escape');
   await sidebar.waitFor({ state: 'hidden' });
-  await waitFocus(app, 'threads-toggle');
+  await app.waitThreadsToggleFocused({ timeout: 10_000 });
   await toggle.click();
-  await app.testId('close-sidebar').click();
+  await app.closeSidebarButton.click();
   await sidebar.waitFor({ state: 'hidden' });
   // Every panel fits the width.
-  for (const button of ['user-name', 'data-button', 'settings-button']) {
-    await app.testId(button).click();
+  const panels = { 'user-name': app.userName, 'data-button': app.dataButton, 'settings-button': app.settingsButton };
+  for (const [button, opener] of Object.entries(panels)) {
+    await opener.click();
     assert.ok((await overflow(app)) <= 375, `${button}: page is ${await overflow(app)} px wide`);
     await app.screenshot(`look-phone-${button}`);
     await app.page.keyboard.press('Escape');

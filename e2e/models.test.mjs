@@ -11,13 +11,11 @@ const fx = fixture({ dist: DIST, watch: ['pageErrors', 'consoleErrors'], context
 
 /** The first-run card pointed at the mock as a compatible server; the listing asked for. */
 async function firstRunCompatible(app) {
-  const card = app.firstRun;
-  await card.waitFor();
-  await card.getByTestId('first-run-kind').selectOption('compatible');
-  await card.getByTestId('first-run-base').fill(fx.mock.url);
+  await app.firstRun.waitFor();
+  await app.firstRunKind.selectOption('compatible');
+  await app.firstRunBase.fill(fx.mock.url);
   // Leaving the address field asks the server for its models.
-  await card.getByTestId('first-run-base').press('Tab');
-  return card;
+  await app.firstRunBase.press('Tab');
 }
 
 const options = (page, id) => page.locator(`datalist#${id} option`).evaluateAll((os) => os.map((o) => o.value));
@@ -27,15 +25,14 @@ const options = (page, id) => page.locator(`datalist#${id} option`).evaluateAll(
 test('first run with a local server: pick one of the models it lists, and chat with it', async () => {
   fx.mock.setModels([{ id: 'qwen2.5:7b', object: 'model' }, { id: 'llama3.1:8b', object: 'model', meta: { n_ctx_train: 8192 } }]);
   const app = await fx.open();
-  const card = await firstRunCompatible(app);
-  await waitText(card.getByTestId('first-run-listing'), 'The endpoint lists 2 models; pick one or type its name.');
+  await firstRunCompatible(app);
+  await waitText(app.firstRunListing, 'The endpoint lists 2 models; pick one or type its name.');
   // The user's default (gpt-4o-mini) is not there: the first listed model is proposed.
-  assert.equal(await card.getByTestId('first-run-model').inputValue(), 'llama3.1:8b');
+  assert.equal(await app.firstRunModel.inputValue(), 'llama3.1:8b');
   assert.deepEqual(await options(app.page, 'first-run-models'), ['llama3.1:8b', 'qwen2.5:7b']);
   await app.screenshot('first-run-models-en');
-  await card.getByTestId('first-run-model').fill('qwen2.5:7b');
-  await card.getByTestId('first-run-start').click();
-  await card.waitFor({ state: 'detached' });
+  await app.firstRunModel.fill('qwen2.5:7b');
+  await app.startFromFirstRun();
   await waitText(app.model, 'qwen2.5:7b');
   await app.say('hello, local model');
   await app.waitReply('Echo: hello, local model');
@@ -55,15 +52,14 @@ test('first run: a server that lists no models says so, and a typed model is use
   fx.mock.setModels({ status: 404, body: { error: { message: 'Not found' } } });
   const app = await fx.open({ watch: ['pageErrors'] });
   await app.languageButton.click();
-  const card = await firstRunCompatible(app);
-  await waitText(card.getByTestId('first-run-listing'), 'エンドポイントがモデルの一覧を返しませんでした（HTTP 404）。モデル名を入力してください。');
+  await firstRunCompatible(app);
+  await waitText(app.firstRunListing, 'エンドポイントがモデルの一覧を返しませんでした（HTTP 404）。モデル名を入力してください。');
   await app.screenshot('first-run-models-failed-ja');
   await app.languageButton.click();
-  await waitText(card.getByTestId('first-run-listing'), "The endpoint did not list its models (HTTP 404). Type the model's name instead.");
+  await waitText(app.firstRunListing, "The endpoint did not list its models (HTTP 404). Type the model's name instead.");
   assert.deepEqual(await options(app.page, 'first-run-models'), []);
-  await card.getByTestId('first-run-model').fill('my-own-model');
-  await card.getByTestId('first-run-start').click();
-  await card.waitFor({ state: 'detached' });
+  await app.firstRunModel.fill('my-own-model');
+  await app.startFromFirstRun();
   await app.say('typed model');
   await app.waitReply('Echo: typed model');
   assert.equal(fx.chats('compatible').at(-1).body.model, 'my-own-model');
@@ -76,7 +72,7 @@ test('Settings lists the endpoint\'s models, and a listed window limits the cont
   const app = await fx.open({ watch: ['pageErrors'] });
   await app.configure();
   await app.openSettings();
-  await app.testId('list-models').click();
+  await app.listModelsButton.click();
   await waitText(app.settingsResult, 'The endpoint lists 2 models; pick one or type its name.');
   assert.deepEqual(await options(app.page, 'endpoint-models'), ['gpt-4o', 'gpt-4o-mini']);
   const [listing] = fx.mock.requests.filter((r) => r.kind === 'openai-models');
@@ -84,13 +80,12 @@ test('Settings lists the endpoint\'s models, and a listed window limits the cont
   await app.screenshot('settings-models');
   // A server with a small window (as OpenRouter gives context_length).
   fx.mock.setModels([{ id: 'tiny-window', context_length: 64 }]);
-  await app.testId('provider-kind').selectOption('compatible');
-  await app.testId('base-url').fill(fx.mock.url);
-  await app.testId('list-models').click();
+  await app.providerKind.selectOption('compatible');
+  await app.baseUrl.fill(fx.mock.url);
+  await app.listModelsButton.click();
   await waitText(app.settingsResult, 'The endpoint lists 1 model; pick one or type its name.');
-  await app.testId('model-a').fill('tiny-window');
-  await app.testId('save-settings').click();
-  await waitText(app.noticeText, /Settings saved\./);
+  await app.modelField('a').fill('tiny-window');
+  await app.saveSettings();
   await waitText(app.model, 'tiny-window');
   const asked = fx.chats('compatible').length;
   await app.say('word '.repeat(60));
@@ -102,8 +97,8 @@ test('Settings lists the endpoint\'s models, and a listed window limits the cont
   assert.equal(fx.chats('compatible').at(-1).body.model, 'tiny-window');
   // An endpoint that cannot be reached: a sentence, and the list stays as it was.
   await app.openSettings();
-  await app.testId('base-url').fill('http://127.0.0.1:9/v1');
-  await app.testId('list-models').click();
+  await app.baseUrl.fill('http://127.0.0.1:9/v1');
+  await app.listModelsButton.click();
   await waitText(app.settingsResult, /^The endpoint could not be reached\./);
   assert.deepEqual(app.problems, []);
 });

@@ -50,7 +50,7 @@ async function twoThreads(app) {
   await app.waitReply('Echo: Alpha one');
   await app.say('Alpha two');
   await app.waitReply('Echo: Alpha two');
-  await app.testId('new-thread').click();
+  await app.newThread();
   await app.say('Beta one');
   await app.waitReply('Echo: Beta one');
 }
@@ -194,7 +194,7 @@ test('offline, a model on this computer still answers, straight from the network
     assert.deepEqual(Object.values(await cached(app.page)), [await buildFiles(DIST, site.url)]);
     // A remote endpoint, meanwhile, is offline.
     await app.configure({ base: remote.url });
-    await app.testId('new-thread').click();
+    await app.newThread();
     await app.say('remote');
     await waitText(app.noticeText, OFFLINE_SENT);
     // Chromium's emulation lets the CORS preflight out; the chat request itself never left.
@@ -298,20 +298,20 @@ for (const { where, dist, prefix } of BUILDS) {
       // Not while a reply streams: the button waits for it.
       await app.say('one two three four five six [[mock:chunkDelayMs=150]]');
       await app.streamingReply.waitFor();
-      assert.equal(await app.testId('update-reload').isDisabled(), true);
-      assert.equal(await app.testId('update-reload').getAttribute('title'), 'Reload once the reply has finished.');
-      await waitText(app.testId('update-wait'), 'Reload once the reply has finished.');
+      assert.equal(await app.updateReload.isDisabled(), true);
+      assert.equal(await app.updateReload.getAttribute('title'), 'Reload once the reply has finished.');
+      await waitText(app.updateWait, 'Reload once the reply has finished.');
       if (prefix === '/') await app.screenshot('update-ready-streaming');
       await app.waitReply(/^Echo: one two three four five six/);
-      await app.page.waitForFunction(() => !document.querySelector('[data-testid=update-reload]').disabled);
-      assert.equal(await app.testId('update-wait').isVisible(), false);
+      await app.waitUpdateReloadEnabled();
+      assert.equal(await app.updateWait.isVisible(), false);
       await app.input.fill('a draft typed before the update');
       await app.screenshot(`update-ready-${prefix === '/' ? 'root' : 'subpath'}`);
       await app.languageButton.click();
       await waitText(app.updateLine.locator('p'), 'pocket-chat の新しいバージョンの準備ができました。再読み込みすると切り替わります。入力中の文章はそのまま残ります。');
       await app.screenshot(`update-ready-ja-${prefix === '/' ? 'root' : 'subpath'}`);
       await app.languageButton.click();
-      await waitText(app.testId('update-reload'), 'Reload');
+      await waitText(app.updateReload, 'Reload');
       if (prefix === '/') {
         // On a phone the line wraps, its buttons still in reach.
         await app.page.setViewportSize({ width: 390, height: 760 });
@@ -319,7 +319,7 @@ for (const { where, dist, prefix } of BUILDS) {
         await app.page.setViewportSize({ width: 1280, height: 720 });
       }
       const before = await app.dump();
-      await Promise.all([app.page.waitForEvent('load'), app.testId('update-reload').click()]);
+      await app.reloadFromUpdateLine();
       await waitText(app.balance, /^\d[\d,]* tokens$/);
       assert.equal(await buildMark(app.page), '"next"', 'the new version runs');
       assert.equal(await app.input.inputValue(), 'a draft typed before the update');
@@ -347,7 +347,7 @@ async function takeUpdate(app) {
   await app.reload();
   await waitText(app.balance, /^\d[\d,]* tokens$/);
   await app.updateLine.waitFor();
-  await Promise.all([app.page.waitForEvent('load'), app.testId('update-reload').click()]);
+  await app.reloadFromUpdateLine();
   await waitText(app.balance, /^\d[\d,]* tokens$/);
   assert.equal(await buildMark(app.page), '"next"', 'the new version runs');
 }
@@ -360,7 +360,7 @@ async function reloadOffline(app, threads, mark) {
   assert.ok((await served).fromServiceWorker(), 'the page came from the service worker');
   await waitText(app.balance, /^\d[\d,]* tokens$/);
   await waitText(app.offlineNotice, /^You are offline\./);
-  await app.page.waitForFunction((n) => document.querySelectorAll('[data-testid=thread-link]').length === n, threads.length);
+  await app.waitThreadLinks(threads.length);
   assert.deepEqual((await app.threadLinks.allInnerTexts()).map((t) => t.split('\n')[0]), threads);
   assert.equal(await buildMark(app.page), mark);
 }
@@ -393,7 +393,7 @@ test('two deployments on one origin, at the root and under /pocket-chat/: after 
     await atSub.waitReply('Echo: Under the subpath');
     await atSub.offlineReady();
     const atRoot = await open(rootUrl);
-    await atRoot.testId('new-thread').click();
+    await atRoot.newThread();
     await atRoot.say('At the root');
     await atRoot.waitReply('Echo: At the root');
     await atRoot.offlineReady();

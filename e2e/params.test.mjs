@@ -14,13 +14,6 @@ const fx = fixture({
   watch: ['dialogs', 'pageErrors', 'foreignRequests', 'consoleErrors'],
 });
 
-/** Opens model `which`'s parameters in Settings (already open). */
-async function openParams(app, which) {
-  const params = app.testId(`params-${which}`);
-  if (!(await params.evaluate((d) => d.open))) await params.locator('summary').click();
-  return params;
-}
-
 // Guards against a parameter the user set that is not sent, one sent to a model that
 // rejects it (the mock answers 400 as OpenAI does), a cap that is not the reply's cap, and
 // a typo saved as a silent default.
@@ -29,17 +22,16 @@ test('a model\'s temperature, top-p and cap go in its requests; a reasoning mode
   await app.configure();
   await app.topUp(50000);
   await app.openSettings();
-  await app.testId('model-b').fill('o3-mini');
-  await openParams(app, 'a');
-  await app.testId('temperature-a').fill('0.3');
-  await app.testId('top-p-a').fill('0.9');
-  await app.testId('reply-cap-a').fill('300');
-  await openParams(app, 'b');
-  await app.testId('temperature-b').fill('0.5');
-  await app.testId('effort-b').selectOption('high');
+  await app.modelField('b').fill('o3-mini');
+  await app.openParams('a');
+  await app.temperature('a').fill('0.3');
+  await app.topP('a').fill('0.9');
+  await app.replyCap('a').fill('300');
+  await app.openParams('b');
+  await app.temperature('b').fill('0.5');
+  await app.effort('b').selectOption('high');
   await app.screenshot('settings-params-en');
-  await app.testId('save-settings').click();
-  await waitText(app.noticeText, /Settings saved\./);
+  await app.saveSettings();
 
   await app.say('first');
   await app.waitReply('Echo: first');
@@ -64,17 +56,17 @@ test('a model\'s temperature, top-p and cap go in its requests; a reasoning mode
     { model: 'o3-mini', params: { temperature: 0.5, reasoning_effort: 'high' } },
   ]);
   await app.openSettings();
-  await openParams(app, 'a');
+  await app.openParams('a');
   assert.deepEqual(
-    await Promise.all(['temperature-a', 'top-p-a', 'reply-cap-a'].map((id) => app.testId(id).inputValue())),
+    await Promise.all([app.temperature('a'), app.topP('a'), app.replyCap('a')].map((box) => box.inputValue())),
     ['0.3', '0.9', '300'],
   );
-  await openParams(app, 'b');
-  assert.equal(await app.testId('effort-b').inputValue(), 'high');
+  await app.openParams('b');
+  assert.equal(await app.effort('b').inputValue(), 'high');
 
   // A typo is a sentence naming the model and the field, and nothing is saved.
-  await app.testId('temperature-a').fill('hot');
-  await app.testId('save-settings').click();
+  await app.temperature('a').fill('hot');
+  await app.saveSettingsButton.click();
   await waitText(app.settingsResult, 'The temperature of gpt-4o-mini must be a number from 0 to 2, such as 0.7 (“hot” is not). Leave it empty for the provider\'s default.');
   await app.languageButton.click();
   await waitText(app.settingsResult, 'gpt-4o-mini の温度は 0 から 2 までの数（0.7 など）にしてください（「hot」は使えません）。空欄にするとプロバイダーの既定値になります。');
@@ -95,13 +87,12 @@ for (const [kind, field] of [['openai', 'reasoning_content'], ['compatible', 're
     const prompt = `${directive} why is the sea wide`;
     await app.say(prompt);
     await app.waitReply(`Echo: ${prompt}`);
-    const exchange = app.exchange(0);
-    const block = exchange.getByTestId('reasoning');
+    const block = app.reasoning(0);
     await waitText(block.locator('summary'), 'Thinking');
     assert.equal(await block.evaluate((d) => d.open), false, 'folded');
     assert.equal(await block.locator('.reasoning-text').textContent(), `Thinking about: ${prompt}`);
     // Above the reply, not inside it.
-    assert.equal((await exchange.getByTestId('reply').textContent()).trim(), `Echo: ${prompt}`);
+    assert.equal((await app.exchangeReply(0).textContent()).trim(), `Echo: ${prompt}`);
     await block.locator('summary').click();
     await app.screenshot(`reasoning-${kind}-en`);
 
@@ -112,7 +103,7 @@ for (const [kind, field] of [['openai', 'reasoning_content'], ['compatible', 're
     assert.equal(row.reasoning_tokens, words);
     assert.equal(row.total, row.prompt_tokens + row.completion_tokens);
     assert.ok(row.completion_tokens > words, 'the reasoning is part of the reply tokens debited');
-    await waitText(exchange.getByTestId('reasoning-note'), `${row.total} tokens, ${words} of them reasoning`);
+    await waitText(app.reasoningNote(0), `${row.total} tokens, ${words} of them reasoning`);
 
     await app.say('and then');
     await app.waitReply('Echo: and then');
@@ -122,10 +113,10 @@ for (const [kind, field] of [['openai', 'reasoning_content'], ['compatible', 're
     // A reload shows it again, folded; in Japanese too.
     await app.reload();
     await app.languageButton.click();
-    const again = app.exchange(0).getByTestId('reasoning');
+    const again = app.reasoning(0);
     await waitText(again.locator('summary'), '思考');
     assert.equal(await again.evaluate((d) => d.open), false);
-    await waitText(app.exchange(0).getByTestId('reasoning-note'), `${row.total} トークン（うち推論 ${words}）`);
+    await waitText(app.reasoningNote(0), `${row.total} トークン（うち推論 ${words}）`);
     if (kind === 'openai') await app.screenshot('reasoning-folded-ja');
     await app.languageButton.click();
     await app.assertLedger();
@@ -140,17 +131,17 @@ test('Stop while a model thinks keeps its reasoning as an interrupted exchange, 
   fx.mock.setFault({ reasoning: 'one two three four five six seven eight nine ten', hangAfterChunks: 0 });
   await app.say('think long');
   // The block appears with the first word of thinking; unfolded, it shows it all.
-  const live = app.testId('pending').getByTestId('reasoning');
+  const live = app.pendingReasoning;
   await live.locator('summary').click();
   await waitText(live.locator('.reasoning-text'), 'one two three four five six seven eight nine ten');
   await app.screenshot('reasoning-live-en');
-  await app.testId('stop-button').click();
+  await app.stopButton.click();
   const row = (await app.dumpUntil((d) => d.messages.length === 1 && d.messages[0].status === 'interrupted', 'the stopped exchange')).messages[0];
   assert.equal(row.reasoning, 'one two three four five six seven eight nine ten');
   assert.equal(row.completion, '');
   assert.equal(row.debit_kind, 'estimated');
   assert.ok(row.completion_tokens > 0);
-  const kept = app.exchange(0).getByTestId('reasoning');
+  const kept = app.reasoning(0);
   await kept.locator('summary').click();
   await waitText(kept.locator('.reasoning-text'), row.reasoning);
   await app.assertLedger();

@@ -121,15 +121,15 @@ test('残高を加える asks for what is missing, refuses bad numbers and check
   await app.say('残高を加える -5');
   await app.waitAnswer(/“-5” is less than 1 token\./);
   await app.say('残高を加える');
-  await app.testId('top-up-form').waitFor();
+  await app.topUpForm.waitFor();
   await app.submitTopUp({ tokens: '１，０００', amount: '500' });
   await app.waitAnswer('Added 1,000 tokens. Balance: 1,100 tokens.');
   let dump = await app.dump();
   assert.deepEqual(dump.payments.map((p) => [p.amount, p.charged_token]), [[0, 100], [500, 1000]]);
 
   await app.openSettings();
-  await app.testId('topup-pin-setting').fill('4321');
-  await app.testId('save-settings').click();
+  await app.topUpPinSetting.fill('4321');
+  await app.saveSettingsButton.click();
   await waitText(app.notice, /Settings saved/);
   await app.say('/topup 50');
   await app.submitTopUp({ pin: '0000' });
@@ -150,7 +150,7 @@ test('"会話を始める方法を教えて" goes to the model as a normal messa
   await app.waitReply('Echo: 会話を始める方法を教えて');
   const [req] = chatRequests();
   assert.deepEqual(req.body.messages, [{ role: 'user', content: '会話を始める方法を教えて' }]);
-  assert.equal(await app.testId('thread-note').count(), 0);
+  assert.equal(await app.threadNote.count(), 0);
   await app.close();
 });
 
@@ -166,8 +166,7 @@ test('two users: each sees their own threads and balance; deleting one keeps the
   await app.waitBalance(firstBalance);
 
   await app.openUsers();
-  await app.testId('new-user-name').fill('花子');
-  await app.testId('create-user').click();
+  await app.createUser('花子');
   await waitText(app.userName, '花子');
   await app.waitBalance('100 tokens');
   assert.equal(await app.threadLinks.count(), 0);
@@ -179,21 +178,17 @@ test('two users: each sees their own threads and balance; deleting one keeps the
 
   await app.openUsers();
   await app.screenshot('people-users-panel');
-  await app.testId('user-row').filter({ hasText: 'You' }).getByTestId('switch-user').click();
+  await app.switchUser('You');
   await waitText(app.userName, 'You');
   await app.waitBalance(firstBalance);
   assert.deepEqual(await app.threadLinks.allInnerTexts(), ['from the first user']);
 
   // Rename: the new name shows in the list and the header of that user.
   await app.openUsers();
-  await app.testId('user-row').filter({ hasText: '花子' }).getByTestId('rename-user').click();
-  await app.testId('rename-input').fill('はなこ');
-  await app.testId('rename-save').click();
-  await waitText(app.testId('user-row').filter({ hasText: 'はなこ' }).getByTestId('user-label'), 'はなこ');
+  await app.renameUser('花子', 'はなこ');
+  await waitText(app.userLabel('はなこ'), 'はなこ');
   assert.equal((await app.dump()).users.filter((u) => u.display_name === 'はなこ').length, 1);
-  const hanako = app.testId('user-row').filter({ hasText: 'はなこ' });
-  await hanako.getByTestId('delete-user').click();
-  await hanako.getByTestId('confirm-delete-user').click();
+  await app.deleteUser('はなこ');
   await waitText(app.notice, /Deleted はなこ with all their threads, messages and payments\./);
   const dump = await app.dump();
   assert.deepEqual(dump.users.map((u) => u.display_name), ['You']);
@@ -224,10 +219,10 @@ test('a thread link survives a reload; deleting a thread keeps its debits', asyn
   await app.page.goto('about:blank');
   await app.page.goto(url);
   await waitText(app.threadTitle, 'keep this thread');
-  assert.deepEqual(await app.testId('prompt').allInnerTexts(), ['keep this thread']);
+  assert.deepEqual(await app.prompts.allInnerTexts(), ['keep this thread']);
 
   const before = await app.dump();
-  await app.testId('thread-item').filter({ hasText: 'another thread' }).getByTestId('delete-thread').click();
+  await app.deleteThread('another thread');
   await app.threadLinks.filter({ hasText: 'another thread' }).waitFor({ state: 'detached' });
   const after = await app.dump();
   assert.equal(after.messages.length, before.messages.length);

@@ -22,16 +22,9 @@ function systemOfLast() {
   return fx.chats('openai').at(-1).body.messages.filter((m) => m.role === 'system').map((m) => m.content);
 }
 
-/** Adds a persona in Settings (already open): its name and text. */
-async function addPersona(app, name, text) {
-  await app.testId('add-persona').click();
-  await app.testId('persona-name').last().fill(name);
-  await app.testId('persona-text').last().fill(text);
-}
-
 /** The name of the persona the thread bar shows as chosen. */
 function shownPersona(app) {
-  return app.testId('persona-select').evaluate((s) => s.selectedOptions[0]?.textContent ?? '');
+  return app.personaSelect.evaluate((s) => s.selectedOptions[0]?.textContent ?? '');
 }
 
 // Guards against a persona that is not the system message of its thread, one that leaks
@@ -42,22 +35,21 @@ test('a persona\'s text is the system message of its thread only; a new thread s
   await app.configure();
   await app.topUp(50000);
   // No persona yet: the thread bar shows no chooser, and calls have no system message.
-  assert.equal(await app.testId('persona-select').isHidden(), true);
+  assert.equal(await app.personaSelect.isHidden(), true);
   await app.say('before');
   await app.waitReply('Echo: before');
   assert.deepEqual(systemOfLast(), []);
 
   await app.openSettings();
-  await addPersona(app, 'Tutor', TUTOR);
-  await addPersona(app, '詩人', POET);
-  await app.testId('default-persona').selectOption({ label: 'Tutor' });
+  await app.addPersona('Tutor', TUTOR);
+  await app.addPersona('詩人', POET);
+  await app.defaultPersona.selectOption({ label: 'Tutor' });
   await app.screenshot('settings-personas-en');
-  await app.testId('save-settings').click();
-  await waitText(app.noticeText, /Settings saved\./);
+  await app.saveSettings();
 
   // The thread made before any persona keeps none until one is chosen for it.
   assert.equal(await shownPersona(app), 'No persona');
-  await app.testId('new-thread').click();
+  await app.newThread();
   assert.equal(await shownPersona(app), 'Tutor');
   await app.say('first');
   await app.waitReply('Echo: first');
@@ -65,13 +57,13 @@ test('a persona\'s text is the system message of its thread only; a new thread s
   assert.equal(fx.chats('openai').at(-1).body.messages[0].role, 'system');
 
   // Another persona chosen for a new thread, before its first message.
-  await app.testId('new-thread').click();
-  await app.testId('persona-select').selectOption({ label: '詩人' });
+  await app.newThread();
+  await app.personaSelect.selectOption({ label: '詩人' });
   await app.say('second');
   await app.waitReply('Echo: second');
   assert.deepEqual(systemOfLast(), [POET]);
-  await app.testId('new-thread').click();
-  await app.testId('persona-select').selectOption({ label: 'No persona' });
+  await app.newThread();
+  await app.personaSelect.selectOption({ label: 'No persona' });
   await app.say('third');
   await app.waitReply('Echo: third');
   assert.deepEqual(systemOfLast(), []);
@@ -82,7 +74,7 @@ test('a persona\'s text is the system message of its thread only; a new thread s
   await app.say('again');
   await app.waitReply('Echo: again');
   assert.deepEqual(systemOfLast(), [TUTOR]);
-  await app.testId('persona-select').selectOption({ label: '詩人' });
+  await app.personaSelect.selectOption({ label: '詩人' });
   await app.say('once more');
   await app.waitReply('Echo: once more');
   assert.deepEqual(systemOfLast(), [POET]);
@@ -119,22 +111,21 @@ test('a persona\'s text is the system message of its thread only; a new thread s
 
   // A persona typed wrong is a sentence in both languages, and nothing is saved.
   await app.openSettings();
-  await app.testId('persona-name').first().fill('  ');
-  await app.testId('save-settings').click();
+  await app.personaNames.first().fill('  ');
+  await app.saveSettingsButton.click();
   await waitText(app.settingsResult, '1 番目のペルソナに名前がありません。名前を付けるか、削除してください。');
   await app.languageButton.click();
   await waitText(app.settingsResult, 'Persona 1 has no name. Give it one, or remove it.');
-  await app.testId('persona-name').first().fill('詩人');
-  await app.testId('save-settings').click();
+  await app.personaNames.first().fill('詩人');
+  await app.saveSettingsButton.click();
   await waitText(app.settingsResult, 'Two personas are called “詩人”. Give each its own name.');
   await app.screenshot('settings-personas-error-en');
   assert.deepEqual((await app.dump()).users[0].personas, user.personas);
 
   // Removing a persona: the threads that had it are told nothing from then on.
-  await app.testId('persona-remove').last().click();
-  await app.testId('persona-name').first().fill('Tutor');
-  await app.testId('save-settings').click();
-  await waitText(app.noticeText, /Settings saved\./);
+  await app.personaRemoveButtons.last().click();
+  await app.personaNames.first().fill('Tutor');
+  await app.saveSettings();
   await app.openThread('first');
   assert.equal(await shownPersona(app), 'No persona');
   await app.say('after removal');
@@ -167,7 +158,7 @@ test('the system prompt of an older version is each user\'s default persona afte
   await app.say('続けて');
   await app.waitReply('Echo: 続けて');
   assert.deepEqual(systemOfLast(), [provider.value.system_prompt]);
-  await app.testId('new-thread').click();
+  await app.newThread();
   assert.equal(await shownPersona(app), '既定');
   await app.say('新しい話');
   await app.waitReply('Echo: 新しい話');
@@ -175,10 +166,9 @@ test('the system prompt of an older version is each user\'s default persona afte
   await app.screenshot('persona-upgraded-ja');
   // Schema 5: the history is indexed by the data worker in the background, then found.
   await app.dumpUntil((d) => !d.meta.some((m) => m.key === 'search_index'), 'the index built');
-  await app.testId('search-input').fill('ライフタイム');
-  await app.testId('search-result').first().waitFor();
-  assert.equal(await app.testId('search-result').count(), 2, 'the exchange and the title');
-  await app.testId('search-input').fill('');
+  await app.search('ライフタイム');
+  assert.equal(await app.searchResults.count(), 2, 'the exchange and the title');
+  await app.searchInput.fill('');
 
   const dump = await app.dump();
   assert.deepEqual(dump.meta.filter((m) => m.key === 'schema').map((m) => [m.key, m.version]), [['schema', 5]]);

@@ -1,8 +1,9 @@
 // The page object for pocket-chat: one browser page of the app, driven as a person drives
 // it (configure, say, read the reply and the balance, open a thread, export, import) and
 // read behind the screen as a test reads it (IndexedDB, the ledger invariant, what the
-// page logged). It is the one place that knows the app's data-testids; a test file that
-// needs a control used nowhere else reaches it through `page`.
+// page logged). It is the one place that knows the app's data-testids: a test file reaches
+// every control through a getter or method here, never by its data-testid
+// (scripts/check-testids.mjs, run by scripts/test.sh, refuses one that does).
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { QUOTA_SWITCH, SCREENSHOTS, configure, dumpDb, ledgerProblems, serviceWorkerReady, waitText } from './support.mjs';
@@ -83,6 +84,7 @@ export class PocketChat {
 
   // ---------------------------------------------------------------- what is on screen
 
+  /** The element(s) with data-testid `id`: what every getter and method here builds on. */
   testId(id) { return this.page.getByTestId(id); }
   /** The message box. */
   get input() { return this.testId('composer-input'); }
@@ -92,9 +94,13 @@ export class PocketChat {
   get balance() { return this.testId('balance'); }
   /** The model in the header; a click switches to the other one. */
   get model() { return this.testId('model'); }
+  /** The app's name in the header. */
+  get appName() { return this.testId('app-name'); }
   get userName() { return this.testId('user-name'); }
   get languageButton() { return this.testId('language-button'); }
   get themeButton() { return this.testId('theme-button'); }
+  get settingsButton() { return this.testId('settings-button'); }
+  get dataButton() { return this.testId('data-button'); }
   /** The notice over the thread, with its Dismiss button. */
   get notice() { return this.testId('notice'); }
   /** The notice's sentence alone. */
@@ -103,32 +109,188 @@ export class PocketChat {
   get offlineNotice() { return this.testId('offline-notice'); }
   /** The line saying a new version is ready, with its Reload and Later buttons. */
   get updateLine() { return this.testId('update-ready'); }
+  /** The update line's Reload button. */
+  get updateReload() { return this.testId('update-reload'); }
+  /** The update line's sentence while a reply streams ("Reload once the reply has finished."). */
+  get updateWait() { return this.testId('update-wait'); }
   /** The line saying a new version could not be installed (the site sent a wrong file). */
   get updateRefused() { return this.testId('update-refused'); }
   /** The newest stored reply. */
   get reply() { return this.testId('reply').last(); }
   get replies() { return this.testId('reply'); }
+  /** The code blocks of the stored replies. */
+  get replyCodeBlocks() { return this.page.locator('[data-testid=reply] .code-block'); }
+  /** Style elements in the thread or in a reply (the app puts none there). */
+  get threadStyles() { return this.page.locator('main style, [data-testid="reply"] style'); }
   /** The note under the newest reply ("Stopped early", "estimated: …"). */
   get replyNote() { return this.testId('reply-note').last(); }
   get streamingReply() { return this.testId('streaming-reply'); }
+  /** The exchange on its way (prompt sent, reply not stored yet). */
+  get pending() { return this.testId('pending'); }
+  /** The reasoning block of the exchange on its way. */
+  get pendingReasoning() { return this.pending.getByTestId('reasoning'); }
   /** The newest answer to a command (残高を見る, /topup, …) under the thread. */
   get answer() { return this.testId('note-answer').last(); }
+  /** A command's note in the thread. */
+  get threadNote() { return this.testId('thread-note'); }
   get exchanges() { return this.testId('exchange'); }
+  /** Every prompt on screen. */
+  get prompts() { return this.testId('prompt'); }
+  /** The line saying the exchanges above it no longer fit the model's context. */
+  get contextStart() { return this.testId('context-start'); }
+  /** "Show earlier messages (n more)" above a long thread's page. */
+  get showEarlier() { return this.testId('show-earlier'); }
+  /** "Show newer messages (n more)" under a page scrolled back. */
+  get showLater() { return this.testId('show-later'); }
   get threadTitle() { return this.testId('thread-title'); }
+  /** The thread bar's tokens and cost of the whole thread. */
+  get threadUsed() { return this.testId('thread-used'); }
   get threadLinks() { return this.testId('thread-link'); }
   threadLink(title) { return this.threadLinks.filter({ hasText: title }); }
+  /** The thread list's entries (link, pin mark, delete button). */
+  get threadItems() { return this.testId('thread-item'); }
+  /** The thread list's entry of the thread titled `title`. */
+  threadItem(title) { return this.threadItems.filter({ hasText: title }); }
+  /** The thread list itself (gone while search results show). */
+  get threadList() { return this.testId('thread-list'); }
+  /** The thread list's panel (a drawer on a phone), its ☰ button and its close button. */
+  get sidebar() { return this.testId('sidebar'); }
+  get threadsToggle() { return this.testId('threads-toggle'); }
+  get closeSidebarButton() { return this.testId('close-sidebar'); }
+  get newThreadButton() { return this.testId('new-thread'); }
+  get threadFilter() { return this.testId('thread-filter'); }
+  /** The sentence when the filter matches no title. */
+  get noThreadMatch() { return this.testId('no-thread-match'); }
+  /** The thread bar's title box (while renaming), Rename, Pin and persona chooser. */
+  get threadTitleInput() { return this.testId('thread-title-input'); }
+  get threadRenameButton() { return this.testId('thread-rename'); }
+  get threadPin() { return this.testId('thread-pin'); }
+  get personaSelect() { return this.testId('persona-select'); }
   get emptyThread() { return this.testId('empty-thread'); }
   get settingsResult() { return this.testId('settings-result'); }
-  /** The first visit's welcome card. */
+  /** The first visit's welcome card, its fields and buttons. */
   get firstRun() { return this.testId('first-run'); }
+  get firstRunName() { return this.firstRun.getByTestId('first-run-name'); }
+  get firstRunKind() { return this.firstRun.getByTestId('first-run-kind'); }
+  get firstRunBase() { return this.firstRun.getByTestId('first-run-base'); }
+  get firstRunKey() { return this.firstRun.getByTestId('first-run-key'); }
+  get firstRunModel() { return this.firstRun.getByTestId('first-run-model'); }
+  /** The card's sentence about the endpoint's models. */
+  get firstRunListing() { return this.firstRun.getByTestId('first-run-listing'); }
+  get firstRunProblem() { return this.firstRun.getByTestId('first-run-problem'); }
+  get firstRunStart() { return this.firstRun.getByTestId('first-run-start'); }
+  get firstRunLater() { return this.testId('first-run-later'); }
+  /** The top-up form (残高を加える without a number), its fields and its problem line. */
+  get topUpForm() { return this.testId('top-up-form'); }
+  get topUpTokens() { return this.testId('top-up-tokens'); }
+  get topUpAmount() { return this.testId('top-up-amount'); }
+  get topUpPin() { return this.testId('top-up-pin'); }
+  get topUpSubmit() { return this.testId('top-up-submit'); }
   get topUpProblem() { return this.testId('top-up-problem'); }
+
+  // Settings.
+  get settingsPanel() { return this.testId('settings-panel'); }
+  get settingsClose() { return this.testId('settings-close'); }
+  get providerKind() { return this.testId('provider-kind'); }
+  get apiKey() { return this.testId('api-key'); }
+  get baseUrl() { return this.testId('base-url'); }
+  get saveSettingsButton() { return this.testId('save-settings'); }
+  get testConnectionButton() { return this.testId('test-connection'); }
+  get clearKeyButton() { return this.testId('clear-key'); }
+  get listModelsButton() { return this.testId('list-models'); }
+  /** The model field of slot `which` ('a': the first model, 'b': the other one). */
+  modelField(which) { return this.testId(`model-${which}`); }
+  /** The folded parameters of model `which` ('a' or 'b'), and their fields. */
+  params(which) { return this.testId(`params-${which}`); }
+  temperature(which) { return this.testId(`temperature-${which}`); }
+  topP(which) { return this.testId(`top-p-${which}`); }
+  replyCap(which) { return this.testId(`reply-cap-${which}`); }
+  effort(which) { return this.testId(`effort-${which}`); }
+  /** The PIN a top-up asks for. */
+  get topUpPinSetting() { return this.testId('topup-pin-setting'); }
+  /** Personas: Add, and each persona's name, text and Remove; the default's chooser. */
+  get addPersonaButton() { return this.testId('add-persona'); }
+  get personaNames() { return this.testId('persona-name'); }
+  get personaTexts() { return this.testId('persona-text'); }
+  get personaRemoveButtons() { return this.testId('persona-remove'); }
+  get defaultPersona() { return this.testId('default-persona'); }
+  get syncNowButton() { return this.testId('sync-now'); }
+
+  // The data panel.
+  get dataPanel() { return this.testId('data-panel'); }
+  get exportAllButton() { return this.testId('export-all'); }
+  /** "Include API keys" for the export. */
+  get includeKeys() { return this.testId('include-keys'); }
+  /** What an import file holds, with Replace and Merge. */
+  get importConfirm() { return this.testId('import-confirm'); }
+
+  // Search.
+  get searchInput() { return this.testId('search-input'); }
+  /** The results' panel (in place of the thread list). */
+  get searchResultsPanel() { return this.testId('search-results'); }
+  /** Each result. */
+  get searchResults() { return this.testId('search-result'); }
+  /** The snippet of each result (read through the results). */
+  get searchResultSnippets() { return this.searchResults.getByTestId('search-snippet'); }
+  /** Every snippet on the page. */
+  get searchSnippets() { return this.testId('search-snippet'); }
+  /** The results of one thread, under its title. */
+  get searchGroups() { return this.testId('search-group'); }
+  /** The sentence when nothing has every word. */
+  get noSearchResults() { return this.testId('no-search-results'); }
+
+  // The users panel.
+  get newUserName() { return this.testId('new-user-name'); }
+  get createUserButton() { return this.testId('create-user'); }
+  /** The users panel's row of the user named `name`. */
+  userRow(name) { return this.testId('user-row').filter({ hasText: name }); }
+  /** The name shown in `name`'s row. */
+  userLabel(name) { return this.userRow(name).getByTestId('user-label'); }
 
   /** The `n`-th exchange on screen (0: the first), and its controls. */
   exchange(n) { return this.exchanges.nth(n); }
+  /** The exchange on screen at `depth` in its thread (0: the first). */
+  exchangeAtDepth(depth) { return this.page.locator(`[data-testid=exchange][data-depth="${depth}"]`); }
   /** The `2 / 3` of the `n`-th exchange on screen. */
   versionPosition(n) { return this.exchange(n).getByTestId('version-position'); }
+  /** The ‹ (or, with `next`, the ›) of the `n`-th exchange on screen. */
+  versionArrow(n, next = false) { return this.exchange(n).getByTestId(next ? 'version-next' : 'version-prev'); }
+  /** The stored reply of the `n`-th exchange on screen. */
+  exchangeReply(n) { return this.exchange(n).getByTestId('reply'); }
+  /** The folded reasoning above the `n`-th exchange's reply, and the note counting it. */
+  reasoning(n) { return this.exchange(n).getByTestId('reasoning'); }
+  reasoningNote(n) { return this.exchange(n).getByTestId('reasoning-note'); }
+  /** The `n`-th exchange's Edit button, and its box while editing. */
+  editPromptButton(n) { return this.exchange(n).getByTestId('edit-prompt'); }
+  editInput(n) { return this.exchange(n).getByTestId('edit-input'); }
+  /** The `n`-th exchange's Regenerate (`other`: with the other model). */
+  regenerateButton(n, other = false) { return this.exchange(n).getByTestId(other ? 'regenerate-other' : 'regenerate'); }
+  copyReplyButton(n) { return this.exchange(n).getByTestId('copy-reply'); }
   /** The prompts on screen, in order: the path the thread shows. */
-  shownPrompts() { return this.testId('prompt').allTextContents(); }
+  shownPrompts() { return this.prompts.allTextContents(); }
+  /** The prompts of the exchanges on screen as they read (innerText), in order. */
+  exchangePrompts() { return this.page.locator('[data-testid=exchange] [data-testid=prompt]').allInnerTexts(); }
+  /** For each exchange on screen: whether the context-start line is in it. */
+  contextStarts() {
+    return this.exchanges.evaluateAll((els) => els.map((e) => !!e.querySelector('[data-testid=context-start]')));
+  }
+
+  /** The data-testid of the element with the keyboard focus. */
+  focusedTestId() { return this.page.evaluate(() => document.activeElement?.dataset.testid); }
+  /** Waits until the element with data-testid `id` has the keyboard focus. */
+  waitFocus(id, options) {
+    return this.page.waitForFunction((i) => document.activeElement?.dataset.testid === i, id, options);
+  }
+  /** Waits until the thread list's New thread button has the focus (`options`: waitForFunction's). */
+  waitNewThreadFocused(options) { return this.waitFocus('new-thread', options); }
+  /** Waits until the ☰ button has the focus. */
+  waitThreadsToggleFocused(options) { return this.waitFocus('threads-toggle', options); }
+  /** Waits until the search box has the focus. */
+  waitSearchFocused(options) { return this.waitFocus('search-input', options); }
+  /** The Settings button has the focus (as Escape from Settings leaves it). */
+  async assertSettingsButtonFocused() {
+    assert.equal(await this.focusedTestId(), 'settings-button');
+  }
 
   // ---------------------------------------------------------------- what a person does
 
@@ -145,16 +307,20 @@ export class PocketChat {
 
   /** Edits the prompt of the `n`-th exchange on screen to `text` and sends it (Enter). */
   async editPrompt(n, text) {
-    await this.exchange(n).getByTestId('edit-prompt').click();
-    const box = this.exchange(n).getByTestId('edit-input');
+    await this.editPromptButton(n).click();
+    const box = this.editInput(n);
     await box.fill(text);
     await box.press('Enter');
   }
 
+  /** Cancels the edit of the `n`-th exchange's prompt. */
+  cancelEdit(n) { return this.exchange(n).getByTestId('edit-cancel').click(); }
+  /** Copies the prompt of the `n`-th exchange. */
+  copyPrompt(n) { return this.exchange(n).getByTestId('copy-prompt').click(); }
   /** Regenerates the reply of the `n`-th exchange on screen (`other`: with the other model). */
-  regenerate(n, other = false) { return this.exchange(n).getByTestId(other ? 'regenerate-other' : 'regenerate').click(); }
+  regenerate(n, other = false) { return this.regenerateButton(n, other).click(); }
   /** Shows the previous (or, with `next`, the next) version of the `n`-th exchange. */
-  switchVersion(n, next = false) { return this.exchange(n).getByTestId(next ? 'version-next' : 'version-prev').click(); }
+  switchVersion(n, next = false) { return this.versionArrow(n, next).click(); }
   /** Deletes the version of the `n`-th exchange on screen (with what followed it). */
   deleteVersion(n) { return this.exchange(n).getByTestId('delete-version').click(); }
   /** Waits until the prompts on screen are `want`. */
@@ -176,21 +342,129 @@ export class PocketChat {
   /** Waits until the newest command answer reads `want`. */
   waitAnswer(want) { return waitText(this.answer, want); }
 
+  /** Waits until the thread list shows the titles `want` (trimmed), in order; with
+   *  `anyOrder`, in any order. */
+  async waitListed(want, { anyOrder = false } = {}) {
+    const expected = anyOrder ? [...want].sort() : want;
+    const deadline = Date.now() + 10_000;
+    let seen;
+    while (Date.now() < deadline) {
+      seen = (await this.threadLinks.allInnerTexts()).map((t) => t.trim());
+      if (anyOrder) seen.sort();
+      if (JSON.stringify(seen) === JSON.stringify(expected)) return;
+      await this.page.waitForTimeout(25);
+    }
+    assert.deepEqual(seen, expected);
+  }
+
+  /** Waits until the thread list has `n` links (`options`: waitForFunction's). */
+  waitThreadLinks(n, options) {
+    return this.page.waitForFunction((k) => document.querySelectorAll('[data-testid=thread-link]').length === k, n, options);
+  }
+
   /** Goes to the thread listed as `title` and waits until it shows. */
   async openThread(title) {
     await this.threadLink(title).click();
     await waitText(this.threadTitle, title);
   }
 
-  openSettings() { return this.testId('settings-button').click(); }
-  openData() { return this.testId('data-button').click(); }
+  /** "New thread" in the thread list. */
+  newThread() { return this.newThreadButton.click(); }
+
+  /** Deletes the thread listed as `title` from the list (without `title`: the one
+   *  thread's delete button). */
+  deleteThread(title) {
+    const button = title === undefined ? this.testId('delete-thread') : this.threadItem(title).getByTestId('delete-thread');
+    return button.click();
+  }
+
+  /** The thread bar's Markdown export; resolves to the download. */
+  async exportThread() {
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.testId('export-thread').click()]);
+    return download;
+  }
+
+  openSettings() { return this.settingsButton.click(); }
+  openData() { return this.dataButton.click(); }
   openUsers() { return this.userName.click(); }
   /** In the open users panel: the balance shown on `name`'s row. */
   userBalance(name) { return this.testId('user-row').filter({ hasText: name }).getByTestId('user-balance'); }
 
+  /** Settings' ✕ (the panel closes). */
+  closeSettings() { return this.settingsClose.click(); }
+
+  /** Closes Settings as a keyboard user does: Escape from a field, and waits until the
+   *  panel is gone. */
+  async closeSettingsByKeyboard() {
+    await this.apiKey.focus();
+    await this.page.keyboard.press('Escape');
+    await this.settingsPanel.waitFor({ state: 'detached' });
+  }
+
+  /** Save in Settings, and waits until the notice says it saved. */
+  async saveSettings() {
+    await this.saveSettingsButton.click();
+    await waitText(this.noticeText, /Settings saved\./);
+  }
+
+  /** In open Settings: opens model `which`'s parameters unless open; returns them. */
+  async openParams(which) {
+    const params = this.params(which);
+    if (!(await params.evaluate((d) => d.open))) await params.locator('summary').click();
+    return params;
+  }
+
+  /** In open Settings: adds a persona, its name and text. */
+  async addPersona(name, text) {
+    await this.addPersonaButton.click();
+    await this.personaNames.last().fill(name);
+    await this.personaTexts.last().fill(text);
+  }
+
+  /** The first-run card's Start, and waits until the card is gone. */
+  async startFromFirstRun() {
+    await this.firstRunStart.click();
+    await this.firstRun.waitFor({ state: 'detached' });
+  }
+
+  /** In the open users panel: a new user named `name`. */
+  async createUser(name) {
+    await this.newUserName.fill(name);
+    await this.createUserButton.click();
+  }
+
+  /** In the open users panel: switches to the user named `name`. */
+  switchUser(name) { return this.userRow(name).getByTestId('switch-user').click(); }
+
+  /** In the open users panel: renames the user named `name` to `to`. */
+  async renameUser(name, to) {
+    await this.userRow(name).getByTestId('rename-user').click();
+    await this.testId('rename-input').fill(to);
+    await this.testId('rename-save').click();
+  }
+
+  /** In the open users panel: deletes the user named `name`, confirmed. */
+  async deleteUser(name) {
+    const row = this.userRow(name);
+    await row.getByTestId('delete-user').click();
+    await row.getByTestId('confirm-delete-user').click();
+  }
+
+  /** Types `query` into the search box and waits for the first result. */
+  async search(query) {
+    await this.searchInput.fill(query);
+    await this.searchResults.first().waitFor();
+  }
+
+  /** Empties the search box and waits until the thread list is back. */
+  async clearSearch() {
+    await this.searchInput.fill('');
+    await this.threadList.waitFor();
+  }
+
   /** In the open data panel: Export everything, saved to `path`; returns `path`. */
   async exportAll(path) {
-    const [download] = await Promise.all([this.page.waitForEvent('download'), this.testId('export-all').click()]);
+    const [download] = await Promise.all([this.page.waitForEvent('download'), this.exportAllButton.click()]);
     await download.saveAs(path);
     return path;
   }
@@ -198,12 +472,17 @@ export class PocketChat {
   /** In the open data panel: picks `path` as the file to import. */
   chooseImport(path) { return this.testId('import-file').setInputFiles(path); }
 
+  /** The import's Replace (everything here by the file), once it asks. */
+  confirmImportReplace() { return this.testId('import-replace').click(); }
+  /** The import's Merge (the file's records with these), once it asks. */
+  confirmImportMerge() { return this.testId('import-merge').click(); }
+
   /** The top-up form, filled and submitted (a field left undefined is left as it is). */
   async submitTopUp({ tokens, amount, pin } = {}) {
-    if (tokens !== undefined) await this.testId('top-up-tokens').fill(tokens);
-    if (amount !== undefined) await this.testId('top-up-amount').fill(amount);
-    if (pin !== undefined) await this.testId('top-up-pin').fill(pin);
-    await this.testId('top-up-submit').click();
+    if (tokens !== undefined) await this.topUpTokens.fill(tokens);
+    if (amount !== undefined) await this.topUpAmount.fill(amount);
+    if (pin !== undefined) await this.topUpPin.fill(pin);
+    await this.topUpSubmit.click();
   }
 
   /** Settings' sync: the database `url` and credentials typed, then "Sync now" (see
@@ -220,9 +499,9 @@ export class PocketChat {
    *  counts the syncs the user asked for) and returns the line, which must match `want`
    *  (by default: it synced). A sync that runs by itself never changes that line. */
   async syncNow(want = /^Last synced at/) {
-    if (!(await this.testId('sync-now').count())) await this.openSettings();
+    if (!(await this.syncNowButton.count())) await this.openSettings();
     const before = Number(await this.syncStatus.getAttribute('data-asked'));
-    await this.testId('sync-now').click();
+    await this.syncNowButton.click();
     await this.page.waitForFunction(
       (n) => Number(document.querySelector('[data-testid="sync-status"]')?.dataset.asked) > n,
       before,
@@ -244,6 +523,16 @@ export class PocketChat {
   setSyncTimeout(seconds) { return this.page.evaluate((n) => window.wasmBindings.e2e_set_sync_timeout(n), seconds); }
 
   reload() { return this.page.reload(); }
+
+  /** The update line's Reload: resolves once the new version's page has loaded. */
+  async reloadFromUpdateLine() {
+    await Promise.all([this.page.waitForEvent('load'), this.updateReload.click()]);
+  }
+
+  /** Waits until the update line's Reload can be pressed (no reply streaming). */
+  waitUpdateReloadEnabled() {
+    return this.page.waitForFunction(() => !document.querySelector('[data-testid=update-reload]').disabled);
+  }
 
   /** Waits until the service worker is active, its build cached: a first visit's end. */
   offlineReady() { return serviceWorkerReady(this.page); }

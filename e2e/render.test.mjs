@@ -41,7 +41,7 @@ test('a reply is formatted by the data worker once and kept: opened again, it sh
   await app.reload();
   await waitText(app.reply.locator('strong'), 'bold');
   assert.equal(seen.loads, 0, 'no worker needed for a kept reply');
-  assert.equal(await app.testId('notice').count(), 0);
+  assert.equal(await app.notice.count(), 0);
   assert.deepEqual(app.problems, []);
 });
 

@@ -39,19 +39,19 @@ test('a Japanese word mid-sentence in one reply of a long thread is found, opene
   assert.equal(theirs.length, 1, 'the other user says the same');
 
   await app.page.keyboard.press('Control+k');
-  await app.page.waitForFunction(() => document.activeElement?.dataset.testid === 'search-input');
+  await app.waitSearchFocused();
   await app.page.keyboard.type('ペンギン');
-  const result = app.testId('search-result');
+  const result = app.searchResults;
   await result.first().waitFor();
   assert.equal(await result.count(), 1, 'one reply says it, and only this user\'s is found');
-  await waitText(result.getByTestId('search-snippet'), /南極の皇帝ペンギンの子育てについて/);
+  await waitText(app.searchResultSnippets, /南極の皇帝ペンギンの子育てについて/);
   assert.equal(await result.locator('mark').allTextContents().then((m) => m.join('|')), 'ペンギン');
-  assert.equal(await app.testId('search-group').locator('.search-thread').textContent(), title);
+  assert.equal(await app.searchGroups.locator('.search-thread').textContent(), title);
   await app.screenshot('search-results-en');
 
   await result.click();
   await waitText(app.threadTitle, title);
-  const exchange = app.page.locator(`[data-testid=exchange][data-depth="${RARE_AT}"]`);
+  const exchange = app.exchangeAtDepth(RARE_AT);
   await exchange.waitFor();
   const id = await exchange.getAttribute('data-exchange');
   assert.ok(mine.has(dump.messages.find((m) => m.message_id === id)?.thread_id), 'this user\'s thread');
@@ -71,24 +71,23 @@ test('a Japanese word mid-sentence in one reply of a long thread is found, opene
   await app.languageButton.click();
   // Each query from an empty box, so no earlier query's results stand in for its own.
   const ask = async (query) => {
-    await app.testId('search-input').fill('');
-    await app.testId('thread-list').waitFor();
-    await app.testId('search-input').fill(query);
-    await app.testId('search-results').waitFor();
+    await app.clearSearch();
+    await app.searchInput.fill(query);
+    await app.searchResultsPanel.waitFor();
   };
   await ask('"皇帝ペンギン" ＡＮＳＷＥＲ');
-  await waitText(app.testId('search-snippet').first(), /皇帝ペンギン/);
-  assert.equal(await app.testId('search-result').count(), 1);
+  await waitText(app.searchSnippets.first(), /皇帝ペンギン/);
+  assert.equal(await app.searchResults.count(), 1);
   await ask('皇帝ペンギン 存在しない言葉');
-  await waitText(app.testId('no-search-results'), 'その言葉をすべて含むメッセージはありません。綴りを確かめるか、言葉を減らしてください。');
+  await waitText(app.noSearchResults, 'その言葉をすべて含むメッセージはありません。綴りを確かめるか、言葉を減らしてください。');
   await ask('名古屋の天気');
-  await app.testId('search-result').first().waitFor();
-  assert.ok(await app.testId('search-result').count() > 1);
+  await app.searchResults.first().waitFor();
+  assert.ok(await app.searchResults.count() > 1);
   await app.screenshot('search-results-ja');
   // Escape empties the box and the thread list is back.
-  await app.testId('search-input').press('Escape');
-  await app.testId('thread-list').waitFor();
-  assert.equal(await app.testId('search-input').inputValue(), '');
+  await app.searchInput.press('Escape');
+  await app.threadList.waitFor();
+  assert.equal(await app.searchInput.inputValue(), '');
   await app.assertClean();
   await app.close();
 });
@@ -101,15 +100,13 @@ test('a new exchange and a thread title are found at once; a deleted thread no l
   await app.topUp(5000);
   await app.say('Tell me about the albatross');
   await app.waitReply('Echo: Tell me about the albatross');
-  await app.testId('search-input').fill('albat');
-  await app.testId('search-result').first().waitFor();
+  await app.search('albat');
   // The title (the first line of the first message) and the exchange.
-  assert.equal(await app.testId('search-result').count(), 2);
-  await app.testId('search-input').fill('');
-  await app.testId('thread-list').waitFor();
-  await app.testId('delete-thread').click();
-  await app.testId('search-input').fill('albatross');
-  await app.testId('no-search-results').waitFor();
+  assert.equal(await app.searchResults.count(), 2);
+  await app.clearSearch();
+  await app.deleteThread();
+  await app.searchInput.fill('albatross');
+  await app.noSearchResults.waitFor();
   await app.assertClean();
   await app.close();
 });

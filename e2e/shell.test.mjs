@@ -15,17 +15,17 @@ const fx = fixture({
   watch: ['consoleErrors', 'pageErrors', 'failedRequests', 'httpErrors'],
 });
 
-const prompts = (app) => app.page.locator('[data-testid=exchange] [data-testid=prompt]').allInnerTexts();
+const prompts = (app) => app.exchangePrompts();
 
 // Guards against a build that serves but never starts (the WASM dying at start-up, as
 // Debian's wasm-opt makes it do) or logs errors while starting.
 test('the release build loads and shows the shell ready for input', async () => {
   const app = await fx.open({ ready: null });
   await app.input.waitFor();
-  assert.equal(await app.testId('app-name').textContent(), 'pocket-chat');
+  assert.equal(await app.appName.textContent(), 'pocket-chat');
   // A first visit opens on the welcome card; "Later" shows the empty thread behind it.
   await app.firstRun.waitFor();
-  await app.testId('first-run-later').click();
+  await app.firstRunLater.click();
   assert.match(await app.emptyThread.innerText(), /Start a conversation/);
   assert.equal(await app.sendButton.isDisabled(), true);
   assert.equal(await app.page.getByRole('textbox', { name: 'Message' }).count(), 1);
@@ -70,7 +70,7 @@ test('Enter sends, Shift+Enter adds a line, whitespace alone sends nothing', asy
   assert.deepEqual(await prompts(app), ['first line\nsecond line']);
   await page.keyboard.type('   ');
   await page.keyboard.press('Enter');
-  assert.equal(await app.testId('pending').count(), 0);
+  assert.equal(await app.pending.count(), 0);
   assert.equal(await app.exchanges.count(), 1);
   await app.close();
 });
@@ -87,7 +87,7 @@ test('the Enter that confirms an IME conversion does not send; the next Enter do
     el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Process', keyCode: 229, bubbles: true, cancelable: true }));
   });
   await input.dispatchEvent('compositionend', { data: '日本語' });
-  assert.equal(await app.testId('pending').count(), 0);
+  assert.equal(await app.pending.count(), 0);
   assert.equal(await app.exchanges.count(), 0);
   assert.equal(await input.inputValue(), 'にほんご');
   await input.press('Enter');
@@ -133,7 +133,7 @@ test('export says so when the data worker cannot be loaded, and works once it ca
   const app = await fx.open({ contextOptions: { serviceWorkers: 'block' } });
   await app.page.route('**/data-worker-*_loader.js', (route) => route.fulfill({ status: 404, body: '' }));
   await app.openData();
-  await app.testId('export-all').click();
+  await app.exportAllButton.click();
   await waitText(app.noticeText, 'The export and import part of pocket-chat could not be loaded. Check the connection, reload the page and try again. Nothing was changed.');
   await app.screenshot('data-worker-unavailable');
   await app.page.unroute('**/data-worker-*_loader.js');

@@ -76,9 +76,9 @@ test('export everything, import into an empty browser with Replace: same records
   const fresh = await fx.open();
   await fresh.openData();
   await fresh.chooseImport(file);
-  await waitText(fresh.testId('import-confirm'), /1 user, 1 thread, 4 messages and 2 payments/);
+  await waitText(fresh.importConfirm, /1 user, 1 thread, 4 messages and 2 payments/);
   await fresh.screenshot('data-panel-import-confirm');
-  await fresh.testId('import-replace').click();
+  await fresh.confirmImportReplace();
   await waitText(fresh.notice, /Imported 1 user, 1 thread, 4 messages and 2 payments/);
   await fresh.waitBalance('2,556 tokens');
   const after = await fresh.dump();
@@ -111,7 +111,7 @@ test('an import file whose reply carries its own HTML shows the reply, never tha
   const before = await background();
   await fresh.openData();
   await fresh.chooseImport(injected);
-  await fresh.testId('import-replace').click();
+  await fresh.confirmImportReplace();
   await waitText(fresh.notice, /Imported 1 user, 1 thread, 1 message/);
   for (const when of ['after the import', 'after a reload']) {
     if (when === 'after a reload') await fresh.reload();
@@ -121,7 +121,7 @@ test('an import file whose reply carries its own HTML shows the reply, never tha
     await fresh.reply.locator('strong').waitFor();
     assert.equal(await fresh.page.locator('[data-injected], a[href^="https://evil"]').count(), 0, when);
     assert.equal(await background(), before, `the file's style repainted the page ${when}`);
-    assert.equal(await fresh.page.locator('main style, [data-testid="reply"] style').count(), 0, when);
+    assert.equal(await fresh.threadStyles.count(), 0, when);
   }
   await fresh.screenshot('import-html-refused');
   assert.ok((await fresh.dump()).messages.every((m) => !m.html.includes('evil.example')));
@@ -138,7 +138,7 @@ test('a damaged import file is refused with a sentence and changes nothing', asy
   await writeFile(bad, '{"format":"pocket-chat-export","version":1,"users":[{"user_id":');
   await app.chooseImport(bad);
   await waitText(app.notice, /not valid JSON .*Nothing was imported\./);
-  assert.equal(await app.testId('import-confirm').count(), 0);
+  assert.equal(await app.importConfirm.count(), 0);
   await app.screenshot('data-panel-bad-import');
   assert.deepEqual(await app.dump(), before);
   await app.waitBalance('100 tokens');
@@ -179,9 +179,9 @@ test('a full storage quota is reported as a sentence and writes nothing', async 
   await app.openData();
   await app.chooseImport(file);
   // Reading the file started the data worker (which does the import): its writes fail too.
-  await app.testId('import-confirm').waitFor();
+  await app.importConfirm.waitFor();
   await app.fillStorage(true);
-  await app.testId('import-merge').click();
+  await app.confirmImportMerge();
   await waitText(app.notice, /storage for pocket-chat is full\. .*Nothing was changed\./);
   await app.screenshot('quota-full');
   await app.fillStorage(false);

@@ -67,16 +67,7 @@ async function serverExchange(db, prompt) {
 const listed = async (app) => (await app.threadLinks.allInnerTexts()).map((t) => t.trim()).sort();
 
 /** Waits until `app`'s thread list shows `want` (any order). */
-async function waitListed(app, want) {
-  const deadline = Date.now() + 10_000;
-  let seen;
-  while (Date.now() < deadline) {
-    seen = await listed(app);
-    if (JSON.stringify(seen) === JSON.stringify([...want].sort())) return;
-    await app.page.waitForTimeout(25);
-  }
-  assert.deepEqual(seen, [...want].sort());
-}
+const waitListed = (app, want) => app.waitListed(want, { anyOrder: true });
 
 /** `dump` with only the signed-in user's records. */
 function mine(dump) {
@@ -107,7 +98,7 @@ test('A chats, edits and tops up, syncs; B syncs and shows the same threads, ver
   await chat(a, 'one', 'two');
   await a.editPrompt(1, 'two, edited');
   await a.waitReply('Echo: two, edited');
-  await a.testId('new-thread').click();
+  await a.newThread();
   await chat(a, 'another thread');
   const line = await a.syncWith(db.url);
   assert.match(line, /^Last synced at .+: \d+ sent, 0 received\.$/);
@@ -117,7 +108,7 @@ test('A chats, edits and tops up, syncs; B syncs and shows the same threads, ver
 
   const b = await device(0);
   await b.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, \d+ received\./ });
-  await b.testId('settings-close').click();
+  await b.closeSettings();
   await waitListed(b, await listed(a));
   await b.openThread('one');
   await b.waitPrompts(['one', 'two, edited']);
@@ -149,7 +140,7 @@ test('once set up, a finished exchange syncs by itself', async () => {
   const db = await newDatabase();
   const a = await device();
   await a.syncWith(db.url);
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   await chat(a, 'synced by itself');
   const doc = await serverExchange(db, 'synced by itself');
   assert.ok(doc, 'the exchange reached the server without Sync now');
@@ -168,7 +159,7 @@ test('a reply still streaming is not synced; finished, it is pushed once, whole'
   const db = await newDatabase();
   const a = await device();
   await a.syncWith(db.url);
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   const prompt = 'one two three four five six seven eight nine ten';
   fx.mock.setFault({ chunkDelayMs: 400, times: 1 });
   await a.say(prompt);
@@ -177,7 +168,7 @@ test('a reply still streaming is not synced; finished, it is pushed once, whole'
   await a.dumpUntil((d) => d.messages.some((m) => m.prompt === prompt && m.completion), 'the streaming reply saved');
   await a.syncNow();
   assert.ok(!(await couch.docs(db.name)).some((d) => d.prompt === prompt), 'the streaming exchange was pushed');
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   await a.waitReply(`Echo: ${prompt}`);
   const doc = await serverExchange(db, prompt);
   assert.ok(doc, 'the finished exchange reached the server');
@@ -190,21 +181,21 @@ async function twoSyncedDevices() {
   const db = await newDatabase();
   const a = await device();
   await chat(a, 'one', 'one more');
-  await a.testId('new-thread').click();
+  await a.newThread();
   await chat(a, 'two');
   await a.syncWith(db.url);
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   const b = await device(0);
   await b.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, \d+ received\./ });
-  await b.testId('settings-close').click();
+  await b.closeSettings();
   await waitListed(b, ['one', 'two']);
   return { db, a, b };
 }
 
 async function rename(app, from, to) {
   await app.openThread(from);
-  await app.testId('thread-rename').click();
-  const input = app.testId('thread-title-input');
+  await app.threadRenameButton.click();
+  const input = app.threadTitleInput;
   await input.fill(to);
   await input.press('Enter');
   await waitText(app.threadTitle, to);
@@ -221,7 +212,7 @@ test('both devices apart: each spends and renames, both sync: every exchange on 
   await a.topUp(1000);
   await b.page.waitForTimeout(5); // B's rename is the later one, by the clock both share.
   await rename(b, 'two', 'renamed on B');
-  await b.testId('new-thread').click();
+  await b.newThread();
   await chat(b, 'B, apart');
   // Both go on in the same thread: each device's exchange stays, in one order on both.
   await a.openThread('one');
@@ -231,15 +222,15 @@ test('both devices apart: each spends and renames, both sync: every exchange on 
   // The server down is a sentence; nothing is lost.
   const down = await a.syncNow(/could not be reached/);
   assert.equal(down, 'The sync server could not be reached. Nothing was lost; pocket-chat syncs again when it can.');
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   couch.down = false;
 
   await a.syncNow();
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   await b.syncNow();
-  await b.testId('settings-close').click();
+  await b.closeSettings();
   await a.syncNow();
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   for (const app of [a, b]) await waitListed(app, ['one', 'renamed on B', 'B, apart']);
   const [da, db] = [await a.assertLedger(), await b.assertLedger()];
   assert.deepEqual(synced(db), synced(da));
@@ -259,10 +250,10 @@ test('both devices spend apart past the balance: below zero on both, shown, and 
   const db = await newDatabase();
   const a = await device(0);
   await a.syncWith(db.url);
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   const b = await device(0);
   await b.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, \d+ received\./ });
-  await b.testId('settings-close').click();
+  await b.closeSettings();
   await waitText(b.balance, '100 tokens');
   couch.down = true;
   await a.debit(1, 80);
@@ -271,7 +262,7 @@ test('both devices spend apart past the balance: below zero on both, shown, and 
   couch.down = false;
   for (const app of [a, b, a]) {
     await app.syncNow();
-    await app.testId('settings-close').click();
+    await app.closeSettings();
   }
   for (const app of [a, b]) {
     await waitText(app.balance, '-60 tokens');
@@ -291,20 +282,20 @@ test('both devices spend apart past the balance: below zero on both, shown, and 
 // Guards against a deleted thread coming back from another device (NextChat #2837).
 test('a thread deleted on A stays deleted on B, also after both sync again', async () => {
   const { a, b } = await twoSyncedDevices();
-  await a.testId('thread-item').filter({ hasText: 'two' }).getByTestId('delete-thread').click();
+  await a.deleteThread('two');
   await waitListed(a, ['one']);
   await a.syncNow();
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   await b.syncNow();
-  await b.testId('settings-close').click();
+  await b.closeSettings();
   await waitListed(b, ['one']);
   // B's copy was erased too, its debit kept.
   const gone = (await b.dump()).messages.find((m) => m.total > 0 && m.prompt === '' && m.completion === '');
   assert.ok(gone, 'the deleted thread\'s exchange is erased on B');
   await b.syncNow();
-  await b.testId('settings-close').click();
+  await b.closeSettings();
   await a.syncNow();
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   for (const app of [a, b]) {
     await waitListed(app, ['one']);
     const dump = await app.assertLedger();
@@ -403,7 +394,7 @@ test('a malformed document from the server is left out or kept waiting, with a s
   const c = await device(0);
   const line = await c.syncWith(db.url, { want: /left out/ });
   assert.match(line, /^Last synced at .+: \d+ sent, \d+ received\. 1 document from the server was not pocket-chat's and left out\. 1 document from the server waits on this device \(first: thread:NOT-OURS\): this version cannot read it, or it refers to records not here yet\. Each sync tries again\.$/);
-  await c.testId('settings-close').click();
+  await c.closeSettings();
   await waitListed(c, ['one', 'two']);
   const dump = await c.assertLedger();
   assert.ok(dump.messages.some((m) => m.prompt === 'after the damage'));
@@ -416,7 +407,7 @@ test('a malformed document from the server is left out or kept waiting, with a s
     _rev: damaged._rev, kind: 'thread', thread_id: 'NOT-OURS', title: 'readable now', created_at: 1, updated_at: 1,
   });
   await c.syncNow(/^Last synced at .+: 0 sent, 1 received\.$/);
-  await c.testId('settings-close').click();
+  await c.closeSettings();
   await waitListed(c, ['one', 'two', 'readable now']);
   await c.assertLedger();
 });
@@ -436,7 +427,7 @@ test('a full local store: a sentence, nothing half-written; once there is room, 
   await c.fillStorage(false);
   assert.deepEqual((await c.dump()).threads, before.threads);
   await c.syncNow(/^Last synced at .+: \d+ sent, \d+ received\.$/);
-  await c.testId('settings-close').click();
+  await c.closeSettings();
   await waitListed(c, ['one', 'two']);
   assert.deepEqual(synced(await c.assertLedger()), synced(await a.dump()));
 });
@@ -531,14 +522,14 @@ test('a Replace import of an older export, then sync: the newer exchange and tit
   // The older export back, replacing everything.
   await a.openData();
   await a.chooseImport(file);
-  await a.testId('import-replace').click();
+  await a.confirmImportReplace();
   await waitText(a.notice, /Imported /);
   await waitListed(a, ['one']);
   couch.requests.length = 0;
   const before = new Set((await couch.docs(db.name)).map((d) => `${d._id} ${d._rev}`));
   // Sync settings are the browser's and not in an export: typed again.
   await a.syncWith(db.url, { want: /^Last synced at .+: \d+ sent, [1-9]\d* received\.$/ });
-  await a.testId('settings-close').click();
+  await a.closeSettings();
   await waitListed(a, ['uno']);
   await a.openThread('uno');
   await a.waitPrompts(['one', 'one more', 'after the export']);
@@ -568,7 +559,7 @@ test('a server that never answers _changes: the line says so within the timeout,
   assert.equal(line, 'The sync server did not answer within 2 seconds. Nothing was lost; the next sync carries on.');
   assert.ok(Date.now() - started < 20_000, 'the sync gave up long after its timeout');
   await a.screenshot('sync-timeout');
-  assert.equal(await a.testId('sync-now').isEnabled(), true);
+  assert.equal(await a.syncNowButton.isEnabled(), true);
   await a.syncNow(/^Last synced at .+: [1-9]\d* sent, 0 received\.$/);
   assert.ok((await couch.docs(db.name)).some((d) => d._id === 'profile'));
 });

@@ -23,25 +23,11 @@ async function threeThreads() {
   await app.configure();
   await app.topUp(50000);
   for (const title of TITLES) {
-    await app.testId('new-thread').click();
+    await app.newThread();
     await app.say(title);
     await app.waitReply(`Echo: ${title}`);
   }
   return app;
-}
-
-const listed = (app) => app.threadLinks.allInnerTexts();
-
-/** Waits until the thread list shows `want`, in order. */
-async function waitListed(app, want) {
-  const deadline = Date.now() + 10_000;
-  let seen;
-  while (Date.now() < deadline) {
-    seen = (await listed(app)).map((t) => t.trim());
-    if (JSON.stringify(seen) === JSON.stringify(want)) return;
-    await app.page.waitForTimeout(25);
-  }
-  assert.deepEqual(seen, want);
 }
 
 // Guards against a rename that is not stored, not shown everywhere the title shows (list,
@@ -49,9 +35,9 @@ async function waitListed(app, want) {
 test('rename by double-click or Rename: stored, shown in the list and another tab, not moved; an empty name is refused', async () => {
   const app = await threeThreads();
   const other = await fx.open({ context: app.context, ready: await app.balance.innerText() });
-  await waitListed(other, [...TITLES].reverse());
+  await other.waitListed([...TITLES].reverse());
   await app.threadLink('Rust lifetimes').dblclick();
-  const input = app.testId('thread-title-input');
+  const input = app.threadTitleInput;
   await input.waitFor();
   assert.equal(await input.inputValue(), 'Rust lifetimes');
   assert.equal(await input.evaluate((el) => document.activeElement === el && el.selectionEnd - el.selectionStart), 'Rust lifetimes'.length);
@@ -60,13 +46,13 @@ test('rename by double-click or Rename: stored, shown in the list and another ta
   await input.press('Enter');
   await waitText(app.threadTitle, 'Rust: borrowing');
   const renamed = ['GPT-4o pricing', 'Rust: borrowing', 'Trip to Kyoto'];
-  await waitListed(app, renamed);
-  await waitListed(other, renamed);
+  await app.waitListed(renamed);
+  await other.waitListed(renamed);
   const dump = await app.dump();
   assert.deepEqual(dump.threads.map((t) => t.title).sort(), [...renamed].sort());
 
   // Rename from the bar: empty is a sentence, Escape keeps the name.
-  await app.testId('thread-rename').click();
+  await app.threadRenameButton.click();
   await input.fill('  ');
   await input.press('Enter');
   await waitText(app.noticeText, 'A thread needs a title. Type one, or press Escape to keep “Rust: borrowing”.');
@@ -74,7 +60,7 @@ test('rename by double-click or Rename: stored, shown in the list and another ta
   await waitText(app.threadTitle, 'Rust: borrowing');
   assert.deepEqual((await app.dump()).threads, dump.threads);
   await app.reload();
-  await waitListed(app, renamed);
+  await app.waitListed(renamed);
   await app.assertLedger();
 });
 
@@ -82,27 +68,27 @@ test('rename by double-click or Rename: stored, shown in the list and another ta
 // that does not go back to its place.
 test('pin: the thread is listed first with its mark, after a reload too; unpinned, it goes back', async () => {
   const app = await threeThreads();
-  await waitListed(app, ['GPT-4o pricing', 'Rust lifetimes', 'Trip to Kyoto']);
+  await app.waitListed(['GPT-4o pricing', 'Rust lifetimes', 'Trip to Kyoto']);
   await app.openThread('Trip to Kyoto');
-  const pin = app.testId('thread-pin');
+  const pin = app.threadPin;
   assert.equal(await pin.getAttribute('aria-pressed'), 'false');
   await pin.click();
-  await waitListed(app, ['Trip to Kyoto', 'GPT-4o pricing', 'Rust lifetimes']);
+  await app.waitListed(['Trip to Kyoto', 'GPT-4o pricing', 'Rust lifetimes']);
   await waitText(pin, 'Unpin');
   assert.equal(await pin.getAttribute('aria-pressed'), 'true');
-  assert.equal(await app.testId('thread-item').first().locator('.pin-mark').getAttribute('aria-label'), 'Pinned');
+  assert.equal(await app.threadItems.first().locator('.pin-mark').getAttribute('aria-label'), 'Pinned');
   assert.deepEqual((await app.dump()).threads.filter((t) => t.pinned).map((t) => t.title), ['Trip to Kyoto']);
   await app.screenshot('threads-pinned-en');
   await app.reload();
-  await waitListed(app, ['Trip to Kyoto', 'GPT-4o pricing', 'Rust lifetimes']);
+  await app.waitListed(['Trip to Kyoto', 'GPT-4o pricing', 'Rust lifetimes']);
   await app.languageButton.click();
-  await waitText(app.testId('thread-item').first().locator('a'), 'Trip to Kyoto');
-  assert.equal(await app.testId('thread-item').first().locator('.pin-mark').getAttribute('aria-label'), 'ピン留め中');
+  await waitText(app.threadItems.first().locator('a'), 'Trip to Kyoto');
+  assert.equal(await app.threadItems.first().locator('.pin-mark').getAttribute('aria-label'), 'ピン留め中');
   await app.screenshot('threads-pinned-ja');
   await app.languageButton.click();
   await app.openThread('Trip to Kyoto');
-  await app.testId('thread-pin').click();
-  await waitListed(app, ['GPT-4o pricing', 'Rust lifetimes', 'Trip to Kyoto']);
+  await app.threadPin.click();
+  await app.waitListed(['GPT-4o pricing', 'Rust lifetimes', 'Trip to Kyoto']);
   assert.deepEqual((await app.dump()).threads.filter((t) => t.pinned), []);
 });
 
@@ -110,20 +96,20 @@ test('pin: the thread is listed first with its mark, after a reload too; unpinne
 // leaves an empty list without a word.
 test('the filter finds titles by every word, in any case and width, and says when none has them', async () => {
   const app = await threeThreads();
-  const filter = app.testId('thread-filter');
+  const filter = app.threadFilter;
   await filter.fill('kyoto');
-  await waitListed(app, ['Trip to Kyoto']);
+  await app.waitListed(['Trip to Kyoto']);
   await filter.fill('ＲＵＳＴ');
-  await waitListed(app, ['Rust lifetimes']);
+  await app.waitListed(['Rust lifetimes']);
   await filter.fill('pricing gpt');
-  await waitListed(app, ['GPT-4o pricing']);
+  await app.waitListed(['GPT-4o pricing']);
   await filter.fill('rust kyoto');
-  await waitListed(app, []);
-  await waitText(app.testId('no-thread-match'), 'No thread title has those words.');
+  await app.waitListed([]);
+  await waitText(app.noThreadMatch, 'No thread title has those words.');
   await app.screenshot('threads-filter-none');
   await filter.fill('');
-  await waitListed(app, ['GPT-4o pricing', 'Rust lifetimes', 'Trip to Kyoto']);
-  assert.equal(await app.testId('no-thread-match').isVisible(), false);
+  await app.waitListed(['GPT-4o pricing', 'Rust lifetimes', 'Trip to Kyoto']);
+  assert.equal(await app.noThreadMatch.isVisible(), false);
 });
 
 // Guards against an export that is not what the thread shows: another version than the
@@ -138,7 +124,7 @@ test('export .md: the file holds the title and the path on screen, prompt by pro
   }
   await app.editPrompt(1, 'why, really?');
   await app.waitPrompts(['Rust lifetimes', 'why, really?']);
-  const [download] = await Promise.all([app.page.waitForEvent('download'), app.testId('export-thread').click()]);
+  const download = await app.exportThread();
   assert.equal(download.suggestedFilename(), 'Rust-lifetimes.md');
   const path = join(SCREENSHOTS, '..', 'thread-export.md');
   await download.saveAs(path);

@@ -50,7 +50,7 @@ test('edit the second of three, switch back, regenerate the third: requests, pat
   await app.switchVersion(1);
   await app.waitPrompts(['one', 'two', 'three']);
   await waitText(app.versionPosition(1), '1 / 2');
-  await waitText(app.exchange(2).getByTestId('reply'), 'Echo: three');
+  await waitText(app.exchangeReply(2), 'Echo: three');
 
   // Regenerate the third: the same request as the first time.
   await app.regenerate(2);
@@ -92,7 +92,7 @@ test('edit the second of three, switch back, regenerate the third: requests, pat
 test('↑ in the empty box edits the last prompt; Escape leaves it as it was', async () => {
   const app = await threeExchanges();
   await app.input.press('ArrowUp');
-  const box = app.exchange(2).getByTestId('edit-input');
+  const box = app.editInput(2);
   await box.waitFor();
   assert.equal(await box.inputValue(), 'three');
   assert.ok(await box.evaluate((el) => el === document.activeElement), 'the edit box has the focus');
@@ -103,7 +103,7 @@ test('↑ in the empty box edits the last prompt; Escape leaves it as it was', a
   // Text in the box: ↑ moves the cursor as usual, no edit opens.
   await app.input.fill('draft');
   await app.input.press('ArrowUp');
-  assert.equal(await app.exchange(2).getByTestId('edit-input').count(), 0);
+  assert.equal(await app.editInput(2).count(), 0);
   await app.input.fill('');
   await app.input.press('ArrowUp');
   await box.fill('three, from the keyboard');
@@ -121,11 +121,10 @@ test('copy a prompt and a reply: the clipboard holds the exact source', async ()
   const app = await threeExchanges({ contextOptions: { permissions: ['clipboard-read', 'clipboard-write'] } });
   await app.say('**bold** and `code` please');
   await app.waitReply(/bold/);
-  const last = app.exchange(3);
-  await last.getByTestId('copy-reply').click();
-  await waitText(last.getByTestId('copy-reply'), 'Copied');
+  await app.copyReplyButton(3).click();
+  await waitText(app.copyReplyButton(3), 'Copied');
   assert.equal(await app.page.evaluate(() => navigator.clipboard.readText()), 'Echo: **bold** and `code` please');
-  await app.exchange(1).getByTestId('copy-prompt').click();
+  await app.copyPrompt(1);
   assert.equal(await app.page.evaluate(() => navigator.clipboard.readText()), 'two');
   await app.close();
 });
@@ -180,11 +179,11 @@ test('a version the balance does not cover is refused before any request', async
   await app.editPrompt(1, 'two, but poorer');
   await waitText(app.noticeText, /balance/i);
   // Nothing typed is lost: the edit stays in its box, the draft in the input box.
-  assert.equal(await app.exchange(1).getByTestId('edit-input').inputValue(), 'two, but poorer');
+  assert.equal(await app.editInput(1).inputValue(), 'two, but poorer');
   assert.equal(await app.input.inputValue(), 'a draft of mine');
   await app.screenshot('versions-refused');
   assert.equal(fx.chats('openai').length, 3);
-  await app.exchange(1).getByTestId('edit-cancel').click();
+  await app.cancelEdit(1);
   await app.waitPrompts(['one', 'two', 'three']);
   assert.equal(await app.versionPosition(1).count(), 0);
   const after = await app.dump();
@@ -205,12 +204,12 @@ test('an exchange with versions, in both languages and on a phone', async () => 
   await waitText(app.versionPosition(1), '3 / 3');
   await app.screenshot('versions-en');
   await app.languageButton.click();
-  await waitText(app.exchange(1).getByTestId('regenerate'), '再生成');
+  await waitText(app.regenerateButton(1), '再生成');
   await app.screenshot('versions-ja');
   const phone = await fx.open({ context: app.context, ready: /トークン|tokens/ });
   await phone.page.setViewportSize({ width: 390, height: 844 });
   await waitText(phone.versionPosition(1), '3 / 3');
-  const box = await phone.exchange(1).getByTestId('version-next').boundingBox();
+  const box = await phone.versionArrow(1, true).boundingBox();
   assert.ok(box && box.x + box.width <= 390, `the switcher fits: ${JSON.stringify(box)}`);
   assert.ok(box.width >= 24 && box.height >= 24, `a target a finger can hit: ${JSON.stringify(box)}`);
   await phone.screenshot('versions-phone');
@@ -221,7 +220,7 @@ test('an exchange with versions, in both languages and on a phone', async () => 
 // switches the user's model for good.
 test('regenerate with the other model asks that model, once', async () => {
   const app = await threeExchanges();
-  await waitText(app.exchange(2).getByTestId('regenerate-other'), 'Ask gpt-4o');
+  await waitText(app.regenerateButton(2, true), 'Ask gpt-4o');
   await app.regenerate(2, true);
   await waitText(app.versionPosition(2), '2 / 2');
   const reqs = fx.chats('openai');
@@ -252,7 +251,7 @@ test('versions and the chosen path go through export and import; a broken tree i
   const fresh = await fx.open();
   await fresh.openData();
   await fresh.chooseImport(file);
-  await fresh.testId('import-replace').click();
+  await fresh.confirmImportReplace();
   await waitText(fresh.notice, /Imported 1 user, 1 thread, 4 messages and 2 payments/);
   await fresh.openThread('one');
   await fresh.waitPrompts(['one', 'two', 'three']);
@@ -271,7 +270,7 @@ test('versions and the chosen path go through export and import; a broken tree i
   await writeFile(bad, JSON.stringify(broken));
   await fresh.chooseImport(bad);
   await waitText(fresh.notice, new RegExp(`in thread ${exported.threads[0].thread_id}, branch .* comes from itself through other branches\\. Nothing was imported\\.`));
-  assert.equal(await fresh.testId('import-confirm').count(), 0);
+  assert.equal(await fresh.importConfirm.count(), 0);
   await fresh.screenshot('versions-broken-import');
   assert.deepEqual(await fresh.dump(), after);
   await fresh.close();

@@ -23,6 +23,8 @@ step() {
 step fmt cargo fmt --all --check
 step module-graph python3 scripts/module-graph.py
 step module-graph-tests python3 scripts/module-graph-test.py
+# Every data-testid in the page object: no test file names one.
+step testids node scripts/check-testids.mjs
 step clippy-host cargo clippy --workspace --all-targets --quiet -- -D warnings
 step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p pocket-chat --all-targets --features e2e-hooks --quiet -- -D warnings
 step host-tests cargo test -p pocket-chat-core --tests
