@@ -94,6 +94,14 @@ export async function startCouch() {
         .filter((r) => r.method === 'POST' && r.path.startsWith(`/${name}/_bulk_docs`))
         .map((r) => JSON.parse(r.body));
     },
+    /** Back to a plain pass-through: up, nothing cut, hung or altered, no hook; the
+     *  requests forgotten. Before each test, so one that failed midway leaves nothing
+     *  behind for the next. */
+    reset() {
+      Object.assign(couch, { down: false, dropReplyOf: null, downAfterDrop: false, hang: null, alterReply: null, beforeForward: null });
+      couch.requests.length = 0;
+      couch.hookErrors.length = 0;
+    },
     close: async () => {
       await new Promise((ok) => { proxy.closeAllConnections(); proxy.close(ok); });
       child.kill();
