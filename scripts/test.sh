@@ -28,7 +28,12 @@ step testids node scripts/check-testids.mjs
 step clippy-host cargo clippy --workspace --all-targets --quiet -- -D warnings
 step clippy-wasm cargo clippy --target wasm32-unknown-unknown -p pocket-chat --all-targets --features e2e-hooks --quiet -- -D warnings
 step host-tests cargo test -p pocket-chat-core --tests
-step browser-tests env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+# The runner gives the whole storage suite 20 s by default, and ChromeDriver 5 s to start:
+# about 15 s on an idle machine, so a loaded one ran over (a fresh-clone run failed with
+# "Failed to detect test as having been run"). Generous limits: a slow machine is not a
+# failure.
+step browser-tests env WASM_BINDGEN_TEST_TIMEOUT=600 WASM_BINDGEN_TEST_DRIVER_TIMEOUT=120 \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown -p pocket-chat --test storage
 step mock-provider-tests node --test --test-reporter=spec tests/mock-provider/
 step build-release trunk build --release
