@@ -66,7 +66,7 @@ pub fn provide_contexts(scroller: NodeRef<Main>) -> Contexts {
     let account = leak(Account::new(AccountDeps {
         store,
         notices,
-        lang: prefs.lang,
+        lang: prefs.lang(),
         threads,
         window,
     }));

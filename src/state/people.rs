@@ -38,7 +38,7 @@ pub struct Account {
     /// Counts user loads, so that of two overlapping loads only the later one shows.
     loads: Latest,
     /// The language a first user's name is given in.
-    lang: RwSignal<Lang>,
+    lang: ReadSignal<Lang>,
     store: &'static Store,
     notices: &'static Notices,
     threads: &'static Threads,
@@ -171,7 +171,7 @@ impl Account {
         } else {
             self.threads.current_untracked()
         };
-        self.threads.list.set(list);
+        self.threads.set_list(list);
         self.users.set(everyone);
         self.user.set(Some(user));
         self.window.reload(shown).await;
@@ -350,7 +350,7 @@ impl Account {
 pub struct AccountDeps {
     pub store: &'static Store,
     pub notices: &'static Notices,
-    pub lang: RwSignal<Lang>,
+    pub lang: ReadSignal<Lang>,
     pub threads: &'static Threads,
     pub window: &'static ThreadWindow,
 }

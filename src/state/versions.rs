@@ -3,7 +3,6 @@
 //! a reply. Sending goes through the chat turn (`state::chat`); the tree rules are the
 //! core's (`pocket_chat_core::tree`).
 
-use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 
@@ -22,7 +21,7 @@ pub struct OnScreen {
 /// Sends `prompt` as a new version of the exchange `at` (an edit), with the exchanges
 /// before it as context; the old version and what followed it stay, one switch away.
 pub fn edit(chat: Chat, at: OnScreen, prompt: String, on_text: OnText) {
-    chat.sending.editing.set(None);
+    chat.sending.edit(None);
     if chat.sending.busy() {
         return;
     }

@@ -37,7 +37,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let account = use_account();
     let notices = use_notices();
     let prefs = use_prefs();
-    let current = config.provider.get_untracked();
+    let current = config.provider();
     let user = account.user().get_untracked();
     let models = user.as_ref().map(|u| u.models.clone()).unwrap_or_default();
     let params_of = |model: &str| {
@@ -73,14 +73,14 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let stream = RwSignal::new(current.stream);
     // Shown as sentences: a signal of text keeps the views small.
     let result = RwSignal::new(None::<Result<Text, Text>>);
-    let pin = RwSignal::new(config.pin.get_untracked());
+    let pin = RwSignal::new(config.pin().unwrap_or_default());
 
     // The endpoint's models, for the model inputs' suggestions; their windows are saved.
     let listed = RwSignal::new(Vec::<Listed>::new());
     // The settings the form describes, checked.
     let collect =
         move || -> Result<(ProviderSettings, [String; 2], [ModelParams; 2]), StateError> {
-            let mut s = config.provider.get_untracked();
+            let mut s = config.provider();
             s.kind = kind.get_untracked();
             s.api_key = key.get_untracked().trim().to_owned();
             s.stream = stream.get_untracked();
@@ -137,7 +137,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         }),
     };
     let list = move |_| {
-        let mut s = config.provider.get_untracked();
+        let mut s = config.provider();
         s.kind = kind.get_untracked();
         s.api_key = key.get_untracked().trim().to_owned();
         s.base_url = base_url.get_untracked();
@@ -165,7 +165,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         }
     };
     let is = move |k: ProviderKind| move || kind.get() == k;
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k: Key| prefs.tr(k);
     view! {
         <section class="panel settings" data-testid="settings-panel" aria-labelledby="settings-title">
@@ -256,7 +256,7 @@ fn ModelRow(
     azure: impl Fn() -> bool + Send + Sync + 'static,
 ) -> impl IntoView {
     let prefs = use_prefs();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k| prefs.tr(k);
     let model_id = format!("model-{which}");
     // A decimal or whole-number field of the parameters: its label, its id and its text.

@@ -65,7 +65,7 @@ pub fn SyncSection(fields: SyncFields) -> impl IntoView {
     let sync = use_sync();
     let account = use_account();
     let tr = move |k: Key| prefs.tr(k);
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     if let Some(user_id) = account.user_id() {
         spawn_local(sync.show_last(user_id));
     }
