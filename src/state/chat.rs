@@ -164,23 +164,19 @@ async fn start(
     let (history, unread, spot, persona) = match thread {
         Some(thread_id) => {
             let path = messages::read_path(&db, thread_id, Span::Newest(0)).await?;
-            let leaf = path.tree.leaf(&path.thread.path).to_owned();
             let now_ms = now();
-            let (end, place) = match how.version_of() {
-                None => {
-                    let place =
-                        path.tree
-                            .append(&leaf, path.len, record_id(now_ms), &user_id, now_ms);
-                    (path.len, place)
-                }
-                Some(depth) if depth < path.len => {
-                    let place =
-                        path.tree
-                            .fork(&path.segments, depth, record_id(now_ms), &user_id, now_ms);
-                    (depth, place)
-                }
-                Some(_) => return Err(StorageError::NotFound(Missing::Exchange).into()),
-            };
+            let (end, place) = path
+                .tree
+                .place_turn(
+                    &path.thread.path,
+                    &path.segments,
+                    path.len,
+                    how.version_of(),
+                    record_id(now_ms),
+                    &user_id,
+                    now_ms,
+                )
+                .ok_or(StorageError::NotFound(Missing::Exchange))?;
             let window = chat.config.limits(&model).window;
             let mut budget = HistoryBudget::new(window);
             let (history, unread) =
