@@ -261,7 +261,7 @@ async fn run(
                     if fork.is_some() && !forked {
                         forked = true;
                         chat.window.release();
-                        chat.window.refresh().await;
+                        chat.window.reread().await;
                     }
                 }
                 turn.handle(Input::Saved, now());
@@ -284,7 +284,7 @@ async fn finish(chat: Chat, db: &Database, how: &Ask, outcome: Outcome, fork: Op
             chat.sending.settle();
             // Nothing was stored: the path shows as it was.
             chat.window.release();
-            chat.window.refresh().await;
+            chat.window.reread().await;
             return match reason {
                 GiveBack::Failed(e) => give_back(chat, how, prompt, e.into()),
                 stopped => {
@@ -302,7 +302,7 @@ async fn finish(chat: Chat, db: &Database, how: &Ask, outcome: Outcome, fork: Op
     let recorded = messages::save_exchange(db, &exchange, fork, now()).await;
     chat.window.release();
     // The stored exchange replaces the pending one on screen without a gap.
-    chat.window.refresh().await;
+    chat.window.reread().await;
     chat.sending.settle();
     match recorded {
         Ok(_) => {
@@ -317,11 +317,11 @@ async fn finish(chat: Chat, db: &Database, how: &Ask, outcome: Outcome, fork: Op
     }
     // The list and the balance of whoever is signed in now; the window was read above.
     if let Some(user_id) = chat.account.user_id() {
-        if let Err(e) = chat.threads.reload(&user_id).await {
+        if let Err(e) = chat.threads.reread(&user_id).await {
             chat.notices.fail(e);
         }
     }
-    if let Err(e) = chat.account.refresh_user().await {
+    if let Err(e) = chat.account.reread_user().await {
         chat.notices.fail(e);
     }
 }

@@ -63,7 +63,7 @@ impl Config {
 
     /// Reads the provider settings again (after an import), ending the first visit if some
     /// came with it.
-    pub async fn reload(&self) -> Result<(), StateError> {
+    pub async fn reread(&self) -> Result<(), StateError> {
         let Some(db) = self.store.db() else {
             return Ok(());
         };

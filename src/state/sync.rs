@@ -12,9 +12,9 @@ use pocket_chat_core::records::Setting;
 use pocket_chat_core::sync::{settings_key, since_failed, SyncSettings, TIMEOUT_SECONDS};
 use wasm_bindgen::JsValue;
 
+use super::account::Account;
 use super::data_client::{ask, request};
 use super::error::StateError;
-use super::people::Account;
 use super::sending::Sending;
 use super::store::Store;
 use super::text::Text;

@@ -124,7 +124,7 @@ impl Threads {
     }
 
     /// Reads `user_id`'s threads again.
-    pub async fn reload(&self, user_id: &str) -> Result<(), StateError> {
+    pub async fn reread(&self, user_id: &str) -> Result<(), StateError> {
         let Some(db) = self.store.db() else {
             return Ok(());
         };
@@ -168,7 +168,7 @@ impl Threads {
             return;
         }
         self.switch(thread_id.clone());
-        spawn_local(self.window.reload(thread_id));
+        spawn_local(self.window.show_thread(thread_id));
     }
 
     /// Makes `thread_id` the thread on screen, without its notes and context mark; the
@@ -199,7 +199,7 @@ impl Threads {
             if this.current.get_untracked() == Some(thread_id) {
                 this.start_new();
             }
-            if let Err(e) = this.reload(&user_id).await {
+            if let Err(e) = this.reread(&user_id).await {
                 this.notices.fail(e);
             }
         });
@@ -234,7 +234,7 @@ impl Threads {
                 .map(|t| t.user_id.clone())
         });
         match owner {
-            Some(user_id) => self.reload(&user_id).await,
+            Some(user_id) => self.reread(&user_id).await,
             None => Ok(()),
         }
     }

@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 
+use super::account::Account;
 use super::clock::now;
 use super::config::Config;
 use super::error::StateError;
-use super::people::Account;
 use super::store::Store;
 use super::text::Text;
 use crate::ids::record_id;

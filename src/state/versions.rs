@@ -68,10 +68,10 @@ pub fn switch(chat: Chat, at: OnScreen, member: usize) {
     spawn_local(async move {
         let Some(db) = chat.store.db() else { return };
         match versions::switch(&db, &at.thread_id, at.depth, &at.message_id, member).await {
-            Ok(()) => chat.window.refresh().await,
+            Ok(()) => chat.window.reread().await,
             Err(e) => {
                 chat.notices.fail(e);
-                chat.window.refresh().await;
+                chat.window.reread().await;
             }
         }
     });
@@ -88,7 +88,7 @@ pub fn delete(chat: Chat, at: OnScreen) {
             Ok(()) => chat.notices.inform(Key::VersionDeleted),
             Err(e) => chat.notices.fail(e),
         }
-        chat.window.refresh().await;
+        chat.window.reread().await;
     });
 }
 

@@ -133,7 +133,7 @@ impl ThreadWindow {
     /// reply, another tab, a switch of versions, an import): the same stretch stays on
     /// screen; a newly shown thread opens on its newest page, at the bottom. From this
     /// call on, reads for any other thread are dropped.
-    pub fn reload(self, thread: Option<String>) -> impl std::future::Future<Output = ()> {
+    pub fn show_thread(self, thread: Option<String>) -> impl std::future::Future<Output = ()> {
         self.wanted.set_value(thread.clone());
         async move {
             let Some(thread_id) = thread else {
@@ -173,8 +173,8 @@ impl ThreadWindow {
     }
 
     /// Reads the thread last asked for again (after a reply was stored).
-    pub async fn refresh(self) {
-        self.reload(self.wanted.get_value()).await;
+    pub async fn reread(self) {
+        self.show_thread(self.wanted.get_value()).await;
     }
 
     /// Puts the reader at the newest exchange of `thread` (the one on screen), reading the

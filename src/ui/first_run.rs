@@ -11,11 +11,11 @@ use pocket_chat_core::provider::{
     check_url, CallSpec, ProviderKind, ProviderSettings, SettingsError,
 };
 
+use crate::state::account::{Account, DEFAULT_MODELS};
 use crate::state::config::Config;
 use crate::state::error::StateError;
 use crate::state::models;
 use crate::state::notices::Notices;
-use crate::state::people::{Account, DEFAULT_MODELS};
 use crate::state::text::Text;
 use crate::state::use_account;
 use crate::state::use_config;

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::sync::SyncSettings;
 
-use crate::state::people::Account;
+use crate::state::account::Account;
 use crate::state::sync::{Asked, Syncer};
 use crate::state::text::Text;
 use crate::state::{use_account, use_prefs, use_sync};

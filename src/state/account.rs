@@ -91,7 +91,7 @@ impl Account {
     }
 
     /// Reads the current user again (after this or another tab changed it).
-    pub fn reload(&self) {
+    pub fn load_in_background(&self) {
         let this = *self;
         spawn_local(async move {
             if let Err(e) = this.load().await {
@@ -102,7 +102,7 @@ impl Account {
 
     /// Reads the signed-in user's record again — its balance after a debit — without
     /// reloading their threads or the window (the caller has read those).
-    pub async fn refresh_user(&self) -> Result<(), StateError> {
+    pub async fn reread_user(&self) -> Result<(), StateError> {
         let (Some(db), Some(user_id)) = (self.store.db(), self.user_id()) else {
             return Ok(());
         };
@@ -174,7 +174,7 @@ impl Account {
         self.threads.set_list(list);
         self.users.set(everyone);
         self.user.set(Some(user));
-        self.window.reload(shown).await;
+        self.window.show_thread(shown).await;
         Ok(())
     }
 
@@ -183,7 +183,7 @@ impl Account {
         let this = *self;
         let listener = Listener::new(move |change| match change {
             Change::User { user_id } if Some(&user_id) != this.user_id().as_ref() => {}
-            _ => this.reload(),
+            _ => this.load_in_background(),
         });
         // The listener lives as long as the page.
         std::mem::forget(listener);
@@ -241,7 +241,7 @@ impl Account {
             return Err(StateError::EmptyName);
         }
         users::rename(&db, user_id, name, now()).await?;
-        self.reload();
+        self.load_in_background();
         Ok(())
     }
 
