@@ -23,6 +23,7 @@ pub mod models;
 pub mod network;
 pub mod notices;
 pub mod prefs;
+pub mod reading;
 pub mod render;
 pub mod search;
 pub mod sending;

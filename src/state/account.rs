@@ -14,6 +14,7 @@ use super::clock::now;
 use super::error::StateError;
 use super::latest::Latest;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
 use super::text::Text;
 use super::threads::{self, Threads};
@@ -38,7 +39,7 @@ pub struct Account {
     /// Counts user loads, so that of two overlapping loads only the later one shows.
     loads: Latest,
     /// The language a first user's name is given in.
-    lang: ReadSignal<Lang>,
+    lang: Reading<Lang>,
     store: &'static Store,
     notices: &'static Notices,
     threads: &'static Threads,
@@ -61,13 +62,13 @@ impl Account {
     }
 
     /// The user whose threads and balance are on screen (tracked where read).
-    pub fn user(&self) -> ReadSignal<Option<User>> {
-        self.user.read_only()
+    pub fn user(&self) -> Reading<Option<User>> {
+        Reading::of(self.user)
     }
 
     /// Everyone using this browser, the signed-in user's record as [`Account::user`]'s.
-    pub fn users(&self) -> ReadSignal<Vec<User>> {
-        self.users.read_only()
+    pub fn users(&self) -> Reading<Vec<User>> {
+        Reading::of(self.users)
     }
 
     /// Shows `fresh`, a user's record just written or read: as the signed-in user when
@@ -350,7 +351,7 @@ impl Account {
 pub struct AccountDeps {
     pub store: &'static Store,
     pub notices: &'static Notices,
-    pub lang: ReadSignal<Lang>,
+    pub lang: Reading<Lang>,
     pub threads: &'static Threads,
     pub window: &'static ThreadWindow,
 }

@@ -8,6 +8,7 @@ use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::records::Setting;
 
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
 use crate::storage::settings;
 
@@ -85,8 +86,8 @@ impl Prefs {
     }
 
     /// The language every text is shown in, for views and sentences to follow.
-    pub fn lang(&self) -> ReadSignal<Lang> {
-        self.lang.read_only()
+    pub fn lang(&self) -> Reading<Lang> {
+        Reading::of(self.lang)
     }
 
     /// The theme chosen: light, dark or the system's (tracked).

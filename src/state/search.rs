@@ -9,6 +9,7 @@ use wasm_bindgen::JsValue;
 use super::data_client::{ask, request};
 use super::latest::Latest;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::threads::Threads;
 use super::window::Opened;
 use crate::js::field;
@@ -53,8 +54,8 @@ impl Search {
     }
 
     /// What is typed in the box, for the box to show.
-    pub fn query(&self) -> ReadSignal<String> {
-        self.query.read_only()
+    pub fn query(&self) -> Reading<String> {
+        Reading::of(self.query)
     }
 
     /// The results list of the newest query answered, as inert HTML (tracked).

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::reading::Reading;
+
 use crate::providers::InFlight;
 
 /// The exchange being sent: its prompt on screen while the reply streams in.
@@ -42,8 +44,8 @@ impl Sending {
     }
 
     /// The text in the input box, for the box to show.
-    pub fn draft(&self) -> ReadSignal<String> {
-        self.draft.read_only()
+    pub fn draft(&self) -> Reading<String> {
+        Reading::of(self.draft)
     }
 
     /// Puts `text` in the input box (what was typed, or a prompt given back).

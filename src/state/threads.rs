@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use super::clock::now;
 use super::error::StateError;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
 use super::text::Text;
 use super::window::{Opened, ThreadWindow};
@@ -67,8 +68,8 @@ impl Threads {
     }
 
     /// The current user's threads, most recently active first, for views to read.
-    pub fn list(&self) -> ReadSignal<Vec<Thread>> {
-        self.list.read_only()
+    pub fn list(&self) -> Reading<Vec<Thread>> {
+        Reading::of(self.list)
     }
 
     /// Shows `list` as the current user's threads (a user was loaded).
@@ -87,8 +88,8 @@ impl Threads {
     }
 
     /// The name being typed for the thread on screen; `None` while its title shows.
-    pub fn renaming(&self) -> ReadSignal<Option<String>> {
-        self.renaming.read_only()
+    pub fn renaming(&self) -> Reading<Option<String>> {
+        Reading::of(self.renaming)
     }
 
     /// Opens the name box with `typed` in it, or closes it (`None`).

@@ -20,6 +20,7 @@ use pocket_chat_core::window::{Read, Span, Window};
 
 use super::latest::Latest;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
 use crate::storage::messages::{self, PathRead};
 use crate::storage::StorageError;
@@ -79,8 +80,8 @@ impl ThreadWindow {
     }
 
     /// The exchanges on screen and the counts around them (tracked).
-    pub fn window(&self) -> ReadSignal<Window<Message>> {
-        self.window.read_only()
+    pub fn window(&self) -> Reading<Window<Message>> {
+        Reading::of(self.window)
     }
 
     /// The versions of the exchange at `depth` on the path on screen (tracked).
@@ -112,8 +113,8 @@ impl ThreadWindow {
     }
 
     /// What the whole thread on screen used (tracked).
-    pub fn tally(&self) -> ReadSignal<Tally> {
-        self.tally.read_only()
+    pub fn tally(&self) -> Reading<Tally> {
+        Reading::of(self.tally)
     }
 
     /// Registers the element of exchange `id` (the view calls this for each exchange it

@@ -44,7 +44,7 @@ pub fn Composer() -> impl IntoView {
                 data-testid="composer-input"
                 rows="1"
                 placeholder=prefs.tr(Key::ComposerPlaceholder)
-                prop:value=text
+                prop:value=move || text.get()
                 on:input=move |ev| turn.set_draft(event_target_value(&ev))
                 on:keydown=move |ev| {
                     if is_send_key(&ev.key(), ev.shift_key(), ev.is_composing(), ev.key_code()) {

@@ -74,7 +74,7 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
     view! {
         <input type="search" id="search-input" class="search-input" data-testid="search-input"
             aria-label=tr(Key::SearchLabel) placeholder=tr(Key::SearchPlaceholder) autocomplete="off"
-            prop:value=search.query() on:input=typed
+            prop:value=move || search.query().get() on:input=typed
             on:keydown=move |ev| if ev.key() == "Escape" && !search.query().with_untracked(String::is_empty) {
                 ev.stop_propagation();
                 search.clear();
