@@ -217,6 +217,7 @@ export class PocketChat {
   get personaRemoveButtons() { return this.testId('persona-remove'); }
   get defaultPersona() { return this.testId('default-persona'); }
   get syncNowButton() { return this.testId('sync-now'); }
+  get syncPassword() { return this.testId('sync-password'); }
 
   // The data panel.
   get dataPanel() { return this.testId('data-panel'); }

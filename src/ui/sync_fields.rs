@@ -18,6 +18,9 @@ pub struct SyncFields {
     url: RwSignal<String>,
     user: RwSignal<String>,
     password: RwSignal<String>,
+    /// The settings saved: the password stays with its address and user when none is
+    /// typed (it is never put back into the field).
+    saved: StoredValue<SyncSettings>,
     account: &'static Account,
     sync: &'static Syncer,
 }
@@ -31,9 +34,10 @@ impl SyncFields {
             .map(|id| sync.settings_of(&id))
             .unwrap_or_default();
         SyncFields {
-            url: RwSignal::new(saved.url),
-            user: RwSignal::new(saved.user),
-            password: RwSignal::new(saved.password),
+            url: RwSignal::new(saved.url.clone()),
+            user: RwSignal::new(saved.user.clone()),
+            password: RwSignal::new(String::new()),
+            saved: StoredValue::new(saved),
             account,
             sync,
         }
@@ -42,11 +46,17 @@ impl SyncFields {
     /// The settings typed (an empty URL turns sync off). The data worker checks the URL at
     /// the sync that follows: checked here too, its sentences would cost the first load.
     pub fn read(&self) -> SyncSettings {
-        SyncSettings {
+        let mut typed = SyncSettings {
             url: self.url.get_untracked().trim().to_owned(),
             user: self.user.get_untracked().trim().to_owned(),
             password: self.password.get_untracked(),
-        }
+        };
+        self.saved.with_value(|saved| {
+            if typed.password.is_empty() && (&typed.url, &typed.user) == (&saved.url, &saved.user) {
+                typed.password = saved.password.clone();
+            }
+        });
+        typed
     }
 
     /// Stores what is typed for the signed-in user.
@@ -55,7 +65,12 @@ impl SyncFields {
         let Some(user_id) = self.account.user_id() else {
             return Ok(());
         };
-        self.sync.save(&user_id, settings).await.map_err(Text::from)
+        self.sync
+            .save(&user_id, settings.clone())
+            .await
+            .map_err(Text::from)?;
+        self.saved.set_value(settings);
+        Ok(())
     }
 }
 
