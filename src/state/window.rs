@@ -229,7 +229,7 @@ impl ThreadWindow {
     /// Scrolls to the newest exchange if the reader is following it (after new text).
     pub fn follow(self) {
         if self.pinned.get_value() {
-            self.scroll.to_bottom();
+            self.scroll.scroll_to_bottom();
         }
     }
 

@@ -70,7 +70,7 @@ impl Scroll {
     }
 
     /// Scrolls to the newest exchange.
-    pub fn to_bottom(&self) {
+    pub fn scroll_to_bottom(&self) {
         if let Some(scroller) = self.scroller.get_untracked() {
             scroller.set_scroll_top(scroller.scroll_height());
         }
