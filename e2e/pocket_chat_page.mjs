@@ -197,6 +197,8 @@ export class PocketChat {
   get saveSettingsButton() { return this.testId('save-settings'); }
   get testConnectionButton() { return this.testId('test-connection'); }
   get clearKeyButton() { return this.testId('clear-key'); }
+  /** The line under the empty key field while a key is saved. */
+  get keySaved() { return this.testId('key-saved'); }
   get listModelsButton() { return this.testId('list-models'); }
   /** The model field of slot `which` ('a': the first model, 'b': the other one). */
   modelField(which) { return this.testId(`model-${which}`); }
@@ -215,6 +217,7 @@ export class PocketChat {
   get personaRemoveButtons() { return this.testId('persona-remove'); }
   get defaultPersona() { return this.testId('default-persona'); }
   get syncNowButton() { return this.testId('sync-now'); }
+  get syncPassword() { return this.testId('sync-password'); }
 
   // The data panel.
   get dataPanel() { return this.testId('data-panel'); }

@@ -436,7 +436,7 @@ test('a full local store: a sentence, nothing half-written; once there is room, 
 });
 
 // Guards against a refused password that is not said, or that loses what was to sync.
-test('a wrong password is a sentence; the right one syncs', async () => {
+test('a wrong password is a sentence; the right one syncs, and is never shown again', async () => {
   const guarded = await startCouch();
   try {
     const url = await guarded.database('alice');
@@ -451,6 +451,16 @@ test('a wrong password is a sentence; the right one syncs', async () => {
     const docs = await guarded.docs('alice', 'alice:secret');
     assert.ok(docs.some((d) => d.prompt === 'guarded'));
     assert.ok(guarded.requests.every((r) => r.headers.authorization?.startsWith('Basic ')));
+    // Settings opened again, as anyone at the browser would: the password is in no field
+    // and nowhere in the page, and Sync now still syncs with it.
+    await a.closeSettings();
+    await a.openSettings();
+    assert.equal(await a.syncPassword.inputValue(), '');
+    assert.ok(!(await a.page.content()).includes('secret'), 'the password is not in the page');
+    await a.closeSettings();
+    await chat(a, 'guarded again');
+    await a.syncNow();
+    assert.ok((await guarded.docs('alice', 'alice:secret')).some((d) => d.prompt === 'guarded again'));
   } finally {
     await guarded.close();
   }

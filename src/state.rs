@@ -2,10 +2,11 @@
 //! ([`store`]), the notice line ([`notices`]), the language and theme ([`prefs`]), the
 //! provider settings and PIN ([`config`]), the window over the thread on screen
 //! ([`window`]), the thread list and the thread on screen ([`threads`]), the signed-in user
-//! and everyone else ([`people`]), the turn in flight ([`sending`]) and the top-up form
+//! and everyone else ([`account`]), the turn in flight ([`sending`]) and the top-up form
 //! ([`top_up`]). Components take only the contexts they use; everything that touches
 //! storage goes through here.
 
+pub mod account;
 pub mod chat;
 pub mod clock;
 pub mod commands;
@@ -21,8 +22,8 @@ pub mod latest;
 pub mod models;
 pub mod network;
 pub mod notices;
-pub mod people;
 pub mod prefs;
+pub mod reading;
 pub mod render;
 pub mod search;
 pub mod sending;
@@ -125,7 +126,7 @@ pub fn provide_app(scroller: NodeRef<Main>) {
         update.register();
         account.follow_other_tabs();
         sync.follow(account, threads);
-        threads.follow_hash_changes(move || account.reload());
+        threads.follow_hash_changes(move || account.load_in_background());
         // Best effort: without it the browser may evict data under pressure.
         request_persistence().await;
     });

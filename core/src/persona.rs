@@ -44,6 +44,34 @@ pub fn for_new_thread(user: &User) -> Option<String> {
         .filter(|id| user.personas.iter().any(|p| &p.persona_id == id))
 }
 
+/// What was chosen for a new thread before its first message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum NewThread {
+    /// Nothing yet: the user's default persona, while it exists.
+    #[default]
+    Default,
+    /// No persona.
+    Without,
+    /// The persona of this id.
+    Persona(String),
+}
+
+impl NewThread {
+    /// The choice of `persona` (`None`: no persona).
+    pub fn chosen(persona: Option<String>) -> NewThread {
+        persona.map_or(NewThread::Without, NewThread::Persona)
+    }
+
+    /// The persona the new thread of `user` starts with.
+    pub fn persona(self, user: &User) -> Option<String> {
+        match self {
+            NewThread::Default => for_new_thread(user),
+            NewThread::Without => None,
+            NewThread::Persona(id) => Some(id),
+        }
+    }
+}
+
 /// The `<option>`s of a persona chooser: `none` (the label of "no persona", value empty),
 /// then each of `personas` by name, `chosen` (an id, or empty) selected; the names escaped.
 /// As HTML rather than a list of views: views of one more type cost the first load KBs.

@@ -155,6 +155,17 @@ pub struct CallSpec {
     pub params: ModelParams,
 }
 
+/// The line under an empty key field when a key is saved: it stays saved while the form
+/// calls `saved_address`; another address gets only a key typed for it.
+pub fn key_saved(lang: Lang, same_address: bool, saved_address: &str) -> String {
+    match (lang, same_address) {
+        (Lang::En, true) => "A key is saved. It is never shown again: type a new one to replace it.".to_owned(),
+        (Lang::En, false) => format!("The saved key is only sent to {saved_address}. Type a key for this address."),
+        (Lang::Ja, true) => "キーは保存されています。再表示はしません。置き換えるには新しいキーを入力してください。".to_owned(),
+        (Lang::Ja, false) => format!("保存されたキーは {saved_address} にだけ送られます。このアドレス用のキーを入力してください。"),
+    }
+}
+
 impl ProviderSettings {
     /// The request for `call` in this provider's exact wire format.
     pub fn request(&self, call: &CallSpec) -> Result<HttpRequest, SettingsError> {
@@ -262,6 +273,35 @@ impl ProviderSettings {
             .map(String::as_str)
             .filter(|d| !d.trim().is_empty())
             .unwrap_or(model)
+    }
+
+    /// The address calls go to, checked: the Azure endpoint, or the base URL.
+    pub fn address(&self) -> Option<String> {
+        match self.kind {
+            ProviderKind::Azure => check_url(&self.azure_endpoint).ok(),
+            _ => check_url(&self.base_url).ok(),
+        }
+    }
+
+    /// These settings as a form typed them over the `saved` ones, with the key the form
+    /// gives: `typed_key` when one was typed; else, while the form calls the address the
+    /// key was saved for (and the user did not clear it), the saved key; a new address
+    /// never gets the saved key, only one typed for it.
+    pub fn with_key(
+        mut self,
+        saved: &ProviderSettings,
+        typed_key: &str,
+        cleared: bool,
+    ) -> ProviderSettings {
+        let typed = typed_key.trim();
+        self.api_key = if !typed.is_empty() {
+            typed.to_owned()
+        } else if !cleared && self.address().is_some() && self.address() == saved.address() {
+            saved.api_key.clone()
+        } else {
+            String::new()
+        };
+        self
     }
 
     /// The origin (scheme://host:port) requests go to: the only place the key is sent.

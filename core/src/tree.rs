@@ -299,6 +299,34 @@ impl Tree {
         Some(with_front(path, self.through(path, target, depth)))
     }
 
+    /// Where a turn's exchange goes on the path `path` remembers (its `segments`, `len`
+    /// exchanges long): at its end (`version_of: None`, a send), or as a new version of the
+    /// exchange at `version_of` (an edit or a regenerate; a new branch `branch_id` made at
+    /// `now`). With it, the depth where the history the model sees before it ends. `None`
+    /// when the path has no exchange at `version_of` (deleted meanwhile, in another tab).
+    #[allow(clippy::too_many_arguments)]
+    pub fn place_turn(
+        &self,
+        path: &[String],
+        segments: &[Segment],
+        len: u32,
+        version_of: Option<u32>,
+        branch_id: String,
+        user_id: &str,
+        now: Millis,
+    ) -> Option<(u32, Place)> {
+        match version_of {
+            None => Some((
+                len,
+                self.append(self.leaf(path), len, branch_id, user_id, now),
+            )),
+            Some(depth) if depth < len => {
+                Some((depth, self.fork(segments, depth, branch_id, user_id, now)))
+            }
+            Some(_) => None,
+        }
+    }
+
     /// A new version of the exchange at `depth` on the path `segments` (an edit or a
     /// regenerate): a branch `branch_id` made at `now`.
     pub fn fork(

@@ -5,6 +5,7 @@
 
 use crate::format;
 use crate::i18n::Lang;
+use crate::records::Message;
 
 /// Exchanges shown when a thread opens: enough to fill a tall screen, few enough to paint
 /// at once; scrolling back reads more before the reader reaches the top.
@@ -96,6 +97,181 @@ impl<T: Clone> Window<T> {
         let mut items = self.items.clone();
         items.extend(read);
         Window::settle(items, self.earlier, later, true)
+    }
+}
+
+/// Within this many pixels of an end, the next page is read before the reader gets there.
+pub const PRELOAD_PX: i32 = 600;
+/// Within this many pixels of the bottom, the reader is following the newest exchange.
+pub const PINNED_PX: i32 = 80;
+
+/// Which exchanges of the path on screen to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    /// The newest `n`.
+    Newest(u32),
+    /// Depths `from..to` (through the newest with `to: None`).
+    Depths { from: u32, to: Option<u32> },
+}
+
+impl Span {
+    /// The newest page a thread opens on.
+    pub const OPENING: Span = Span::Newest(OPENING as u32);
+
+    /// The depths `from..to` this span covers of a path `len` exchanges long.
+    pub fn depths(self, len: u32) -> (u32, u32) {
+        match self {
+            Span::Newest(n) => (len.saturating_sub(n), len),
+            Span::Depths { from, to } => (from, to.map_or(len, |t| t.min(len))),
+        }
+    }
+
+    /// An opening page with the exchange at `depth` in its middle (a search result).
+    pub fn around(depth: u32) -> Span {
+        let from = depth.saturating_sub(OPENING as u32 / 2);
+        Span::Depths {
+            from,
+            to: Some(from + OPENING as u32),
+        }
+    }
+}
+
+/// What to read for the next window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// A stretch of the path, as the new window.
+    Span(Span),
+    /// A page of `n` before depth `d`, added in front of the window.
+    Before(u32, u32),
+    /// A page of `n` from depth `d`, added behind the window.
+    After(u32, u32),
+}
+
+impl Read {
+    /// The stretch of the path this read asks storage for.
+    pub fn span(self) -> Span {
+        match self {
+            Read::Span(span) => span,
+            Read::Before(d, n) => Span::Depths {
+                from: d.saturating_sub(n),
+                to: Some(d),
+            },
+            Read::After(d, n) => Span::Depths {
+                from: d,
+                to: Some(d + n),
+            },
+        }
+    }
+
+    /// Whether a page read early at start-up can answer it: only the newest page can.
+    pub fn is_opening(self) -> bool {
+        matches!(self, Read::Span(Span::Newest(_)))
+    }
+
+    /// The window after this read answered `rows` (the first at depth `first`, of a path
+    /// `len` exchanges long) over `shown`; `same_path` says whether the path is the one
+    /// `shown` is on: when another tab switched versions meanwhile, a page does not join
+    /// the window but replaces it.
+    pub fn joined(
+        self,
+        shown: &Window<Message>,
+        rows: Vec<Message>,
+        first: u32,
+        len: u32,
+        same_path: bool,
+    ) -> Window<Message> {
+        match self {
+            Read::Before(..) | Read::After(..) if !same_path => whole(rows, first, len, true),
+            Read::Before(..) => shown.with_earlier(rows),
+            Read::After(..) => shown.with_later(rows),
+            Read::Span(Span::Depths { to, .. }) => whole(rows, first, len, to.is_none()),
+            Read::Span(Span::Newest(_)) => whole(rows, first, len, true),
+        }
+    }
+}
+
+/// The window of `rows`, the first at depth `first` of a path `len` exchanges long.
+fn whole(rows: Vec<Message>, first: u32, len: u32, keep_end: bool) -> Window<Message> {
+    let later = len.saturating_sub(first + rows.len() as u32);
+    Window::settle(rows, first as usize, later as usize, keep_end)
+}
+
+impl Window<Message> {
+    /// The same stretch read again, grown by whatever arrived after it if it reached the
+    /// newest; `None` when nothing is on screen.
+    pub fn reread(&self) -> Option<Span> {
+        let (first, last) = (self.items.first()?.depth, self.items.last()?.depth);
+        Some(Span::Depths {
+            from: first,
+            to: (self.later != 0).then_some(last + 1),
+        })
+    }
+
+    /// The window without the exchanges from `depth` on (an edit or regenerate of the
+    /// exchange there is under way: the new version streams below).
+    pub fn held_at(&self, depth: u32) -> Window<Message> {
+        let items = self
+            .items
+            .iter()
+            .filter(|m| m.depth < depth)
+            .cloned()
+            .collect();
+        Window::settle(items, self.earlier, 0, true)
+    }
+
+    /// The next page back (or on, with `forward`), and the exchange at the window's edge
+    /// that is on screen before and after it, to stay put; `None` at that end.
+    pub fn step(&self, forward: bool) -> Option<(Read, String)> {
+        let (edge, size) = if forward {
+            (self.items.last()?, self.forward_size())
+        } else {
+            (self.items.first()?, self.back_size())
+        };
+        let read = if forward {
+            Read::After(edge.depth + 1, size as u32)
+        } else {
+            Read::Before(edge.depth, size as u32)
+        };
+        (size > 0).then(|| (read, edge.message_id.clone()))
+    }
+
+    /// The newest exchange of the path, when it is on screen.
+    pub fn newest_exchange(&self) -> Option<&str> {
+        let newest = self.items.last().filter(|_| self.later == 0)?;
+        Some(&newest.message_id)
+    }
+
+    /// The exchange at `depth`, when it is on screen.
+    pub fn at_depth(&self, depth: u32) -> Option<&str> {
+        let m = self.items.iter().find(|m| m.depth == depth)?;
+        Some(&m.message_id)
+    }
+}
+
+/// What a scroll of the thread means, from where it is: `top` pixels scrolled, `from_bottom`
+/// pixels left below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scrolled {
+    /// The reader follows the newest exchange: new text keeps it in view.
+    pub pinned: bool,
+    /// The page to read next: `Some(false)` back, `Some(true)` on.
+    pub step: Option<bool>,
+}
+
+impl<T> Window<T> {
+    /// What a scroll to `top`, `from_bottom` pixels from the bottom, asks of this window.
+    pub fn scrolled(&self, top: i32, from_bottom: i32) -> Scrolled {
+        let step = if top < PRELOAD_PX && self.earlier > 0 {
+            Some(false)
+        } else if from_bottom < PRELOAD_PX && self.later > 0 {
+            Some(true)
+        } else {
+            None
+        };
+        Scrolled {
+            pinned: from_bottom <= PINNED_PX && self.later == 0,
+            step,
+        }
     }
 }
 

@@ -283,3 +283,30 @@ proptest! {
         }
     }
 }
+
+// Guards against a turn's exchange going anywhere but the path's end (a send) or a new
+// version of the exchange asked for (an edit, a regenerate), or an edit of an exchange
+// deleted meanwhile being placed at all.
+#[test]
+fn a_turn_is_placed_at_the_end_or_as_a_version() {
+    let mut t = three();
+    let segments = t.tree.segments(&t.leaf());
+    let (end, place) = t
+        .tree
+        .place_turn(&t.path, &segments, 3, None, "B100".into(), "u", 9)
+        .expect("a send has a place");
+    assert_eq!((end, place.depth, place.fork.is_none()), (3, 3, true));
+    let (end, place) = t
+        .tree
+        .place_turn(&t.path, &segments, 3, Some(1), "B101".into(), "u", 9)
+        .expect("an edit of the second exchange");
+    assert_eq!((end, place.depth, place.branch.as_str()), (1, 1, "B101"));
+    assert_eq!(place.fork.as_ref().map(|f| f.depth), Some(1));
+    assert!(t
+        .tree
+        .place_turn(&t.path, &segments, 3, Some(3), "B102".into(), "u", 9)
+        .is_none());
+    // Placed, stored and read back as storage would: the new version is on the path.
+    t.store(place, "2, edited");
+    assert_eq!(t.shown(), ["1", "2, edited"]);
+}

@@ -86,7 +86,7 @@ pub async fn ask(
         chat.window.hold(depth);
     }
     // The prompt shows at once; a new thread is created while it does.
-    chat.sending.pending.set(Some(turn.pending()));
+    chat.sending.show_pending(turn.pending());
     let now_ms = now();
     let (thread_id, place) = match (thread, spot) {
         (Some(id), Some(place)) => (id, place),
@@ -105,7 +105,7 @@ pub async fn ask(
                     (id, first)
                 }
                 Err(e) => {
-                    chat.sending.pending.set(None);
+                    chat.sending.settle();
                     return give_back(chat, &how, prompt, e.into());
                 }
             }
@@ -164,27 +164,20 @@ async fn start(
     let (history, unread, spot, persona) = match thread {
         Some(thread_id) => {
             let path = messages::read_path(&db, thread_id, Span::Newest(0)).await?;
-            let leaf = path.tree.leaf(&path.thread.path).to_owned();
             let now_ms = now();
-            let (end, place) = match how.version_of() {
-                None => {
-                    let place =
-                        path.tree
-                            .append(&leaf, path.len, record_id(now_ms), &user_id, now_ms);
-                    (path.len, place)
-                }
-                Some(depth) if depth < path.len => {
-                    let place =
-                        path.tree
-                            .fork(&path.segments, depth, record_id(now_ms), &user_id, now_ms);
-                    (depth, place)
-                }
-                Some(_) => return Err(StorageError::NotFound(Missing::Exchange).into()),
-            };
-            let window = chat
-                .config
-                .provider
-                .with_untracked(|s| s.limits(&model).window);
+            let (end, place) = path
+                .tree
+                .place_turn(
+                    &path.thread.path,
+                    &path.segments,
+                    path.len,
+                    how.version_of(),
+                    record_id(now_ms),
+                    &user_id,
+                    now_ms,
+                )
+                .ok_or(StorageError::NotFound(Missing::Exchange))?;
+            let window = chat.config.limits(&model).window;
             let mut budget = HistoryBudget::new(window);
             let (history, unread) =
                 messages::history(&db, thread_id, &path.segments, end, |m| budget.enough(m))
@@ -192,12 +185,11 @@ async fn start(
             (history, unread, Some(place), path.thread.persona)
         }
         None => {
-            let chosen = chat.threads.new_persona.get_untracked();
-            let persona = chosen.unwrap_or_else(|| persona::for_new_thread(&user));
+            let persona = untrack(|| chat.threads.new_persona()).persona(&user);
             (Vec::new(), 0, None, persona)
         }
     };
-    let settings = chat.config.provider.get_untracked();
+    let settings = chat.config.provider();
     let turn = ChatTurn::start(Start {
         settings: &settings,
         user_id: &user_id,
@@ -263,13 +255,13 @@ async fn run(
                 // Our own save is not the provider's silence: no deadline while it runs.
                 call.iter().for_each(|c| c.flight().set_deadline(None));
                 if messages::save_exchange(db, &row, fork, now()).await.is_ok() {
-                    chat.sending.streaming_row.set(Some(row.message_id));
+                    chat.sending.streams_into(row.message_id);
                     // A new version's path is the thread's from its first save: show it
                     // (the row itself streams as the pending exchange).
                     if fork.is_some() && !forked {
                         forked = true;
                         chat.window.release();
-                        chat.window.refresh().await;
+                        chat.window.reread().await;
                     }
                 }
                 turn.handle(Input::Saved, now());
@@ -289,10 +281,10 @@ async fn run(
 async fn finish(chat: Chat, db: &Database, how: &Ask, outcome: Outcome, fork: Option<&Branch>) {
     let (exchange, error, context) = match outcome {
         Outcome::GaveBack { prompt, reason } => {
-            chat.sending.pending.set(None);
+            chat.sending.settle();
             // Nothing was stored: the path shows as it was.
             chat.window.release();
-            chat.window.refresh().await;
+            chat.window.reread().await;
             return match reason {
                 GiveBack::Failed(e) => give_back(chat, how, prompt, e.into()),
                 stopped => {
@@ -310,13 +302,12 @@ async fn finish(chat: Chat, db: &Database, how: &Ask, outcome: Outcome, fork: Op
     let recorded = messages::save_exchange(db, &exchange, fork, now()).await;
     chat.window.release();
     // The stored exchange replaces the pending one on screen without a gap.
-    chat.window.refresh().await;
-    chat.sending.pending.set(None);
-    chat.sending.streaming_row.set(None);
+    chat.window.reread().await;
+    chat.sending.settle();
     match recorded {
         Ok(_) => {
             let marker = context.marker(&exchange.message_id);
-            chat.threads.context_start.set(marker);
+            chat.threads.mark_context_start(marker);
             if let Some(e) = error {
                 chat.notices.fail(e);
             }
@@ -326,11 +317,11 @@ async fn finish(chat: Chat, db: &Database, how: &Ask, outcome: Outcome, fork: Op
     }
     // The list and the balance of whoever is signed in now; the window was read above.
     if let Some(user_id) = chat.account.user_id() {
-        if let Err(e) = chat.threads.reload(&user_id).await {
+        if let Err(e) = chat.threads.reread(&user_id).await {
             chat.notices.fail(e);
         }
     }
-    if let Err(e) = chat.account.refresh_user().await {
+    if let Err(e) = chat.account.reread_user().await {
         chat.notices.fail(e);
     }
 }
@@ -345,7 +336,7 @@ fn give_back(chat: Chat, how: &Ask, prompt: String, why: StateError) {
 /// it edits (so a draft in the input box is not overwritten); a regenerate typed nothing.
 fn put_back(chat: Chat, how: &Ask, prompt: String) {
     match how {
-        Ask::Send => chat.sending.draft.set(prompt),
+        Ask::Send => chat.sending.set_draft(prompt),
         Ask::Edit { message_id, .. } => chat.sending.reopen_edit(message_id.clone(), prompt),
         Ask::Regenerate { .. } => {}
     }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use pocket_chat_core::commands::{self, Command, TopUpArg};
 use pocket_chat_core::i18n::Key;
 
+use super::account::Account;
 use super::contexts::use_account;
 use super::contexts::use_notices;
 use super::contexts::use_store;
@@ -13,7 +14,6 @@ use super::contexts::use_threads;
 use super::contexts::use_top_up;
 use super::error::StateError;
 use super::notices::Notices;
-use super::people::Account;
 use super::store::Store;
 use super::text::{key, Text};
 use super::threads::Threads;

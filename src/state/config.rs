@@ -2,6 +2,7 @@
 //! the optional top-up PIN: read at start, stored when the user saves them.
 
 use leptos::prelude::*;
+use pocket_chat_core::context::ModelLimits;
 use pocket_chat_core::provider::{ProviderSettings, SETTINGS_KEY};
 use pocket_chat_core::records::Setting;
 
@@ -16,12 +17,12 @@ pub const PIN_KEY: &str = "topup_pin";
 #[derive(Clone, Copy)]
 pub struct Config {
     /// The provider, key and endpoint.
-    pub provider: RwSignal<ProviderSettings>,
+    provider: RwSignal<ProviderSettings>,
     /// True on a first visit, until provider settings are saved or the welcome card is
     /// put off with "Later".
-    pub first_run: RwSignal<bool>,
+    first_run: RwSignal<bool>,
     /// The optional top-up PIN; empty when none is set.
-    pub pin: RwSignal<String>,
+    pin: RwSignal<String>,
     store: &'static Store,
 }
 
@@ -62,7 +63,7 @@ impl Config {
 
     /// Reads the provider settings again (after an import), ending the first visit if some
     /// came with it.
-    pub async fn reload(&self) -> Result<(), StateError> {
+    pub async fn reread(&self) -> Result<(), StateError> {
         let Some(db) = self.store.db() else {
             return Ok(());
         };
@@ -73,9 +74,34 @@ impl Config {
         Ok(())
     }
 
+    /// The provider settings in use (untracked: read when a call starts or a form opens).
+    pub fn provider(&self) -> ProviderSettings {
+        self.provider.get_untracked()
+    }
+
+    /// The limits `model` has with the provider settings in use.
+    pub fn limits(&self, model: &str) -> ModelLimits {
+        self.provider.with_untracked(|s| s.limits(model))
+    }
+
+    /// Whether this is a first visit (tracked).
+    pub fn first_run(&self) -> bool {
+        self.first_run.get()
+    }
+
+    /// Puts the welcome card off ("Later"): the app opens as after a visit.
+    pub fn later(&self) {
+        self.first_run.set(false);
+    }
+
     /// The top-up PIN, when one is set.
     pub fn pin(&self) -> Option<String> {
         Some(self.pin.get_untracked()).filter(|p| !p.is_empty())
+    }
+
+    /// Whether a PIN is set (tracked).
+    pub fn has_pin(&self) -> bool {
+        !self.pin.with(String::is_empty)
     }
 
     /// Stores the top-up PIN (empty: none).

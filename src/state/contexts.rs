@@ -12,9 +12,9 @@
 use leptos::html::Main;
 use leptos::prelude::*;
 
+use super::account::{Account, AccountDeps};
 use super::config::Config;
 use super::notices::Notices;
-use super::people::{Account, AccountDeps};
 use super::prefs::Prefs;
 use super::search::Search;
 use super::sending::Sending;
@@ -66,7 +66,7 @@ pub fn provide_contexts(scroller: NodeRef<Main>) -> Contexts {
     let account = leak(Account::new(AccountDeps {
         store,
         notices,
-        lang: prefs.lang,
+        lang: prefs.lang(),
         threads,
         window,
     }));

@@ -6,12 +6,12 @@ use pocket_chat_core::i18n::Lang;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use super::account::Account;
 use super::clock::now;
 use super::config::Config;
 use super::data_client::{ask, request};
 use super::error::StateError;
 use super::notices::Notices;
-use super::people::Account;
 use super::text::Text;
 use crate::js::field;
 
@@ -133,10 +133,10 @@ pub async fn apply_import(to: ImportTarget, mode: ImportMode) {
                 pocket_chat_core::export::imported(lang, n.users, n.threads, n.messages, n.payments)
             }));
             // An import may bring provider settings: a first visit ends with them.
-            if let Err(e) = to.config.reload().await {
+            if let Err(e) = to.config.reread().await {
                 to.notices.fail(e);
             }
-            to.account.reload();
+            to.account.load_in_background();
         }
         Err(e) => to.notices.fail(e),
     }

@@ -8,6 +8,7 @@ use pocket_chat_core::i18n::{self, Key, Lang};
 use pocket_chat_core::records::Setting;
 
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
 use crate::storage::settings;
 
@@ -63,9 +64,9 @@ pub fn browser_lang() -> Lang {
 #[derive(Clone, Copy)]
 pub struct Prefs {
     /// The language every text is shown in.
-    pub lang: RwSignal<Lang>,
+    lang: RwSignal<Lang>,
     /// Light, dark, or as the system says.
-    pub theme: RwSignal<Theme>,
+    theme: RwSignal<Theme>,
     store: &'static Store,
     notices: &'static Notices,
 }
@@ -82,6 +83,16 @@ impl Prefs {
         };
         prefs.apply_to_page();
         prefs
+    }
+
+    /// The language every text is shown in, for views and sentences to follow.
+    pub fn lang(&self) -> Reading<Lang> {
+        Reading::of(self.lang)
+    }
+
+    /// The theme chosen: light, dark or the system's (tracked).
+    pub fn theme(&self) -> Theme {
+        self.theme.get()
     }
 
     /// The text of `key` in the current language, as a reactive closure for views.

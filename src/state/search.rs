@@ -9,6 +9,7 @@ use wasm_bindgen::JsValue;
 use super::data_client::{ask, request};
 use super::latest::Latest;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::threads::Threads;
 use super::window::Opened;
 use crate::js::field;
@@ -25,12 +26,12 @@ pub struct Found {
 #[derive(Clone, Copy)]
 pub struct Search {
     /// What is typed in the box.
-    pub query: RwSignal<String>,
+    query: RwSignal<String>,
     /// The results list of the newest query answered, as inert HTML (the data worker
     /// writes it, see `search::results_html`); `None` until it is.
-    pub results: RwSignal<Option<String>>,
+    results: RwSignal<Option<String>>,
     /// While the index of what was stored before is built: exchanges done, of all.
-    pub indexing: RwSignal<Option<(u32, u32)>>,
+    indexing: RwSignal<Option<(u32, u32)>>,
     /// What the newest answered query looks for, folded: highlighted where a result opens.
     parts: StoredValue<Vec<String>>,
     /// Counts queries, so that a slow answer never replaces a newer one.
@@ -50,6 +51,26 @@ impl Search {
             notices,
             threads,
         }
+    }
+
+    /// What is typed in the box, for the box to show.
+    pub fn query(&self) -> Reading<String> {
+        Reading::of(self.query)
+    }
+
+    /// The results list of the newest query answered, as inert HTML (tracked).
+    pub fn results(&self) -> Option<String> {
+        self.results.get()
+    }
+
+    /// Whether a results list is shown (tracked).
+    pub fn has_results(&self) -> bool {
+        self.results.with(Option::is_some)
+    }
+
+    /// How far the index build is: exchanges done, of all; `None` when none runs (tracked).
+    pub fn indexing(&self) -> Option<(u32, u32)> {
+        self.indexing.get()
     }
 
     /// Searches `user_id`'s history for `query`, as typed so far; the results are listed

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use super::reading::Reading;
+
 use crate::providers::InFlight;
 
 /// The exchange being sent: its prompt on screen while the reply streams in.
@@ -12,14 +14,14 @@ pub use pocket_chat_core::turn::Pending;
 #[derive(Clone, Copy)]
 pub struct Sending {
     /// The text in the input box; a failed send puts its prompt back here.
-    pub draft: RwSignal<String>,
+    draft: RwSignal<String>,
     /// The exchange being sent, while it is.
-    pub pending: RwSignal<Option<Pending>>,
+    pending: RwSignal<Option<Pending>>,
     /// The stored row of the reply streaming now (saved as it arrives), which the thread
-    /// shows as the pending exchange instead.
-    pub streaming_row: RwSignal<Option<String>>,
+    /// shows as the pending exchange instead; only ever set while `pending` is.
+    streaming_row: RwSignal<Option<String>>,
     /// The exchange whose prompt is being edited in place, if any.
-    pub editing: RwSignal<Option<String>>,
+    editing: RwSignal<Option<String>>,
     /// The text an edit box opens with instead of the exchange's prompt: an edit that
     /// could not be sent, put back.
     edit_text: StoredValue<Option<String>>,
@@ -39,6 +41,55 @@ impl Sending {
             edit_text: StoredValue::new(None),
             in_flight: StoredValue::new_local(None),
         }
+    }
+
+    /// The text in the input box, for the box to show.
+    pub fn draft(&self) -> Reading<String> {
+        Reading::of(self.draft)
+    }
+
+    /// Puts `text` in the input box (what was typed, or a prompt given back).
+    pub fn set_draft(&self, text: String) {
+        self.draft.set(text);
+    }
+
+    /// The exchange being sent (tracked).
+    pub fn pending(&self) -> Option<Pending> {
+        self.pending.get()
+    }
+
+    /// Shows `pending` as the exchange being sent.
+    pub fn show_pending(&self, pending: Pending) {
+        self.pending.set(Some(pending));
+    }
+
+    /// Shows the reply streaming into stored row `message_id` as the pending exchange
+    /// (the thread leaves that row out meanwhile).
+    pub fn streams_into(&self, message_id: String) {
+        if self.pending.with_untracked(Option::is_some) {
+            self.streaming_row.set(Some(message_id));
+        }
+    }
+
+    /// The stored row the reply streams into, while it does (tracked).
+    pub fn streaming_row(&self) -> Option<String> {
+        self.streaming_row.get()
+    }
+
+    /// Ends the exchange being sent: nothing pending, no row streaming.
+    pub fn settle(&self) {
+        self.pending.set(None);
+        self.streaming_row.set(None);
+    }
+
+    /// Whether exchange `message_id`'s prompt is being edited in place (tracked).
+    pub fn is_editing(&self, message_id: &str) -> bool {
+        self.editing.with(|e| e.as_deref() == Some(message_id))
+    }
+
+    /// Opens the edit box of exchange `message_id` (`None`: closes it).
+    pub fn edit(&self, message_id: Option<String>) {
+        self.editing.set(message_id);
     }
 
     /// Opens the edit box of exchange `message_id` again with `text` in it.

@@ -12,9 +12,9 @@ use pocket_chat_core::records::Setting;
 use pocket_chat_core::sync::{settings_key, since_failed, SyncSettings, TIMEOUT_SECONDS};
 use wasm_bindgen::JsValue;
 
+use super::account::Account;
 use super::data_client::{ask, request};
 use super::error::StateError;
-use super::people::Account;
 use super::sending::Sending;
 use super::store::Store;
 use super::text::Text;
@@ -185,7 +185,7 @@ impl Syncer {
                 ("password", s.password.into()),
                 ("timeout", timeout_seconds().into()),
             ];
-            if let Some(id) = self.sending.streaming_row.get_untracked() {
+            if let Some(id) = untrack(|| self.sending.streaming_row()) {
                 fields.push(("streaming", id.into()));
             }
             let outcome = match ask(request("sync", &fields)).await {
@@ -259,7 +259,7 @@ impl Syncer {
         };
         Effect::new(move |_| {
             account.user().track();
-            threads.list.track();
+            threads.list().track();
             soon();
         });
         std::mem::forget(window_event_listener(leptos::ev::online, move |_| soon()));

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use pocket_chat_core::persona::NewThread;
 use pocket_chat_core::records::Thread;
 use pocket_chat_core::thread_list;
 use wasm_bindgen::prelude::*;
@@ -11,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use super::clock::now;
 use super::error::StateError;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
 use super::text::Text;
 use super::window::{Opened, ThreadWindow};
@@ -28,19 +30,18 @@ pub struct ThreadNote {
 #[derive(Clone, Copy)]
 pub struct Threads {
     /// The current user's threads, most recently active first.
-    pub list: RwSignal<Vec<Thread>>,
+    list: RwSignal<Vec<Thread>>,
     /// The thread on screen; `None` until the first message of a new thread.
     current: RwSignal<Option<String>>,
     /// Answers to commands typed in this thread (not stored; not sent to the model).
-    pub notes: RwSignal<Vec<ThreadNote>>,
+    notes: RwSignal<Vec<ThreadNote>>,
     /// The name being typed for the thread on screen; `None` while its title shows.
-    pub renaming: RwSignal<Option<String>>,
-    /// The persona chosen for a new thread before its first message (`Some(None)`: none);
-    /// `None`: the user's default.
-    pub new_persona: RwSignal<Option<Option<String>>>,
+    renaming: RwSignal<Option<String>>,
+    /// The persona chosen for a new thread before its first message.
+    new_persona: RwSignal<NewThread>,
     /// The oldest exchange the last call sent, when older ones were left out: the thread
     /// marks where the model's context began.
-    pub context_start: RwSignal<Option<String>>,
+    context_start: RwSignal<Option<String>>,
     window: &'static ThreadWindow,
     store: &'static Store,
     notices: &'static Notices,
@@ -58,12 +59,59 @@ impl Threads {
             current: RwSignal::new(None),
             notes: RwSignal::new(Vec::new()),
             renaming: RwSignal::new(None),
-            new_persona: RwSignal::new(None),
+            new_persona: RwSignal::new(NewThread::Default),
             context_start: RwSignal::new(None),
             window,
             store,
             notices,
         }
+    }
+
+    /// The current user's threads, most recently active first, for views to read.
+    pub fn list(&self) -> Reading<Vec<Thread>> {
+        Reading::of(self.list)
+    }
+
+    /// Shows `list` as the current user's threads (a user was loaded).
+    pub(super) fn set_list(&self, list: Vec<Thread>) {
+        self.list.set(list);
+    }
+
+    /// Answers to commands typed in this thread (tracked).
+    pub fn notes(&self) -> Vec<ThreadNote> {
+        self.notes.get()
+    }
+
+    /// Whether the thread on screen has command notes (tracked).
+    pub fn has_notes(&self) -> bool {
+        self.notes.with(|n| !n.is_empty())
+    }
+
+    /// The name being typed for the thread on screen; `None` while its title shows.
+    pub fn renaming(&self) -> Reading<Option<String>> {
+        Reading::of(self.renaming)
+    }
+
+    /// Opens the name box with `typed` in it, or closes it (`None`).
+    pub fn set_renaming(&self, typed: Option<String>) {
+        self.renaming.set(typed);
+    }
+
+    /// What was chosen for the new thread on screen before its first message (tracked).
+    pub fn new_persona(&self) -> NewThread {
+        self.new_persona.get()
+    }
+
+    /// Whether the model's context of the last call began at exchange `message_id`
+    /// (tracked).
+    pub fn context_starts_at(&self, message_id: &str) -> bool {
+        self.context_start
+            .with(|c| c.as_deref() == Some(message_id))
+    }
+
+    /// Marks where the model's context of the last call began (`None`: nothing left out).
+    pub(super) fn mark_context_start(&self, message_id: Option<String>) {
+        self.context_start.set(message_id);
     }
 
     /// The thread on screen (tracked).
@@ -77,7 +125,7 @@ impl Threads {
     }
 
     /// Reads `user_id`'s threads again.
-    pub async fn reload(&self, user_id: &str) -> Result<(), StateError> {
+    pub async fn reread(&self, user_id: &str) -> Result<(), StateError> {
         let Some(db) = self.store.db() else {
             return Ok(());
         };
@@ -121,7 +169,7 @@ impl Threads {
             return;
         }
         self.switch(thread_id.clone());
-        spawn_local(self.window.reload(thread_id));
+        spawn_local(self.window.show_thread(thread_id));
     }
 
     /// Makes `thread_id` the thread on screen, without its notes and context mark; the
@@ -131,7 +179,7 @@ impl Threads {
         self.context_start.set(None);
         self.notes.set(Vec::new());
         self.renaming.set(None);
-        self.new_persona.set(None);
+        self.new_persona.set(NewThread::Default);
     }
 
     /// Adds a command's note under the thread.
@@ -152,7 +200,7 @@ impl Threads {
             if this.current.get_untracked() == Some(thread_id) {
                 this.start_new();
             }
-            if let Err(e) = this.reload(&user_id).await {
+            if let Err(e) = this.reread(&user_id).await {
                 this.notices.fail(e);
             }
         });
@@ -187,7 +235,7 @@ impl Threads {
                 .map(|t| t.user_id.clone())
         });
         match owner {
-            Some(user_id) => self.reload(&user_id).await,
+            Some(user_id) => self.reread(&user_id).await,
             None => Ok(()),
         }
     }
@@ -200,7 +248,7 @@ impl Threads {
         persona: Option<String>,
     ) -> Result<(), StateError> {
         let Some(thread_id) = thread_id else {
-            self.new_persona.set(Some(persona));
+            self.new_persona.set(NewThread::chosen(persona));
             return Ok(());
         };
         let db = self.store.open_db()?;

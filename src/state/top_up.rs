@@ -4,10 +4,10 @@
 
 use leptos::prelude::*;
 
+use super::account::Account;
 use super::clock::now;
 use super::config::Config;
 use super::error::StateError;
-use super::people::Account;
 use super::store::Store;
 use super::text::Text;
 use crate::ids::record_id;
@@ -24,7 +24,7 @@ pub struct TopUpRequest {
 #[derive(Clone, Copy)]
 pub struct TopUp {
     /// The form, when a top-up needs more input.
-    pub form: RwSignal<Option<TopUpRequest>>,
+    form: RwSignal<Option<TopUpRequest>>,
     store: &'static Store,
     account: &'static Account,
     config: &'static Config,
@@ -45,6 +45,16 @@ impl TopUp {
         }
     }
 
+    /// The form's request, while it is open (tracked).
+    pub fn form(&self) -> Option<TopUpRequest> {
+        self.form.get()
+    }
+
+    /// Whether the form is open (tracked).
+    pub fn is_open(&self) -> bool {
+        self.form.with(Option::is_some)
+    }
+
     /// Opens the form, with `tokens` filled in when they were typed.
     pub fn ask(&self, tokens: Option<i64>) {
         self.form.set(Some(TopUpRequest { tokens }));
@@ -61,7 +71,7 @@ impl TopUp {
 
     /// Whether a top-up asks for the PIN (tracked).
     pub fn needs_pin(&self) -> bool {
-        !self.config.pin.with(String::is_empty)
+        self.config.has_pin()
     }
 
     /// Adds `tokens` (with `amount` paid) to the signed-in user, checking `typed_pin` when a

@@ -12,11 +12,11 @@ use crate::js::field;
 /// Whether a new version is installed and waiting. `Copy`.
 #[derive(Clone, Copy)]
 pub struct Update {
-    /// True once a newer build waits to take over (tracked).
-    pub ready: RwSignal<bool>,
+    /// True once a newer build waits to take over, until the user says "Later".
+    ready: RwSignal<bool>,
     /// The site's path of the file a new version's install found wrong, and whether a
-    /// version installed before stays (tracked; `None`: nothing refused).
-    pub refused: RwSignal<Option<(String, bool)>>,
+    /// version installed before stays (`None`: nothing refused).
+    refused: RwSignal<Option<(String, bool)>>,
 }
 
 impl Update {
@@ -53,6 +53,22 @@ impl Update {
             window_event_listener_untyped("pocket-chat-refused", move |_| refused());
         // The listeners live as long as the page.
         std::mem::forget((heard, heard_refused));
+    }
+
+    /// Whether a newer build waits to take over and the user has not put it off (tracked).
+    pub fn ready(&self) -> bool {
+        self.ready.get()
+    }
+
+    /// Puts the waiting version off ("Later"): the line goes until the next one is said.
+    pub fn later(&self) {
+        self.ready.set(false);
+    }
+
+    /// The file a new version's install found wrong, and whether the version before stays
+    /// (tracked; `None`: nothing refused).
+    pub fn refused(&self) -> Option<(String, bool)> {
+        self.refused.get()
     }
 
     /// Puts the refused version's line away: the same refusal is not said again here.

@@ -3,7 +3,6 @@
 //! a reply. Sending goes through the chat turn (`state::chat`); the tree rules are the
 //! core's (`pocket_chat_core::tree`).
 
-use leptos::prelude::*;
 use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 
@@ -22,7 +21,7 @@ pub struct OnScreen {
 /// Sends `prompt` as a new version of the exchange `at` (an edit), with the exchanges
 /// before it as context; the old version and what followed it stay, one switch away.
 pub fn edit(chat: Chat, at: OnScreen, prompt: String, on_text: OnText) {
-    chat.sending.editing.set(None);
+    chat.sending.edit(None);
     if chat.sending.busy() {
         return;
     }
@@ -69,10 +68,10 @@ pub fn switch(chat: Chat, at: OnScreen, member: usize) {
     spawn_local(async move {
         let Some(db) = chat.store.db() else { return };
         match versions::switch(&db, &at.thread_id, at.depth, &at.message_id, member).await {
-            Ok(()) => chat.window.refresh().await,
+            Ok(()) => chat.window.reread().await,
             Err(e) => {
                 chat.notices.fail(e);
-                chat.window.refresh().await;
+                chat.window.reread().await;
             }
         }
     });
@@ -89,7 +88,7 @@ pub fn delete(chat: Chat, at: OnScreen) {
             Ok(()) => chat.notices.inform(Key::VersionDeleted),
             Err(e) => chat.notices.fail(e),
         }
-        chat.window.refresh().await;
+        chat.window.reread().await;
     });
 }
 

@@ -3,8 +3,12 @@
 //! pages come and go, and pinned to the newest exchange while the reader is at the bottom.
 //! With it, the thread's version tree, so each exchange can say `2 / 3`.
 //!
-//! The view owns the DOM: it hands over the element the thread scrolls in and each
-//! exchange's element (as `NodeRef`s); nothing here looks elements up by selector.
+//! What to read is core's (`pocket_chat_core::window`); this reads it, drops reads that a
+//! later one overtook, and says where the reader goes. The view owns the DOM: it hands over
+//! the element the thread scrolls in and each exchange's element (as `NodeRef`s) to
+//! [`scroll`]; nothing here looks elements up by selector.
+
+mod scroll;
 
 use leptos::html::{Li, Main};
 use leptos::prelude::*;
@@ -12,18 +16,15 @@ use leptos::task::spawn_local;
 use pocket_chat_core::pricing::Tally;
 use pocket_chat_core::records::Message;
 use pocket_chat_core::tree::{Segment, Tree, Versions};
-use pocket_chat_core::window::{Window, OPENING};
+use pocket_chat_core::window::{Read, Span, Window};
 
 use super::latest::Latest;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
-use crate::storage::messages::{self, PathRead, Span};
+use crate::storage::messages::{self, PathRead};
 use crate::storage::StorageError;
-
-/// Within this many pixels of an end, the next page is read before the reader gets there.
-const PRELOAD_PX: i32 = 600;
-/// Within this many pixels of the bottom, the reader is following the newest exchange.
-const PINNED_PX: i32 = 80;
+use scroll::Scroll;
 
 /// The window over the current thread and its bookkeeping. `Copy`.
 #[derive(Clone, Copy)]
@@ -51,13 +52,8 @@ pub struct ThreadWindow {
     tally_reads: Latest,
     /// The linked thread's newest page, read early at start-up.
     prefetch: StoredValue<Prefetch>,
-    /// The element the thread scrolls in, from the view.
-    scroller: NodeRef<Main>,
-    /// Each exchange's element on screen, from the view: (exchange id, token of the view
-    /// that registered it, element). At most a window's worth, so a list is quick enough.
-    exchanges: StoredValue<Vec<(String, u64, NodeRef<Li>)>, LocalStorage>,
-    /// The next registration token.
-    next_token: StoredValue<u64>,
+    /// The elements the view handed over: the thread's and each exchange's.
+    scroll: Scroll,
     store: Store,
     notices: Notices,
 }
@@ -77,17 +73,15 @@ impl ThreadWindow {
             window_reads: Latest::new(),
             tally_reads: Latest::new(),
             prefetch: StoredValue::new(Prefetch::Done),
-            scroller,
-            exchanges: StoredValue::new_local(Vec::new()),
-            next_token: StoredValue::new(0),
+            scroll: Scroll::new(scroller),
             store,
             notices,
         }
     }
 
     /// The exchanges on screen and the counts around them (tracked).
-    pub fn window(&self) -> ReadSignal<Window<Message>> {
-        self.window.read_only()
+    pub fn window(&self) -> Reading<Window<Message>> {
+        Reading::of(self.window)
     }
 
     /// The versions of the exchange at `depth` on the path on screen (tracked).
@@ -102,18 +96,15 @@ impl ThreadWindow {
 
     /// The newest exchange of the path, when it is on screen (untracked).
     pub fn newest_exchange(&self) -> Option<String> {
-        self.window.with_untracked(|w| {
-            (w.later() == 0)
-                .then(|| w.items().last().map(|m| m.message_id.clone()))
-                .flatten()
-        })
+        self.window
+            .with_untracked(|w| w.newest_exchange().map(str::to_owned))
     }
 
     /// Shows the path only up to `depth` (an edit or regenerate of the exchange there is
     /// under way), until [`ThreadWindow::release`].
     pub fn hold(&self, depth: u32) {
         self.held.set_value(Some(depth));
-        self.window.update(|w| *w = held_at(w, depth));
+        self.window.update(|w| *w = w.held_at(depth));
     }
 
     /// Shows the whole path again after [`ThreadWindow::hold`].
@@ -122,43 +113,19 @@ impl ThreadWindow {
     }
 
     /// What the whole thread on screen used (tracked).
-    pub fn tally(&self) -> ReadSignal<Tally> {
-        self.tally.read_only()
+    pub fn tally(&self) -> Reading<Tally> {
+        Reading::of(self.tally)
     }
 
     /// Registers the element of exchange `id` (the view calls this for each exchange it
     /// shows); the returned token unregisters it with [`ThreadWindow::forget_exchange`].
     pub fn track_exchange(&self, id: &str, element: NodeRef<Li>) -> u64 {
-        let token = self.next_token.get_value();
-        self.next_token.set_value(token + 1);
-        self.exchanges.update_value(|list| {
-            list.retain(|(other, _, _)| other != id);
-            list.push((id.to_owned(), token, element));
-        });
-        token
+        self.scroll.track(id, element)
     }
 
     /// Unregisters exchange `id`, unless a newer view of it registered since.
     pub fn forget_exchange(&self, id: &str, token: u64) {
-        self.exchanges
-            .update_value(|list| list.retain(|entry| (entry.0.as_str(), entry.1) != (id, token)));
-    }
-
-    /// Where the exchange `id` is on screen, in pixels from the viewport's top.
-    fn top_of(&self, id: &str) -> Option<f64> {
-        Some(self.element_of(id)?.get_bounding_client_rect().top())
-    }
-
-    /// The element of exchange `id`, while it is on screen.
-    fn element_of(&self, id: &str) -> Option<web_sys::HtmlLiElement> {
-        self.exchanges
-            .with_value(|list| list.iter().find(|entry| entry.0 == id).map(|entry| entry.2))?
-            .get_untracked()
-    }
-
-    /// The element the thread scrolls in, once on the page.
-    fn scroller(&self) -> Option<web_sys::HtmlElement> {
-        self.scroller.get_untracked()
+        self.scroll.forget(id, token);
     }
 }
 
@@ -167,7 +134,7 @@ impl ThreadWindow {
     /// reply, another tab, a switch of versions, an import): the same stretch stays on
     /// screen; a newly shown thread opens on its newest page, at the bottom. From this
     /// call on, reads for any other thread are dropped.
-    pub fn reload(self, thread: Option<String>) -> impl std::future::Future<Output = ()> {
+    pub fn show_thread(self, thread: Option<String>) -> impl std::future::Future<Output = ()> {
         self.wanted.set_value(thread.clone());
         async move {
             let Some(thread_id) = thread else {
@@ -178,19 +145,10 @@ impl ThreadWindow {
                 return;
             };
             let same = self.shown_thread.get_value().as_deref() == Some(thread_id.as_str());
-            let span = self
-                .window
-                .with_untracked(|w| Some((first_depth(w)?, last_depth(w)?, w.later() == 0)));
-            let (read, place) = match span.filter(|_| same) {
-                // The same stretch, grown by whatever arrived after it if it reached the newest.
-                Some((first, last, at_end)) => (
-                    Read::Span(Span::Depths {
-                        from: first,
-                        to: (!at_end).then_some(last + 1),
-                    }),
-                    Place::FollowIfPinned,
-                ),
-                None => (Read::Span(Span::Newest(OPENING as u32)), Place::Bottom),
+            let reread = self.window.with_untracked(Window::reread);
+            let (read, place) = match reread.filter(|_| same) {
+                Some(span) => (Read::Span(span), Place::FollowIfPinned),
+                None => (Read::Span(Span::OPENING), Place::Bottom),
             };
             if self.show(&thread_id, read, place).await {
                 // The sum never holds up the paint of the window.
@@ -206,11 +164,7 @@ impl ThreadWindow {
         let depth = at.depth;
         self.wanted.set_value(Some(thread_id.clone()));
         self.pinned.set_value(false);
-        let from = depth.saturating_sub(OPENING as u32 / 2);
-        let read = Read::Span(Span::Depths {
-            from,
-            to: Some(from + OPENING as u32),
-        });
+        let read = Read::Span(Span::around(depth));
         if self
             .show(&thread_id, read, Place::Depth(depth, at.parts))
             .await
@@ -220,8 +174,8 @@ impl ThreadWindow {
     }
 
     /// Reads the thread last asked for again (after a reply was stored).
-    pub async fn refresh(self) {
-        self.reload(self.wanted.get_value()).await;
+    pub async fn reread(self) {
+        self.show_thread(self.wanted.get_value()).await;
     }
 
     /// Puts the reader at the newest exchange of `thread` (the one on screen), reading the
@@ -236,12 +190,8 @@ impl ThreadWindow {
             request_animation_frame(move || self.follow());
             return;
         }
-        self.show(
-            thread_id,
-            Read::Span(Span::Newest(OPENING as u32)),
-            Place::Bottom,
-        )
-        .await;
+        self.show(thread_id, Read::Span(Span::OPENING), Place::Bottom)
+            .await;
     }
 
     /// Reads the page before the window (or after, with `forward`), keeping what the reader
@@ -254,19 +204,7 @@ impl ThreadWindow {
             return;
         };
         // The exchange at the window's edge is on screen before and after: it stays put.
-        let next = self.window.with_untracked(|w| {
-            let (edge, size) = if forward {
-                (w.items().last()?, w.forward_size())
-            } else {
-                (w.items().first()?, w.back_size())
-            };
-            let read = if forward {
-                Read::After(edge.depth + 1, size as u32)
-            } else {
-                Read::Before(edge.depth, size as u32)
-            };
-            (size > 0).then(|| (read, edge.message_id.clone()))
-        });
+        let next = self.window.with_untracked(|w| w.step(forward));
         let Some((read, anchor)) = next else { return };
         self.moving.set_value(true);
         spawn_local(async move {
@@ -278,27 +216,20 @@ impl ThreadWindow {
     /// Called on every scroll of the thread: notes whether the reader follows the newest
     /// exchange, and reads the next page when an end comes near.
     pub fn on_scroll(self) {
-        let Some(scroller) = self.scroller() else {
+        let Some((top, from_bottom)) = self.scroll.position() else {
             return;
         };
-        let top = scroller.scroll_top();
-        let from_bottom = scroller.scroll_height() - top - scroller.client_height();
-        let (earlier, later) = self.window.with_untracked(|w| (w.earlier(), w.later()));
-        self.pinned
-            .set_value(from_bottom <= PINNED_PX && later == 0);
-        if top < PRELOAD_PX && earlier > 0 {
-            self.step(false);
-        } else if from_bottom < PRELOAD_PX && later > 0 {
-            self.step(true);
+        let scrolled = self.window.with_untracked(|w| w.scrolled(top, from_bottom));
+        self.pinned.set_value(scrolled.pinned);
+        if let Some(forward) = scrolled.step {
+            self.step(forward);
         }
     }
 
     /// Scrolls to the newest exchange if the reader is following it (after new text).
     pub fn follow(self) {
         if self.pinned.get_value() {
-            if let Some(scroller) = self.scroller() {
-                scroller.set_scroll_top(scroller.scroll_height());
-            }
+            self.scroll.scroll_to_bottom();
         }
     }
 
@@ -309,7 +240,7 @@ impl ThreadWindow {
             .set_value(Prefetch::Reading(thread_id.clone()));
         spawn_local(async move {
             let Some(db) = self.store.db() else { return };
-            let read = messages::read_path(&db, &thread_id, Span::Newest(OPENING as u32)).await;
+            let read = messages::read_path(&db, &thread_id, Span::OPENING).await;
             self.prefetch.update_value(|p| {
                 if let (Prefetch::Reading(id), Ok(read)) = (&*p, read) {
                     if *id == thread_id {
@@ -340,7 +271,7 @@ impl ThreadWindow {
     /// says. Returns whether it was shown: a later call, or a switch to another thread, wins.
     async fn show(self, thread_id: &str, read: Read, place: Place) -> bool {
         let ticket = self.window_reads.start();
-        let (window, path) = match read.window(self, thread_id).await {
+        let (window, path) = match read_window(self, read, thread_id).await {
             Ok(read) => read,
             Err(e) => {
                 self.notices.fail(e);
@@ -353,7 +284,7 @@ impl ThreadWindow {
             return false;
         }
         let anchor = match &place {
-            Place::Anchor(id) => self.top_of(id).map(|top| (id.clone(), top)),
+            Place::Anchor(id) => self.scroll.top_of(id).map(|top| (id.clone(), top)),
             _ => None,
         };
         if let Place::Bottom = place {
@@ -361,7 +292,7 @@ impl ThreadWindow {
         }
         self.shown_thread.set_value(Some(thread_id.to_owned()));
         let window = match self.held.get_value() {
-            Some(depth) => held_at(&window, depth),
+            Some(depth) => window.held_at(depth),
             None => window,
         };
         self.path.set(path);
@@ -370,9 +301,7 @@ impl ThreadWindow {
         // The list renders before the next frame: restore the anchor, or follow the newest.
         request_animation_frame(move || match (anchor, place) {
             (Some((id, top)), _) => {
-                if let (Some(now), Some(scroller)) = (self.top_of(&id), self.scroller()) {
-                    scroller.set_scroll_top(scroller.scroll_top() + (now - top).round() as i32);
-                }
+                self.scroll.keep_at(&id, top);
                 // Still near an end (a short page, a tall screen): read on.
                 self.on_scroll();
             }
@@ -381,21 +310,11 @@ impl ThreadWindow {
                 self.follow();
             }
             (None, Place::Depth(depth, parts)) => {
-                let id = self.window.with_untracked(|w| {
-                    let m = w.items().iter().find(|m| m.depth == depth)?;
-                    Some(m.message_id.clone())
-                });
-                let found = id.and_then(|id| self.element_of(&id));
-                if let Some(el) = &found {
-                    crate::highlight::highlight(el, &parts);
-                }
-                if let (Some(el), Some(scroller)) = (found, self.scroller()) {
-                    let (box_, view) = (
-                        el.get_bounding_client_rect(),
-                        scroller.get_bounding_client_rect(),
-                    );
-                    let middle = box_.top() - view.top() - (view.height() - box_.height()) / 2.0;
-                    scroller.set_scroll_top(scroller.scroll_top() + middle.round() as i32);
+                let id = self
+                    .window
+                    .with_untracked(|w| w.at_depth(depth).map(str::to_owned));
+                if let Some(id) = id {
+                    self.scroll.center(&id, &parts);
                 }
                 self.on_scroll();
             }
@@ -455,85 +374,43 @@ pub struct Opened {
     pub parts: Vec<String>,
 }
 
-/// What to read for the next window.
-#[derive(Clone, Copy)]
-enum Read {
-    /// A stretch of the path, as the new window.
-    Span(Span),
-    /// A page of `n` before depth `d`, added in front of the window.
-    Before(u32, u32),
-    /// A page of `n` from depth `d`, added behind the window.
-    After(u32, u32),
-}
-
-impl Read {
-    async fn window(
-        self,
-        owner: ThreadWindow,
-        thread_id: &str,
-    ) -> Result<(Window<Message>, Path), StorageError> {
-        let Some(db) = owner.store.db() else {
-            return Ok((Window::default(), Path::default()));
-        };
-        let span = match self {
-            Read::Span(span) => span,
-            Read::Before(d, n) => Span::Depths {
-                from: d.saturating_sub(n),
-                to: Some(d),
-            },
-            Read::After(d, n) => Span::Depths {
-                from: d,
-                to: Some(d + n),
-            },
-        };
-        let prefetched = match self {
-            Read::Span(Span::Newest(_)) => owner.take_prefetch(thread_id),
-            _ => None,
-        };
-        let read = match prefetched {
-            Some(read) => read,
-            None => messages::read_path(&db, thread_id, span).await?,
-        };
-        let same_path = owner.path.with_untracked(|p| p.segments == read.segments);
-        let first = read.first_depth();
-        let PathRead {
-            tree,
-            segments,
-            len,
-            rows,
-            ..
-        } = read;
-        let window = match self {
-            // Another tab switched versions meanwhile: the page does not join the window.
-            Read::Before(..) | Read::After(..) if !same_path => whole(rows, first, len, true),
-            Read::Before(..) => owner.window.with_untracked(|w| w.with_earlier(rows)),
-            Read::After(..) => owner.window.with_untracked(|w| w.with_later(rows)),
-            Read::Span(Span::Depths { to, .. }) => whole(rows, first, len, to.is_none()),
-            Read::Span(Span::Newest(_)) => whole(rows, first, len, true),
-        };
-        let path = Path {
-            segments,
-            tree: Some(tree),
-        };
-        Ok((window, path))
-    }
-}
-
-/// The window of `rows`, the first at depth `first` of a path `len` exchanges long.
-fn whole(rows: Vec<Message>, first: u32, len: u32, keep_end: bool) -> Window<Message> {
-    let later = len.saturating_sub(first + rows.len() as u32);
-    Window::settle(rows, first as usize, later as usize, keep_end)
-}
-
-/// `w` without the exchanges from `depth` on.
-fn held_at(w: &Window<Message>, depth: u32) -> Window<Message> {
-    let items: Vec<Message> = w
-        .items()
-        .iter()
-        .filter(|m| m.depth < depth)
-        .cloned()
-        .collect();
-    Window::settle(items, w.earlier(), 0, true)
+/// Reads what `read` asks of thread `thread_id` for the window of `owner`: the page read
+/// early at start-up when it answers, and the window it makes with the tree and path.
+async fn read_window(
+    owner: ThreadWindow,
+    read: Read,
+    thread_id: &str,
+) -> Result<(Window<Message>, Path), StorageError> {
+    let Some(db) = owner.store.db() else {
+        return Ok((Window::default(), Path::default()));
+    };
+    let prefetched = read
+        .is_opening()
+        .then(|| owner.take_prefetch(thread_id))
+        .flatten();
+    let path_read = match prefetched {
+        Some(path_read) => path_read,
+        None => messages::read_path(&db, thread_id, read.span()).await?,
+    };
+    let same_path = owner
+        .path
+        .with_untracked(|p| p.segments == path_read.segments);
+    let first = path_read.first_depth();
+    let PathRead {
+        tree,
+        segments,
+        len,
+        rows,
+        ..
+    } = path_read;
+    let window = owner
+        .window
+        .with_untracked(|shown| read.joined(shown, rows, first, len, same_path));
+    let path = Path {
+        segments,
+        tree: Some(tree),
+    };
+    Ok((window, path))
 }
 
 /// Where the reader is put when a window goes on screen.
@@ -553,12 +430,4 @@ enum Place {
 /// one inside another runs after).
 fn after_paint(f: impl FnOnce() + 'static) {
     request_animation_frame(move || request_animation_frame(f));
-}
-
-fn first_depth(w: &Window<Message>) -> Option<u32> {
-    Some(w.items().first()?.depth)
-}
-
-fn last_depth(w: &Window<Message>) -> Option<u32> {
-    Some(w.items().last()?.depth)
 }

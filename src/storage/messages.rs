@@ -169,14 +169,8 @@ async fn commit_and_announce<T>(
     Ok(done)
 }
 
-/// Which exchanges of the path on screen to read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Span {
-    /// The newest `n`.
-    Newest(u32),
-    /// Depths `from..to` (through the newest with `to: None`).
-    Depths { from: u32, to: Option<u32> },
-}
+/// Which exchanges of the path on screen to read (the window's rule, in core).
+pub use pocket_chat_core::window::Span;
 
 /// A read of the path a thread shows: the thread, its tree, the path's segments and
 /// length, and the exchanges asked for, oldest first.
@@ -209,10 +203,7 @@ pub async fn read_path(
         let (thread, tree, segments) = path_of(&tx, thread_id).await?;
         let index = tx.store(MESSAGES)?.index(PATH)?;
         let len = path_len(&index, thread_id, &segments).await?;
-        let (from, to) = match span {
-            Span::Newest(n) => (len.saturating_sub(n), len),
-            Span::Depths { from, to } => (from, to.map_or(len, |t| t.min(len))),
-        };
+        let (from, to) = span.depths(len);
         let rows = rows_between(&index, thread_id, &segments, from, to).await?;
         Ok(PathRead {
             thread,

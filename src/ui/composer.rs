@@ -17,7 +17,7 @@ pub fn Composer() -> impl IntoView {
     let commands = use_commands();
     let prefs = use_prefs();
     let (turn, threads, window) = (chat.sending, chat.threads, chat.window);
-    let text = turn.draft;
+    let text = turn.draft();
     let sending = move || turn.busy();
     let can_send = move || text.with(|t| prompt_to_send(t).is_some());
     let send = move || {
@@ -27,7 +27,7 @@ pub fn Composer() -> impl IntoView {
         let Some(prompt) = text.with_untracked(|t| prompt_to_send(t).map(str::to_owned)) else {
             return;
         };
-        text.set(String::new());
+        turn.set_draft(String::new());
         // Sent in the thread on screen when Enter was pressed.
         let thread = threads.current_untracked();
         // Command phrases run here and never reach the model.
@@ -44,8 +44,8 @@ pub fn Composer() -> impl IntoView {
                 data-testid="composer-input"
                 rows="1"
                 placeholder=prefs.tr(Key::ComposerPlaceholder)
-                prop:value=text
-                on:input=move |ev| text.set(event_target_value(&ev))
+                prop:value=move || text.get()
+                on:input=move |ev| turn.set_draft(event_target_value(&ev))
                 on:keydown=move |ev| {
                     if is_send_key(&ev.key(), ev.shift_key(), ev.is_composing(), ev.key_code()) {
                         ev.prevent_default();
@@ -57,7 +57,7 @@ pub fn Composer() -> impl IntoView {
                         // ↑ in an empty box edits the last prompt, as in other chat apps.
                         if let Some(id) = window.newest_exchange() {
                             ev.prevent_default();
-                            turn.editing.set(Some(id));
+                            turn.edit(Some(id));
                         }
                     }
                 }

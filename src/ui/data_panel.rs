@@ -57,7 +57,7 @@ pub fn DataPanel(open: RwSignal<bool>) -> impl IntoView {
         pending.set(None);
         spawn_local(apply_import(target, mode));
     };
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k: Key| prefs.tr(k);
     view! {
         <Show when=move || open.get()>

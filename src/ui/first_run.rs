@@ -11,11 +11,11 @@ use pocket_chat_core::provider::{
     check_url, CallSpec, ProviderKind, ProviderSettings, SettingsError,
 };
 
+use crate::state::account::{Account, DEFAULT_MODELS};
 use crate::state::config::Config;
 use crate::state::error::StateError;
 use crate::state::models;
 use crate::state::notices::Notices;
-use crate::state::people::{Account, DEFAULT_MODELS};
 use crate::state::text::Text;
 use crate::state::use_account;
 use crate::state::use_config;
@@ -38,7 +38,7 @@ pub fn FirstRun() -> impl IntoView {
     let account = use_account();
     let notices = use_notices();
     let prefs = use_prefs();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     // Until the user types a name, an automatic one follows the language.
     let typed_name = RwSignal::new(None::<String>);
     let name = move || {
@@ -74,7 +74,7 @@ pub fn FirstRun() -> impl IntoView {
 
     // A compatible server's address, once entered: its models for the model field.
     let list_models = move || {
-        let mut s = config.provider.get_untracked();
+        let mut s = config.provider();
         s.kind = ProviderKind::Compatible;
         s.base_url = base_url.get_untracked();
         s.api_key = key.get_untracked().trim().to_owned();
@@ -127,7 +127,7 @@ pub fn FirstRun() -> impl IntoView {
             }
         }
     };
-    let later = move |_| config.first_run.set(false);
+    let later = move |_| config.later();
     let is = move |k: ProviderKind| move || kind.get() == k;
     view! {
         <section class="first-run panel" data-testid="first-run" aria-labelledby="first-run-title">
@@ -203,7 +203,7 @@ fn collect(
     endpoint: RwSignal<String>,
     chosen: Option<&str>,
 ) -> Result<ProviderSettings, StateError> {
-    let mut s = config.provider.get_untracked();
+    let mut s = config.provider();
     s.kind = kind.get_untracked();
     s.api_key = key.get_untracked().trim().to_owned();
     // An empty address is missing, not malformed: say what to enter.

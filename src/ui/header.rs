@@ -41,7 +41,7 @@ pub fn Header(panels: Panels) -> impl IntoView {
     let prefs = use_prefs();
     let account = use_account();
     let notices = use_notices();
-    let (lang, user) = (prefs.lang, account.user());
+    let (lang, user) = (prefs.lang(), account.user());
     let name = move || user.with(|u| u.as_ref().map(|u| u.display_name.clone()));
     let balance = move || user.with(|u| u.as_ref().map(|u| u.num_token));
     let model = move || user.with(|u| u.as_ref().map(|u| u.model.clone()));
@@ -61,13 +61,13 @@ pub fn Header(panels: Panels) -> impl IntoView {
         which.set(!was);
     };
     let theme_label = move || {
-        prefs.tr(match prefs.theme.get() {
+        prefs.tr(match prefs.theme() {
             Theme::System => Key::ThemeSystem,
             Theme::Light => Key::ThemeLight,
             Theme::Dark => Key::ThemeDark,
         })()
     };
-    let theme_icon = move || match prefs.theme.get() {
+    let theme_icon = move || match prefs.theme() {
         Theme::System => "◐",
         Theme::Light => "☀",
         Theme::Dark => "☾",
@@ -102,7 +102,7 @@ pub fn Header(panels: Panels) -> impl IntoView {
                 </button>
                 <button type="button" class="ghost icon-button" data-testid="theme-button"
                     title=theme_label aria-label=theme_label
-                    on:click=move |_| prefs.set_theme(prefs.theme.get_untracked().next())>
+                    on:click=move |_| prefs.set_theme(prefs.theme().next())>
                     <span aria-hidden="true">{theme_icon}</span>
                 </button>
             </div>

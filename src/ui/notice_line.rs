@@ -19,7 +19,7 @@ pub fn NoticeLine() -> impl IntoView {
             };
             view! {
                 <div class=class role=role data-testid="notice">
-                    <p>{move || text.get(prefs.lang.get())}</p>
+                    <p>{move || text.get(prefs.lang().get())}</p>
                     <button type="button" class="ghost icon-button" aria-label=prefs.tr(Key::Dismiss) title=prefs.tr(Key::Dismiss)
                         on:click=move |_| notices.clear()>
                         <span aria-hidden="true">"×"</span>

@@ -95,7 +95,7 @@ pub fn PersonaEditor(fields: PersonaFields) -> impl IntoView {
     // The default's choices follow the names as they are typed.
     let options = move || {
         let chosen = default.get();
-        let none = i18n::t(prefs.lang.get(), Key::NoPersona);
+        let none = i18n::t(prefs.lang().get(), Key::NoPersona);
         drafts.with(|ds| {
             let names: Vec<(String, String)> = ds
                 .iter()

@@ -19,7 +19,7 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
     let prefs = use_prefs();
     let search = use_search();
     let account = use_account();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k| prefs.tr(k);
     // Another user signed in: the box starts empty (results are the user's own).
     Effect::new(move |was: Option<Option<String>>| {
@@ -42,8 +42,7 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
     };
     let indexing = move || {
         search
-            .indexing
-            .get()
+            .indexing()
             .map(|(done, total)| pocket_chat_core::search::indexing(lang.get(), done, total))
     };
     // The list is the data worker's HTML; each result's button says what it opens.
@@ -65,7 +64,7 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
         open.set(false);
     };
     let results = move || {
-        search.results.get().map(|html| {
+        search.results().map(|html| {
             view! {
                 <div class="search-results" role="region" aria-label=tr(Key::SearchResults) data-testid="search-results"
                     on:click=clicked inner_html=html></div>
@@ -75,12 +74,12 @@ pub fn SearchBox(open: RwSignal<bool>) -> impl IntoView {
     view! {
         <input type="search" id="search-input" class="search-input" data-testid="search-input"
             aria-label=tr(Key::SearchLabel) placeholder=tr(Key::SearchPlaceholder) autocomplete="off"
-            prop:value=search.query on:input=typed
-            on:keydown=move |ev| if ev.key() == "Escape" && !search.query.with_untracked(String::is_empty) {
+            prop:value=move || search.query().get() on:input=typed
+            on:keydown=move |ev| if ev.key() == "Escape" && !search.query().with_untracked(String::is_empty) {
                 ev.stop_propagation();
                 search.clear();
             } />
-        <p class="hint" data-testid="search-indexing" hidden=move || search.indexing.with(Option::is_none)>{indexing}</p>
+        <p class="hint" data-testid="search-indexing" hidden=move || search.indexing().is_none()>{indexing}</p>
         {results}
     }
 }

@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::models::Listed;
 use pocket_chat_core::params::{self, Effort, ModelParams, ParamError, Typed};
-use pocket_chat_core::provider::{check_url, ProviderKind, ProviderSettings};
+use pocket_chat_core::provider::{check_url, key_saved, ProviderKind, ProviderSettings};
 
 use crate::state::connection;
 use crate::state::error::StateError;
@@ -37,7 +37,7 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let account = use_account();
     let notices = use_notices();
     let prefs = use_prefs();
-    let current = config.provider.get_untracked();
+    let current = config.provider();
     let user = account.user().get_untracked();
     let models = user.as_ref().map(|u| u.models.clone()).unwrap_or_default();
     let params_of = |model: &str| {
@@ -48,7 +48,11 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let params_a = ParamFields::new(params_of(&models[0]));
     let params_b = ParamFields::new(params_of(&models[1]));
     let kind = RwSignal::new(current.kind);
-    let key = RwSignal::new(current.api_key.clone());
+    // The saved key is never put back into the field: it stays empty until a new key is
+    // typed, and the saved one goes only to the address it was saved for.
+    let key = RwSignal::new(String::new());
+    let cleared = RwSignal::new(false);
+    let saved_address = StoredValue::new(current.address().filter(|_| !current.api_key.is_empty()));
     let base_url = RwSignal::new(current.base_url.clone());
     let endpoint = RwSignal::new(current.azure_endpoint.clone());
     let api_version = RwSignal::new(current.api_version.clone());
@@ -73,16 +77,15 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
     let stream = RwSignal::new(current.stream);
     // Shown as sentences: a signal of text keeps the views small.
     let result = RwSignal::new(None::<Result<Text, Text>>);
-    let pin = RwSignal::new(config.pin.get_untracked());
+    let pin = RwSignal::new(config.pin().unwrap_or_default());
 
     // The endpoint's models, for the model inputs' suggestions; their windows are saved.
     let listed = RwSignal::new(Vec::<Listed>::new());
     // The settings the form describes, checked.
     let collect =
         move || -> Result<(ProviderSettings, [String; 2], [ModelParams; 2]), StateError> {
-            let mut s = config.provider.get_untracked();
+            let mut s = config.provider();
             s.kind = kind.get_untracked();
-            s.api_key = key.get_untracked().trim().to_owned();
             s.stream = stream.get_untracked();
             let models = [
                 model_a.get_untracked().trim().to_owned(),
@@ -107,6 +110,11 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                 }
                 _ => s.base_url = check_url(&base_url.get_untracked())?,
             }
+            let s = s.with_key(
+                &config.provider(),
+                &key.get_untracked(),
+                cleared.get_untracked(),
+            );
             Ok((
                 models::with_windows(s, &listed.get_untracked()),
                 models,
@@ -137,10 +145,14 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         }),
     };
     let list = move |_| {
-        let mut s = config.provider.get_untracked();
+        let mut s = config.provider();
         s.kind = kind.get_untracked();
-        s.api_key = key.get_untracked().trim().to_owned();
         s.base_url = base_url.get_untracked();
+        let s = s.with_key(
+            &config.provider(),
+            &key.get_untracked(),
+            cleared.get_untracked(),
+        );
         spawn_local(async move {
             // A failed listing keeps the list there was; Settings closed: nothing shown.
             if let Some(Ok(found)) = models::list_saying(&s, result).await {
@@ -165,7 +177,20 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
         }
     };
     let is = move |k: ProviderKind| move || kind.get() == k;
-    let lang = prefs.lang;
+    let lang = prefs.lang();
+    // Under the empty field while a key is saved: where it goes.
+    let key_line = move || {
+        let saved = saved_address.get_value()?;
+        if cleared.get() || !key.with(|k| k.trim().is_empty()) {
+            return None;
+        }
+        let mut typed = config.provider();
+        typed.kind = kind.get();
+        typed.base_url = base_url.get();
+        typed.azure_endpoint = endpoint.get();
+        let same = typed.address().as_deref() == Some(saved.as_str());
+        Some(key_saved(lang.get(), same, &saved))
+    };
     let tr = move |k: Key| prefs.tr(k);
     view! {
         <section class="panel settings" data-testid="settings-panel" aria-labelledby="settings-title">
@@ -179,8 +204,11 @@ fn SettingsForm(open: RwSignal<bool>) -> impl IntoView {
                     <input id="api-key" type="password" autocomplete="off" spellcheck="false" data-testid="api-key"
                         placeholder=move || if kind.get() == ProviderKind::Compatible { tr(Key::Optional)() } else { "sk-…" }
                         prop:value=key on:input=move |ev| key.set(event_target_value(&ev)) />
-                    <button type="button" class="ghost" data-testid="clear-key" on:click=move |_| key.set(String::new())>{tr(Key::Clear)}</button>
+                    <button type="button" class="ghost" data-testid="clear-key"
+                        on:click=move |_| { key.set(String::new()); cleared.set(true); }>{tr(Key::Clear)}</button>
                 </span>
+                <span></span>
+                <p class="hint" data-testid="key-saved" hidden=move || key_line().is_none()>{key_line}</p>
 
                 <Show when=move || kind.get() != ProviderKind::Azure>
                     <label for="base-url">{tr(Key::BaseUrl)}</label>
@@ -256,7 +284,7 @@ fn ModelRow(
     azure: impl Fn() -> bool + Send + Sync + 'static,
 ) -> impl IntoView {
     let prefs = use_prefs();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k| prefs.tr(k);
     let model_id = format!("model-{which}");
     // A decimal or whole-number field of the parameters: its label, its id and its text.

@@ -29,13 +29,13 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
     let threads = use_threads();
     let search = use_search();
     let current = move || threads.current();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let drawn = RwSignal::new(FIRST);
     let filter = RwSignal::new(String::new());
     // The threads the filter lets through, as many as are drawn yet.
     let listed = move || {
         filter.with(|q| {
-            threads.list.with(|l| {
+            threads.list().with(|l| {
                 l.iter()
                     .filter(|t| title_matches(&t.title, q))
                     .take(drawn.get())
@@ -48,12 +48,12 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
         filter.with(|q| {
             !q.trim().is_empty()
                 && threads
-                    .list
+                    .list()
                     .with(|l| !l.iter().any(|t| title_matches(&t.title, q)))
         })
     };
     Effect::new(move |_| {
-        if drawn.get() < threads.list.with(Vec::len) {
+        if drawn.get() < threads.list().with(Vec::len) {
             // After the next frame is painted, not in it: the thread opened comes first.
             request_animation_frame(move || {
                 set_timeout(move || drawn.update(|n| *n += CHUNK), Duration::ZERO)
@@ -92,7 +92,7 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                 </button>
             </div>
             <SearchBox open=open />
-            <div class="thread-part" hidden=move || search.results.with(Option::is_some)>
+            <div class="thread-part" hidden=move || search.has_results()>
             <input type="search" class="thread-filter" data-testid="thread-filter" aria-label=prefs.tr(Key::FilterThreads)
                 placeholder=prefs.tr(Key::FilterThreads) prop:value=filter on:input=move |ev| filter.set(event_target_value(&ev)) />
             <p class="hint no-match" data-testid="no-thread-match" hidden=move || !none_match()>{prefs.tr(Key::NoThreadMatches)}</p>
@@ -117,7 +117,7 @@ pub fn Sidebar(open: RwSignal<bool>) -> impl IntoView {
                                     on:dblclick=move |ev| {
                                         ev.prevent_default();
                                         threads.open(id.get_value());
-                                        threads.renaming.set(Some(title.clone()));
+                                        threads.set_renaming(Some(title.clone()));
                                     }>
                                     // Drawn, not an emoji: not every system has an emoji font.
                                     {pinned.then(|| view! {

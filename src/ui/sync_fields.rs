@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use pocket_chat_core::i18n::Key;
 use pocket_chat_core::sync::SyncSettings;
 
-use crate::state::people::Account;
+use crate::state::account::Account;
 use crate::state::sync::{Asked, Syncer};
 use crate::state::text::Text;
 use crate::state::{use_account, use_prefs, use_sync};
@@ -18,6 +18,9 @@ pub struct SyncFields {
     url: RwSignal<String>,
     user: RwSignal<String>,
     password: RwSignal<String>,
+    /// The settings saved: the password stays with its address and user when none is
+    /// typed (it is never put back into the field).
+    saved: StoredValue<SyncSettings>,
     account: &'static Account,
     sync: &'static Syncer,
 }
@@ -31,9 +34,10 @@ impl SyncFields {
             .map(|id| sync.settings_of(&id))
             .unwrap_or_default();
         SyncFields {
-            url: RwSignal::new(saved.url),
-            user: RwSignal::new(saved.user),
-            password: RwSignal::new(saved.password),
+            url: RwSignal::new(saved.url.clone()),
+            user: RwSignal::new(saved.user.clone()),
+            password: RwSignal::new(String::new()),
+            saved: StoredValue::new(saved),
             account,
             sync,
         }
@@ -42,11 +46,17 @@ impl SyncFields {
     /// The settings typed (an empty URL turns sync off). The data worker checks the URL at
     /// the sync that follows: checked here too, its sentences would cost the first load.
     pub fn read(&self) -> SyncSettings {
-        SyncSettings {
+        let mut typed = SyncSettings {
             url: self.url.get_untracked().trim().to_owned(),
             user: self.user.get_untracked().trim().to_owned(),
             password: self.password.get_untracked(),
-        }
+        };
+        self.saved.with_value(|saved| {
+            if typed.password.is_empty() && (&typed.url, &typed.user) == (&saved.url, &saved.user) {
+                typed.password = saved.password.clone();
+            }
+        });
+        typed
     }
 
     /// Stores what is typed for the signed-in user.
@@ -55,7 +65,12 @@ impl SyncFields {
         let Some(user_id) = self.account.user_id() else {
             return Ok(());
         };
-        self.sync.save(&user_id, settings).await.map_err(Text::from)
+        self.sync
+            .save(&user_id, settings.clone())
+            .await
+            .map_err(Text::from)?;
+        self.saved.set_value(settings);
+        Ok(())
     }
 }
 
@@ -65,7 +80,7 @@ pub fn SyncSection(fields: SyncFields) -> impl IntoView {
     let sync = use_sync();
     let account = use_account();
     let tr = move |k: Key| prefs.tr(k);
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     if let Some(user_id) = account.user_id() {
         spawn_local(sync.show_last(user_id));
     }

@@ -21,12 +21,12 @@ pub fn ThreadBar() -> impl IntoView {
     let threads = use_threads();
     let notices = use_notices();
     let tally = use_thread_window().tally();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k| prefs.tr(k);
     // The thread on screen as listed: its id, title and pin; `None` for a new thread.
     let shown = move || {
         let id = threads.current()?;
-        threads.list.with(|ts| {
+        threads.list().with(|ts| {
             ts.iter()
                 .find(|t| t.thread_id == id)
                 .map(|t| (t.thread_id.clone(), t.title.clone(), t.pinned))
@@ -47,10 +47,10 @@ pub fn ThreadBar() -> impl IntoView {
         })
     };
     // The text of the name being typed; `None` while the title shows.
-    let renaming = threads.renaming;
+    let renaming = threads.renaming();
     let start_rename = move || {
         if let Some((_, title, _)) = shown() {
-            renaming.set(Some(title));
+            threads.set_renaming(Some(title));
         }
     };
     let save = move || {
@@ -59,7 +59,7 @@ pub fn ThreadBar() -> impl IntoView {
         };
         spawn_local(async move {
             match threads.rename(&id, &kept, &typed).await {
-                Ok(()) => renaming.set(None),
+                Ok(()) => threads.set_renaming(None),
                 Err(e) => notices.fail(e),
             }
         });
@@ -85,7 +85,7 @@ pub fn ThreadBar() -> impl IntoView {
     // thread's is the one chosen for it, or the user's default.
     let chosen = move || {
         let listed = threads.current().map(|id| {
-            threads.list.with(|ts| {
+            threads.list().with(|ts| {
                 ts.iter()
                     .find(|t| t.thread_id == id)
                     .and_then(|t| t.persona.clone())
@@ -95,10 +95,7 @@ pub fn ThreadBar() -> impl IntoView {
             let u = u.as_ref()?;
             let id = match listed {
                 Some(id) => id,
-                None => threads
-                    .new_persona
-                    .get()
-                    .unwrap_or_else(|| persona::for_new_thread(u)),
+                None => threads.new_persona().persona(u),
             }?;
             u.personas.iter().any(|p| p.persona_id == id).then_some(id)
         })
@@ -140,10 +137,10 @@ pub fn ThreadBar() -> impl IntoView {
             }>
                 <input class="thread-title-input" data-testid="thread-title-input" aria-label=tr(Key::RenameLabel)
                     node_ref=input prop:value=move || renaming.get().unwrap_or_default()
-                    on:input=move |ev| renaming.set(Some(event_target_value(&ev)))
+                    on:input=move |ev| threads.set_renaming(Some(event_target_value(&ev)))
                     on:keydown=move |ev| match ev.key().as_str() {
                         "Enter" => { ev.prevent_default(); save(); }
-                        "Escape" => { ev.prevent_default(); renaming.set(None); }
+                        "Escape" => { ev.prevent_default(); threads.set_renaming(None); }
                         _ => {}
                     }
                     on:blur=move |_| save() />

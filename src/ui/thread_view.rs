@@ -85,10 +85,10 @@ pub fn ThreadView() -> impl IntoView {
     let empty = move || {
         items.with(|w| w.items().is_empty())
             && !sending.busy()
-            && threads.notes.with(Vec::is_empty)
-            && top_up.form.with(Option::is_none)
+            && !threads.has_notes()
+            && !top_up.is_open()
     };
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     // A prompt just sent shows at the bottom: keep it in view if the reader follows.
     Effect::new(move || {
         if sending.busy() {
@@ -99,7 +99,7 @@ pub fn ThreadView() -> impl IntoView {
         <Show
             when=move || !empty()
             fallback=move || view! {
-                <Show when=move || !config.first_run.get() fallback=|| view! { <FirstRun /> }>
+                <Show when=move || !config.first_run() fallback=|| view! { <FirstRun /> }>
                     <div class="empty" data-testid="empty-thread">
                         <p class="empty-title">{prefs.tr(Key::EmptyTitle)}</p>
                         <p class="empty-hint">{prefs.tr(Key::EmptyHint)}</p>
@@ -114,7 +114,7 @@ pub fn ThreadView() -> impl IntoView {
                 <WindowEdge later=false />
                 <For
                     each=move || {
-                        let streaming = sending.streaming_row.get();
+                        let streaming = sending.streaming_row();
                         let items = items.with(|w| w.items().to_vec());
                         items.into_iter().filter(move |m| streaming.as_deref() != Some(m.message_id.as_str()))
                     }
@@ -124,7 +124,7 @@ pub fn ThreadView() -> impl IntoView {
                     <Exchange message=message />
                 </For>
                 <WindowEdge later=true />
-                <For each=move || threads.notes.get().into_iter().enumerate() key=|(i, _)| *i let:item>
+                <For each=move || threads.notes().into_iter().enumerate() key=|(i, _)| *i let:item>
                     <li class="thread-note" data-testid="thread-note">
                         <span class="note-typed">{item.1.typed}</span>
                         <span class="note-answer" data-testid="note-answer">{
@@ -134,7 +134,7 @@ pub fn ThreadView() -> impl IntoView {
                     </li>
                 </For>
                 <TopUpForm />
-                {move || sending.pending.get().map(|p| view! {
+                {move || sending.pending().map(|p| view! {
                     <li class="exchange pending" data-testid="pending">
                         {(p.omitted > 0).then(|| view! {
                             <p class="context-note" data-testid="omitted-note">
@@ -163,7 +163,7 @@ pub fn ThreadView() -> impl IntoView {
 fn WindowEdge(later: bool) -> impl IntoView {
     let window = use_thread_window();
     let items = window.window();
-    let lang = use_prefs().lang;
+    let lang = use_prefs().lang();
     let count = move || items.with(|w| if later { w.later() } else { w.earlier() });
     let label = move || {
         let text = if later {
@@ -193,7 +193,7 @@ fn Exchange(message: Message) -> impl IntoView {
     let threads = use_threads();
     let window = use_thread_window();
     let chat = use_chat();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let id = message.message_id.clone();
     // The window keeps this exchange in place while pages come and go: it finds it here.
     let element = NodeRef::<Li>::new();
@@ -210,11 +210,7 @@ fn Exchange(message: Message) -> impl IntoView {
     let at = StoredValue::new(at);
     let context_starts_here = {
         let id = id.clone();
-        move || {
-            threads
-                .context_start
-                .with(|c| c.as_deref() == Some(id.as_str()))
-        }
+        move || threads.context_starts_at(&id)
     };
     // The reply's HTML, kept with the exchange; asked of the renderer when there is none.
     let html = RwSignal::new(message.html);
@@ -247,11 +243,7 @@ fn Exchange(message: Message) -> impl IntoView {
     });
     let editing = {
         let id = id.clone();
-        move || {
-            chat.sending
-                .editing
-                .with(|e| e.as_deref() == Some(id.as_str()))
-        }
+        move || chat.sending.is_editing(&id)
     };
     // The user's other model, for "Ask <model>".
     let other_model = move || {
@@ -290,7 +282,7 @@ fn Exchange(message: Message) -> impl IntoView {
                 <div class="actions user-actions">
                     {copy_button("copy-prompt", Key::CopyPrompt, prompt, lang)}
                     <button type="button" class="action" data-testid="edit-prompt" title=i18n::t(lang, Key::EditLabel) disabled=busy
-                        on:click=move |_| chat.sending.editing.set(Some(at.with_value(|a| a.message_id.clone())))>
+                        on:click=move |_| chat.sending.edit(Some(at.with_value(|a| a.message_id.clone())))>
                         {i18n::t(lang, Key::EditPrompt)}
                     </button>
                 </div>
@@ -393,7 +385,7 @@ fn EditBox(prompt: String, on_send: impl Fn(String) + Copy + 'static) -> impl In
             on_send(prompt);
         }
     };
-    let cancel = move || sending.editing.set(None);
+    let cancel = move || sending.edit(None);
     view! {
         <form class="edit-box" on:submit=move |ev| { ev.prevent_default(); send(); }>
             <label class="visually-hidden" for="edit-input">{prefs.tr(Key::EditLabel)}</label>

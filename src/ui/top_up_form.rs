@@ -16,10 +16,10 @@ pub fn TopUpForm() -> impl IntoView {
     let top_up = use_top_up();
     let threads = use_threads();
     let prefs = use_prefs();
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k: Key| prefs.tr(k);
     move || {
-        top_up.form.get().map(|request| {
+        top_up.form().map(|request| {
             let tokens = RwSignal::new(request.tokens.map(|t| t.to_string()).unwrap_or_default());
             let amount = RwSignal::new(String::new());
             let typed_pin = RwSignal::new(String::new());

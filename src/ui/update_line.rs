@@ -18,29 +18,28 @@ pub fn UpdateLine() -> impl IntoView {
     let sending = use_sending();
     let busy = move || sending.busy();
     let refused = move || {
-        update.refused.with(|r| {
-            r.as_ref()
-                .map(|(file, kept)| update_refused(prefs.lang.get(), file, *kept))
-        })
+        update
+            .refused()
+            .map(|(file, kept)| update_refused(prefs.lang().get(), &file, kept))
     };
     view! {
-        <div class="notice status" role="status" data-testid="update-refused" hidden=move || update.refused.with(Option::is_none)>
+        <div class="notice status" role="status" data-testid="update-refused" hidden=move || update.refused().is_none()>
             <p>{refused}</p>
             <button type="button" class="ghost" on:click=move |_| update.dismiss()>
                 {prefs.tr(Key::Dismiss)}
             </button>
         </div>
-        <div class="notice status" role="status" data-testid="update-ready" hidden=move || !update.ready.get()>
+        <div class="notice status" role="status" data-testid="update-ready" hidden=move || !update.ready()>
             <p>
                 {prefs.tr(Key::UpdateReady)}
                 <span data-testid="update-wait" hidden=move || !busy()>" " {prefs.tr(Key::UpdateAfterReply)}</span>
             </p>
             <button type="button" class="primary" data-testid="update-reload" disabled=busy
                 title=move || busy().then(|| prefs.tr(Key::UpdateAfterReply)())
-                on:click=move |_| update.accept(&sending.draft.get_untracked())>
+                on:click=move |_| update.accept(&sending.draft().get_untracked())>
                 {prefs.tr(Key::ReloadNow)}
             </button>
-            <button type="button" class="ghost" data-testid="update-later" on:click=move |_| update.ready.set(false)>
+            <button type="button" class="ghost" data-testid="update-later" on:click=move |_| update.later()>
                 {prefs.tr(Key::Later)}
             </button>
         </div>

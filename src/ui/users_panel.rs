@@ -19,7 +19,7 @@ pub fn UsersPanel(open: RwSignal<bool>) -> impl IntoView {
     let editing = RwSignal::new(None::<String>);
     let edit_name = RwSignal::new(String::new());
     let confirming = RwSignal::new(None::<String>);
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k: Key| prefs.tr(k);
     let create = move || {
         let name = new_name.get_untracked();
@@ -107,11 +107,11 @@ fn DeleteUser(
         let id = user_id.clone();
         move || confirming.get().as_deref() == Some(id.as_str())
     };
-    let lang = prefs.lang;
+    let lang = prefs.lang();
     let tr = move |k: Key| prefs.tr(k);
     let question = move || pocket_chat_core::records::delete_user_question(lang.get(), &name);
     let typed_pin = RwSignal::new(String::new());
-    let needs_pin = move || !config.pin.get().is_empty();
+    let needs_pin = move || config.has_pin();
     view! {
         <Show when=asking.clone()
             fallback={

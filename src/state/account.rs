@@ -14,6 +14,7 @@ use super::clock::now;
 use super::error::StateError;
 use super::latest::Latest;
 use super::notices::Notices;
+use super::reading::Reading;
 use super::store::Store;
 use super::text::Text;
 use super::threads::{self, Threads};
@@ -38,7 +39,7 @@ pub struct Account {
     /// Counts user loads, so that of two overlapping loads only the later one shows.
     loads: Latest,
     /// The language a first user's name is given in.
-    lang: RwSignal<Lang>,
+    lang: Reading<Lang>,
     store: &'static Store,
     notices: &'static Notices,
     threads: &'static Threads,
@@ -61,13 +62,13 @@ impl Account {
     }
 
     /// The user whose threads and balance are on screen (tracked where read).
-    pub fn user(&self) -> ReadSignal<Option<User>> {
-        self.user.read_only()
+    pub fn user(&self) -> Reading<Option<User>> {
+        Reading::of(self.user)
     }
 
     /// Everyone using this browser, the signed-in user's record as [`Account::user`]'s.
-    pub fn users(&self) -> ReadSignal<Vec<User>> {
-        self.users.read_only()
+    pub fn users(&self) -> Reading<Vec<User>> {
+        Reading::of(self.users)
     }
 
     /// Shows `fresh`, a user's record just written or read: as the signed-in user when
@@ -91,7 +92,7 @@ impl Account {
     }
 
     /// Reads the current user again (after this or another tab changed it).
-    pub fn reload(&self) {
+    pub fn load_in_background(&self) {
         let this = *self;
         spawn_local(async move {
             if let Err(e) = this.load().await {
@@ -102,7 +103,7 @@ impl Account {
 
     /// Reads the signed-in user's record again — its balance after a debit — without
     /// reloading their threads or the window (the caller has read those).
-    pub async fn refresh_user(&self) -> Result<(), StateError> {
+    pub async fn reread_user(&self) -> Result<(), StateError> {
         let (Some(db), Some(user_id)) = (self.store.db(), self.user_id()) else {
             return Ok(());
         };
@@ -171,10 +172,10 @@ impl Account {
         } else {
             self.threads.current_untracked()
         };
-        self.threads.list.set(list);
+        self.threads.set_list(list);
         self.users.set(everyone);
         self.user.set(Some(user));
-        self.window.reload(shown).await;
+        self.window.show_thread(shown).await;
         Ok(())
     }
 
@@ -183,7 +184,7 @@ impl Account {
         let this = *self;
         let listener = Listener::new(move |change| match change {
             Change::User { user_id } if Some(&user_id) != this.user_id().as_ref() => {}
-            _ => this.reload(),
+            _ => this.load_in_background(),
         });
         // The listener lives as long as the page.
         std::mem::forget(listener);
@@ -241,7 +242,7 @@ impl Account {
             return Err(StateError::EmptyName);
         }
         users::rename(&db, user_id, name, now()).await?;
-        self.reload();
+        self.load_in_background();
         Ok(())
     }
 
@@ -350,7 +351,7 @@ impl Account {
 pub struct AccountDeps {
     pub store: &'static Store,
     pub notices: &'static Notices,
-    pub lang: RwSignal<Lang>,
+    pub lang: Reading<Lang>,
     pub threads: &'static Threads,
     pub window: &'static ThreadWindow,
 }
