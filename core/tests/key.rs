@@ -22,26 +22,28 @@ fn form(kind: ProviderKind, base_url: &str, azure_endpoint: &str) -> ProviderSet
     }
 }
 
+/// The key `form` sends, typed over `saved` with `typed` in the key field.
+fn sent(form: &ProviderSettings, saved: &ProviderSettings, typed: &str, cleared: bool) -> String {
+    form.clone().with_key(saved, typed, cleared).api_key
+}
+
 // Guards against the saved key reaching an address someone typed.
 #[test]
 fn another_address_never_gets_the_saved_key() {
     let saved = saved();
     let other = form(ProviderKind::OpenAi, "http://127.0.0.1:9999/v1", "");
-    assert_eq!(other.clone().with_key(&saved, "", false).api_key, "");
-    assert_eq!(
-        other.with_key(&saved, " sk-typed ", false).api_key,
-        "sk-typed"
-    );
+    assert_eq!(sent(&other, &saved, "", false), "");
+    assert_eq!(sent(&other, &saved, " sk-typed ", false), "sk-typed");
     let same_host_other_path = form(ProviderKind::Compatible, "https://api.openai.com/proxy", "");
-    assert_eq!(same_host_other_path.with_key(&saved, "", false).api_key, "");
+    assert_eq!(sent(&same_host_other_path, &saved, "", false), "");
     let azure = form(
         ProviderKind::Azure,
         "https://api.openai.com",
         "https://evil.openai.azure.com",
     );
-    assert_eq!(azure.with_key(&saved, "", false).api_key, "");
+    assert_eq!(sent(&azure, &saved, "", false), "");
     let nowhere = form(ProviderKind::OpenAi, "not a url", "");
-    assert_eq!(nowhere.with_key(&saved, "", false).api_key, "");
+    assert_eq!(sent(&nowhere, &saved, "", false), "");
 }
 
 // Guards against a saved key lost by saving the form again, or kept after Clear.
@@ -49,13 +51,10 @@ fn another_address_never_gets_the_saved_key() {
 fn the_saved_address_keeps_its_key_until_cleared_or_replaced() {
     let saved = saved();
     let same = form(ProviderKind::OpenAi, "https://api.openai.com/", "");
-    assert_eq!(same.clone().with_key(&saved, "", false).api_key, "sk-saved");
-    assert_eq!(
-        same.clone().with_key(&saved, "  ", false).api_key,
-        "sk-saved"
-    );
-    assert_eq!(same.clone().with_key(&saved, "", true).api_key, "");
-    assert_eq!(same.with_key(&saved, "sk-new", true).api_key, "sk-new");
+    assert_eq!(sent(&same, &saved, "", false), "sk-saved");
+    assert_eq!(sent(&same, &saved, "  ", false), "sk-saved");
+    assert_eq!(sent(&same, &saved, "", true), "");
+    assert_eq!(sent(&same, &saved, "sk-new", true), "sk-new");
     let azure_saved = ProviderSettings {
         kind: ProviderKind::Azure,
         azure_endpoint: "https://res.openai.azure.com".into(),
@@ -66,10 +65,7 @@ fn the_saved_address_keeps_its_key_until_cleared_or_replaced() {
         "http://elsewhere",
         "https://res.openai.azure.com/",
     );
-    assert_eq!(
-        azure_form.with_key(&azure_saved, "", false).api_key,
-        "sk-saved"
-    );
+    assert_eq!(sent(&azure_form, &azure_saved, "", false), "sk-saved");
 }
 
 // Guards against a line under the key field that shows the key, or names no address.
